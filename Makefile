@@ -1,0 +1,44 @@
+# Huoli: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup migrate lint format messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python -m huoli.keys
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+migrate: setup
+	$(BIN)/python manage.py migrate --no-input -v 0
+
+run: migrate
+	$(BIN)/python manage.py demo_data
+	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
+	$(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	cd huoli && ../$(BIN)/python ../manage.py makemessages -l fi -l sv -l en --no-obsolete --add-location file
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,29 @@
+"""ASGI entry point: HTTP goes to Django, websockets to Channels consumers.
+
+Serve with ``uvicorn huoli.asgi:application`` (``make run`` does).
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huoli.settings")
+django_asgi_app = get_asgi_application()  # sets Django up before the imports below
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from huoli.core.checks import assert_safe_to_serve  # noqa: E402
+from huoli.routing import websocket_urlpatterns  # noqa: E402
+
+assert_safe_to_serve()
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

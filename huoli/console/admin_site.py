@@ -1,0 +1,25 @@
+from urllib.parse import urlencode
+
+from django.contrib.admin import AdminSite
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from huoli.accounts.twofactor import two_factor_satisfied
+from huoli.core.policy import user_has_permission
+
+
+class HuoliAdminSite(AdminSite):
+    site_header = _("Huoli administration")
+    site_title = _("Huoli administration")
+    index_title = _("Administration")
+    site_url = "/console/"
+
+    def has_permission(self, request):
+        user = request.user
+        return user_has_permission(user, "admin.site") and two_factor_satisfied(user)
+
+    def login(self, request, extra_context=None):
+        """One login for all staff: the console's, with two-factor."""
+        target = request.GET.get("next") or reverse("admin:index")
+        return HttpResponseRedirect(f"{reverse('console:login')}?{urlencode({'next': target})}")

@@ -1,0 +1,49 @@
+// Live connection of a console page: one websocket per tab, reconnecting with back-off.
+// Events are documented in docs/events.md.
+const status = document.querySelector("[data-live-status]");
+
+function showState(state) {
+  if (!status) return;
+  status.hidden = false;
+  for (const span of status.querySelectorAll("[data-state]")) {
+    span.hidden = span.dataset.state !== state;
+  }
+}
+
+const handlers = {
+  "staff.profile_updated"(event) {
+    document.dispatchEvent(new CustomEvent("huoli:profile-updated", { detail: event }));
+  },
+};
+
+let delay = 1000;
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/console/ws/`);
+  showState("connecting");
+  socket.addEventListener("open", () => {
+    delay = 1000;
+    showState("open");
+  });
+  socket.addEventListener("message", (message) => {
+    let event;
+    try {
+      event = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    const handler = handlers[event.type];
+    if (handler) handler(event);
+  });
+  socket.addEventListener("close", (closing) => {
+    showState("closed");
+    if (closing.code === 4401) {
+      location.reload();
+      return;
+    }
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  });
+}
+
+connect();

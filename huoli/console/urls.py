@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.i18n import set_language
+
+from huoli.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.login_verify_view, name="login_verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
+    path("profile/", views.profile_view, name="profile"),
+    path("audit/", views.audit_list_view, name="audit_list"),
+    path("audit/<int:seq>/", views.audit_detail_view, name="audit_detail"),
+    path("language/", set_language, name="set_language"),
+]
+
+admin_urlpatterns = [path("admin/", admin.site.urls)]

@@ -1,0 +1,221 @@
+"""Staff console views: parse, check access, call one service, render."""
+
+from __future__ import annotations
+
+import base64
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from huoli.accounts.models import CounsellorProfile, User
+from huoli.accounts.services import (
+    AccountError,
+    LoginOutcome,
+    counsellor_profile_save,
+    login_completed_record,
+    staff_authenticate,
+    two_factor_device_confirm,
+    two_factor_device_start,
+    two_factor_verify,
+)
+from huoli.accounts.twofactor import is_exempt, needs_enrolment, qr_code_svg, two_factor_satisfied
+from huoli.console.access import redirect_with_next, safe_next, staff_required
+from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
+from huoli.core.policy import user_has_permission
+from huoli.core.selectors import access_audit_entry, audit_entries_for
+
+PENDING_LOGIN_KEY = "huoli_pending_login"
+PENDING_LOGIN_SECONDS = 300
+
+
+def _locked_message(locked_until) -> str:
+    local = timezone.localtime(locked_until)
+    return _(
+        "Too many failed attempts: this account is locked until %(time)s. "
+        "Try again then, or ask an administrator to unlock it."
+    ) % {"time": formats.time_format(local, "TIME_FORMAT")}
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated and two_factor_satisfied(request.user):
+        return HttpResponseRedirect(safe_next(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = staff_authenticate(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if result.outcome is LoginOutcome.LOCKED:
+            form.add_error(None, _locked_message(result.locked_until))
+        elif result.outcome is LoginOutcome.INVALID:
+            form.add_error(None, _("The username or password is not correct."))
+        else:
+            return _after_password(request, result.user)
+    return render(request, "console/login.html", {"form": form, "next": safe_next(request)})
+
+
+def _after_password(request, user: User):
+    target = safe_next(request)
+    if is_exempt(user):
+        auth_login(request, user)
+        login_completed_record(user=user, two_factor=False)
+        return HttpResponseRedirect(target)
+    if needs_enrolment(user):
+        auth_login(request, user)
+        return redirect_with_next("console:two_factor_setup", target)
+    request.session[PENDING_LOGIN_KEY] = {
+        "user_id": user.pk,
+        "backend": user.backend,
+        "at": time.time(),
+    }
+    return redirect_with_next("console:login_verify", target)
+
+
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def login_verify_view(request):
+    pending = request.session.get(PENDING_LOGIN_KEY)
+    if not pending or time.time() - pending["at"] > PENDING_LOGIN_SECONDS:
+        request.session.pop(PENDING_LOGIN_KEY, None)
+        messages.info(request, _("Please log in again."))
+        return redirect_with_next("console:login", safe_next(request))
+    user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    if user is None:
+        request.session.pop(PENDING_LOGIN_KEY, None)
+        return redirect_with_next("console:login", safe_next(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if user.is_locked():
+            request.session.pop(PENDING_LOGIN_KEY, None)
+            form.add_error(None, _locked_message(user.locked_until))
+        else:
+            device = two_factor_verify(user=user, token=form.cleaned_data["token"])
+            if device is not None:
+                request.session.pop(PENDING_LOGIN_KEY, None)
+                auth_login(request, user, backend=pending["backend"])
+                otp_login(request, device)
+                login_completed_record(user=user, two_factor=True)
+                return HttpResponseRedirect(safe_next(request))
+            user.refresh_from_db()
+            if user.is_locked():
+                request.session.pop(PENDING_LOGIN_KEY, None)
+                form.add_error(None, _locked_message(user.locked_until))
+            else:
+                form.add_error(
+                    "token", _("That code is not correct. Check the time on your phone.")
+                )
+    return render(request, "console/login_verify.html", {"form": form, "next": safe_next(request)})
+
+
+@sensitive_post_parameters("token")
+@require_http_methods(["GET", "POST"])
+def two_factor_setup_view(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_with_next("console:login", request.get_full_path())
+    if not needs_enrolment(user):
+        if not two_factor_satisfied(user):
+            return redirect_with_next("console:login", request.get_full_path())
+        return render(request, "console/two_factor_done.html", {})
+    device = two_factor_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed = two_factor_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
+        except AccountError as error:
+            form.add_error(None, str(error))
+            confirmed = False
+        if confirmed:
+            otp_login(request, device)
+            login_completed_record(user=user, two_factor=True)
+            messages.success(request, _("Two-factor login is on. Keep your phone safe."))
+            return HttpResponseRedirect(safe_next(request))
+        user.refresh_from_db()
+        if user.is_locked():
+            auth_logout(request)
+            messages.error(request, _locked_message(user.locked_until))
+            return HttpResponseRedirect(reverse("console:login"))
+        if not form.errors:
+            form.add_error("token", _("That code is not correct. Check the time on your phone."))
+    context = {
+        "hide_nav": True,
+        "form": form,
+        "next": safe_next(request),
+        "qr_svg_data": base64.b64encode(qr_code_svg(device.config_url).encode()).decode(),
+        "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+    }
+    return render(request, "console/two_factor_setup.html", context)
+
+
+@require_POST
+def logout_view(request):
+    auth_logout(request)
+    messages.info(request, _("You have logged out."))
+    return HttpResponseRedirect(reverse("console:login"))
+
+
+@staff_required()
+def home_view(request):
+    profile = CounsellorProfile.objects.filter(user=request.user).first()
+    return render(request, "console/home.html", {"profile": profile})
+
+
+@staff_required()
+@require_http_methods(["GET", "POST"])
+def profile_view(request):
+    user = request.user
+    can_counsel = user_has_permission(user, "counselling.work")
+    profile = CounsellorProfile.objects.filter(user=user).first()
+    form = None
+    if can_counsel:
+        initial = (
+            {
+                "display_name": profile.display_name,
+                "languages": profile.languages,
+                "max_chats": profile.max_chats,
+            }
+            if profile
+            else {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}
+        )
+        form = CounsellorProfileForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                counsellor_profile_save(user=user, **form.cleaned_data)
+            except AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return HttpResponseRedirect(reverse("console:profile"))
+    return render(
+        request,
+        "console/profile.html",
+        {"form": form, "profile": profile, "two_factor_exempt": is_exempt(user)},
+    )
+
+
+@staff_required("audit.view")
+def audit_list_view(request):
+    page = Paginator(audit_entries_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "console/audit_list.html", {"page": page})
+
+
+@staff_required("audit.view")
+def audit_detail_view(request, seq: int):
+    entry = access_audit_entry(request.user, seq)
+    return render(request, "console/audit_detail.html", {"entry": entry})

@@ -1,0 +1,277 @@
+"""Huoli settings: everything that differs between installations comes from the environment.
+
+Each variable is documented in the README. Two profiles:
+- development (default): DEBUG on, demo mode on, SQLite in var/, in-memory channel layer;
+- production (HUOLI_PROFILE=production): refuses to start with DEBUG or demo data (core.checks).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from huoli import keys
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = keys.VAR_DIR
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+HUOLI_PROFILE = os.environ.get("HUOLI_PROFILE", "development").strip().lower()
+if HUOLI_PROFILE not in {"development", "production"}:
+    raise ValueError("HUOLI_PROFILE must be 'development' or 'production'")
+PRODUCTION = HUOLI_PROFILE == "production"
+
+DEBUG = env_bool("HUOLI_DEBUG", default=not PRODUCTION)
+HUOLI_DEMO = env_bool("HUOLI_DEMO", default=not PRODUCTION)
+
+SECRET_KEY = keys.read_secret_key()
+HUOLI_DATA_KEYS = keys.read_data_keys()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "huoli.console.admin_config.HuoliAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "csp",
+    "huoli.core",
+    "huoli.accounts",
+    "huoli.console",
+    "huoli.public",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "huoli.core.middleware.NoStoreMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "huoli.urls"
+ASGI_APPLICATION = "huoli.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "huoli.console.context_processors.permissions",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "huoli.sqlite3"
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # WAL lets readers go on while one writer commits; IMMEDIATE takes the write
+                # lock at BEGIN so two writers never deadlock on a lock upgrade.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Channels and cache ---------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "huoli"},
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "huoli",
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+HUOLI_LOCKOUT_ATTEMPTS = int(os.environ.get("HUOLI_LOCKOUT_ATTEMPTS", "5"))
+HUOLI_LOCKOUT_MINUTES = int(os.environ.get("HUOLI_LOCKOUT_MINUTES", "15"))
+OTP_TOTP_ISSUER = "Huoli"
+
+# Staff cookies never leave /console/, so no public page can set or receive one
+# (docs/decisions/0003-staff-cookies-under-console.md).
+SESSION_COOKIE_NAME = "huoli_console"
+SESSION_COOKIE_PATH = "/console/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 60 * 60
+CSRF_COOKIE_NAME = "huoli_console_csrf"
+CSRF_COOKIE_PATH = "/console/"
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_NAME = "huoli_console_language"
+LANGUAGE_COOKIE_PATH = "/console/"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Languages ------------------------------------------------------------------------------
+LANGUAGE_CODE = "fi"
+LANGUAGES = [
+    ("fi", "suomi"),
+    ("sv", "svenska"),
+    ("en", "English"),
+]
+# Languages a counsellor may list as spoken (visitor languages in DOMAIN.md).
+HUOLI_SPOKEN_LANGUAGES = [
+    ("fi", _("Finnish")),
+    ("sv", _("Swedish")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("so", _("Somali")),
+    ("ru", _("Russian")),
+    ("et", _("Estonian")),
+    ("fa", _("Persian")),
+    ("ckb", _("Kurdish (Sorani)")),
+    ("uk", _("Ukrainian")),
+    ("tr", _("Turkish")),
+    ("ur", _("Urdu")),
+]
+LOCALE_PATHS = [BASE_DIR / "huoli" / "locale"]
+TIME_ZONE = "Europe/Helsinki"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- Security headers -----------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+if PRODUCTION:
+    # Behind a TLS-terminating reverse proxy (README, "Production").
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("HUOLI_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("HUOLI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUOLI_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HUOLI_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is the operator's choice (docs/decisions/0004-deploy-check-exceptions.md).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+# --- Logging: nothing that identifies a visitor (promise 1) ---------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # Access logs would write client addresses: off in every profile.
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}
+
+# Responses under these paths are never cached (core.middleware.NoStoreMiddleware).
+HUOLI_NO_STORE_PREFIXES = ["/console/"]
+
+# Administrators may reset a colleague's two-factor device but never read its secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

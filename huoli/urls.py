@@ -1,0 +1,15 @@
+"""URL wiring only. Public and console live in separate trees (DESIGN.md)."""
+
+from django.urls import include, path
+
+from huoli.console.urls import admin_urlpatterns
+
+urlpatterns = [
+    path("console/", include("huoli.console.urls")),
+    path("console/", include(admin_urlpatterns)),
+    path("", include("huoli.public.urls")),
+]
+
+handler403 = "huoli.core.errors.permission_denied"
+handler404 = "huoli.core.errors.page_not_found"
+handler500 = "huoli.core.errors.server_error"
