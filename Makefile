@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 	$(BIN)/python -m huoli.keys
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	mkdir -p var/static
 
 migrate: setup
 	$(BIN)/python manage.py migrate --no-input -v 0
@@ -38,7 +38,7 @@ format: $(STAMP)
 
 messages: $(STAMP)
 	cd huoli && ../$(BIN)/python ../manage.py makemessages -l fi -l sv -l en --no-obsolete --add-location file
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	cd huoli && ../$(BIN)/python ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -3,3 +3,6 @@
 from huoli.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["huoli.accounts.hashers.InsecureFastArgon2PasswordHasher"]  # tests only
+
+# A model used only by core's tests (created without migrations in the test database).
+INSTALLED_APPS = [*INSTALLED_APPS, "huoli.core.tests.testapp"]  # noqa: F405

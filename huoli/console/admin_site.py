@@ -19,6 +19,11 @@ class HuoliAdminSite(AdminSite):
         user = request.user
         return user_has_permission(user, "admin.site") and two_factor_satisfied(user)
 
+    def logout(self, request, extra_context=None):
+        from huoli.console.views import logout_view
+
+        return logout_view(request)
+
     def login(self, request, extra_context=None):
         """One login for all staff: the console's, with two-factor."""
         target = request.GET.get("next") or reverse("admin:index")

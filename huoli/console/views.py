@@ -39,6 +39,11 @@ PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300
 
 
+def _posted(request):
+    """Form data for a POST (even an empty one, which must show "required" errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _locked_message(locked_until) -> str:
     local = timezone.localtime(locked_until)
     return _(
@@ -52,7 +57,7 @@ def _locked_message(locked_until) -> str:
 def login_view(request):
     if request.user.is_authenticated and two_factor_satisfied(request.user):
         return HttpResponseRedirect(safe_next(request))
-    form = LoginForm(request.POST or None)
+    form = LoginForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         result = staff_authenticate(
             request=request,
@@ -97,7 +102,7 @@ def login_verify_view(request):
     if user is None:
         request.session.pop(PENDING_LOGIN_KEY, None)
         return redirect_with_next("console:login", safe_next(request))
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if user.is_locked():
             request.session.pop(PENDING_LOGIN_KEY, None)
@@ -132,7 +137,7 @@ def two_factor_setup_view(request):
             return redirect_with_next("console:login", request.get_full_path())
         return render(request, "console/two_factor_done.html", {})
     device = two_factor_device_start(user=user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             confirmed = two_factor_device_confirm(
@@ -193,7 +198,7 @@ def profile_view(request):
             if profile
             else {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}
         )
-        form = CounsellorProfileForm(request.POST or None, initial=initial)
+        form = CounsellorProfileForm(_posted(request), initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 counsellor_profile_save(user=user, **form.cleaned_data)

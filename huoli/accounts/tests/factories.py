@@ -1,0 +1,29 @@
+import factory
+
+from huoli.accounts.roles import Role
+from huoli.accounts.services import staff_user_create
+
+PASSWORD = "correct horse battery"
+
+
+class StaffFactory(factory.Factory):
+    """Creates staff through ``staff_user_create``, so tests follow the real rules."""
+
+    class Meta:
+        model = dict
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    password = PASSWORD
+    role = Role.COUNSELLOR
+    first_name = factory.Faker("first_name")
+    is_demo = False
+    languages = factory.LazyFunction(lambda: ["fi", "en"])
+    max_chats = 2
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return staff_user_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise NotImplementedError("staff are always created through the service")

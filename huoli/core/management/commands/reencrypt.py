@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from huoli.core.reencryption import reencrypt_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted column under the newest data key. Add a key first with "
+        "`python -m huoli.keys --add-data-key`; remove old keys only after this finishes."
+    )
+
+    def handle(self, *args, **options):
+        def progress(report):
+            self.stdout.write(f"  {report.label}: {report.rows} rows read", ending="\r")
+
+        reports = reencrypt_all(progress=progress if options["verbosity"] > 1 else None)
+        total = 0
+        for report in reports:
+            total += report.reencrypted
+            self.stdout.write(
+                f"{report.label}: {report.reencrypted} of {report.rows} values re-encrypted"
+            )
+        self.stdout.write(self.style.SUCCESS(f"Done: {total} values now under the newest key."))

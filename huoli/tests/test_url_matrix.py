@@ -1,0 +1,162 @@
+"""Who may open which URL: every named URL pattern of the project, for anonymous and each role.
+
+A URL added without an entry in MATRIX fails ``test_every_url_has_a_matrix_entry``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.core.audit import audit_record
+
+ANONYMOUS = "anonymous"
+ADMIN = Role.ADMINISTRATOR.value
+STAFF = frozenset(Role.values)
+EVERYONE = STAFF | {ANONYMOUS}
+NOBODY = frozenset()
+
+MATRIX: dict[str, frozenset[str]] = {
+    "public:home": EVERYONE,
+    "console:login": EVERYONE,
+    # Only reachable right after a correct password; otherwise it sends you to the login.
+    "console:login_verify": NOBODY,
+    # POST only: every GET gets 405, for everyone.
+    "console:logout": EVERYONE,
+    "console:set_language": EVERYONE,
+    "console:two_factor_setup": STAFF,
+    "console:home": STAFF,
+    "console:profile": STAFF,
+    "console:audit_list": frozenset({ADMIN}),
+    "console:audit_detail": frozenset({ADMIN}),
+    # The admin's own login only forwards to the console login.
+    "admin:login": NOBODY,
+    # Our models have no public page, so "view on site" is a 404 even for administrators.
+    "admin:view_on_site": NOBODY,
+    # No admin field uses autocomplete yet, so every request to it is refused.
+    "admin:autocomplete": NOBODY,
+    # POST only, like the console's logout.
+    "admin:logout": EVERYONE,
+    # Would show a colleague's two-factor secret: refused (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin:otp_totp_totpdevice_config": NOBODY,
+    "admin:otp_totp_totpdevice_qrcode": NOBODY,
+    # Every other admin page: one gate, administrators with two-factor.
+    "admin:*": frozenset({ADMIN}),
+}
+
+# Unnamed patterns that are known: the admin's catch-all and its old-style
+# "<object id>/" links, which only redirect to named admin pages checked below.
+UNNAMED_ALLOWED = {"admin:(?P<url>.*)$", "admin:<path:object_id>/"}
+
+
+def walk(patterns=None, namespace: str = ""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, pattern
+
+
+def pattern_params(pattern: URLPattern) -> list[str]:
+    route = pattern.pattern
+    if isinstance(route, RoutePattern):
+        return list(route.converters)
+    return list(route.regex.groupindex)
+
+
+def named_patterns():
+    for namespace, pattern in walk():
+        if pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def expectation(name: str) -> frozenset[str] | None:
+    if name in MATRIX:
+        return MATRIX[name]
+    namespace = name.split(":", 1)[0]
+    return MATRIX.get(f"{namespace}:*")
+
+
+def test_every_url_has_a_matrix_entry():
+    missing = [name for name, _p in named_patterns() if expectation(name) is None]
+    assert missing == [], f"add these URL names to MATRIX: {missing}"
+    unnamed = [
+        f"{ns}{p.pattern}"
+        for ns, p in walk()
+        if not p.name and f"{ns}{p.pattern}" not in UNNAMED_ALLOWED
+    ]
+    assert unnamed == [], f"give these URL patterns a name: {unnamed}"
+
+
+@pytest.fixture
+def clients(db, no_demo_mode):
+    """One client per role, each logged in with a verified two-factor device."""
+    result = {ANONYMOUS: Client()}
+    users = {}
+    for role in Role.values:
+        user = StaffFactory(role=role)
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        result[role] = client
+        users[role] = user
+    return result, users
+
+
+def sample_url(name: str, pattern: URLPattern, users) -> str:
+    admin_user = users[ADMIN]
+    samples = {
+        "seq": audit_record(actor=admin_user, action="test.sample").seq,
+        "object_id": str(admin_user.pk),
+        "id": admin_user.pk,
+        "pk": admin_user.pk,
+        "app_label": "accounts",
+        "content_type_id": ContentType.objects.get_for_model(admin_user).pk,
+    }
+    params = pattern_params(pattern)
+    return reverse(name, kwargs={param: samples[param] for param in params})
+
+
+def is_denied(response) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code == 302:
+        location = response["Location"].split("?")[0]
+        return location in {"/console/login/", "/console/admin/login/", "/console/two-factor/"}
+    return False
+
+
+def test_url_matrix(clients):
+    client_by_role, users = clients
+    failures = []
+    for name, pattern in named_patterns():
+        allowed = expectation(name)
+        url = sample_url(name, pattern, users)
+        for role, client in client_by_role.items():
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code < 500, f"{url} as {role}: {response.status_code}"
+            denied = is_denied(response)
+            if (role in allowed) == denied:
+                got = "denied" if denied else "allowed"
+                wanted = "allowed" if role in allowed else "denied"
+                failures.append(
+                    f"{name} {url} as {role}: {got} ({response.status_code}), expected {wanted}"
+                )
+    assert failures == [], "\n".join(failures)
+
+
+def test_a_role_that_may_not_see_a_page_gets_403_and_a_missing_object_404(clients):
+    client_by_role, _users = clients
+    assert client_by_role[Role.COUNSELLOR].get("/console/audit/").status_code == 403
+    assert client_by_role[ADMIN].get("/console/audit/999999/").status_code == 404
