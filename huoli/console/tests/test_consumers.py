@@ -1,0 +1,105 @@
+"""The console websocket, through the project's full ASGI application and a real session."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from huoli.accounts.roles import Role
+from huoli.accounts.services import counsellor_profile_save
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@sync_to_async
+def staff_session(*, role=Role.COUNSELLOR, verified=True):
+    user = StaffFactory(role=role)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    if verified:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return user, session.session_key
+
+
+def communicator(session_key=None, origin=b"http://127.0.0.1:8000"):
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    if session_key:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
+    return WebsocketCommunicator(application, "/console/ws/", headers=headers)
+
+
+async def test_anonymous_socket_is_closed_with_4401():
+    socket = communicator()
+    connected, code = await socket.connect()
+    assert not connected
+    assert code == 4401
+    await socket.disconnect()
+
+
+async def test_socket_without_two_factor_is_closed(no_demo_mode):
+    _user, key = await staff_session(verified=False)
+    socket = communicator(key)
+    connected, code = await socket.connect()
+    assert (connected, code) == (False, 4401)
+    await socket.disconnect()
+
+
+async def test_socket_from_another_origin_is_refused():
+    _user, key = await staff_session()
+    socket = communicator(key, origin=b"https://evil.example")
+    connected, _code = await socket.connect()
+    assert not connected
+    await socket.disconnect()
+
+
+async def test_verified_staff_hear_their_profile_event_and_nothing_else():
+    user, key = await staff_session()
+    _other, other_key = await staff_session()
+    socket = communicator(key)
+    other_socket = communicator(other_key)
+    assert (await socket.connect())[0]
+    assert (await other_socket.connect())[0]
+
+    await sync_to_async(counsellor_profile_save)(
+        user=user, display_name="Aino", languages=["fi", "sv"], max_chats=3
+    )
+    event = await socket.receive_json_from(timeout=5)
+    assert event == {
+        "type": "staff.profile_updated",
+        "display_name": "Aino",
+        "languages": ["fi", "sv"],
+        "max_chats": 3,
+    }
+    assert await other_socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+    await other_socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        ("not json", {"type": "error", "code": "frame_invalid"}),
+        ("[1, 2]", {"type": "error", "code": "frame_invalid"}),
+        (json.dumps({"type": "shout"}), {"type": "error", "code": "type_unknown"}),
+        ("x" * 20_000, {"type": "error", "code": "frame_invalid"}),
+        (json.dumps({"type": "ping"}), {"type": "pong"}),
+    ],
+)
+async def test_every_frame_gets_a_clear_answer(frame, expected):
+    _user, key = await staff_session()
+    socket = communicator(key)
+    assert (await socket.connect())[0]
+    await socket.send_to(text_data=frame)
+    assert await socket.receive_json_from(timeout=5) == expected
+    await socket.disconnect()
