@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from huoli.core.audit import audit_record, audit_verify
+from huoli.core.db_guards import LIFT, execute_for_vendor
 from huoli.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +22,7 @@ def entries(counsellor):
 def without_triggers(sql: str, params: list) -> None:
     """What someone with full database rights could do: lift the triggers and write."""
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER core_auditentry_no_update")
-            cursor.execute("DROP TRIGGER core_auditentry_no_delete")
-        else:
-            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+        execute_for_vendor(cursor, connection.vendor, LIFT)
         cursor.execute(sql, params)
 
 
@@ -104,3 +101,18 @@ def test_a_rolled_back_action_leaves_no_entry(counsellor):
         audit_record(actor=counsellor, action="case.read", object_type="case", object_id=1)
         raise RuntimeError("the action failed")
     assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_log_and_restores_the_guard(counsellor):
+    audit_record(actor=counsellor, action="case.read")
+    call_command("flush", interactive=False, verbosity=0)
+    assert AuditEntry.objects.count() == 0
+    audit_record(actor=None, action="case.read")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditentry")
+    assert AuditEntry.objects.count() == 1

@@ -28,7 +28,7 @@ def test_home_page_sets_no_cookie_and_loads_nothing_from_elsewhere(client):
     html = response.content.decode()
     assert "http://" not in html
     assert "https://" not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_an_unknown_page_gets_a_clear_translated_404(client):
