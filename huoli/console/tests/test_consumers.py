@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
@@ -18,7 +18,7 @@ from huoli.asgi import application
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@sync_to_async
+@database_sync_to_async
 def staff_session(*, role=Role.COUNSELLOR, verified=True):
     user = StaffFactory(role=role)
     session = SessionStore()
@@ -71,7 +71,7 @@ async def test_verified_staff_hear_their_profile_event_and_nothing_else():
     assert (await socket.connect())[0]
     assert (await other_socket.connect())[0]
 
-    await sync_to_async(counsellor_profile_save)(
+    await database_sync_to_async(counsellor_profile_save)(
         user=user, display_name="Aino", languages=["fi", "sv"], max_chats=3
     )
     event = await socket.receive_json_from(timeout=5)

@@ -1,4 +1,5 @@
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -16,7 +17,6 @@ async def _listen(group: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 async def test_event_is_delivered_after_commit_only():
-    from asgiref.sync import sync_to_async
 
     layer = get_channel_layer()
     group = staff_group(4242)
@@ -26,7 +26,7 @@ async def test_event_is_delivered_after_commit_only():
         with transaction.atomic():
             publish_on_commit(group, EVENT)
 
-    await sync_to_async(publish_and_commit)()
+    await database_sync_to_async(publish_and_commit)()
     message = await layer.receive(channel)
     assert message == {"type": "huoli.event", "event": EVENT.as_payload()}
     assert message["event"]["type"] == "staff.profile_updated"
@@ -36,8 +36,6 @@ async def test_event_is_delivered_after_commit_only():
 @pytest.mark.django_db(transaction=True)
 async def test_event_is_not_delivered_when_the_transaction_rolls_back():
     import asyncio
-
-    from asgiref.sync import sync_to_async
 
     layer = get_channel_layer()
     group = staff_group(4243)
@@ -51,7 +49,7 @@ async def test_event_is_not_delivered_when_the_transaction_rolls_back():
         with transaction.atomic():
             publish_on_commit(group, StaffProfileUpdated("Later", [], 1))
 
-    await sync_to_async(publish_and_roll_back)()
+    await database_sync_to_async(publish_and_roll_back)()
     message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message["event"]["display_name"] == "Later"
     await layer.group_discard(group, channel)
