@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.accounts.services import staff_unlock
+
+# Roles, not groups, decide what staff may do (core.policy).
+admin.site.unregister(Group)
 
 
 class CounsellorProfileInline(admin.StackedInline):

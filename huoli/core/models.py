@@ -4,6 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Every action code written to the audit log, with its label. Apps add theirs here.
+AUDIT_ACTION_LABELS = {
+    "accounts.login": _("Logged in"),
+    "accounts.locked": _("Account locked after failed attempts"),
+    "accounts.unlocked": _("Account unlocked"),
+    "accounts.two_factor_enrolled": _("Two-factor login set up"),
+}
+
 
 class AuditEntry(models.Model):
     """One line of the audit log; written only by ``core.audit.audit_record``.
@@ -39,3 +47,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The audit log is append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language; unknown codes show as they are."""
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))

@@ -61,4 +61,4 @@ class Command(BaseCommand):
         )
         self.stdout.write("Demo logins (password for all: demo-password):")
         for spec in DEMO_STAFF:
-            self.stdout.write(f"  {spec['username']:<12} {spec['role'].label}")
+            self.stdout.write(f"  {spec['username']:<12} {spec['role'].value}")
