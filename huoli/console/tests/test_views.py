@@ -127,7 +127,7 @@ def test_staff_pages_are_never_cached(client, logged_in):
 def test_the_admin_needs_two_factor_even_for_an_administrator(client, staff_factory, no_demo_mode):
     admin = staff_factory(role=Role.ADMINISTRATOR)
     client.force_login(admin)
-    response = client.get("/console/admin/", follow=True)
+    response = client.get("/console/admin/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert response.redirect_chain[-1][0].startswith("/console/login/")
     assert "Log in" in response.content.decode()
     assert client.get("/console/").status_code == 302
