@@ -21,6 +21,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HUOLI_VAR_DIR", BASE_DIR / "var"))
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 DATA_KEYS_FILE = VAR_DIR / "data_keys"
+RETURN_CODE_PEPPER_FILE = VAR_DIR / "return_code_pepper"
 DATA_KEY_BYTES = 32
 
 
@@ -46,28 +47,49 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
+# Single-value secrets: (environment variable, file in var/, how to make a new one).
+SINGLE_SECRETS = {
+    "secret key": ("HUOLI_SECRET_KEY", SECRET_KEY_FILE, lambda: secrets.token_urlsafe(50)),
+    "return-code pepper": (
+        "HUOLI_RETURN_CODE_PEPPER",
+        RETURN_CODE_PEPPER_FILE,
+        lambda: secrets.token_urlsafe(32),
+    ),
+}
+
+
 def ensure_key_files() -> list[str]:
-    """Create the secret key and the first data key in var/ if absent; return what was made."""
+    """Create the secrets and the first data key in var/ if absent; return what was made."""
     made = []
-    if not os.environ.get("HUOLI_SECRET_KEY") and not SECRET_KEY_FILE.exists():
-        _write_private(SECRET_KEY_FILE, secrets.token_urlsafe(50) + "\n")
-        made.append(str(SECRET_KEY_FILE))
+    for env_name, path, make in SINGLE_SECRETS.values():
+        if not os.environ.get(env_name) and not path.exists():
+            _write_private(path, make() + "\n")
+            made.append(str(path))
     if not os.environ.get("HUOLI_DATA_KEYS") and not DATA_KEYS_FILE.exists():
         _write_private(DATA_KEYS_FILE, new_data_key() + "\n")
         made.append(str(DATA_KEYS_FILE))
     return made
 
 
-def read_secret_key() -> str:
-    value = os.environ.get("HUOLI_SECRET_KEY", "").strip()
+def read_single_secret(name: str) -> str:
+    env_name, path, _make = SINGLE_SECRETS[name]
+    value = os.environ.get(env_name, "").strip()
     if value:
         return value
-    if SECRET_KEY_FILE.exists():
-        return SECRET_KEY_FILE.read_text().strip()
+    if path.exists():
+        return path.read_text().strip()
     raise MissingKeyError(
-        f"No secret key: set HUOLI_SECRET_KEY or run `python -m huoli.keys` to create "
-        f"{SECRET_KEY_FILE}."
+        f"No {name}: set {env_name} or run `python -m huoli.keys` to create {path}."
     )
+
+
+def read_secret_key() -> str:
+    return read_single_secret("secret key")
+
+
+def read_return_code_pepper() -> str:
+    """Key of the return-code hash: without it, a copy of the database cannot test codes."""
+    return read_single_secret("return-code pepper")
 
 
 def read_data_keys() -> list[str]:

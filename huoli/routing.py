@@ -3,7 +3,9 @@
 from django.urls import path
 
 from huoli.console.consumers import StaffConsumer
+from huoli.conversations.consumers import VisitorConsumer
 
 websocket_urlpatterns = [
     path("console/ws/", StaffConsumer.as_asgi()),
+    path("chat/ws/", VisitorConsumer.as_asgi()),
 ]

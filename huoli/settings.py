@@ -44,6 +44,7 @@ HUOLI_DEMO = env_bool("HUOLI_DEMO", default=not PRODUCTION)
 
 SECRET_KEY = keys.read_secret_key()
 HUOLI_DATA_KEYS = keys.read_data_keys()
+HUOLI_RETURN_CODE_PEPPER = keys.read_return_code_pepper()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "csp",
     "huoli.core",
     "huoli.accounts",
+    "huoli.helpline",
+    "huoli.conversations",
     "huoli.console",
     "huoli.public",
 ]
@@ -274,7 +277,20 @@ LOGGING = {
 }
 
 # Responses under these paths are never cached (core.middleware.NoStoreMiddleware).
-HUOLI_NO_STORE_PREFIXES = ["/console/"]
+HUOLI_NO_STORE_PREFIXES = ["/console/", "/conversation/", "/chat/", "/message/", "/return/"]
 
 # Administrators may reset a colleague's two-factor device but never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Conversations --------------------------------------------------------------------------
+# Argon2id cost of a return-code hash (about 40 ms and 32 MiB here).
+HUOLI_RETURN_CODE_HASH = {"time_cost": 3, "memory_cost": 32768}
+# Wrong-code limits: per source (keyed by a daily-rotating hash, in the cache only) and site-wide.
+HUOLI_RETURN_CODE_LIMITS = {
+    "source_attempts": 10,
+    "source_window": 600,
+    "site_attempts": 300,
+    "site_window": 600,
+}
+HUOLI_VISITOR_COOKIE = "huoli_visitor"
+HUOLI_MAX_QUEUE = int(os.environ.get("HUOLI_MAX_QUEUE", "30"))

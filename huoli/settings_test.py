@@ -6,3 +6,5 @@ PASSWORD_HASHERS = ["huoli.accounts.hashers.InsecureFastArgon2PasswordHasher"]  
 
 # A model used only by core's tests (created without migrations in the test database).
 INSTALLED_APPS = [*INSTALLED_APPS, "huoli.core.tests.testapp"]  # noqa: F405
+
+HUOLI_RETURN_CODE_HASH = {"time_cost": 1, "memory_cost": 64}  # tests only

@@ -69,6 +69,9 @@ class CounsellorProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
 
+    on_duty = models.BooleanField(_("on duty"), default=False)
+    on_duty_since = models.DateTimeField(_("on duty since"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("counsellor profile")
         verbose_name_plural = _("counsellor profiles")

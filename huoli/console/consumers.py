@@ -1,4 +1,8 @@
-"""The console's websocket: one per open console tab, joined to the staff member's group."""
+"""The console's websocket: one per open console tab.
+
+It joins the staff member's own group, the queue group when they counsel, and the group of
+every conversation they ``watch`` (each watch is an audited read).
+"""
 
 from __future__ import annotations
 
@@ -6,54 +10,148 @@ import json
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import Http404
 
 from huoli.accounts.twofactor import session_two_factor_satisfied
-from huoli.core.events import staff_group
+from huoli.conversations import services
+from huoli.conversations.models import Conversation, Message
+from huoli.conversations.selectors import access_conversation, messages_after
+from huoli.core.events import QUEUE_GROUP, conversation_group, staff_group
+from huoli.core.frames import FrameError, FrameRate, int_field, parse_frame, str_field
 from huoli.core.policy import user_has_permission
 
 CLOSE_UNAUTHORISED = 4401
-MAX_FRAME_CHARS = 16_000
 
 
 @database_sync_to_async
-def _may_connect(user, session) -> bool:
-    return user_has_permission(user, "console.use") and session_two_factor_satisfied(user, session)
+def _may_connect(user, session) -> tuple[bool, bool]:
+    allowed = user_has_permission(user, "console.use") and session_two_factor_satisfied(
+        user, session
+    )
+    return allowed, allowed and user_has_permission(user, "counselling.work")
+
+
+@database_sync_to_async
+def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
+    conversation = access_conversation(user, conversation_id, purpose="read")
+    messages = [services.message_event(m).as_payload() for m in messages_after(conversation, after)]
+    return conversation.counsellor_id == user.pk, messages
+
+
+@database_sync_to_async
+def _post(user, conversation_id: int, client_id: str, body: str) -> int:
+    conversation = Conversation.objects.get(pk=conversation_id)
+    message, _created = services.message_post(
+        conversation=conversation,
+        sender=Message.Sender.COUNSELLOR,
+        author=user,
+        client_id=client_id,
+        body=body,
+    )
+    return message.seq
+
+
+@database_sync_to_async
+def _typing(conversation_id: int) -> None:
+    services.typing_signal(
+        conversation=Conversation.objects.get(pk=conversation_id), sender="counsellor"
+    )
+
+
+@database_sync_to_async
+def _seen(conversation_id: int, seq: int) -> None:
+    services.conversation_mark_seen(
+        conversation=Conversation.objects.get(pk=conversation_id), seq=seq
+    )
 
 
 class StaffConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         session = self.scope.get("session")
-        if user is None or session is None or not await _may_connect(user, session):
+        allowed, counsels = (
+            (False, False) if user is None or session is None else await _may_connect(user, session)
+        )
+        if not allowed:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
-        self.group = staff_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.user = user
+        self.groups_joined = [staff_group(user.pk)]
+        if counsels:
+            self.groups_joined.append(QUEUE_GROUP)
+        # conversation id -> may write (True for the counsellor answering it)
+        self.watching: dict[int, bool] = {}
+        self.rate = FrameRate(rate=20, burst=40)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code):
-        group = getattr(self, "group", None)
-        if group:
+        for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def receive(self, text_data=None, bytes_data=None):
-        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
-            await self._error("frame_invalid")
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self._error("frame_invalid")
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self._error("frame_invalid")
-        elif frame["type"] == "ping":
-            await self.send(text_data=json.dumps({"type": "pong"}))
-        else:
-            await self._error("type_unknown")
+    async def send_json(self, payload: dict) -> None:
+        await self.send(text_data=json.dumps(payload))
 
-    async def _error(self, code: str) -> None:
-        await self.send(text_data=json.dumps({"type": "error", "code": code}))
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self.rate.allow():
+            await self.send_json({"type": "error", "code": "rate_limited"})
+            return
+        client_id = None
+        try:
+            frame = parse_frame(text_data)
+            client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
+            await self.handle_frame(frame)
+        except FrameError as error:
+            await self.send_json({"type": "error", "code": error.code})
+        except Http404:
+            await self.send_json({"type": "error", "code": "not_found"})
+        except services.ConversationError as error:
+            await self.send_json(
+                {"type": "error", "code": error.code, "message": str(error), "client_id": client_id}
+            )
+
+    def _watched(self, frame: dict, *, writing: bool = False) -> int:
+        conversation_id = int_field(frame, "conversation_id")
+        if conversation_id not in self.watching:
+            raise FrameError("not_watching")
+        if writing and not self.watching[conversation_id]:
+            raise FrameError("read_only")
+        return conversation_id
+
+    async def handle_frame(self, frame: dict) -> None:
+        kind = frame["type"]
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "watch":
+            conversation_id = int_field(frame, "conversation_id")
+            may_write, messages = await _watch(
+                self.user, conversation_id, int_field(frame, "last_seq", 0)
+            )
+            if conversation_id not in self.watching:
+                group = conversation_group(conversation_id)
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.groups_joined.append(group)
+            self.watching[conversation_id] = may_write
+            for payload in messages:
+                await self.send_json(payload)
+            await self.send_json(
+                {"type": "watching", "conversation_id": conversation_id, "may_write": may_write}
+            )
+        elif kind == "message":
+            conversation_id = self._watched(frame, writing=True)
+            client_id = str_field(frame, "client_id")[:64]
+            seq = await _post(self.user, conversation_id, client_id, str_field(frame, "body"))
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+        elif kind == "typing":
+            await _typing(self._watched(frame, writing=True))
+        elif kind == "seen":
+            await _seen(self._watched(frame), int_field(frame, "seq"))
+        else:
+            raise FrameError("type_unknown")
 
     async def huoli_event(self, message):
-        await self.send(text_data=json.dumps(message["event"]))
+        event = message["event"]
+        if event.get("type") == "conversation.typing" and event.get("sender") == "counsellor":
+            return
+        await self.send_json(event)

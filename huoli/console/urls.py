@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from huoli.console import views
+from huoli.console import chat_views, views
 
 app_name = "console"
 
@@ -16,6 +16,12 @@ urlpatterns = [
     path("audit/", views.audit_list_view, name="audit_list"),
     path("audit/<int:seq>/", views.audit_detail_view, name="audit_detail"),
     path("language/", set_language, name="set_language"),
+    path("duty/", chat_views.duty_view, name="duty"),
+    path("work/", chat_views.work_panel_view, name="work_panel"),
+    path("conversations/<int:conversation_id>/", chat_views.conversation_view, name="conversation"),
+    path("conversations/<int:conversation_id>/take/", chat_views.take_view, name="take"),
+    path("conversations/<int:conversation_id>/reply/", chat_views.reply_view, name="reply"),
+    path("conversations/<int:conversation_id>/end/", chat_views.end_view, name="end"),
 ]
 
 admin_urlpatterns = [path("admin/", admin.site.urls)]

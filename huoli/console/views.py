@@ -31,6 +31,7 @@ from huoli.accounts.services import (
 )
 from huoli.accounts.twofactor import is_exempt, needs_enrolment, qr_code_svg, two_factor_satisfied
 from huoli.console.access import redirect_with_next, safe_next, staff_required
+from huoli.console.chat_views import work_context
 from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
@@ -177,8 +178,7 @@ def logout_view(request):
 
 @staff_required()
 def home_view(request):
-    profile = CounsellorProfile.objects.filter(user=request.user).first()
-    return render(request, "console/home.html", {"profile": profile})
+    return render(request, "console/home.html", work_context(request.user))
 
 
 @staff_required()

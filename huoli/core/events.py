@@ -36,6 +36,70 @@ class StaffProfileUpdated(Event):
     max_chats: int
 
 
+@dataclass(frozen=True)
+class ConversationMessage(Event):
+    """A committed message; both sides render it and remember ``seq`` as seen."""
+
+    type: ClassVar[str] = "conversation.message"
+    conversation_id: int
+    seq: int
+    sender: str
+    author_name: str
+    client_id: str
+    body: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ConversationJoined(Event):
+    """A counsellor took the chat; the visitor sees their display name."""
+
+    type: ClassVar[str] = "conversation.joined"
+    conversation_id: int
+    counsellor_name: str
+
+
+@dataclass(frozen=True)
+class ConversationEnded(Event):
+    type: ClassVar[str] = "conversation.ended"
+    conversation_id: int
+    ended_by: str
+
+
+@dataclass(frozen=True)
+class ConversationTyping(Event):
+    """Not stored: someone is typing in the conversation."""
+
+    type: ClassVar[str] = "conversation.typing"
+    conversation_id: int
+    sender: str
+
+
+@dataclass(frozen=True)
+class QueuePosition(Event):
+    """Sent to a waiting visitor: their place in the queue and a rough wait."""
+
+    type: ClassVar[str] = "queue.position"
+    conversation_id: int
+    position: int
+    wait_minutes: int
+
+
+@dataclass(frozen=True)
+class QueueChanged(Event):
+    """Sent to counsellors on duty: the queue or the duty list changed; fetch it again."""
+
+    type: ClassVar[str] = "queue.changed"
+
+
+def conversation_group(conversation_id: int) -> str:
+    """Every socket showing one conversation: the visitor's and the counsellors'."""
+    return f"conversation.{conversation_id}"
+
+
+QUEUE_GROUP = "queue"
+
+
 def staff_group(user_id: int) -> str:
     """Every console websocket of one staff member joins this group."""
     return f"staff.{user_id}"

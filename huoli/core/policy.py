@@ -51,6 +51,16 @@ def instances_user_has_permission_for(user, permission: str, queryset: QuerySet[
     return queryset.none()
 
 
+def conversations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Conversations a staff member may open: supervisors every one, counsellors those
+    they are answering. Waiting ones are seen only as queue rows until taken."""
+    if user_has_permission(user, "counselling.supervise"):
+        return queryset
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(counsellor=user)
+    return queryset.none()
+
+
 def get_or_404(queryset: QuerySet[M], **lookup) -> M:
     """Fetch one object from an already permission-scoped queryset, or 404."""
     try:

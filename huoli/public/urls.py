@@ -6,4 +6,12 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.home_view, name="home"),
+    path("chat/start/", views.chat_start_view, name="chat_start"),
+    path("message/", views.message_new_view, name="message_new"),
+    path("conversation/", views.conversation_view, name="conversation"),
+    path("conversation/send/", views.conversation_send_view, name="conversation_send"),
+    path("conversation/end/", views.conversation_end_view, name="conversation_end"),
+    path("conversation/feedback/", views.feedback_view, name="feedback"),
+    path("return/", views.return_view, name="return"),
+    path("exit/", views.exit_view, name="exit"),
 ]

@@ -1,9 +1,255 @@
-"""Visitor-facing pages. No models, no cookies before a conversation starts (promise 1)."""
+"""Visitor-facing pages. No cookie before a conversation starts (promise 1); every text is
+translatable; every failure gets a clear answer in the visitor's language (promise 7)."""
 
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from huoli.conversations import return_codes
+from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import counsellors_on_duty
+from huoli.conversations.services import (
+    ConversationError,
+    conversation_end,
+    conversation_resume,
+    conversation_start,
+    feedback_record,
+    message_post,
+)
+from huoli.conversations.throttle import return_code_attempt_allowed
+from huoli.helpline.selectors import line_status, weekly_schedule
+from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
+from huoli.public.visitor import (
+    clear_visitor_cookie,
+    conversation_from_request,
+    same_origin_post,
+    set_visitor_cookie,
+    visitor_token,
+)
+
+SHOW_CODE_SECONDS = 15 * 60
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _default_language() -> str:
+    codes = [code for code, _name in settings.HUOLI_SPOKEN_LANGUAGES]
+    language = (get_language() or "fi").split("-")[0]
+    return language if language in codes else "fi"
+
+
+def _availability():
+    status = line_status()
+    on_duty = counsellors_on_duty()
+    return status, on_duty, status.open_now and on_duty > 0
+
+
+def _home(request, *, chat_form=None, error="", status_code=200):
+    status, on_duty, chat_available = _availability()
+    context = {
+        "status": status,
+        "on_duty": on_duty,
+        "chat_available": chat_available,
+        "schedule": weekly_schedule(),
+        "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
+        "error": error,
+    }
+    return render(request, "public/home.html", context, status=status_code)
 
 
 @require_GET
 def home_view(request):
-    return render(request, "public/home.html", {})
+    return _home(request)
+
+
+def _enter_conversation(access) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(reverse("public:conversation"))
+    set_visitor_cookie(response, access.token)
+    if access.return_code:
+        cache.set(
+            f"return-code:{return_codes.token_hash(access.token)}",
+            access.return_code,
+            SHOW_CODE_SECONDS,
+        )
+    return response
+
+
+@require_POST
+@same_origin_post
+def chat_start_view(request):
+    form = StartChatForm(request.POST)
+    if not form.is_valid():
+        return _home(request, chat_form=form, status_code=400)
+    _status, _on_duty, chat_available = _availability()
+    if not chat_available:
+        return _home(
+            request,
+            chat_form=form,
+            error=_("The chat is closed right now. You can leave a message instead."),
+            status_code=409,
+        )
+    try:
+        access = conversation_start(
+            kind=Conversation.Kind.CHAT,
+            language=form.cleaned_data["language"],
+            nickname=form.cleaned_data["nickname"],
+        )
+    except ConversationError as error:
+        return _home(request, chat_form=form, error=str(error), status_code=409)
+    return _enter_conversation(access)
+
+
+@require_http_methods(["GET", "POST"])
+@same_origin_post
+def message_new_view(request):
+    form = NewMessageForm(
+        _posted(request),
+        initial={"language": _default_language(), "client_id": secrets.token_hex(8)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = conversation_start(
+                kind=Conversation.Kind.MESSAGE,
+                language=form.cleaned_data["language"],
+                nickname=form.cleaned_data["nickname"],
+                first_message=form.cleaned_data["body"],
+            )
+        except ConversationError as error:
+            form.add_error("body", str(error))
+        else:
+            return _enter_conversation(access)
+    status = 400 if form.errors else 200
+    return render(request, "public/message_new.html", {"form": form}, status=status)
+
+
+def _conversation_page(request, conversation, *, form=None, status_code=200):
+    token = visitor_token(request)
+    token_key = return_codes.token_hash(token) if token else ""
+    code = cache.get(f"return-code:{token_key}") if token_key else None
+    ended_chat = conversation.status == Conversation.Status.ENDED
+    context = {
+        "conversation": conversation,
+        "messages_list": conversation.messages.order_by("seq"),
+        "return_code": return_codes.grouped(code) if code else "",
+        "return_code_digits": code or "",
+        "form": form or MessageForm(initial={"client_id": secrets.token_hex(8)}),
+        "ended": ended_chat,
+        "feedback_form": FeedbackForm() if ended_chat else None,
+        "feedback_given": bool(cache.get(f"feedback:{token_key}")) if token_key else False,
+        "live": conversation.kind == Conversation.Kind.CHAT and not ended_chat,
+        "chat_texts": {
+            "you": _("You"),
+            "counsellor": _("Counsellor"),
+            "sending": _("Sending…"),
+            "failed": _("Not sent."),
+            "waiting": _("Waiting for a counsellor…"),
+            "queue": _(
+                "You are number %(position)s in the queue. Estimated wait: %(minutes)s min."
+            ),
+            "joined": _("You are talking with %(name)s."),
+            "reconnecting": _("Connection lost. Reconnecting…"),
+        },
+    }
+    return render(request, "public/conversation.html", context, status=status_code)
+
+
+@require_GET
+def conversation_view(request):
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    return _conversation_page(request, conversation)
+
+
+@require_POST
+@same_origin_post
+def conversation_send_view(request):
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_post(
+                conversation=conversation,
+                sender="visitor",
+                client_id=form.cleaned_data["client_id"],
+                body=form.cleaned_data["body"],
+            )
+        except ConversationError as error:
+            form.add_error("body", str(error))
+        else:
+            return HttpResponseRedirect(reverse("public:conversation") + "#latest")
+    conversation.refresh_from_db()
+    return _conversation_page(request, conversation, form=form, status_code=400)
+
+
+@require_POST
+@same_origin_post
+def conversation_end_view(request):
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    conversation_end(conversation=conversation, ended_by="visitor")
+    return HttpResponseRedirect(reverse("public:conversation"))
+
+
+@require_POST
+@same_origin_post
+def feedback_view(request):
+    token = visitor_token(request)
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    form = FeedbackForm(request.POST)
+    flag = f"feedback:{return_codes.token_hash(token)}"
+    if form.is_valid() and not cache.get(flag):
+        feedback_record(answer=form.cleaned_data["answer"])
+        cache.set(flag, True, 24 * 3600)
+    return HttpResponseRedirect(reverse("public:conversation") + "#feedback")
+
+
+def _client_address(request) -> str:
+    """Read only to key the guessing limit (core of conversations.throttle); never stored."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+@same_origin_post
+def return_view(request):
+    form = ReturnForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not return_code_attempt_allowed(_client_address(request)):
+            form.add_error("code", _("Too many attempts. Please wait ten minutes and try again."))
+            status = 429
+        else:
+            try:
+                access = conversation_resume(code=form.cleaned_data["code"])
+            except ConversationError as error:
+                form.add_error("code", str(error))
+                status = 400
+            else:
+                return _enter_conversation(access)
+    elif form.errors:
+        status = 400
+    return render(request, "public/return.html", {"form": form}, status=status)
+
+
+@require_GET
+def exit_view(request):
+    """The neutral page of the quick exit; it also forgets the conversation on this device."""
+    response = render(request, "public/exit.html")
+    clear_visitor_cookie(response)
+    return response

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.audit import audit_record
 
 ANONYMOUS = "anonymous"
@@ -22,9 +23,20 @@ ADMIN = Role.ADMINISTRATOR.value
 STAFF = frozenset(Role.values)
 EVERYONE = STAFF | {ANONYMOUS}
 NOBODY = frozenset()
+COUNSELLING = frozenset({Role.COUNSELLOR.value, Role.SUPERVISOR.value})
 
 MATRIX: dict[str, frozenset[str]] = {
     "public:home": EVERYONE,
+    "public:message_new": EVERYONE,
+    "public:return": EVERYONE,
+    "public:exit": EVERYONE,
+    # POST only: every GET gets 405, for everyone.
+    "public:chat_start": EVERYONE,
+    "public:conversation_send": EVERYONE,
+    "public:conversation_end": EVERYONE,
+    "public:feedback": EVERYONE,
+    # Only with the visitor's own conversation cookie; staff accounts do not open it.
+    "public:conversation": NOBODY,
     "console:login": EVERYONE,
     # Only reachable right after a correct password; otherwise it sends you to the login.
     "console:login_verify": NOBODY,
@@ -34,6 +46,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:two_factor_setup": STAFF,
     "console:home": STAFF,
     "console:profile": STAFF,
+    "console:duty": COUNSELLING,
+    "console:work_panel": COUNSELLING,
+    # A chat taken by the counsellor: they and supervisors may open it, nobody else.
+    "console:conversation": COUNSELLING,
+    "console:take": COUNSELLING,
+    "console:reply": COUNSELLING,
+    "console:end": COUNSELLING,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
@@ -111,11 +130,21 @@ def clients(db, no_demo_mode):
         session.save()
         result[role] = client
         users[role] = user
+    users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     return result, users
+
+
+def taken_chat(counsellor) -> int:
+    access = conversation_start(kind="chat", language="fi")
+    duty_set(user=counsellor, on_duty=True)
+    return conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk).pk
 
 
 def sample_url(name: str, pattern: URLPattern, users) -> str:
     admin_user = users[ADMIN]
+    params = pattern_params(pattern)
+    if "conversation_id" in params:
+        return reverse(name, kwargs={"conversation_id": users["chat_id"]})
     samples = {
         "seq": audit_record(actor=admin_user, action="test.sample").seq,
         "object_id": str(admin_user.pk),
@@ -124,7 +153,6 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         "app_label": "accounts",
         "content_type_id": ContentType.objects.get_for_model(admin_user).pk,
     }
-    params = pattern_params(pattern)
     return reverse(name, kwargs={param: samples[param] for param in params})
 
 

@@ -86,7 +86,7 @@ def test_new_staff_member_enrols_two_factor_by_qr_code(
     page.get_by_label("Code from your authenticator app").fill(current_token(device))
     page.get_by_role("button", name="Turn on two-factor login").click()
     expect(page.get_by_text("Two-factor login is on. Keep your phone safe.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Queue and duty")).to_be_visible()
+    expect(page.get_by_role("heading", name="Live conversations")).to_be_visible()
     assert csp_violations.found == []
 
     # The next login asks for the code after the password.

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -5,6 +7,7 @@ from django.db import transaction
 from huoli.accounts.models import User
 from huoli.accounts.roles import Role
 from huoli.accounts.services import staff_user_create
+from huoli.helpline.models import OpeningHours
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
@@ -55,6 +58,13 @@ class Command(BaseCommand):
                 is_demo=True,
             )
             created.append(spec["username"])
+        if not OpeningHours.objects.exists():
+            # Open around the clock, so the chat can be tried at any hour.
+            OpeningHours.objects.bulk_create(
+                OpeningHours(weekday=day, opens=dt.time(0, 0), closes=dt.time(0, 0))
+                for day in range(7)
+            )
+            self.stdout.write("Demo opening hours: the chat is open around the clock.")
         self.stdout.write(
             f"Demo data: {len(created)} accounts created, {len(DEMO_STAFF) - len(created)} "
             "already there."

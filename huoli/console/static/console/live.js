@@ -10,10 +10,24 @@ function showState(state) {
   }
 }
 
+const panel = document.querySelector("[data-work-panel]");
+let refreshTimer = null;
+
+// The queue, my chats and the duty list: fetched again (briefly debounced) when they change.
+function refreshPanel() {
+  if (!panel) return;
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    const response = await fetch(panel.dataset.url, { credentials: "same-origin" });
+    if (response.ok) panel.innerHTML = await response.text();
+  }, 150);
+}
+
 const handlers = {
   "staff.profile_updated"(event) {
     document.dispatchEvent(new CustomEvent("huoli:profile-updated", { detail: event }));
   },
+  "queue.changed": refreshPanel,
 };
 
 let delay = 1000;

@@ -1,0 +1,124 @@
+"""Console views for answering conversations: duty, queue, take, read, reply, end."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from huoli.accounts.models import CounsellorProfile
+from huoli.console.access import staff_required
+from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import (
+    access_conversation,
+    duty_list_for,
+    live_chats_for,
+    my_conversations,
+    queue_for,
+)
+from huoli.conversations.services import (
+    ConversationError,
+    conversation_end,
+    conversation_take,
+    duty_set,
+    message_post,
+)
+from huoli.core.policy import user_has_permission
+
+
+def work_context(user) -> dict:
+    """What the console home and its live panel show about conversations."""
+    profile = CounsellorProfile.objects.filter(user=user).first()
+    return {
+        "profile": profile,
+        "queue": list(queue_for(user)),
+        "mine": list(my_conversations(user)),
+        "live_chats": list(live_chats_for(user)),
+        "duty_list": list(duty_list_for(user)),
+    }
+
+
+@staff_required("counselling.work")
+@require_POST
+def duty_view(request):
+    on_duty = request.POST.get("on_duty") == "1"
+    duty_set(user=request.user, on_duty=on_duty)
+    messages.success(request, _("You are on duty.") if on_duty else _("You are off duty."))
+    return HttpResponseRedirect(reverse("console:home"))
+
+
+@staff_required("counselling.work")
+@require_GET
+def work_panel_view(request):
+    """The live part of the console home, fetched again when the queue changes."""
+    return render(request, "console/_work_panel.html", work_context(request.user))
+
+
+@staff_required("counselling.work")
+@require_POST
+def take_view(request, conversation_id: int):
+    try:
+        conversation_take(counsellor=request.user, conversation_id=conversation_id)
+    except ConversationError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:home"))
+    return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+
+
+@staff_required("counselling.work")
+@require_GET
+def conversation_view(request, conversation_id: int):
+    conversation = access_conversation(request.user, conversation_id)
+    may_write = conversation.counsellor_id == request.user.pk
+    context = {
+        "conversation": conversation,
+        "messages_list": conversation.messages.order_by("seq"),
+        "may_write": may_write and conversation.status != Conversation.Status.ENDED,
+        "client_id": secrets.token_hex(8),
+        "observing": not may_write,
+        "chat_texts": {
+            "visitor": _("Visitor"),
+            "sending": _("Sending…"),
+            "failed": _("Not sent."),
+            "typing": _("The visitor is writing…"),
+        },
+    }
+    return render(request, "console/conversation.html", context)
+
+
+@staff_required("counselling.work")
+@require_POST
+def reply_view(request, conversation_id: int):
+    """Answer without JavaScript (messages are answered this way too)."""
+    conversation = access_conversation(request.user, conversation_id, purpose="reply")
+    if conversation.counsellor_id != request.user.pk:
+        messages.error(request, _("Only the counsellor answering this conversation can write."))
+    else:
+        try:
+            message_post(
+                conversation=conversation,
+                sender="counsellor",
+                author=request.user,
+                client_id=request.POST.get("client_id", ""),
+                body=request.POST.get("body", ""),
+            )
+        except ConversationError as error:
+            messages.error(request, str(error))
+    return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+
+
+@staff_required("counselling.work")
+@require_POST
+def end_view(request, conversation_id: int):
+    conversation = access_conversation(request.user, conversation_id, purpose="end")
+    if conversation.counsellor_id == request.user.pk or user_has_permission(
+        request.user, "counselling.supervise"
+    ):
+        conversation_end(conversation=conversation, ended_by="counsellor")
+        messages.success(request, _("The conversation has ended."))
+    return HttpResponseRedirect(reverse("console:home"))

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huoli.core.fields import EncryptedTextField
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class Conversation(models.Model):
+    """A thread between one anonymous visitor and the helpline.
+
+    The visitor is known only by two hashes: of the return code (slow, keyed) and of the
+    browser token set when the conversation starts (fast; a random 256-bit value).
+    """
+
+    class Kind(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        MESSAGE = "message", _("Message")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    language = models.CharField(_("language"), max_length=8)
+    nickname = EncryptedTextField(_("nickname"), blank=True, default="")
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+        verbose_name=_("counsellor"),
+    )
+    created_at = models.DateTimeField(_("started"), db_index=True)
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    awaiting_reply = models.BooleanField(_("waiting for an answer"), default=False)
+    last_seq = models.PositiveIntegerField(default=0)
+    counsellor_seen_seq = models.PositiveIntegerField(default=0)
+    return_code_hash = models.CharField(max_length=64, unique=True)
+    visitor_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [models.Index(fields=["status", "kind"], name="conversation_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["chat", "message"]), name="conversation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "active", "ended"]),
+                name="conversation_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def unread_count(self) -> int:
+        return max(0, self.last_seq - self.counsellor_seen_seq)
+
+
+class Message(models.Model):
+    class Sender(models.TextChoices):
+        VISITOR = "visitor", _("Visitor")
+        COUNSELLOR = "counsellor", _("Counsellor")
+        SYSTEM = "system", _("System")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    author_name = models.CharField(max_length=40, blank=True)
+    client_id = models.CharField(max_length=64)
+    body = EncryptedTextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"], name="message_client_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"
+
+
+class Feedback(models.Model):
+    """The one question after a chat. Deliberately linked to nothing: only the day is kept."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("feedback answer")
+        verbose_name_plural = _("feedback answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer__in=["yes", "partly", "no"]), name="feedback_answer_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.answer}"

@@ -1,0 +1,337 @@
+"""Writes about conversations. Each runs in one transaction and publishes after commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.accounts.models import CounsellorProfile, User
+from huoli.conversations import return_codes
+from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback, Message
+from huoli.core.events import (
+    QUEUE_GROUP,
+    ConversationEnded,
+    ConversationJoined,
+    ConversationMessage,
+    ConversationTyping,
+    QueueChanged,
+    QueuePosition,
+    conversation_group,
+    publish,
+    publish_on_commit,
+)
+
+# A rough figure for the visitor's estimate until statistics can tell better.
+MINUTES_PER_CHAT_AHEAD = 8
+CLIENT_ID_MAX = 64
+
+
+class ConversationError(Exception):
+    """A refused action, with a message for the person who tried it (already translated)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class VisitorAccess:
+    conversation: Conversation
+    token: str
+    return_code: str | None = None
+
+
+def _visitor_token(conversation: Conversation) -> str:
+    token = secrets.token_urlsafe(32)
+    conversation.visitor_token_hash = return_codes.token_hash(token)
+    return token
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ConversationError("message_empty", _("Write a message first."))
+    if len(body) > MAX_MESSAGE_CHARS:
+        raise ConversationError(
+            "message_too_long",
+            _("A message can be at most %(max)s characters long.") % {"max": MAX_MESSAGE_CHARS},
+        )
+    return body
+
+
+def _clean_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if not client_id or len(client_id) > CLIENT_ID_MAX or not client_id.isascii():
+        raise ConversationError("client_id_invalid", _("The message could not be identified."))
+    return client_id
+
+
+def queued_chats_count() -> int:
+    return Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).count()
+
+
+@transaction.atomic
+def conversation_start(
+    *, kind: str, language: str, nickname: str = "", first_message: str = ""
+) -> VisitorAccess:
+    """Start a chat or a written message; returns the return code and the browser token."""
+    if kind not in Conversation.Kind.values:
+        raise ConversationError("kind_invalid", _("Choose chat or message."))
+    if kind == Conversation.Kind.CHAT and queued_chats_count() >= settings.HUOLI_MAX_QUEUE:
+        raise ConversationError(
+            "queue_full",
+            _("The queue is full right now. Please leave a message or try again soon."),
+        )
+    if kind == Conversation.Kind.MESSAGE:
+        first_message = _clean_body(first_message)
+    code = return_codes.generate()
+    now = timezone.now()
+    conversation = Conversation(
+        kind=kind,
+        language=language,
+        nickname=(nickname or "").strip()[:40],
+        created_at=now,
+        return_code_hash=return_codes.code_hash(code),
+    )
+    token = _visitor_token(conversation)
+    conversation.save()
+    if first_message:
+        message_post(
+            conversation=conversation,
+            sender=Message.Sender.VISITOR,
+            client_id=secrets.token_hex(8),
+            body=first_message,
+        )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    _publish_queue_positions_on_commit()
+    return VisitorAccess(conversation=conversation, token=token, return_code=code)
+
+
+@transaction.atomic
+def conversation_resume(*, code: str) -> VisitorAccess:
+    """Open a conversation again with its return code (a new browser token each time)."""
+    digits = return_codes.normalise(code)
+    if digits is None:
+        raise ConversationError(
+            "code_malformed", _("A return code has 16 digits. Check the code and try again.")
+        )
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(return_code_hash=return_codes.code_hash(digits))
+        .first()
+    )
+    if conversation is None:
+        raise ConversationError(
+            "code_unknown",
+            _("We could not find a conversation with that code. Check the digits and try again."),
+        )
+    token = _visitor_token(conversation)
+    conversation.save(update_fields=["visitor_token_hash"])
+    return VisitorAccess(conversation=conversation, token=token)
+
+
+def conversation_for_token(token: str | None) -> Conversation | None:
+    if not token:
+        return None
+    return Conversation.objects.filter(visitor_token_hash=return_codes.token_hash(token)).first()
+
+
+@transaction.atomic
+def message_post(
+    *,
+    conversation: Conversation,
+    sender: str,
+    client_id: str,
+    body: str,
+    author: User | None = None,
+) -> tuple[Message, bool]:
+    """Store a message once per client id, then publish it after commit.
+
+    Returns ``(message, created)``; a repeated client id returns the stored message and
+    publishes nothing, so a resend is harmless (promise 2).
+    """
+    client_id = _clean_client_id(client_id)
+    existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    body = _clean_body(body)
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if sender == Message.Sender.COUNSELLOR and locked.status == Conversation.Status.ENDED:
+        raise ConversationError("conversation_ended", _("This conversation has ended."))
+    now = timezone.now()
+    locked.last_seq += 1
+    locked.last_message_at = now
+    author_name = ""
+    if sender == Message.Sender.VISITOR:
+        locked.awaiting_reply = True
+        if locked.status == Conversation.Status.ENDED:
+            # Writing again after the end (with the return code) continues it as messages.
+            locked.kind = Conversation.Kind.MESSAGE
+            locked.status = (
+                Conversation.Status.ACTIVE if locked.counsellor_id else Conversation.Status.QUEUED
+            )
+            locked.ended_at = None
+    elif sender == Message.Sender.COUNSELLOR:
+        locked.awaiting_reply = False
+        locked.counsellor_seen_seq = locked.last_seq
+        profile = CounsellorProfile.objects.filter(user=author).first()
+        author_name = profile.display_name if profile else ""
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=locked,
+                seq=locked.last_seq,
+                sender=sender,
+                author=author,
+                author_name=author_name,
+                client_id=client_id,
+                body=body,
+                created_at=now,
+            )
+    except IntegrityError:
+        # The same client id committed by a concurrent request: return that one.
+        return Message.objects.get(conversation=conversation, client_id=client_id), False
+    locked.save(
+        update_fields=[
+            "last_seq",
+            "last_message_at",
+            "awaiting_reply",
+            "kind",
+            "status",
+            "ended_at",
+            "counsellor_seen_seq",
+        ]
+    )
+    conversation.last_seq = locked.last_seq
+    publish_on_commit(conversation_group(locked.pk), message_event(message))
+    if sender == Message.Sender.VISITOR:
+        publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return message, True
+
+
+def message_event(message: Message) -> ConversationMessage:
+    return ConversationMessage(
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        sender=message.sender,
+        author_name=message.author_name,
+        client_id=message.client_id,
+        body=message.body,
+        created_at=message.created_at.isoformat(),
+    )
+
+
+def _active_chats(user: User) -> int:
+    return Conversation.objects.filter(
+        counsellor=user, kind=Conversation.Kind.CHAT, status=Conversation.Status.ACTIVE
+    ).count()
+
+
+@transaction.atomic
+def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation:
+    profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
+    if profile is None or not profile.on_duty:
+        raise ConversationError("not_on_duty", _("Go on duty before you take a conversation."))
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None or conversation.status != Conversation.Status.QUEUED:
+        raise ConversationError(
+            "not_waiting", _("Someone else has already taken this conversation.")
+        )
+    if conversation.kind == Conversation.Kind.CHAT and _active_chats(counsellor) >= (
+        profile.max_chats
+    ):
+        raise ConversationError(
+            "capacity",
+            _("You already have %(count)s chats open, your limit.") % {"count": profile.max_chats},
+        )
+    conversation.counsellor = counsellor
+    conversation.status = Conversation.Status.ACTIVE
+    conversation.taken_at = timezone.now()
+    conversation.save(update_fields=["counsellor", "status", "taken_at"])
+    publish_on_commit(
+        conversation_group(conversation.pk),
+        ConversationJoined(conversation_id=conversation.pk, counsellor_name=profile.display_name),
+    )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    _publish_queue_positions_on_commit()
+    return conversation
+
+
+@transaction.atomic
+def conversation_end(*, conversation: Conversation, ended_by: str) -> Conversation:
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.status == Conversation.Status.ENDED:
+        return locked
+    was_queued = locked.status == Conversation.Status.QUEUED
+    locked.status = Conversation.Status.ENDED
+    locked.ended_at = timezone.now()
+    locked.awaiting_reply = False
+    locked.save(update_fields=["status", "ended_at", "awaiting_reply"])
+    publish_on_commit(
+        conversation_group(locked.pk),
+        ConversationEnded(conversation_id=locked.pk, ended_by=ended_by),
+    )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    if was_queued:
+        _publish_queue_positions_on_commit()
+    return locked
+
+
+def conversation_mark_seen(*, conversation: Conversation, seq: int) -> None:
+    Conversation.objects.filter(pk=conversation.pk, counsellor_seen_seq__lt=seq).update(
+        counsellor_seen_seq=min(seq, conversation.last_seq)
+    )
+
+
+@transaction.atomic
+def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
+    profile = CounsellorProfile.objects.select_for_update().get(user=user)
+    profile.on_duty = on_duty
+    profile.on_duty_since = timezone.now() if on_duty else None
+    profile.save(update_fields=["on_duty", "on_duty_since"])
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return profile
+
+
+def typing_signal(*, conversation: Conversation, sender: str) -> None:
+    """Not stored, so published at once."""
+    publish(
+        conversation_group(conversation.pk),
+        ConversationTyping(conversation_id=conversation.pk, sender=sender),
+    )
+
+
+def feedback_record(*, answer: str) -> Feedback:
+    if answer not in Feedback.Answer.values:
+        raise ConversationError("answer_invalid", _("Choose one of the answers."))
+    return Feedback.objects.create(answer=answer, day=timezone.localdate())
+
+
+def queue_positions() -> list[tuple[int, int, int]]:
+    """(conversation id, position, estimated minutes) for every waiting chat, oldest first."""
+    on_duty = max(1, CounsellorProfile.objects.filter(on_duty=True).count())
+    waiting = Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).order_by("created_at", "pk")
+    return [
+        (pk, position, -(-position * MINUTES_PER_CHAT_AHEAD // on_duty))
+        for position, pk in enumerate(waiting.values_list("pk", flat=True), start=1)
+    ]
+
+
+def _publish_queue_positions_on_commit() -> None:
+    def send():
+        for pk, position, minutes in queue_positions():
+            publish(
+                conversation_group(pk),
+                QueuePosition(conversation_id=pk, position=position, wait_minutes=minutes),
+            )
+
+    transaction.on_commit(send, robust=True)

@@ -1,0 +1,58 @@
+"""The visitor's only cookie, set when a conversation starts, and the checks on public posts.
+
+Threat answered: someone else on the visitor's device or a hostile site (docs/threat-model.md).
+The cookie holds a random token (its hash is stored, never the token); it is HttpOnly,
+SameSite=Strict and lasts only for the browser session. Public forms are not protected with
+Django's CSRF cookie (staff cookies never reach public paths, decision 0003): SameSite=Strict
+keeps the cookie off cross-site requests, and posts from another origin are refused.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.views.decorators.csrf import csrf_exempt
+
+from huoli.conversations.services import conversation_for_token
+
+
+def visitor_token(request) -> str | None:
+    return request.COOKIES.get(settings.HUOLI_VISITOR_COOKIE)
+
+
+def conversation_from_request(request):
+    return conversation_for_token(visitor_token(request))
+
+
+def set_visitor_cookie(response, token: str) -> None:
+    response.set_cookie(
+        settings.HUOLI_VISITOR_COOKIE,
+        token,
+        max_age=None,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def clear_visitor_cookie(response) -> None:
+    response.delete_cookie(settings.HUOLI_VISITOR_COOKIE, path="/", samesite="Strict")
+
+
+def same_origin_post(view):
+    """POSTs must come from our own pages: the Origin header, when sent, must be this site."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            origin = request.headers.get("Origin")
+            scheme = "https" if request.is_secure() else "http"
+            if origin is not None and origin != f"{scheme}://{request.get_host()}":
+                raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
