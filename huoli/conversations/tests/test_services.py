@@ -1,0 +1,152 @@
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from huoli.accounts.roles import Role
+from huoli.conversations import return_codes
+from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.conversations.services import (
+    ConversationError,
+    conversation_end,
+    conversation_resume,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    feedback_record,
+    message_post,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_gives_a_16_digit_code_stored_only_as_a_keyed_hash():
+    access = conversation_start(kind="chat", language="ar", nickname="Umm Ali")
+    assert len(access.return_code) == 16 and access.return_code.isdigit()
+    stored = Conversation.objects.get(pk=access.conversation.pk)
+    assert access.return_code not in stored.return_code_hash
+    assert stored.return_code_hash == return_codes.code_hash(access.return_code)
+    with override_settings(HUOLI_RETURN_CODE_PEPPER="another pepper"):
+        assert return_codes.code_hash(access.return_code) != stored.return_code_hash
+    assert stored.nickname == "Umm Ali"
+
+
+def test_resume_accepts_the_code_with_spaces_and_gives_a_new_token():
+    access = conversation_start(kind="message", language="fi", first_message="Huoli pojasta")
+    resumed = conversation_resume(code=return_codes.grouped(access.return_code))
+    assert resumed.conversation.pk == access.conversation.pk
+    assert resumed.token != access.token
+
+
+@pytest.mark.parametrize(
+    ("code", "error"), [("1234", "code_malformed"), ("12345678901234x6", "code_malformed")]
+)
+def test_resume_refuses_a_malformed_code(code, error):
+    with pytest.raises(ConversationError) as raised:
+        conversation_resume(code=code)
+    assert raised.value.code == error
+
+
+def test_resume_refuses_an_unknown_code():
+    conversation_start(kind="chat", language="fi")
+    with pytest.raises(ConversationError) as raised:
+        conversation_resume(code="0000 0000 0000 0000")
+    assert raised.value.code == "code_unknown"
+
+
+def test_a_repeated_client_id_is_stored_once(django_capture_on_commit_callbacks):
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    with django_capture_on_commit_callbacks() as callbacks:
+        first, created = message_post(
+            conversation=conversation, sender="visitor", client_id="abc", body="Hei"
+        )
+        again, created_again = message_post(
+            conversation=conversation, sender="visitor", client_id="abc", body="Hei"
+        )
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk
+    assert Message.objects.filter(conversation=conversation).count() == 1
+    # One message event and one queue event: the resend published nothing.
+    assert len(callbacks) == 2
+
+
+def test_messages_are_numbered_in_order():
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    seqs = [
+        message_post(conversation=conversation, sender="visitor", client_id=str(i), body=f"m{i}")[
+            0
+        ].seq
+        for i in range(5)
+    ]
+    assert seqs == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(("body", "code"), [("   ", "message_empty"), ("x" * 4001, "message_too_long")])
+def test_bad_messages_are_refused_and_nothing_is_saved(body, code):
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    with pytest.raises(ConversationError) as raised:
+        message_post(conversation=conversation, sender="visitor", client_id="a", body=body)
+    assert raised.value.code == code
+    assert not Message.objects.exists()
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 0
+
+
+def test_message_bodies_are_encrypted_in_the_database():
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    message_post(conversation=conversation, sender="visitor", client_id="a", body="salainen huoli")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM conversations_message")
+        (raw,) = cursor.fetchone()
+    assert "salainen" not in raw and raw.startswith("enc1:")
+
+
+def test_take_needs_duty_and_respects_capacity(staff_factory):
+    counsellor = staff_factory(role=Role.COUNSELLOR, max_chats=1)
+    first = conversation_start(kind="chat", language="fi").conversation
+    second = conversation_start(kind="chat", language="fi").conversation
+    with pytest.raises(ConversationError) as raised:
+        conversation_take(counsellor=counsellor, conversation_id=first.pk)
+    assert raised.value.code == "not_on_duty"
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=first.pk)
+    with pytest.raises(ConversationError) as raised:
+        conversation_take(counsellor=counsellor, conversation_id=second.pk)
+    assert raised.value.code == "capacity"
+
+
+def test_a_conversation_cannot_be_taken_twice(staff_factory):
+    one, two = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.COUNSELLOR)
+    for user in (one, two):
+        duty_set(user=user, on_duty=True)
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation_take(counsellor=one, conversation_id=conversation.pk)
+    with pytest.raises(ConversationError) as raised:
+        conversation_take(counsellor=two, conversation_id=conversation.pk)
+    assert raised.value.code == "not_waiting"
+
+
+def test_writing_after_the_end_continues_as_messages(staff_factory):
+    counsellor = staff_factory(role=Role.COUNSELLOR)
+    duty_set(user=counsellor, on_duty=True)
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
+    conversation_end(conversation=conversation, ended_by="visitor")
+    with pytest.raises(ConversationError):
+        message_post(
+            conversation=conversation, sender="counsellor", author=counsellor, client_id="c",
+            body="too late",
+        )  # fmt: skip
+    message_post(conversation=conversation, sender="visitor", client_id="v", body="one more thing")
+    conversation.refresh_from_db()
+    assert (conversation.kind, conversation.status, conversation.awaiting_reply) == (
+        "message",
+        "active",
+        True,
+    )
+
+
+def test_feedback_keeps_only_the_answer_and_the_day():
+    feedback_record(answer="partly")
+    assert [f.name for f in Feedback._meta.get_fields()] == ["id", "answer", "day"]
+    with pytest.raises(ConversationError):
+        feedback_record(answer="maybe")
