@@ -80,7 +80,9 @@ def test_messages_are_numbered_in_order():
     assert seqs == [1, 2, 3, 4, 5]
 
 
-@pytest.mark.parametrize(("body", "code"), [("   ", "message_empty"), ("x" * 4001, "message_too_long")])
+@pytest.mark.parametrize(
+    ("body", "code"), [("   ", "message_empty"), ("x" * 4001, "message_too_long")]
+)
 def test_bad_messages_are_refused_and_nothing_is_saved(body, code):
     conversation = conversation_start(kind="chat", language="fi").conversation
     with pytest.raises(ConversationError) as raised:

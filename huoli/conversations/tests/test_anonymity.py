@@ -1,0 +1,115 @@
+"""Promise 1: after a whole chat, neither the database nor any log line holds the visitor's
+address or user agent."""
+
+import logging
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.test import AsyncClient
+
+from huoli.accounts.roles import Role
+from huoli.asgi import application
+from huoli.conversations.services import conversation_take, duty_set
+from huoli.conversations.tests.test_consumers import ORIGIN
+from huoli.helpline.models import OpeningHours
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ADDRESS = "203.0.113.77"
+USER_AGENT = "Mozilla/5.0 (HuoliUniqueAgent 7.7; marker-ua-2026)"
+
+
+@database_sync_to_async
+def open_line_with_counsellor(staff_factory):
+    import datetime as dt
+
+    OpeningHours.objects.bulk_create(
+        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
+    )
+    counsellor = staff_factory(role=Role.COUNSELLOR)
+    duty_set(user=counsellor, on_duty=True)
+    return counsellor
+
+
+@database_sync_to_async
+def everything_stored() -> str:
+    rows = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+@database_sync_to_async
+def sqlite_file_bytes() -> bytes:
+    if connection.vendor != "sqlite":
+        return b""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(FULL)")
+    name = connection.settings_dict["NAME"]
+    data = b""
+    for suffix in ("", "-wal"):
+        try:
+            with open(f"{name}{suffix}", "rb") as handle:
+                data += handle.read()
+        except FileNotFoundError:
+            pass
+    return data
+
+
+async def test_a_whole_chat_leaves_no_address_or_user_agent(staff_factory, caplog):
+    caplog.set_level(logging.DEBUG)
+    counsellor = await open_line_with_counsellor(staff_factory)
+    headers = {
+        "REMOTE_ADDR": ADDRESS,
+        "HTTP_USER_AGENT": USER_AGENT,
+        "HTTP_X_FORWARDED_FOR": ADDRESS,
+        "HTTP_ACCEPT_LANGUAGE": "en",
+    }
+    client = AsyncClient(**headers)
+    assert (await client.get("/")).status_code == 200
+    started = await client.post("/chat/start/", {"language": "en", "nickname": "M"})
+    assert started.status_code == 302
+    token = started.cookies[settings.HUOLI_VISITOR_COOKIE].value
+    page = await client.get("/conversation/")
+    assert page.status_code == 200
+    await client.post("/return/", {"code": "0000 0000 0000 0001"})
+
+    socket = WebsocketCommunicator(
+        application,
+        "/chat/ws/",
+        headers=[
+            *ORIGIN,
+            (b"user-agent", USER_AGENT.encode()),
+            (b"x-forwarded-for", ADDRESS.encode()),
+            (b"cookie", f"{settings.HUOLI_VISITOR_COOKIE}={token}".encode()),
+        ],
+    )
+    socket.scope["client"] = (ADDRESS, 50123)
+    assert (await socket.connect())[0]
+    await socket.receive_json_from(timeout=5)
+    from huoli.conversations.models import Conversation
+
+    conversation = await database_sync_to_async(Conversation.objects.get)()
+    await database_sync_to_async(conversation_take)(
+        counsellor=counsellor, conversation_id=conversation.pk
+    )
+    await socket.send_json_to({"type": "message", "client_id": "a1", "body": "hello"})
+    for _ in range(3):
+        await socket.receive_json_from(timeout=5)
+    await socket.send_json_to({"type": "end"})
+    await socket.receive_json_from(timeout=5)
+    await socket.disconnect()
+
+    stored = await everything_stored()
+    assert "hello" not in stored  # the message body itself is encrypted
+    for needle in (ADDRESS, "HuoliUniqueAgent", "marker-ua-2026"):
+        assert needle not in stored
+        assert needle.encode() not in await sqlite_file_bytes()
+        assert all(needle not in record.getMessage() for record in caplog.records), needle
+    assert caplog.records, "the logs were captured (something was logged)"

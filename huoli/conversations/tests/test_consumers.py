@@ -1,0 +1,191 @@
+"""Visitor and console sockets through the full ASGI application (real sessions, real layer)."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from huoli.accounts.roles import Role
+from huoli.asgi import application
+from huoli.console.tests.test_consumers import communicator as staff_communicator
+from huoli.console.tests.test_consumers import staff_session
+from huoli.conversations.models import Message
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+
+
+def visitor_socket(token=None):
+    headers = list(ORIGIN)
+    if token:
+        headers.append((b"cookie", f"{settings.HUOLI_VISITOR_COOKIE}={token}".encode()))
+    return WebsocketCommunicator(application, "/chat/ws/", headers=headers)
+
+
+@database_sync_to_async
+def start(kind="chat"):
+    return conversation_start(kind=kind, language="fi")
+
+
+@database_sync_to_async
+def take(user, conversation_id):
+    duty_set(user=user, on_duty=True)
+    conversation_take(counsellor=user, conversation_id=conversation_id)
+
+
+@database_sync_to_async
+def stored(conversation_id):
+    return list(
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("seq")
+        .values_list("seq", "client_id", "body")
+    )
+
+
+async def connected_visitor(token):
+    socket = visitor_socket(token)
+    connected, _code = await socket.connect()
+    assert connected
+    state = await socket.receive_json_from(timeout=5)
+    assert state["type"] == "state"
+    return socket, state
+
+
+async def test_a_socket_without_a_conversation_is_closed():
+    socket = visitor_socket("not-a-token")
+    connected, code = await socket.connect()
+    assert (connected, code) == (False, 4403)
+    await socket.disconnect()
+
+
+async def test_message_is_acknowledged_after_commit_and_a_resend_is_harmless():
+    access = await start()
+    socket, state = await connected_visitor(access.token)
+    assert state["status"] == "queued" and state["position"] == 1
+    frame = {"type": "message", "client_id": "m-1", "body": "Hei"}
+    await socket.send_json_to(frame)
+    replies = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+    assert {"type": "ack", "client_id": "m-1", "seq": 1} in replies
+    echo = next(r for r in replies if r["type"] == "conversation.message")
+    assert (echo["seq"], echo["body"], echo["sender"]) == (1, "Hei", "visitor")
+
+    await socket.send_json_to(frame)
+    assert await socket.receive_json_from(timeout=5) == {
+        "type": "ack",
+        "client_id": "m-1",
+        "seq": 1,
+    }
+    assert await socket.receive_nothing(timeout=0.3)
+    assert await stored(access.conversation.pk) == [(1, "m-1", "Hei")]
+    await socket.disconnect()
+
+
+async def test_reconnecting_client_gets_everything_after_what_it_saw():
+    access = await start()
+    socket, _state = await connected_visitor(access.token)
+    for i in range(1, 4):
+        await socket.send_json_to({"type": "message", "client_id": f"m{i}", "body": f"b{i}"})
+        await socket.receive_json_from(timeout=5)
+        await socket.receive_json_from(timeout=5)
+    await socket.disconnect()
+
+    again, _state = await connected_visitor(access.token)
+    await again.send_json_to({"type": "hello", "last_seq": 1})
+    caught_up = [await again.receive_json_from(timeout=5) for _ in range(2)]
+    assert [(m["seq"], m["body"]) for m in caught_up] == [(2, "b2"), (3, "b3")]
+    assert (await again.receive_json_from(timeout=5))["type"] == "state"
+    await again.disconnect()
+
+
+async def test_a_visitor_hears_nothing_of_another_conversation():
+    mine, theirs = await start(), await start()
+    socket, _ = await connected_visitor(mine.token)
+    other, _ = await connected_visitor(theirs.token)
+    await other.send_json_to({"type": "message", "client_id": "x", "body": "private"})
+    await other.receive_json_from(timeout=5)
+    await other.receive_json_from(timeout=5)
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.send_json_to({"type": "hello", "last_seq": 0})
+    assert (await socket.receive_json_from(timeout=5))["type"] == "state"
+    await socket.disconnect()
+    await other.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "frame_invalid"),
+        (json.dumps({"type": "message", "client_id": 5, "body": "x"}), "frame_invalid"),
+        (json.dumps({"type": "message", "client_id": "a", "body": "x" * 4001}), "message_too_long"),
+        (json.dumps({"type": "hello", "last_seq": -1}), "frame_invalid"),
+        (json.dumps({"type": "dance"}), "type_unknown"),
+        ("x" * 20_000, "frame_invalid"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(frame, code):
+    access = await start()
+    socket, _ = await connected_visitor(access.token)
+    await socket.send_to(text_data=frame)
+    reply = await socket.receive_json_from(timeout=5)
+    assert (reply["type"], reply["code"]) == ("error", code)
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
+async def test_counsellor_and_visitor_talk_and_an_observer_cannot_write():
+    access = await start()
+    counsellor, counsellor_key = await staff_session(role=Role.COUNSELLOR)
+    _supervisor, supervisor_key = await staff_session(role=Role.SUPERVISOR)
+    await take(counsellor, access.conversation.pk)
+    visitor, state = await connected_visitor(access.token)
+    assert state["status"] == "active"
+
+    staff = staff_communicator(counsellor_key)
+    assert (await staff.connect())[0]
+    await staff.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
+    assert (await staff.receive_json_from(timeout=5))["may_write"] is True
+    await staff.send_json_to(
+        {
+            "type": "message",
+            "conversation_id": access.conversation.pk,
+            "client_id": "s1",
+            "body": "Olen täällä",
+        }
+    )
+    to_visitor = await visitor.receive_json_from(timeout=5)
+    assert (to_visitor["body"], to_visitor["sender"]) == ("Olen täällä", "counsellor")
+
+    observer = staff_communicator(supervisor_key)
+    assert (await observer.connect())[0]
+    await observer.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
+    history = await observer.receive_json_from(timeout=5)
+    assert history["body"] == "Olen täällä"
+    assert (await observer.receive_json_from(timeout=5))["may_write"] is False
+    await observer.send_json_to(
+        {
+            "type": "message",
+            "conversation_id": access.conversation.pk,
+            "client_id": "o",
+            "body": "x",
+        }
+    )
+    assert (await observer.receive_json_from(timeout=5))["code"] == "read_only"
+    for socket in (visitor, staff, observer):
+        await socket.disconnect()
+
+
+async def test_a_counsellor_cannot_watch_someone_elses_conversation():
+    access = await start()
+    owner, _ = await staff_session(role=Role.COUNSELLOR)
+    _other, other_key = await staff_session(role=Role.COUNSELLOR)
+    await take(owner, access.conversation.pk)
+    socket = staff_communicator(other_key)
+    assert (await socket.connect())[0]
+    await socket.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
+    assert (await socket.receive_json_from(timeout=5))["code"] == "not_found"
+    await socket.disconnect()
