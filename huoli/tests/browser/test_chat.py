@@ -1,0 +1,97 @@
+"""A whole chat in two browsers, through a server restart, and the return with the code."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_staff(transactional_db, demo_mode):
+    call_command("demo_data", verbosity=0)
+
+
+def bodies(page):
+    return page.locator("[data-messages] .message .body")
+
+
+def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
+    demo_staff, browser, asgi_server, csp_violations
+):
+    url = asgi_server.url
+    staff = csp_violations(browser.new_context(locale="en-GB").new_page())
+    staff.goto(f"{url}/console/login/")
+    staff.get_by_label("Username").fill("counsellor")
+    staff.get_by_label("Password").fill("demo-password")
+    staff.get_by_role("button", name="Log in", exact=True).click()
+    staff.get_by_role("button", name="Go on duty").click()
+    expect(staff.get_by_text("Live updates are on.")).to_be_visible()
+
+    visitor_context = browser.new_context(locale="en-GB")
+    visitor = csp_violations(visitor_context.new_page())
+    visitor.goto(f"{url}/")
+    expect(visitor.get_by_role("button", name="Quick exit")).to_be_visible()
+    visitor.get_by_label("Nickname (optional)").fill("Mother")
+    visitor.get_by_role("button", name="Start chat").click()
+    code = visitor.get_by_label("Your return code").inner_text()
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code)
+    expect(visitor.get_by_text("You are number 1 in the queue")).to_be_visible()
+
+    # The queue updates in the console without a reload.
+    staff.get_by_role("button", name="Take chat").click()
+    expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
+    expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
+
+    expected = []
+    for i in range(1, 6):
+        visitor.get_by_label("Message").fill(f"visitor {i}")
+        visitor.get_by_label("Message").press("Enter")
+        expected.append(f"visitor {i}")
+        expect(bodies(staff)).to_have_text(expected)
+        staff.get_by_label("Message").fill(f"counsellor {i}")
+        staff.get_by_label("Message").press("Enter")
+        expected.append(f"counsellor {i}")
+        expect(bodies(visitor)).to_have_text(expected)
+
+    # The server goes away; what the visitor writes meanwhile is sent after reconnecting.
+    asgi_server.stop()
+    expect(visitor.get_by_text("Connection lost. Reconnecting…")).to_be_visible()
+    visitor.get_by_label("Message").fill("written while offline")
+    visitor.get_by_label("Message").press("Enter")
+    expect(visitor.get_by_text("Sending…")).to_be_visible()
+    asgi_server.start()
+    expected.append("written while offline")
+    expect(bodies(staff)).to_have_text(expected, timeout=20_000)
+    expect(bodies(visitor)).to_have_text(expected, timeout=20_000)
+    expect(visitor.get_by_text("Sending…")).to_have_count(0)
+
+    for i in range(6, 11):
+        visitor.get_by_label("Message").fill(f"visitor {i}")
+        visitor.get_by_label("Message").press("Enter")
+        expected.append(f"visitor {i}")
+        expect(bodies(staff)).to_have_text(expected)
+        staff.get_by_label("Message").fill(f"counsellor {i}")
+        staff.get_by_label("Message").press("Enter")
+        expected.append(f"counsellor {i}")
+        expect(bodies(visitor)).to_have_text(expected)
+
+    visitor.get_by_role("button", name="End chat").click()
+    expect(visitor.get_by_text("Was this conversation helpful?")).to_be_visible()
+    visitor.get_by_label("Partly").check()
+    visitor.get_by_role("button", name="Answer").click()
+    expect(visitor.get_by_text("Thank you for your answer.")).to_be_visible()
+    visitor_context.close()
+
+    # Later, on another device: the code opens the whole conversation.
+    later = csp_violations(browser.new_context(locale="en-GB").new_page())
+    later.goto(f"{url}/return/")
+    later.get_by_label("Return code").fill(code)
+    later.get_by_role("button", name="Open").click()
+    expect(bodies(later)).to_have_text(expected)
+    later.get_by_label("Message").fill("One more question")
+    later.get_by_role("button", name="Send").click()
+    expect(bodies(later).last).to_have_text("One more question")
+    assert csp_violations.found == []
