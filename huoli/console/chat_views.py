@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from huoli.accounts.models import CounsellorProfile
+from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
-from huoli.conversations.models import Conversation
+from huoli.conversations.models import CannedResponse, Conversation
 from huoli.conversations.selectors import (
     access_conversation,
     duty_list_for,
@@ -24,7 +24,9 @@ from huoli.conversations.selectors import (
 from huoli.conversations.services import (
     ConversationError,
     conversation_end,
+    conversation_join,
     conversation_take,
+    conversation_transfer,
     duty_set,
     message_post,
 )
@@ -74,13 +76,31 @@ def take_view(request, conversation_id: int):
 @require_GET
 def conversation_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
-    may_write = conversation.counsellor_id == request.user.pk
+    may_write = conversation.may_write(request.user)
+    is_counsellor = conversation.counsellor_id == request.user.pk
+    language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
     context = {
         "conversation": conversation,
         "messages_list": conversation.messages.order_by("seq"),
-        "may_write": may_write and conversation.status != Conversation.Status.ENDED,
+        "may_write": may_write,
         "client_id": secrets.token_hex(8),
         "observing": not may_write,
+        "may_join": not may_write
+        and conversation.status == Conversation.Status.ACTIVE
+        and user_has_permission(request.user, "counselling.supervise"),
+        "transfer_to": (
+            CounsellorProfile.objects.filter(on_duty=True)
+            .exclude(user=request.user)
+            .order_by("display_name")
+            if is_counsellor and conversation.status == Conversation.Status.ACTIVE
+            else []
+        ),
+        "canned": [
+            (response.title, response.text_for(language))
+            for response in CannedResponse.objects.filter(active=True)
+        ]
+        if may_write
+        else [],
         "chat_texts": {
             "visitor": _("Visitor"),
             "sending": _("Sending…"),
@@ -96,7 +116,7 @@ def conversation_view(request, conversation_id: int):
 def reply_view(request, conversation_id: int):
     """Answer without JavaScript (messages are answered this way too)."""
     conversation = access_conversation(request.user, conversation_id, purpose="reply")
-    if conversation.counsellor_id != request.user.pk:
+    if not conversation.may_write(request.user):
         messages.error(request, _("Only the counsellor answering this conversation can write."))
     else:
         try:
@@ -109,6 +129,34 @@ def reply_view(request, conversation_id: int):
             )
         except ConversationError as error:
             messages.error(request, str(error))
+    return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+
+
+@staff_required("counselling.work")
+@require_POST
+def transfer_view(request, conversation_id: int):
+    conversation = access_conversation(request.user, conversation_id, purpose="transfer")
+    target = User.objects.filter(pk=request.POST.get("to") or 0, is_active=True).first()
+    if conversation.counsellor_id != request.user.pk or target is None:
+        messages.error(request, _("Choose another counsellor who is on duty."))
+        return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+    try:
+        conversation_transfer(conversation_id=conversation.pk, by=request.user, to=target)
+    except ConversationError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+    messages.success(request, _("The conversation was transferred."))
+    return HttpResponseRedirect(reverse("console:home"))
+
+
+@staff_required("counselling.supervise")
+@require_POST
+def join_view(request, conversation_id: int):
+    access_conversation(request.user, conversation_id, purpose="join")
+    try:
+        conversation_join(conversation_id=conversation_id, supervisor=request.user)
+    except ConversationError as error:
+        messages.error(request, str(error))
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 

@@ -35,7 +35,7 @@ def _may_connect(user, session) -> tuple[bool, bool]:
 def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
     conversation = access_conversation(user, conversation_id, purpose="read")
     messages = [services.message_event(m).as_payload() for m in messages_after(conversation, after)]
-    return conversation.counsellor_id == user.pk, messages
+    return conversation.may_write(user), messages
 
 
 @database_sync_to_async

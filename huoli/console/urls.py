@@ -22,6 +22,12 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/take/", chat_views.take_view, name="take"),
     path("conversations/<int:conversation_id>/reply/", chat_views.reply_view, name="reply"),
     path("conversations/<int:conversation_id>/end/", chat_views.end_view, name="end"),
+    path(
+        "conversations/<int:conversation_id>/transfer/",
+        chat_views.transfer_view,
+        name="transfer",
+    ),
+    path("conversations/<int:conversation_id>/join/", chat_views.join_view, name="join"),
 ]
 
 admin_urlpatterns = [path("admin/", admin.site.urls)]

@@ -39,6 +39,14 @@ class Conversation(models.Model):
         related_name="conversations",
         verbose_name=_("counsellor"),
     )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="joined_conversations",
+        verbose_name=_("supervisor who joined"),
+    )
     created_at = models.DateTimeField(_("started"), db_index=True)
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
@@ -70,6 +78,13 @@ class Conversation(models.Model):
     @property
     def unread_count(self) -> int:
         return max(0, self.last_seq - self.counsellor_seen_seq)
+
+    def may_write(self, user) -> bool:
+        """The counsellor answering it, and a supervisor who has joined it."""
+        return self.status != self.Status.ENDED and user.pk in (
+            self.counsellor_id,
+            self.supervisor_id,
+        )
 
 
 class Message(models.Model):
@@ -126,3 +141,26 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.answer}"
+
+
+class CannedResponse(models.Model):
+    """A ready answer kept by administrators, in the staff languages."""
+
+    title = models.CharField(_("title"), max_length=80)
+    text_fi = models.TextField(_("text in Finnish"))
+    text_sv = models.TextField(_("text in Swedish"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def text_for(self, language: str) -> str:
+        """The text in the conversation's language where there is one, else English or Finnish."""
+        return getattr(self, f"text_{language}", "") or self.text_en or self.text_fi

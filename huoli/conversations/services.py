@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.conversations import return_codes
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback, Message
+from huoli.core.audit import audit_record
 from huoli.core.events import (
     QUEUE_GROUP,
     ConversationEnded,
@@ -163,8 +164,12 @@ def message_post(
         return existing, False
     body = _clean_body(body)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    if sender == Message.Sender.COUNSELLOR and locked.status == Conversation.Status.ENDED:
-        raise ConversationError("conversation_ended", _("This conversation has ended."))
+    if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
+        if locked.status == Conversation.Status.ENDED:
+            raise ConversationError("conversation_ended", _("This conversation has ended."))
+        raise ConversationError(
+            "read_only", _("Only the counsellor answering this conversation can write.")
+        )
     now = timezone.now()
     locked.last_seq += 1
     locked.last_message_at = now
@@ -261,6 +266,58 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
     )
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     _publish_queue_positions_on_commit()
+    return conversation
+
+
+@transaction.atomic
+def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conversation:
+    """Hand a conversation to another counsellor on duty; the visitor sees the new name."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise ConversationError("not_active", _("Only an active conversation can be transferred."))
+    profile = CounsellorProfile.objects.select_for_update().filter(user=to, on_duty=True).first()
+    if profile is None or to.pk == conversation.counsellor_id:
+        raise ConversationError("transfer_target", _("Choose another counsellor who is on duty."))
+    if conversation.kind == Conversation.Kind.CHAT and _active_chats(to) >= profile.max_chats:
+        raise ConversationError(
+            "transfer_target", _("%(name)s has no room for another chat.") % {"name": profile}
+        )
+    conversation.counsellor = to
+    conversation.save(update_fields=["counsellor"])
+    audit_record(
+        actor=by,
+        action="conversation.transferred",
+        object_type="conversation",
+        object_id=conversation.pk,
+        data={"to": to.pk},
+    )
+    publish_on_commit(
+        conversation_group(conversation.pk),
+        ConversationJoined(conversation_id=conversation.pk, counsellor_name=profile.display_name),
+    )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return conversation
+
+
+@transaction.atomic
+def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation:
+    """A supervisor steps into a live conversation and may write in it."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise ConversationError("not_active", _("Only an active conversation can be joined."))
+    conversation.supervisor = supervisor
+    conversation.save(update_fields=["supervisor"])
+    audit_record(
+        actor=supervisor,
+        action="conversation.joined",
+        object_type="conversation",
+        object_id=conversation.pk,
+    )
+    name = getattr(CounsellorProfile.objects.filter(user=supervisor).first(), "display_name", "")
+    publish_on_commit(
+        conversation_group(conversation.pk),
+        ConversationJoined(conversation_id=conversation.pk, counsellor_name=name),
+    )
     return conversation
 
 

@@ -10,6 +10,11 @@ AUDIT_ACTION_LABELS = {
     "accounts.locked": _("Account locked after failed attempts"),
     "accounts.unlocked": _("Account unlocked"),
     "accounts.two_factor_enrolled": _("Two-factor login set up"),
+    "conversation.read": _("Opened a conversation"),
+    "conversation.reply": _("Answered a conversation"),
+    "conversation.end": _("Ended a conversation"),
+    "conversation.transferred": _("Transferred a conversation"),
+    "conversation.joined": _("Joined a conversation"),
 }
 
 

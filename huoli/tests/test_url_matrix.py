@@ -53,6 +53,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:take": COUNSELLING,
     "console:reply": COUNSELLING,
     "console:end": COUNSELLING,
+    "console:transfer": COUNSELLING,
+    "console:join": frozenset({Role.SUPERVISOR.value}),
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.

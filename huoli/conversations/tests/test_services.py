@@ -152,3 +152,49 @@ def test_feedback_keeps_only_the_answer_and_the_day():
     assert [f.name for f in Feedback._meta.get_fields()] == ["id", "answer", "day"]
     with pytest.raises(ConversationError):
         feedback_record(answer="maybe")
+
+
+def test_transfer_hands_the_chat_to_a_colleague_on_duty(staff_factory):
+    from huoli.conversations.services import conversation_transfer
+    from huoli.core.models import AuditEntry
+
+    aino, samira = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.COUNSELLOR)
+    duty_set(user=aino, on_duty=True)
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation_take(counsellor=aino, conversation_id=conversation.pk)
+    with pytest.raises(ConversationError) as raised:
+        conversation_transfer(conversation_id=conversation.pk, by=aino, to=samira)
+    assert raised.value.code == "transfer_target"
+    duty_set(user=samira, on_duty=True)
+    conversation_transfer(conversation_id=conversation.pk, by=aino, to=samira)
+    conversation.refresh_from_db()
+    assert conversation.counsellor == samira
+    assert not conversation.may_write(aino)
+    assert AuditEntry.objects.filter(action="conversation.transferred").count() == 1
+
+
+def test_a_supervisor_who_joins_may_write(staff_factory):
+    from huoli.conversations.services import conversation_join
+
+    aino, mikko = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.SUPERVISOR)
+    duty_set(user=aino, on_duty=True)
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation_take(counsellor=aino, conversation_id=conversation.pk)
+    with pytest.raises(ConversationError) as raised:
+        message_post(
+            conversation=conversation, sender="counsellor", author=mikko, client_id="s", body="x"
+        )
+    assert raised.value.code == "read_only"
+    conversation_join(conversation_id=conversation.pk, supervisor=mikko)
+    message, _ = message_post(
+        conversation=conversation, sender="counsellor", author=mikko, client_id="s", body="Hei"
+    )
+    assert message.author_name == mikko.counsellor_profile.display_name
+
+
+def test_canned_response_speaks_the_conversation_language():
+    from huoli.conversations.models import CannedResponse
+
+    response = CannedResponse(title="t", text_fi="Hei", text_sv="Hej", text_en="")
+    assert response.text_for("sv") == "Hej"
+    assert response.text_for("ar") == "Hei"

@@ -146,5 +146,11 @@ if (root) {
       }
     });
   }
+  for (const button of root.querySelectorAll("[data-canned]")) {
+    button.addEventListener("click", () => {
+      box.value = box.value ? `${box.value}\n${button.dataset.canned}` : button.dataset.canned;
+      box.focus();
+    });
+  }
   connect();
 }
