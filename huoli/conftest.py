@@ -47,3 +47,19 @@ def demo_mode(settings):
 def no_demo_mode(settings):
     settings.HUOLI_DEMO = False
     return settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Connections opened by server threads in browser tests may outlive them; on PostgreSQL
+    they would keep the test database from being dropped at the end."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
