@@ -16,6 +16,7 @@ from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback
 from huoli.core.audit import audit_record
 from huoli.core.events import (
     QUEUE_GROUP,
+    ConversationActivity,
     ConversationEnded,
     ConversationJoined,
     ConversationMessage,
@@ -25,6 +26,7 @@ from huoli.core.events import (
     conversation_group,
     publish,
     publish_on_commit,
+    staff_group,
 )
 
 # A rough figure for the visitor's estimate until statistics can tell better.
@@ -159,9 +161,11 @@ def message_post(
     publishes nothing, so a resend is harmless (promise 2).
     """
     client_id = _clean_client_id(client_id)
-    existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
+    try:
+        # A lookup on the unique (conversation, client id) index, without ORDER BY.
+        return Message.objects.get(conversation=conversation, client_id=client_id), False
+    except Message.DoesNotExist:
+        pass
     body = _clean_body(body)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
@@ -217,7 +221,14 @@ def message_post(
     conversation.last_seq = locked.last_seq
     publish_on_commit(conversation_group(locked.pk), message_event(message))
     if sender == Message.Sender.VISITOR:
-        publish_on_commit(QUEUE_GROUP, QueueChanged())
+        # Only who needs to know: the queue when it waits, else the counsellor answering it.
+        if locked.status == Conversation.Status.QUEUED or not locked.counsellor_id:
+            publish_on_commit(QUEUE_GROUP, QueueChanged())
+        else:
+            publish_on_commit(
+                staff_group(locked.counsellor_id),
+                ConversationActivity(conversation_id=locked.pk, unread=locked.unread_count),
+            )
     return message, True
 
 

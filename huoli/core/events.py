@@ -92,6 +92,15 @@ class QueueChanged(Event):
     type: ClassVar[str] = "queue.changed"
 
 
+@dataclass(frozen=True)
+class ConversationActivity(Event):
+    """Sent to the answering counsellor's own group: a visitor wrote (unread markers)."""
+
+    type: ClassVar[str] = "conversation.activity"
+    conversation_id: int
+    unread: int
+
+
 def conversation_group(conversation_id: int) -> str:
     """Every socket showing one conversation: the visitor's and the counsellors'."""
     return f"conversation.{conversation_id}"

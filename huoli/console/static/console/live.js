@@ -28,6 +28,7 @@ const handlers = {
     document.dispatchEvent(new CustomEvent("huoli:profile-updated", { detail: event }));
   },
   "queue.changed": refreshPanel,
+  "conversation.activity": refreshPanel,
 };
 
 let delay = 1000;
