@@ -189,3 +189,20 @@ async def test_a_counsellor_cannot_watch_someone_elses_conversation():
     await socket.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
     assert (await socket.receive_json_from(timeout=5))["code"] == "not_found"
     await socket.disconnect()
+
+
+async def test_typing_reaches_the_other_side_only():
+    access = await start()
+    counsellor, key = await staff_session(role=Role.COUNSELLOR)
+    await take(counsellor, access.conversation.pk)
+    visitor, _ = await connected_visitor(access.token)
+    staff = staff_communicator(key)
+    assert (await staff.connect())[0]
+    await staff.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
+    await staff.receive_json_from(timeout=5)
+    await visitor.send_json_to({"type": "typing"})
+    typing = await staff.receive_json_from(timeout=5)
+    assert (typing["type"], typing["sender"]) == ("conversation.typing", "visitor")
+    assert await visitor.receive_nothing(timeout=0.3)
+    await visitor.disconnect()
+    await staff.disconnect()
