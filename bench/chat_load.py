@@ -262,7 +262,8 @@ def main() -> None:
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="huoli-bench-")
-    env = {"HUOLI_VAR_DIR": var, "HUOLI_PROFILE": "development", "HUOLI_DEMO": "1"}
+    # DEBUG off, as in production (DEBUG records every query); demo mode for the accounts.
+    env = {"HUOLI_VAR_DIR": var, "HUOLI_DEMO": "1", "HUOLI_DEBUG": "0"}
     subprocess.run([sys.executable, "-m", "huoli.keys"], cwd=ROOT, env={**os.environ, **env},
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     pairs = prepare_huoli(args.chats, env)

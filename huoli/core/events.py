@@ -7,12 +7,17 @@ browser as ``{"type": ..., **fields}``.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 # Channel-layer message type; a consumer handles it in ``huoli_event``.
 LAYER_MESSAGE_TYPE = "huoli.event"
@@ -114,14 +119,37 @@ def staff_group(user_id: int) -> str:
     return f"staff.{user_id}"
 
 
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when called from one of its worker threads, else None."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
+    if loop is not None and pid == os.getpid() and loop.is_running():
+        return loop
+    return None
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("publishing an event failed", exc_info=future.exception())
+
+
 def publish(group: str, event: Event) -> None:
-    """Send now. Use ``publish_on_commit`` from services."""
+    """Send now. Use ``publish_on_commit`` from services.
+
+    From a server worker thread the send is handed to the event loop without waiting, so
+    the thread that runs database work goes on at once (PERFORMANCE.md); sends keep their
+    order, and clients order messages by ``seq`` anyway.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(
-        group, {"type": LAYER_MESSAGE_TYPE, "event": event.as_payload()}
-    )
+    message = {"type": LAYER_MESSAGE_TYPE, "event": event.as_payload()}
+    loop = _server_loop()
+    if loop is not None:
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        future.add_done_callback(_log_failure)
+        return
+    async_to_sync(layer.group_send)(group, message)
 
 
 def publish_on_commit(group: str, event: Event) -> None:
