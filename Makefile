@@ -24,7 +24,7 @@ migrate: setup
 run: migrate
 	$(BIN)/python manage.py demo_data
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
-	$(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off
+	$(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
 
 test: setup
 	$(BIN)/ruff check .

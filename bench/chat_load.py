@@ -119,7 +119,7 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
             max_queue=None,
         )
         b = websockets.connect(
-            f"ws://127.0.0.1:{port}/console/ws/",
+            f"ws://127.0.0.1:{port}/console/ws/?page=conversation",
             additional_headers={"Origin": origin, "Cookie": f"huoli_console={pair['session']}"},
             max_queue=None,
         )
@@ -272,7 +272,8 @@ def main() -> None:
     huoli_port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "huoli.asgi:application", "--port", str(huoli_port),
-         "--no-access-log", "--lifespan", "off", "--log-level", "warning"],
+         "--no-access-log", "--lifespan", "off", "--log-level", "warning",
+         "--ws-per-message-deflate", "false"],
         cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -128,9 +128,9 @@ else:
                 "timeout": 20,
             },
             "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
-            # Opening a SQLite connection runs the PRAGMAs above: keep it for a while.
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
+            # Opening a SQLite connection runs the PRAGMAs above: keep it open. A local file
+            # does not go away, so no health check (it would cost a query per database call).
+            "CONN_MAX_AGE": None,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -16,6 +16,7 @@ from huoli.accounts.twofactor import session_two_factor_satisfied
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after
+from huoli.conversations.writer import Post, writer
 from huoli.core.events import QUEUE_GROUP, conversation_group, staff_group
 from huoli.core.frames import FrameError, FrameRate, int_field, parse_frame, str_field
 from huoli.core.policy import user_has_permission
@@ -38,17 +39,16 @@ def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
     return conversation.may_write(user), messages
 
 
-@database_sync_to_async
-def _post(user, conversation_id: int, client_id: str, body: str) -> int:
-    conversation = Conversation.objects.get(pk=conversation_id)
-    message, _created = services.message_post(
-        conversation=conversation,
-        sender=Message.Sender.COUNSELLOR,
-        author=user,
-        client_id=client_id,
-        body=body,
+async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
+    return await writer().post(
+        Post(
+            conversation_id=conversation_id,
+            sender=Message.Sender.COUNSELLOR,
+            author=user,
+            client_id=client_id,
+            body=body,
+        )
     )
-    return message.seq
 
 
 @database_sync_to_async
@@ -76,9 +76,13 @@ class StaffConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         self.user = user
-        self.groups_joined = [staff_group(user.pk)]
-        if counsels:
-            self.groups_joined.append(QUEUE_GROUP)
+        # A conversation page (``?page=conversation``) hears only the conversations it
+        # watches; the console home hears the staff member's own group and the queue.
+        self.groups_joined = []
+        if b"page=conversation" not in self.scope.get("query_string", b""):
+            self.groups_joined.append(staff_group(user.pk))
+            if counsels:
+                self.groups_joined.append(QUEUE_GROUP)
         # conversation id -> may write (True for the counsellor answering it)
         self.watching: dict[int, bool] = {}
         self.rate = FrameRate(rate=20, burst=40)

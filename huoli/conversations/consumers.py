@@ -11,6 +11,7 @@ from django.conf import settings
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import messages_after
+from huoli.conversations.writer import Post, writer
 from huoli.core.events import conversation_group
 from huoli.core.frames import FrameError, FrameRate, int_field, parse_frame, str_field
 
@@ -54,13 +55,15 @@ def _catch_up(conversation_id: int, after: int) -> list[dict]:
     ]
 
 
-@database_sync_to_async
-def _post(conversation_id: int, client_id: str, body: str):
-    conversation = Conversation.objects.get(pk=conversation_id)
-    message, _created = services.message_post(
-        conversation=conversation, sender=Message.Sender.VISITOR, client_id=client_id, body=body
+async def _post(conversation_id: int, client_id: str, body: str) -> int:
+    return await writer().post(
+        Post(
+            conversation_id=conversation_id,
+            sender=Message.Sender.VISITOR,
+            client_id=client_id,
+            body=body,
+        )
     )
-    return message.seq
 
 
 @database_sync_to_async

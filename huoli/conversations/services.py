@@ -161,11 +161,6 @@ def message_post(
     publishes nothing, so a resend is harmless (promise 2).
     """
     client_id = _clean_client_id(client_id)
-    try:
-        # A lookup on the unique (conversation, client id) index, without ORDER BY.
-        return Message.objects.get(conversation=conversation, client_id=client_id), False
-    except Message.DoesNotExist:
-        pass
     body = _clean_body(body)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
@@ -190,7 +185,8 @@ def message_post(
     elif sender == Message.Sender.COUNSELLOR:
         locked.awaiting_reply = False
         locked.counsellor_seen_seq = locked.last_seq
-        profile = CounsellorProfile.objects.filter(user=author).first()
+        # Cached on the user object, so a socket looks it up once.
+        profile = getattr(author, "counsellor_profile", None)
         author_name = profile.display_name if profile else ""
     try:
         with transaction.atomic():
@@ -205,7 +201,9 @@ def message_post(
                 created_at=now,
             )
     except IntegrityError:
-        # The same client id committed by a concurrent request: return that one.
+        # A resend (or the same id from a concurrent request): the stored message answers
+        # it; the unique (conversation, client id) constraint is the check, so the usual
+        # case costs no extra query.
         return Message.objects.get(conversation=conversation, client_id=client_id), False
     locked.save(
         update_fields=[

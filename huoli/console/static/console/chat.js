@@ -99,7 +99,7 @@ if (root) {
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/console/ws/`);
+    socket = new WebSocket(`${scheme}://${location.host}/console/ws/?page=conversation`);
     socket.addEventListener("open", () => {
       delay = 500;
       send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen() });
