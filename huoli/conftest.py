@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
+
+
+def pytest_sessionstart(session):
+    """Remove a test SQLite database and its WAL files left by an earlier run: Django deletes
+    only the main file, and a stale WAL beside a new file reads as a corrupt database."""
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and test_name:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{test_name}{suffix}").unlink(missing_ok=True)
 
 
 def current_token(device: TOTPDevice) -> str:

@@ -2,6 +2,8 @@
 address or user agent."""
 
 import logging
+import subprocess
+import sys
 
 import pytest
 from channels.db import database_sync_to_async
@@ -19,6 +21,10 @@ from huoli.helpline.models import OpeningHours
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+READ_FILE = (
+    "import pathlib, sys; p = pathlib.Path(sys.argv[1]); "
+    "sys.stdout.buffer.write(p.read_bytes() if p.exists() else b'')"
+)
 ADDRESS = "203.0.113.77"
 USER_AGENT = "Mozilla/5.0 (HuoliUniqueAgent 7.7; marker-ua-2026)"
 
@@ -54,11 +60,13 @@ def sqlite_file_bytes() -> bytes:
     name = connection.settings_dict["NAME"]
     data = b""
     for suffix in ("", "-wal"):
-        try:
-            with open(f"{name}{suffix}", "rb") as handle:
-                data += handle.read()
-        except FileNotFoundError:
-            pass
+        # Read in another process: closing a descriptor of the database file in this
+        # process would drop SQLite's POSIX locks and let other processes corrupt it.
+        data += subprocess.run(
+            [sys.executable, "-c", READ_FILE, f"{name}{suffix}"],
+            capture_output=True,
+            check=True,
+        ).stdout
     return data
 
 

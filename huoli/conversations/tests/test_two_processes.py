@@ -8,76 +8,31 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
 
 from huoli.accounts.roles import Role
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.tests.asgi_process import AsgiProcess
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL"),
 ]
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def start_process(port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "HUOLI_SECRET_KEY": settings.SECRET_KEY,
-        "HUOLI_DATA_KEYS": ",".join(settings.HUOLI_DATA_KEYS),
-        "HUOLI_RETURN_CODE_PEPPER": settings.HUOLI_RETURN_CODE_PEPPER,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "huoli.asgi:application", "--port", str(port),
-         "--no-access-log", "--lifespan", "off"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the ASGI process did not start")
 
 
 @pytest.fixture
 def two_processes():
-    ports = [free_port(), free_port()]
-    processes = [start_process(port) for port in ports]
-    yield ports
+    processes = [AsgiProcess(), AsgiProcess()]
     for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+        process.start()
+    yield [process.port for process in processes]
+    for process in processes:
+        process.stop()
 
 
 @database_sync_to_async

@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from huoli.tests.asgi_process import AsgiProcess
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -14,14 +16,23 @@ def demo_staff(transactional_db, demo_mode):
     call_command("demo_data", verbosity=0)
 
 
+@pytest.fixture
+def server_process(demo_staff):
+    """A real restart: the server runs in its own process, with its own channel layer."""
+    server = AsgiProcess(HUOLI_DEMO="1", HUOLI_PROFILE="development", HUOLI_DEBUG="0")
+    server.start()
+    yield server
+    server.stop()
+
+
 def bodies(page):
     return page.locator("[data-messages] .message .body")
 
 
 def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
-    demo_staff, browser, asgi_server, csp_violations
+    server_process, browser, csp_violations
 ):
-    url = asgi_server.url
+    url = server_process.url
     staff = csp_violations(browser.new_context(locale="en-GB").new_page())
     staff.goto(f"{url}/console/login/")
     staff.get_by_label("Username").fill("counsellor")
@@ -57,12 +68,12 @@ def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
         expect(bodies(visitor)).to_have_text(expected)
 
     # The server goes away; what the visitor writes meanwhile is sent after reconnecting.
-    asgi_server.stop()
+    server_process.stop()
     expect(visitor.get_by_text("Connection lost. Reconnecting…")).to_be_visible()
     visitor.get_by_label("Message").fill("written while offline")
     visitor.get_by_label("Message").press("Enter")
     expect(visitor.get_by_text("Sending…")).to_be_visible()
-    asgi_server.start()
+    server_process.start()
     expected.append("written while offline")
     expect(bodies(staff)).to_have_text(expected, timeout=20_000)
     expect(bodies(visitor)).to_have_text(expected, timeout=20_000)
