@@ -6,19 +6,16 @@ every conversation they ``watch`` (each watch is an audited read).
 
 from __future__ import annotations
 
-import json
-
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
-from django.http import Http404
 
 from huoli.accounts.twofactor import session_two_factor_satisfied
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after
 from huoli.conversations.writer import Post, writer
+from huoli.core.consumers import FrameConsumer
 from huoli.core.events import QUEUE_GROUP, conversation_group, staff_group
-from huoli.core.frames import FrameError, FrameRate, int_field, parse_frame, str_field
+from huoli.core.frames import FrameError, int_field, str_field
 from huoli.core.policy import user_has_permission
 
 CLOSE_UNAUTHORISED = 4401
@@ -65,7 +62,11 @@ def _seen(conversation_id: int, seq: int) -> None:
     )
 
 
-class StaffConsumer(AsyncWebsocketConsumer):
+class StaffConsumer(FrameConsumer):
+    side = "counsellor"
+    frame_rate = 20.0
+    frame_burst = 40
+
     async def connect(self):
         user = self.scope.get("user")
         session = self.scope.get("session")
@@ -85,7 +86,6 @@ class StaffConsumer(AsyncWebsocketConsumer):
                 self.groups_joined.append(QUEUE_GROUP)
         # conversation id -> may write (True for the counsellor answering it)
         self.watching: dict[int, bool] = {}
-        self.rate = FrameRate(rate=20, burst=40)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -93,27 +93,6 @@ class StaffConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
-
-    async def send_json(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload))
-
-    async def receive(self, text_data=None, bytes_data=None):
-        if not self.rate.allow():
-            await self.send_json({"type": "error", "code": "rate_limited"})
-            return
-        client_id = None
-        try:
-            frame = parse_frame(text_data)
-            client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
-            await self.handle_frame(frame)
-        except FrameError as error:
-            await self.send_json({"type": "error", "code": error.code})
-        except Http404:
-            await self.send_json({"type": "error", "code": "not_found"})
-        except services.ConversationError as error:
-            await self.send_json(
-                {"type": "error", "code": error.code, "message": str(error), "client_id": client_id}
-            )
 
     def _watched(self, frame: dict, *, writing: bool = False) -> int:
         conversation_id = int_field(frame, "conversation_id")
@@ -153,9 +132,3 @@ class StaffConsumer(AsyncWebsocketConsumer):
             await _seen(self._watched(frame), int_field(frame, "seq"))
         else:
             raise FrameError("type_unknown")
-
-    async def huoli_event(self, message):
-        event = message["event"]
-        if event.get("type") == "conversation.typing" and event.get("sender") == "counsellor":
-            return
-        await self.send_json(event)

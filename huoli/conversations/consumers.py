@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import messages_after
 from huoli.conversations.writer import Post, writer
+from huoli.core.consumers import FrameConsumer
 from huoli.core.events import conversation_group
-from huoli.core.frames import FrameError, FrameRate, int_field, parse_frame, str_field
+from huoli.core.frames import FrameError, int_field, str_field
 
 CLOSE_NO_CONVERSATION = 4403
 TYPING_INTERVAL = 2.0
@@ -80,7 +78,9 @@ def _typing(conversation_id: int):
     )
 
 
-class VisitorConsumer(AsyncWebsocketConsumer):
+class VisitorConsumer(FrameConsumer):
+    side = "visitor"
+
     async def connect(self):
         token = self.scope.get("cookies", {}).get(settings.HUOLI_VISITOR_COOKIE)
         conversation = await _conversation(token)
@@ -89,7 +89,6 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             return
         self.conversation_id = conversation.pk
         self.group = conversation_group(conversation.pk)
-        self.rate = FrameRate()
         self.last_typing = 0.0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -99,40 +98,17 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def send_json(self, payload: dict) -> None:
-        await self.send(text_data=json.dumps(payload))
-
-    async def receive(self, text_data=None, bytes_data=None):
-        if not self.rate.allow():
-            await self.send_json({"type": "error", "code": "rate_limited"})
-            return
-        try:
-            frame = parse_frame(text_data)
-            await self.handle_frame(frame)
-        except FrameError as error:
-            await self.send_json({"type": "error", "code": error.code})
-        except services.ConversationError as error:
-            await self.send_json(
-                {
-                    "type": "error",
-                    "code": error.code,
-                    "message": str(error),
-                    "client_id": getattr(self, "_client_id", None),
-                }
-            )
-
     async def handle_frame(self, frame: dict) -> None:
         kind = frame["type"]
-        self._client_id = None
         if kind == "hello":
             after = int_field(frame, "last_seq", 0)
             for payload in await _catch_up(self.conversation_id, after):
                 await self.send_json(payload)
             await self.send_json(await _state(self.conversation_id))
         elif kind == "message":
-            self._client_id = str_field(frame, "client_id")[:64]
-            seq = await _post(self.conversation_id, self._client_id, str_field(frame, "body"))
-            await self.send_json({"type": "ack", "client_id": self._client_id, "seq": seq})
+            client_id = str_field(frame, "client_id")[:64]
+            seq = await _post(self.conversation_id, client_id, str_field(frame, "body"))
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
         elif kind == "typing":
             now = self.rate.stamp
             if now - self.last_typing >= TYPING_INTERVAL:
@@ -144,9 +120,3 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "pong"})
         else:
             raise FrameError("type_unknown")
-
-    async def huoli_event(self, message):
-        event = message["event"]
-        if event.get("type") == "conversation.typing" and event.get("sender") == "visitor":
-            return
-        await self.send_json(event)

@@ -14,6 +14,7 @@ from huoli.accounts.models import CounsellorProfile, User
 from huoli.conversations import return_codes
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback, Message
 from huoli.core.audit import audit_record
+from huoli.core.consumers import DomainError
 from huoli.core.events import (
     QUEUE_GROUP,
     ConversationActivity,
@@ -34,12 +35,8 @@ MINUTES_PER_CHAT_AHEAD = 8
 CLIENT_ID_MAX = 64
 
 
-class ConversationError(Exception):
+class ConversationError(DomainError):
     """A refused action, with a message for the person who tried it (already translated)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,16 @@ def bodies(page):
     return page.locator("[data-messages] .message .body")
 
 
+def exchange(visitor, staff, numbers, expected: list[str]) -> None:
+    """One message each way per number; both screens must show everything, in order."""
+    for i in numbers:
+        for page, other, who in ((visitor, staff, "visitor"), (staff, visitor, "counsellor")):
+            page.get_by_label("Message").fill(f"{who} {i}")
+            page.get_by_label("Message").press("Enter")
+            expected.append(f"{who} {i}")
+            expect(bodies(other)).to_have_text(expected)
+
+
 def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
     server_process, browser, csp_violations
 ):
@@ -57,15 +67,7 @@ def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
     expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
 
     expected = []
-    for i in range(1, 6):
-        visitor.get_by_label("Message").fill(f"visitor {i}")
-        visitor.get_by_label("Message").press("Enter")
-        expected.append(f"visitor {i}")
-        expect(bodies(staff)).to_have_text(expected)
-        staff.get_by_label("Message").fill(f"counsellor {i}")
-        staff.get_by_label("Message").press("Enter")
-        expected.append(f"counsellor {i}")
-        expect(bodies(visitor)).to_have_text(expected)
+    exchange(visitor, staff, range(1, 6), expected)
 
     # The server goes away; what the visitor writes meanwhile is sent after reconnecting.
     server_process.stop()
@@ -79,15 +81,7 @@ def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
     expect(bodies(visitor)).to_have_text(expected, timeout=20_000)
     expect(visitor.get_by_text("Sending…")).to_have_count(0)
 
-    for i in range(6, 11):
-        visitor.get_by_label("Message").fill(f"visitor {i}")
-        visitor.get_by_label("Message").press("Enter")
-        expected.append(f"visitor {i}")
-        expect(bodies(staff)).to_have_text(expected)
-        staff.get_by_label("Message").fill(f"counsellor {i}")
-        staff.get_by_label("Message").press("Enter")
-        expected.append(f"counsellor {i}")
-        expect(bodies(visitor)).to_have_text(expected)
+    exchange(visitor, staff, range(6, 11), expected)
 
     visitor.get_by_role("button", name="End chat").click()
     expect(visitor.get_by_text("Was this conversation helpful?")).to_be_visible()

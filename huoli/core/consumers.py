@@ -1,0 +1,59 @@
+"""What every Huoli websocket consumer shares: paced, validated JSON frames, clear errors,
+and forwarding of the events services publish (docs/events.md)."""
+
+from __future__ import annotations
+
+import json
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.http import Http404
+
+from huoli.core.frames import FrameError, FrameRate, parse_frame
+
+
+class DomainError(Exception):
+    """A refused action: ``code`` for programs, the message (translated) for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class FrameConsumer(AsyncWebsocketConsumer):
+    frame_rate = 10.0
+    frame_burst = 20
+    # Typing events from this side are not echoed back to it.
+    side = ""
+
+    async def send_json(self, payload: dict) -> None:
+        await self.send(text_data=json.dumps(payload))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not hasattr(self, "rate"):
+            self.rate = FrameRate(rate=self.frame_rate, burst=self.frame_burst)
+        if not self.rate.allow():
+            await self.send_json({"type": "error", "code": "rate_limited"})
+            return
+        client_id = None
+        try:
+            frame = parse_frame(text_data)
+            if isinstance(frame.get("client_id"), str):
+                client_id = frame["client_id"][:64]
+            await self.handle_frame(frame)
+        except FrameError as error:
+            await self.send_json({"type": "error", "code": error.code})
+        except Http404:
+            await self.send_json({"type": "error", "code": "not_found"})
+        except DomainError as error:
+            await self.send_json(
+                {"type": "error", "code": error.code, "message": str(error), "client_id": client_id}
+            )
+
+    async def handle_frame(self, frame: dict) -> None:
+        raise NotImplementedError
+
+    async def huoli_event(self, message):
+        event = message["event"]
+        if event.get("type") == "conversation.typing" and event.get("sender") == self.side:
+            return
+        await self.send_json(event)
