@@ -266,21 +266,33 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
     conversation.status = Conversation.Status.ACTIVE
     conversation.taken_at = timezone.now()
     conversation.save(update_fields=["counsellor", "status", "taken_at"])
-    publish_on_commit(
-        conversation_group(conversation.pk),
-        ConversationJoined(conversation_id=conversation.pk, counsellor_name=profile.display_name),
-    )
+    _announce_joined(conversation, profile.display_name)
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     _publish_queue_positions_on_commit()
     return conversation
 
 
+def _lock_active(conversation_id: int, refusal: str) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise ConversationError("not_active", refusal)
+    return conversation
+
+
+def _announce_joined(conversation: Conversation, name: str) -> None:
+    """The visitor sees who is now answering."""
+    publish_on_commit(
+        conversation_group(conversation.pk),
+        ConversationJoined(conversation_id=conversation.pk, counsellor_name=name),
+    )
+
+
 @transaction.atomic
 def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conversation:
     """Hand a conversation to another counsellor on duty; the visitor sees the new name."""
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-    if conversation.status != Conversation.Status.ACTIVE:
-        raise ConversationError("not_active", _("Only an active conversation can be transferred."))
+    conversation = _lock_active(
+        conversation_id, _("Only an active conversation can be transferred.")
+    )
     profile = CounsellorProfile.objects.select_for_update().filter(user=to, on_duty=True).first()
     if profile is None or to.pk == conversation.counsellor_id:
         raise ConversationError("transfer_target", _("Choose another counsellor who is on duty."))
@@ -297,10 +309,7 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conver
         object_id=conversation.pk,
         data={"to": to.pk},
     )
-    publish_on_commit(
-        conversation_group(conversation.pk),
-        ConversationJoined(conversation_id=conversation.pk, counsellor_name=profile.display_name),
-    )
+    _announce_joined(conversation, profile.display_name)
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     return conversation
 
@@ -308,9 +317,7 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conver
 @transaction.atomic
 def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation:
     """A supervisor steps into a live conversation and may write in it."""
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-    if conversation.status != Conversation.Status.ACTIVE:
-        raise ConversationError("not_active", _("Only an active conversation can be joined."))
+    conversation = _lock_active(conversation_id, _("Only an active conversation can be joined."))
     conversation.supervisor = supervisor
     conversation.save(update_fields=["supervisor"])
     audit_record(
@@ -320,10 +327,7 @@ def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation
         object_id=conversation.pk,
     )
     name = getattr(CounsellorProfile.objects.filter(user=supervisor).first(), "display_name", "")
-    publish_on_commit(
-        conversation_group(conversation.pk),
-        ConversationJoined(conversation_id=conversation.pk, counsellor_name=name),
-    )
+    _announce_joined(conversation, name)
     return conversation
 
 
