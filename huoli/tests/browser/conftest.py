@@ -11,6 +11,7 @@ import time
 
 import pytest
 import uvicorn
+from django.core.management import call_command
 
 CHROMIUM = os.environ.get("HUOLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,6 +74,11 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@pytest.fixture
+def demo_staff(transactional_db, demo_mode):
+    call_command("demo_data", verbosity=0)
 
 
 @pytest.fixture

@@ -3,17 +3,11 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from huoli.tests.asgi_process import AsgiProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_staff(transactional_db, demo_mode):
-    call_command("demo_data", verbosity=0)
 
 
 @pytest.fixture
@@ -39,32 +33,44 @@ def exchange(visitor, staff, numbers, expected: list[str]) -> None:
             expect(bodies(other)).to_have_text(expected)
 
 
+def counsellor_on_duty(page, url: str) -> None:
+    page.goto(f"{url}/console/login/")
+    page.get_by_label("Username").fill("counsellor")
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.get_by_role("button", name="Go on duty").click()
+    expect(page.get_by_text("Live updates are on.")).to_be_visible()
+
+
+def visitor_starts_chat(page, url: str) -> str:
+    """Starts a chat as "Mother"; returns the return code shown."""
+    page.goto(f"{url}/")
+    expect(page.get_by_role("button", name="Quick exit")).to_be_visible()
+    page.get_by_label("Nickname (optional)").fill("Mother")
+    page.get_by_role("button", name="Start chat").click()
+    code = page.get_by_label("Your return code").inner_text()
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code)
+    expect(page.get_by_text("You are number 1 in the queue")).to_be_visible()
+    return code
+
+
+def counsellor_takes_chat(staff, visitor) -> None:
+    # The queue updates in the console without a reload.
+    staff.get_by_role("button", name="Take chat").click()
+    expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
+    expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
+
+
 def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
     server_process, browser, csp_violations
 ):
     url = server_process.url
     staff = csp_violations(browser.new_context(locale="en-GB").new_page())
-    staff.goto(f"{url}/console/login/")
-    staff.get_by_label("Username").fill("counsellor")
-    staff.get_by_label("Password").fill("demo-password")
-    staff.get_by_role("button", name="Log in", exact=True).click()
-    staff.get_by_role("button", name="Go on duty").click()
-    expect(staff.get_by_text("Live updates are on.")).to_be_visible()
-
+    counsellor_on_duty(staff, url)
     visitor_context = browser.new_context(locale="en-GB")
     visitor = csp_violations(visitor_context.new_page())
-    visitor.goto(f"{url}/")
-    expect(visitor.get_by_role("button", name="Quick exit")).to_be_visible()
-    visitor.get_by_label("Nickname (optional)").fill("Mother")
-    visitor.get_by_role("button", name="Start chat").click()
-    code = visitor.get_by_label("Your return code").inner_text()
-    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code)
-    expect(visitor.get_by_text("You are number 1 in the queue")).to_be_visible()
-
-    # The queue updates in the console without a reload.
-    staff.get_by_role("button", name="Take chat").click()
-    expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
-    expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
+    code = visitor_starts_chat(visitor, url)
+    counsellor_takes_chat(staff, visitor)
 
     expected = []
     exchange(visitor, staff, range(1, 6), expected)

@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
@@ -10,11 +9,6 @@ from huoli.accounts.tests.factories import PASSWORD, StaffFactory
 from huoli.conftest import current_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_staff(transactional_db, demo_mode):
-    call_command("demo_data", verbosity=0)
 
 
 @pytest.fixture
