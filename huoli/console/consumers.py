@@ -12,7 +12,8 @@ from huoli.accounts.twofactor import session_two_factor_satisfied
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after
-from huoli.conversations.writer import Post, writer
+from huoli.conversations.services import MessagePost
+from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import QUEUE_GROUP, conversation_group, staff_group
 from huoli.core.frames import FrameError, int_field, str_field
@@ -38,7 +39,7 @@ def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
 
 async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
     return await writer().post(
-        Post(
+        MessagePost(
             conversation_id=conversation_id,
             sender=Message.Sender.COUNSELLOR,
             author=user,

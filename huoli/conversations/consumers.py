@@ -8,7 +8,8 @@ from django.conf import settings
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import messages_after
-from huoli.conversations.writer import Post, writer
+from huoli.conversations.services import MessagePost
+from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import conversation_group
 from huoli.core.frames import FrameError, int_field, str_field
@@ -55,7 +56,7 @@ def _catch_up(conversation_id: int, after: int) -> list[dict]:
 
 async def _post(conversation_id: int, client_id: str, body: str) -> int:
     return await writer().post(
-        Post(
+        MessagePost(
             conversation_id=conversation_id,
             sender=Message.Sender.VISITOR,
             client_id=client_id,

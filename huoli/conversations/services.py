@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,7 +143,17 @@ def conversation_for_token(token: str | None) -> Conversation | None:
     return Conversation.objects.filter(visitor_token_hash=return_codes.token_hash(token)).first()
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class MessagePost:
+    """One message to store: who sends it, under which client id, into which conversation."""
+
+    conversation_id: int
+    sender: str
+    client_id: str
+    body: str
+    author: User | None = None
+
+
 def message_post(
     *,
     conversation: Conversation,
@@ -157,16 +167,81 @@ def message_post(
     Returns ``(message, created)``; a repeated client id returns the stored message and
     publishes nothing, so a resend is harmless (promise 2).
     """
-    client_id = _clean_client_id(client_id)
-    body = _clean_body(body)
-    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    post = MessagePost(conversation.pk, sender, client_id, body, author)
+    (result,) = messages_post([post])
+    if isinstance(result, ConversationError):
+        raise result
+    conversation.last_seq = max(conversation.last_seq or 0, result[0].seq)
+    return result
+
+
+@transaction.atomic
+def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | ConversationError]:
+    """Store several messages in one transaction with a fixed number of queries.
+
+    Each result is ``(message, created)`` or the error that refused that message alone.
+    The conversations are locked first, so the sequence numbers and the check for a
+    repeated client id hold across processes; the unique constraints back both.
+    """
+    results: list[tuple[Message, bool] | ConversationError | None] = [None] * len(posts)
+    cleaned: dict[int, tuple[str, str]] = {}
+    for i, post in enumerate(posts):
+        try:
+            cleaned[i] = (_clean_client_id(post.client_id), _clean_body(post.body))
+        except ConversationError as error:
+            results[i] = error
+    ids = {posts[i].conversation_id for i in cleaned}
+    conversations = Conversation.objects.select_for_update().in_bulk(sorted(ids))
+    stored = {
+        (message.conversation_id, message.client_id): message
+        for message in Message.objects.filter(
+            conversation_id__in=ids, client_id__in={client_id for client_id, _ in cleaned.values()}
+        )
+    }
+    now = timezone.now()
+    new: list[tuple[int, Message]] = []
+    changed: dict[int, Conversation] = {}
+    for i, (client_id, body) in cleaned.items():
+        post = posts[i]
+        locked = conversations.get(post.conversation_id)
+        if locked is None:
+            results[i] = ConversationError("not_found", _("This conversation no longer exists."))
+            continue
+        known = stored.get((locked.pk, client_id))
+        if known is not None:
+            results[i] = (known, False)
+            continue
+        try:
+            message = _message_apply(locked, post, client_id, body, now)
+        except ConversationError as error:
+            results[i] = error
+            continue
+        stored[(locked.pk, client_id)] = message
+        changed[locked.pk] = locked
+        new.append((i, message))
+    Message.objects.bulk_create([message for _, message in new])
+    Conversation.objects.bulk_update(
+        changed.values(),
+        ["last_seq", "last_message_at", "awaiting_reply", "kind", "status", "ended_at",
+         "counsellor_seen_seq"],
+    )  # fmt: skip
+    for i, message in new:
+        results[i] = (message, True)
+        _message_announce(conversations[message.conversation_id], message)
+    return results
+
+
+def _message_apply(
+    locked: Conversation, post: MessagePost, client_id: str, body: str, now
+) -> Message:
+    """The next message of a locked conversation, with the conversation's fields moved on."""
+    sender, author = post.sender, post.author
     if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
         if locked.status == Conversation.Status.ENDED:
             raise ConversationError("conversation_ended", _("This conversation has ended."))
         raise ConversationError(
             "read_only", _("Only the counsellor answering this conversation can write.")
         )
-    now = timezone.now()
     locked.last_seq += 1
     locked.last_message_at = now
     author_name = ""
@@ -185,37 +260,21 @@ def message_post(
         # Cached on the user object, so a socket looks it up once.
         profile = getattr(author, "counsellor_profile", None)
         author_name = profile.display_name if profile else ""
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                conversation=locked,
-                seq=locked.last_seq,
-                sender=sender,
-                author=author,
-                author_name=author_name,
-                client_id=client_id,
-                body=body,
-                created_at=now,
-            )
-    except IntegrityError:
-        # A resend (or the same id from a concurrent request): the stored message answers
-        # it; the unique (conversation, client id) constraint is the check, so the usual
-        # case costs no extra query.
-        return Message.objects.get(conversation=conversation, client_id=client_id), False
-    locked.save(
-        update_fields=[
-            "last_seq",
-            "last_message_at",
-            "awaiting_reply",
-            "kind",
-            "status",
-            "ended_at",
-            "counsellor_seen_seq",
-        ]
+    return Message(
+        conversation=locked,
+        seq=locked.last_seq,
+        sender=sender,
+        author=author,
+        author_name=author_name,
+        client_id=client_id,
+        body=body,
+        created_at=now,
     )
-    conversation.last_seq = locked.last_seq
+
+
+def _message_announce(locked: Conversation, message: Message) -> None:
     publish_on_commit(conversation_group(locked.pk), message_event(message))
-    if sender == Message.Sender.VISITOR:
+    if message.sender == Message.Sender.VISITOR:
         # Only who needs to know: the queue when it waits, else the counsellor answering it.
         if locked.status == Conversation.Status.QUEUED or not locked.counsellor_id:
             publish_on_commit(QUEUE_GROUP, QueueChanged())
@@ -224,7 +283,6 @@ def message_post(
                 staff_group(locked.counsellor_id),
                 ConversationActivity(conversation_id=locked.pk, unread=locked.unread_count),
             )
-    return message, True
 
 
 def message_event(message: Message) -> ConversationMessage:

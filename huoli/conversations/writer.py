@@ -2,57 +2,34 @@
 
 Sockets of one process hand their messages to this writer; whenever the database thread is
 free it takes everything waiting (up to ``MAX_BATCH``) and stores it in one transaction,
-each message under its own savepoint, so one refused message does not affect the others.
+with a fixed number of queries (``messages_post``); a refused message fails alone.
 Every sender is answered only after that transaction commits (promise 2).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
-from django.db import transaction
 
-from huoli.conversations.models import Conversation
-from huoli.conversations.services import ConversationError, message_post
+from huoli.conversations.services import ConversationError, MessagePost, messages_post
 
 MAX_BATCH = 200
 
 
-@dataclass(frozen=True)
-class Post:
-    conversation_id: int
-    sender: str
-    client_id: str
-    body: str
-    author: object = None
-
-
-def _store(posts: list[Post]) -> list[int | ConversationError]:
-    results: list[int | ConversationError] = []
-    with transaction.atomic():
-        for post in posts:
-            try:
-                message, _created = message_post(
-                    conversation=Conversation(pk=post.conversation_id),
-                    sender=post.sender,
-                    author=post.author,
-                    client_id=post.client_id,
-                    body=post.body,
-                )
-                results.append(message.seq)
-            except ConversationError as error:
-                results.append(error)
-    return results
+def _store(posts: list[MessagePost]) -> list[int | ConversationError]:
+    return [
+        result if isinstance(result, ConversationError) else result[0].seq
+        for result in messages_post(posts)
+    ]
 
 
 class MessageWriter:
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple[Post, asyncio.Future]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[MessagePost, asyncio.Future]] = asyncio.Queue()
         self.worker: asyncio.Task | None = None
 
-    async def post(self, post: Post) -> int:
+    async def post(self, post: MessagePost) -> int:
         """The message's ``seq`` once committed; raises ConversationError if refused."""
         future = asyncio.get_running_loop().create_future()
         await self.queue.put((post, future))

@@ -4,8 +4,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from huoli.conversations.models import Message
-from huoli.conversations.services import ConversationError, conversation_start
-from huoli.conversations.writer import Post, writer
+from huoli.conversations.services import ConversationError, MessagePost, conversation_start
+from huoli.conversations.writer import writer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def stored(conversation):
 async def test_posts_queued_together_are_stored_in_order_and_a_refused_one_alone_fails():
     conversation = await start()
     posts = [
-        Post(conversation_id=conversation.pk, sender="visitor", client_id=f"c{i}", body=body)
+        MessagePost(conversation_id=conversation.pk, sender="visitor", client_id=f"c{i}", body=body)
         for i, body in enumerate(["one", "", "two", "three"])
     ]
     results = await asyncio.gather(*(writer().post(post) for post in posts), return_exceptions=True)
@@ -39,7 +39,29 @@ async def test_posts_queued_together_are_stored_in_order_and_a_refused_one_alone
 
 async def test_a_resend_in_the_same_batch_is_stored_once():
     conversation = await start()
-    post = Post(conversation_id=conversation.pk, sender="visitor", client_id="same", body="hei")
+    post = MessagePost(
+        conversation_id=conversation.pk, sender="visitor", client_id="same", body="hei"
+    )
     results = await asyncio.gather(writer().post(post), writer().post(post))
     assert results == [1, 1]
     assert await stored(conversation) == [(1, "same")]
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_the_same_queries_for_one_conversation_or_many(
+    django_assert_max_num_queries,
+):
+    from huoli.conversations.services import messages_post
+
+    conversations = [conversation_start(kind="chat", language="fi").conversation for _ in range(10)]
+    posts = [
+        MessagePost(conversation_id=c.pk, sender="visitor", client_id=f"m{i}", body=f"viesti {i}")
+        for c in conversations
+        for i in range(3)
+    ]
+    # Lock, look for repeats, insert, update (plus the transaction's own statements).
+    with django_assert_max_num_queries(6):
+        results = messages_post(posts)
+    assert [message.seq for message, created in results] == [1, 2, 3] * 10
+    assert Message.objects.count() == 30
+    assert {c.last_seq for c in type(conversations[0]).objects.all()} == {3}
