@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "huoli.accounts",
     "huoli.helpline",
     "huoli.conversations",
+    "huoli.contacts",
+    "huoli.cases",
     "huoli.console",
     "huoli.public",
 ]

@@ -30,7 +30,7 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
-from huoli.core.policy import user_has_permission
+from huoli.core.policy import records_scope, user_has_permission
 
 
 def work_context(user) -> dict:
@@ -79,8 +79,15 @@ def conversation_view(request, conversation_id: int):
     may_write = conversation.may_write(request.user)
     is_counsellor = conversation.counsellor_id == request.user.pk
     language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
+    escalation = conversation.escalations.order_by("-opened_at").first()
     context = {
         "conversation": conversation,
+        "record": records_scope(request.user, conversation.contact_records.all())
+        .order_by("-started_at")
+        .first(),
+        "escalation": escalation,
+        "may_escalate": may_write
+        and (escalation is None or escalation.status == escalation.Status.DECIDED),
         "messages_list": conversation.messages.order_by("seq"),
         "may_write": may_write,
         "client_id": secrets.token_hex(8),

@@ -15,7 +15,7 @@ from huoli.conversations.selectors import access_conversation, messages_after
 from huoli.conversations.services import MessagePost
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
-from huoli.core.events import QUEUE_GROUP, conversation_group, staff_group
+from huoli.core.events import QUEUE_GROUP, alerts_group, conversation_group, staff_group
 from huoli.core.frames import FrameError, int_field, str_field
 from huoli.core.policy import user_has_permission
 
@@ -78,9 +78,10 @@ class StaffConsumer(FrameConsumer):
             await self.close(code=CLOSE_UNAUTHORISED)
             return
         self.user = user
-        # A conversation page (``?page=conversation``) hears only the conversations it
-        # watches; the console home hears the staff member's own group and the queue.
-        self.groups_joined = []
+        # Every console page hears its alerts (escalations). A conversation page
+        # (``?page=conversation``) also hears the conversations it watches; the console home
+        # the staff member's own group and the queue.
+        self.groups_joined = [alerts_group(user.pk)]
         if b"page=conversation" not in self.scope.get("query_string", b""):
             self.groups_joined.append(staff_group(user.pk))
             if counsels:

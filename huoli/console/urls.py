@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from huoli.console import chat_views, views
+from huoli.console import case_views, chat_views, record_views, views
 
 app_name = "console"
 
@@ -28,6 +28,28 @@ urlpatterns = [
         name="transfer",
     ),
     path("conversations/<int:conversation_id>/join/", chat_views.join_view, name="join"),
+    path(
+        "conversations/<int:conversation_id>/escalate/",
+        record_views.conversation_escalate_view,
+        name="conversation_escalate",
+    ),
+    path("calls/new/", record_views.call_new_view, name="call_new"),
+    path("records/<int:record_id>/", record_views.record_view, name="record"),
+    path("records/<int:record_id>/case/", record_views.record_case_view, name="record_case"),
+    path(
+        "records/<int:record_id>/escalate/",
+        record_views.record_escalate_view,
+        name="record_escalate",
+    ),
+    path("cases/", case_views.case_list_view, name="case_list"),
+    path("cases/<str:number>/", case_views.case_view, name="case"),
+    path("cases/<str:number>/update/", case_views.case_update_view, name="case_update"),
+    path(
+        "cases/<str:number>/follow-ups/<int:follow_up_id>/done/",
+        case_views.follow_up_done_view,
+        name="follow_up_done",
+    ),
+    path("escalations/<int:escalation_id>/", case_views.escalation_view, name="escalation"),
 ]
 
 admin_urlpatterns = [path("admin/", admin.site.urls)]

@@ -30,9 +30,11 @@ from huoli.accounts.services import (
     two_factor_verify,
 )
 from huoli.accounts.twofactor import is_exempt, needs_enrolment, qr_code_svg, two_factor_satisfied
+from huoli.cases.selectors import my_follow_ups, open_escalations_for
 from huoli.console.access import redirect_with_next, safe_next, staff_required
 from huoli.console.chat_views import work_context
 from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
+from huoli.contacts.selectors import records_to_complete
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
 
@@ -178,7 +180,16 @@ def logout_view(request):
 
 @staff_required()
 def home_view(request):
-    return render(request, "console/home.html", work_context(request.user))
+    user = request.user
+    context = work_context(user)
+    if user_has_permission(user, "counselling.work"):
+        context.update(
+            records_to_complete=records_to_complete(user)[:50],
+            follow_ups=my_follow_ups(user)[:50],
+            escalations=open_escalations_for(user),
+            today=timezone.localdate(),
+        )
+    return render(request, "console/home.html", context)
 
 
 @staff_required()

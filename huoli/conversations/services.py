@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huoli.accounts.models import CounsellorProfile, User
+from huoli.contacts.services import (
+    contact_record_conversation_ended,
+    contact_record_for_conversation,
+)
 from huoli.conversations import return_codes
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback, Message
 from huoli.core.audit import audit_record
@@ -201,6 +205,7 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
     now = timezone.now()
     new: list[tuple[int, Message]] = []
     changed: dict[int, Conversation] = {}
+    reopened: dict[int, Conversation] = {}
     for i, (client_id, body) in cleaned.items():
         post = posts[i]
         locked = conversations.get(post.conversation_id)
@@ -211,11 +216,14 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         if known is not None:
             results[i] = (known, False)
             continue
+        was_ended = locked.status == Conversation.Status.ENDED
         try:
             message = _message_apply(locked, post, client_id, body, now)
         except ConversationError as error:
             results[i] = error
             continue
+        if was_ended and locked.counsellor_id:
+            reopened[locked.pk] = locked
         stored[(locked.pk, client_id)] = message
         changed[locked.pk] = locked
         new.append((i, message))
@@ -225,6 +233,11 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         ["last_seq", "last_message_at", "awaiting_reply", "kind", "status", "ended_at",
          "counsellor_seen_seq"],
     )  # fmt: skip
+    for conversation in reopened.values():
+        # The visitor came back with the code: a new contact for the same counsellor.
+        contact_record_for_conversation(
+            conversation=conversation, counsellor=conversation.counsellor
+        )
     for i, message in new:
         results[i] = (message, True)
         _message_announce(conversations[message.conversation_id], message)
@@ -324,6 +337,7 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
     conversation.status = Conversation.Status.ACTIVE
     conversation.taken_at = timezone.now()
     conversation.save(update_fields=["counsellor", "status", "taken_at"])
+    contact_record_for_conversation(conversation=conversation, counsellor=counsellor)
     _announce_joined(conversation, profile.display_name)
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     _publish_queue_positions_on_commit()
@@ -360,6 +374,7 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conver
         )
     conversation.counsellor = to
     conversation.save(update_fields=["counsellor"])
+    contact_record_for_conversation(conversation=conversation, counsellor=to)
     audit_record(
         actor=by,
         action="conversation.transferred",
@@ -399,6 +414,7 @@ def conversation_end(*, conversation: Conversation, ended_by: str) -> Conversati
     locked.ended_at = timezone.now()
     locked.awaiting_reply = False
     locked.save(update_fields=["status", "ended_at", "awaiting_reply"])
+    contact_record_conversation_ended(conversation=locked)
     publish_on_commit(
         conversation_group(locked.pk),
         ConversationEnded(conversation_id=locked.pk, ended_by=ended_by),

@@ -106,6 +106,27 @@ class ConversationActivity(Event):
     unread: int
 
 
+@dataclass(frozen=True)
+class EscalationOpened(Event):
+    """Sent to the supervisors on duty (or every supervisor when none is): an alert."""
+
+    type: ClassVar[str] = "escalation.opened"
+    escalation_id: int
+    opened_by: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EscalationUpdated(Event):
+    """Sent to whoever opened the escalation: a supervisor acknowledged it or decided."""
+
+    type: ClassVar[str] = "escalation.updated"
+    escalation_id: int
+    status: str
+    status_label: str
+    supervisor: str
+
+
 def conversation_group(conversation_id: int) -> str:
     """Every socket showing one conversation: the visitor's and the counsellors'."""
     return f"conversation.{conversation_id}"
@@ -117,6 +138,11 @@ QUEUE_GROUP = "queue"
 def staff_group(user_id: int) -> str:
     """Every console websocket of one staff member joins this group."""
     return f"staff.{user_id}"
+
+
+def alerts_group(user_id: int) -> str:
+    """Every console websocket of one staff member, conversation pages included: alerts."""
+    return f"alerts.{user_id}"
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

@@ -61,6 +61,36 @@ def conversations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.none()
 
 
+def records_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Contact records: supervisors every one; counsellors their own and those of the cases
+    they work on; nobody else (analysts see only statistics)."""
+    from django.db.models import Q
+
+    if user_has_permission(user, "counselling.supervise"):
+        return queryset
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(Q(counsellor=user) | Q(case__counsellors=user)).distinct()
+    return queryset.none()
+
+
+def cases_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Cases: supervisors every one; counsellors the cases they work on or were added to."""
+    if user_has_permission(user, "counselling.supervise"):
+        return queryset
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(counsellors=user).distinct()
+    return queryset.none()
+
+
+def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Escalations: supervisors every one; a counsellor those they opened."""
+    if user_has_permission(user, "counselling.supervise"):
+        return queryset
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(opened_by=user)
+    return queryset.none()
+
+
 def get_or_404(queryset: QuerySet[M], **lookup) -> M:
     """Fetch one object from an already permission-scoped queryset, or 404."""
     try:

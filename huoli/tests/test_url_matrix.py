@@ -5,6 +5,8 @@ A URL added without an entry in MATRIX fails ``test_every_url_has_a_matrix_entry
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -15,6 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
+from huoli.cases.services import case_create, escalation_open, follow_up_create
+from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.audit import audit_record
 
@@ -55,6 +59,18 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:end": COUNSELLING,
     "console:transfer": COUNSELLING,
     "console:join": frozenset({Role.SUPERVISOR.value}),
+    # Records, cases and escalations: the counsellor working on them and supervisors;
+    # POST-only ones answer 405 to them and refuse everyone else first.
+    "console:call_new": COUNSELLING,
+    "console:record": COUNSELLING,
+    "console:record_case": COUNSELLING,
+    "console:record_escalate": COUNSELLING,
+    "console:conversation_escalate": COUNSELLING,
+    "console:case_list": COUNSELLING,
+    "console:case": COUNSELLING,
+    "console:case_update": COUNSELLING,
+    "console:follow_up_done": COUNSELLING,
+    "console:escalation": COUNSELLING,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
@@ -68,6 +84,8 @@ MATRIX: dict[str, frozenset[str]] = {
     # Would show a colleague's two-factor secret: refused (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "admin:otp_totp_totpdevice_config": NOBODY,
     "admin:otp_totp_totpdevice_qrcode": NOBODY,
+    # List entries are retired, never deleted: old records and statistics point at them.
+    "admin:contacts_listentry_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }
@@ -133,7 +151,23 @@ def clients(db, no_demo_mode):
         result[role] = client
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
+    users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
     return result, users
+
+
+def case_samples(counsellor, conversation_id: int) -> dict:
+    """A record (of the taken chat), a case with a follow-up, and an escalation, all the
+    counsellor's own."""
+    record = ContactRecord.objects.get(conversation_id=conversation_id)
+    case = case_create(by=counsellor, record=record)
+    follow_up = follow_up_create(case=case, by=counsellor, due_on=date.today(), what="soita")
+    escalation = escalation_open(by=counsellor, record=record)
+    return {
+        "record_id": record.pk,
+        "number": case.number,
+        "follow_up_id": follow_up.pk,
+        "escalation_id": escalation.pk,
+    }
 
 
 def taken_chat(counsellor) -> int:
@@ -149,6 +183,7 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         return reverse(name, kwargs={"conversation_id": users["chat_id"]})
     samples = {
         "seq": audit_record(actor=admin_user, action="test.sample").seq,
+        **{key: users[key] for key in ("record_id", "number", "follow_up_id", "escalation_id")},
         "object_id": str(admin_user.pk),
         "id": admin_user.pk,
         "pk": admin_user.pk,

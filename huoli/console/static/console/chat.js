@@ -1,5 +1,7 @@
 // One conversation in the console: watch it over the console socket, send with ids made here,
 // show "sent" only after the server's acknowledgement, resend after a reconnect.
+import { alertHandlers } from "./alerts.js";
+
 const root = document.querySelector("[data-console-chat]");
 if (root) {
   const conversationId = Number(root.dataset.conversation);
@@ -56,6 +58,7 @@ if (root) {
   }
 
   const handlers = {
+    ...alertHandlers,
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);

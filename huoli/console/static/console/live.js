@@ -1,5 +1,7 @@
 // Live connection of a console page: one websocket per tab, reconnecting with back-off.
 // Events are documented in docs/events.md.
+import { alertHandlers } from "./alerts.js";
+
 const status = document.querySelector("[data-live-status]");
 
 function showState(state) {
@@ -29,6 +31,7 @@ const handlers = {
   },
   "queue.changed": refreshPanel,
   "conversation.activity": refreshPanel,
+  ...alertHandlers,
 };
 
 let delay = 1000;

@@ -1,0 +1,94 @@
+"""Reads about cases, follow-ups and escalations, scoped by the policy; opening a case or
+an escalation is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from huoli.cases.models import Case, Escalation, FollowUp
+from huoli.cases.services import normalise_case_number
+from huoli.core.audit import audit_record
+from huoli.core.policy import cases_scope, escalations_scope, get_or_404
+
+
+def access_case(user, number: str, *, purpose: str = "read") -> Case:
+    case = get_or_404(cases_scope(user, Case.objects.all()), number=normalise_case_number(number))
+    audit_record(actor=user, action=f"case.{purpose}", object_type="case", object_id=case.number)
+    return case
+
+
+def cases_for(user) -> QuerySet[Case]:
+    return cases_scope(user, Case.objects.all()).prefetch_related("counsellors")
+
+
+def case_search(
+    user,
+    *,
+    number: str = "",
+    status: str = "",
+    counsellor: int | None = None,
+    concern: int | None = None,
+    risk_level: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Case]:
+    """Cases the user may see, filtered. Concern, risk level and dates match any of the
+    case's contact records (dates also match the case's own creation)."""
+    cases = cases_for(user)
+    if number:
+        cases = cases.filter(number__startswith=normalise_case_number(number))
+    if status:
+        cases = cases.filter(status=status)
+    if counsellor:
+        cases = cases.filter(counsellors=counsellor)
+    if concern:
+        cases = cases.filter(contact_records__concerns=concern)
+    if risk_level is not None:
+        cases = cases.filter(contact_records__risk_level=risk_level)
+    if since:
+        cases = cases.filter(
+            Q(created_at__date__gte=since) | Q(contact_records__started_at__date__gte=since)
+        )
+    if until:
+        cases = cases.filter(
+            Q(created_at__date__lte=until) | Q(contact_records__started_at__date__lte=until)
+        )
+    return cases.distinct().order_by("-created_at")
+
+
+def my_follow_ups(user) -> QuerySet[FollowUp]:
+    """Open follow-ups assigned to the user on cases they may see. Ordered by due date, so
+    overdue ones come first."""
+    return (
+        FollowUp.objects.filter(assigned_to=user, done_at__isnull=True)
+        .filter(case__in=cases_for(user))
+        .select_related("case")
+        .order_by("due_on", "pk")
+    )
+
+
+def access_escalation(user, escalation_id: int) -> Escalation:
+    escalation = get_or_404(
+        escalations_scope(
+            user,
+            Escalation.objects.select_related(
+                "record", "conversation", "opened_by", "supervisor", "decided_by"
+            ),
+        ),
+        pk=escalation_id,
+    )
+    audit_record(
+        actor=user, action="escalation.read", object_type="escalation", object_id=escalation.pk
+    )
+    return escalation
+
+
+def open_escalations_for(user) -> QuerySet[Escalation]:
+    return escalations_scope(
+        user,
+        Escalation.objects.exclude(status=Escalation.Status.DECIDED)
+        .select_related("opened_by", "supervisor")
+        .order_by("opened_at"),
+    )
