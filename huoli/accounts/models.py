@@ -41,6 +41,12 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
     @property
+    def display_name(self) -> str:
+        """The name colleagues (and visitors) know this person by."""
+        profile = getattr(self, "counsellor_profile", None)
+        return (profile.display_name if profile else "") or self.first_name or self.username
+
+    @property
     def is_counselling_staff(self) -> bool:
         return self.role in (Role.COUNSELLOR, Role.SUPERVISOR)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huoli.accounts.models import CounsellorProfile, User
+from huoli.accounts.models import User
 from huoli.accounts.roles import Role
 from huoli.cases.models import (
     CASE_NUMBER_ALPHABET,
@@ -31,10 +31,7 @@ class CaseError(DomainError):
 
 
 def _display_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    profile = CounsellorProfile.objects.filter(user=user).first()
-    return (profile.display_name if profile else "") or user.get_username()
+    return user.display_name if user is not None else ""
 
 
 def new_case_number() -> str:

@@ -56,7 +56,7 @@ class CaseSearchForm(forms.Form):
         everyone = [("", _("All"))]
         self.fields["status"].choices = everyone + list(Case.Status.choices)
         self.fields["counsellor"].choices = everyone + [
-            (user.pk, str(user)) for user in counsellors()
+            (user.pk, user.display_name) for user in counsellors()
         ]
         self.fields["concern"].choices = everyone + [
             (entry.pk, entry.name) for entry in list_entries(ListEntry.Kind.CONCERN)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
+from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import CannedResponse, Conversation
 from huoli.conversations.selectors import (
     access_conversation,
@@ -91,7 +92,9 @@ def conversation_view(request, conversation_id: int):
         "messages_list": conversation.messages.order_by("seq"),
         "may_write": may_write,
         "client_id": secrets.token_hex(8),
-        "observing": not may_write,
+        "observing": not may_write
+        and conversation.status != Conversation.Status.ENDED
+        and not is_counsellor,
         "may_join": not may_write
         and conversation.status == Conversation.Status.ACTIVE
         and user_has_permission(request.user, "counselling.supervise"),
@@ -176,4 +179,10 @@ def end_view(request, conversation_id: int):
     ):
         conversation_end(conversation=conversation, ended_by="counsellor")
         messages.success(request, _("The conversation has ended."))
+        # Straight on to the contact record while the conversation is fresh in mind.
+        draft = conversation.contact_records.filter(
+            counsellor=request.user, status=ContactRecord.Status.DRAFT
+        ).first()
+        if draft is not None:
+            return HttpResponseRedirect(reverse("console:record", args=[draft.pk]))
     return HttpResponseRedirect(reverse("console:home"))

@@ -89,7 +89,7 @@ def _save(request, record: ContactRecord, phone: bool):
             messages.error(request, str(error))
             return HttpResponseRedirect(url)
         messages.success(request, _("The contact record is complete."))
-        return HttpResponseRedirect(reverse("console:home"))
+        return HttpResponseRedirect(url)
     messages.success(request, _("The draft was saved."))
     return HttpResponseRedirect(url)
 

@@ -183,11 +183,15 @@ def home_view(request):
     user = request.user
     context = work_context(user)
     if user_has_permission(user, "counselling.work"):
+        today = timezone.localdate()
+        follow_ups = list(my_follow_ups(user)[:100])
         context.update(
             records_to_complete=records_to_complete(user)[:50],
-            follow_ups=my_follow_ups(user)[:50],
+            # Due today or overdue (overdue first); the next ones apart, as "coming up".
+            follow_ups=[f for f in follow_ups if f.due_on <= today],
+            coming_up=[f for f in follow_ups if f.due_on > today],
             escalations=open_escalations_for(user),
-            today=timezone.localdate(),
+            today=today,
         )
     return render(request, "console/home.html", context)
 

@@ -12,6 +12,8 @@ if (root) {
   const box = form?.querySelector("textarea");
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
   const pending = new Map();
+  let leaving = false;
+  window.addEventListener("beforeunload", () => (leaving = true));
   let socket = null;
   let delay = 500;
   let lastTyping = 0;
@@ -78,7 +80,8 @@ if (root) {
       typingTimer = setTimeout(() => (typingLine.hidden = true), 4000);
     },
     "conversation.ended"(event) {
-      if (event.conversation_id === conversationId) location.reload();
+      // Not while this page is already leaving (its own "End chat" form was sent).
+      if (event.conversation_id === conversationId && !leaving) location.reload();
     },
     ack(event) {
       const entry = pending.get(event.client_id);

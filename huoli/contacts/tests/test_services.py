@@ -1,0 +1,151 @@
+import pytest
+from django.db import connection
+from django.utils import timezone, translation
+
+from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.cases.models import Escalation
+from huoli.cases.services import case_create
+from huoli.contacts.models import NON_COUNSELLING, ContactRecord, ListEntry
+from huoli.contacts.services import (
+    RecordError,
+    contact_record_complete,
+    contact_record_save,
+)
+from huoli.conversations.services import (
+    conversation_end,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    message_post,
+)
+from huoli.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def entry(kind: str, code: str) -> ListEntry:
+    return ListEntry.objects.get(kind=kind, code=code)
+
+
+def taken_chat(counsellor, language="ar"):
+    access = conversation_start(kind="chat", language=language)
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    return access.conversation
+
+
+def test_the_default_lists_are_seeded_in_three_languages():
+    kinds = set(ListEntry.objects.values_list("kind", flat=True))
+    assert kinds == set(ListEntry.Kind.values)
+    mother = entry("contacting", "mother")
+    assert (mother.name_fi, mother.name_sv, mother.name_en) == ("Äiti", "Mamma", "Mother")
+    assert not ListEntry.objects.filter(name_sv="").exists()
+    assert ListEntry.objects.filter(kind="concern").count() == 11
+
+
+def test_taking_a_chat_starts_a_draft_record_and_the_end_closes_the_contact(counsellor):
+    conversation = taken_chat(counsellor)
+    record = ContactRecord.objects.get(conversation=conversation)
+    assert record.status == ContactRecord.Status.DRAFT
+    assert (record.channel, record.language, record.counsellor) == ("chat", "ar", counsellor)
+    assert record.ended_at is None
+    conversation_end(conversation=conversation, ended_by="counsellor")
+    record.refresh_from_db()
+    assert record.ended_at is not None and record.duration_minutes == 0
+
+
+def test_a_returning_visitor_gets_a_new_record_with_the_earlier_case_suggested(counsellor):
+    conversation = taken_chat(counsellor)
+    first = ContactRecord.objects.get(conversation=conversation)
+    case = case_create(by=counsellor, record=first)
+    conversation_end(conversation=conversation, ended_by="visitor")
+    message_post(conversation=conversation, sender="visitor", client_id="back", body="Taas minä")
+    records = ContactRecord.objects.filter(conversation=conversation).order_by("started_at")
+    assert records.count() == 2
+    second = records.last()
+    # Writing after the end continues the conversation as messages: a message exchange.
+    assert second.channel == "message" and second.case is None
+    assert second.suggested_case == case
+    assert second.counsellor == counsellor
+
+
+def save(record, by, concerns=(), actions=(), **fields):
+    return contact_record_save(
+        record=record, by=by, fields=fields, concerns=list(concerns), actions=list(actions)
+    )
+
+
+@translation.override("en")
+def test_completing_needs_what_statistics_need(counsellor):
+    record, _ = save(ContactRecord(channel="phone"), counsellor)
+    with pytest.raises(RecordError) as refused:
+        contact_record_complete(record=record, by=counsellor)
+    assert "type of contact" in str(refused.value)
+    save(record, counsellor, contact_type=entry("contact_type", "about_someone"))
+    with pytest.raises(RecordError) as refused:
+        contact_record_complete(record=record, by=counsellor)
+    assert str(refused.value) == (
+        "To complete the record, fill in: who is contacting, concerns, risk level."
+    )
+    save(
+        record,
+        counsellor,
+        concerns=[entry("concern", "far_right")],
+        contacting=entry("contacting", "mother"),
+        risk_level=2,
+    )
+    contact_record_complete(record=record, by=counsellor)
+    record.refresh_from_db()
+    assert record.status == "complete" and record.completed_at is not None
+    assert AuditEntry.objects.filter(action="record.completed", object_id=str(record.pk)).exists()
+
+
+def test_a_non_counselling_contact_needs_only_its_type(counsellor):
+    record, _ = save(
+        ContactRecord(channel="phone"),
+        counsellor,
+        contact_type=entry("contact_type", NON_COUNSELLING),
+    )
+    assert contact_record_complete(record=record, by=counsellor).status == "complete"
+
+
+def test_a_retired_entry_stays_on_old_records(counsellor):
+    far_left = entry("concern", "far_left")
+    record, _ = save(ContactRecord(channel="phone"), counsellor, concerns=[far_left])
+    far_left.active = False
+    far_left.save()
+    assert list(record.concerns.all()) == [far_left]
+
+
+def test_risk_level_4_opens_one_escalation(counsellor):
+    record, escalation = save(ContactRecord(channel="phone"), counsellor, risk_level=4)
+    assert escalation is not None and escalation.status == Escalation.Status.OPEN
+    assert escalation.opened_by == counsellor and escalation.record == record
+    _, again = save(record, counsellor, risk_level=4)
+    assert again is None
+    assert Escalation.objects.count() == 1
+
+
+def test_summary_and_notes_are_encrypted_at_rest(counsellor):
+    record, _ = save(
+        ContactRecord(channel="phone"), counsellor, summary="Poika 16 v.", notes="Isä huolissaan"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT summary, notes FROM contacts_contactrecord WHERE id = %s", [record.pk]
+        )
+        summary, notes = cursor.fetchone()
+    assert summary.startswith("enc1:") and "Poika" not in summary
+    assert notes.startswith("enc1:") and "huolissaan" not in notes
+
+
+def test_a_phone_record_keeps_its_own_times(counsellor):
+    started = timezone.now().replace(microsecond=0)
+    record, _ = save(
+        ContactRecord(channel="phone"),
+        StaffFactory(role=Role.SUPERVISOR),
+        started_at=started,
+        ended_at=started + timezone.timedelta(minutes=12),
+    )
+    assert record.duration_minutes == 12
