@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
+from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel, YesNoUnknown
 from huoli.contacts.selectors import list_entries
 
 ENTRY_FIELDS = {
@@ -108,6 +108,8 @@ class ContactRecordForm(forms.ModelForm):
                 **options,
             )
         self.fields["risk_level"].choices = list(RiskLevel.choices)
+        for name in ("minor", "recent_conversion"):
+            self.fields[name].choices = [("", "—"), *YesNoUnknown.choices]
         self.fields["risk_level"].required = False
         for name in ("language", "person_language", "interpreter_language"):
             self.fields[name].choices = _language_choices()

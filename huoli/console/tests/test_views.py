@@ -1,23 +1,9 @@
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from huoli.accounts.models import CounsellorProfile
 from huoli.accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def logged_in(client, enrolled, no_demo_mode):
-    def login(role=Role.COUNSELLOR, **kwargs):
-        user, device = enrolled(role, **kwargs)
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return user
-
-    return login
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,187 @@
+"""Record, case and escalation pages over HTTP: autosave, forms without JavaScript, and
+object-level access (changing an id gives a 404, as if the object did not exist)."""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from huoli.accounts.roles import Role
+from huoli.cases.models import Escalation
+from huoli.cases.services import case_create, escalation_open
+from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+AUTOSAVE = {"HTTP_X_HUOLI_AUTOSAVE": "1", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def entry(kind, code):
+    return ListEntry.objects.get(kind=kind, code=code).pk
+
+
+def call_form(**extra):
+    return {
+        "started_at": "2026-11-28T10:15",
+        "duration": "5",
+        "language": "fi",
+        **extra,
+    }
+
+
+def test_autosave_creates_the_call_once_and_then_updates_it(client, logged_in):
+    counsellor = logged_in(Role.COUNSELLOR)
+    first = client.post("/console/calls/new/", call_form(summary="Äiti soitti"), **AUTOSAVE)
+    assert first.status_code == 200
+    url = first.json()["url"]
+    assert first.json()["saved"].startswith("Draft saved at")
+    record = ContactRecord.objects.get()
+    assert url == f"/console/records/{record.pk}/"
+    again = client.post(
+        url, call_form(summary="Äiti soitti pojasta", contacting=entry("contacting", "mother")),
+        **AUTOSAVE,
+    )  # fmt: skip
+    assert again.json()["url"] == url
+    record.refresh_from_db()
+    assert ContactRecord.objects.count() == 1
+    assert (record.summary, record.contacting.code) == ("Äiti soitti pojasta", "mother")
+    assert (record.counsellor, record.status, record.duration_minutes) == (counsellor, "draft", 5)
+
+
+def test_bad_input_is_answered_and_nothing_is_saved(client, logged_in):
+    logged_in(Role.COUNSELLOR)
+    response = client.post(
+        "/console/calls/new/", call_form(duration="-3"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "Ensure this value is greater than or equal to 0" in response.content.decode()
+    bad = client.post("/console/calls/new/", call_form(contact_type="999999"), **AUTOSAVE)
+    assert bad.status_code == 400 and bad.json()["error"] == "Check the highlighted fields."
+    assert ContactRecord.objects.count() == 0
+
+
+def test_completing_without_javascript_shows_what_is_missing(client, logged_in):
+    logged_in(Role.COUNSELLOR)
+    response = client.post(
+        "/console/calls/new/", call_form(complete="1"), HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert "To complete the record, fill in: type of contact." in response.content.decode()
+    record = ContactRecord.objects.get()
+    assert record.status == "draft"  # the draft itself was kept
+    done = client.post(
+        f"/console/records/{record.pk}/",
+        call_form(complete="1", contact_type=entry("contact_type", "information")) | {
+            "contacting": entry("contacting", "school"),
+            "concerns": [entry("concern", "information")],
+            "risk_level": "0",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )  # fmt: skip
+    assert "The contact record is complete." in done.content.decode()
+    record.refresh_from_db()
+    assert record.status == "complete"
+
+
+def test_risk_level_4_without_javascript_leads_to_the_escalation(client, logged_in):
+    logged_in(Role.COUNSELLOR)
+    response = client.post("/console/calls/new/", call_form(risk_level="4"))
+    escalation = Escalation.objects.get()
+    assert response["Location"] == f"/console/escalations/{escalation.pk}/"
+
+
+@pytest.fixture
+def other_counsellors_work(enrolled):
+    """A record, a case and an escalation belonging to another counsellor."""
+    owner, _device = enrolled(Role.COUNSELLOR)
+    record = ContactRecord.objects.create(channel="phone", counsellor=owner, summary="salainen")
+    case = case_create(by=owner, record=record)
+    escalation = escalation_open(by=owner, record=record)
+    return record, case, escalation
+
+
+def test_changing_an_id_in_the_address_shows_nothing_of_another_counsellors_work(
+    client, logged_in, other_counsellors_work
+):
+    record, case, escalation = other_counsellors_work
+    logged_in(Role.COUNSELLOR)
+    for url in (
+        f"/console/records/{record.pk}/",
+        f"/console/cases/{case.number}/",
+        f"/console/escalations/{escalation.pk}/",
+    ):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/console/records/{record.pk}/", call_form()).status_code == 404
+    assert (
+        client.post(
+            f"/console/records/{record.pk + 1000}/case/", {"case_number": case.number}
+        ).status_code
+        == 404
+    )
+    attach = ContactRecord.objects.create(channel="phone", counsellor=logged_in_user(client))
+    assert (
+        client.post(f"/console/records/{attach.pk}/case/", {"case_number": case.number}).status_code
+        == 404
+    )
+    assert ContactRecord.objects.get(pk=attach.pk).case is None
+
+
+def logged_in_user(client):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=client.session["_auth_user_id"])
+
+
+def test_supervisors_open_any_case_and_every_look_is_audited(
+    client, logged_in, other_counsellors_work
+):
+    _record, case, escalation = other_counsellors_work
+    supervisor = logged_in(Role.SUPERVISOR)
+    assert client.get(f"/console/cases/{case.number}/").status_code == 200
+    assert client.get(f"/console/escalations/{escalation.pk}/").status_code == 200
+    looks = AuditEntry.objects.filter(actor_id=supervisor.pk).values_list("action", flat=True)
+    assert {"case.read", "escalation.read"} <= set(looks)
+
+
+def test_analysts_see_no_records_cases_or_escalations(client, logged_in, other_counsellors_work):
+    record, case, escalation = other_counsellors_work
+    logged_in(Role.ANALYST)
+    for url in (
+        f"/console/records/{record.pk}/",
+        f"/console/cases/{case.number}/",
+        f"/console/escalations/{escalation.pk}/",
+        "/console/cases/",
+        "/console/calls/new/",
+    ):
+        assert client.get(url).status_code == 403
+
+
+def test_only_a_supervisor_decides(client, logged_in, enrolled):
+    counsellor = logged_in(Role.COUNSELLOR)
+    record = ContactRecord.objects.create(channel="phone", counsellor=counsellor)
+    escalation = escalation_open(by=counsellor, record=record)
+    url = f"/console/escalations/{escalation.pk}/"
+    client.post(url, {"action": "decide", "decision": "no_action", "reason": "ok"})
+    escalation.refresh_from_db()
+    assert escalation.status == "open"
+    supervisor, device = enrolled(Role.SUPERVISOR)
+    other = Client()
+    other.force_login(supervisor)
+    session = other.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    other.post(url, {"action": "acknowledge"})
+    other.post(url, {"action": "decide", "decision": "no_action", "reason": "Ei uhkaa."})
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.decision) == ("decided", "no_action")
+
+
+def test_case_search_page_finds_by_number(client, logged_in):
+    counsellor = logged_in(Role.COUNSELLOR)
+    wanted = case_create(by=counsellor, title="Perhe Virtanen")
+    case_create(by=counsellor, title="Perhe Nieminen")
+    page = client.get("/console/cases/", {"number": wanted.display_number.lower()})
+    text = page.content.decode()
+    assert "Perhe Virtanen" in text and "Perhe Nieminen" not in text
+    empty = client.get("/console/cases/", {"number": "ZZZZZZ"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "No case matches" in empty.content.decode()
