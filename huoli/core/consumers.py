@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
@@ -24,6 +25,20 @@ class FrameConsumer(AsyncWebsocketConsumer):
     frame_burst = 20
     # Typing events from this side are not echoed back to it.
     side = ""
+
+    async def dispatch(self, message):
+        """Run the handler of one ASGI or channel-layer message.
+
+        Channels' own ``dispatch`` first closes stale database connections, which is a hop
+        to the one database thread for every frame and every event, so each delivery waited
+        behind the batch the writer was committing. Our handlers reach the database only
+        through ``database_sync_to_async``, which closes stale connections itself, in that
+        thread; so delivery skips the hop (decision 0008).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload))
