@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -30,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds after the load starts before "settled" figures count (connections, first watches).
 WARM_UP = 10
+# Pairs whose websockets may be opening at the same moment.
+CONNECTING_AT_ONCE = 50
 
 
 def free_port() -> int:
@@ -62,7 +65,8 @@ def rss_kib(pid: int) -> int:
 
 
 def prepare_huoli(chats: int, env: dict) -> list[dict]:
-    """Migrate a fresh database and create the chats: [{token, session, conversation_id}]."""
+    """Migrate the database (a fresh SQLite file, or DATABASE_URL) and create the chats:
+    [{token, session, conversation_id}]."""
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "huoli.settings"
     sys.path.insert(0, str(ROOT))
@@ -83,8 +87,9 @@ def prepare_huoli(chats: int, env: dict) -> list[dict]:
     call_command("migrate", verbosity=0)
     per_counsellor = 6
     users = []
+    run = secrets.token_hex(3)  # a DATABASE_URL database may hold an earlier run's accounts
     for index in range(-(-chats // per_counsellor)):
-        user = User.objects.create(username=f"bench{index}", role="counsellor", is_demo=True)
+        user = User.objects.create(username=f"bench-{run}-{index}", role="counsellor", is_demo=True)
         CounsellorProfile.objects.create(
             user=user, display_name=f"C{index}", languages=["fi"], max_chats=6, on_duty=True
         )
@@ -111,7 +116,7 @@ def prepare_huoli(chats: int, env: dict) -> list[dict]:
 # --- Load generator (runs in its own process) ---------------------------------------------------
 
 
-async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, ready, go):
+async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, ready, go, slots):
     import websockets
 
     origin = f"http://127.0.0.1:{port}"
@@ -130,15 +135,20 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
         a = websockets.connect(f"ws://127.0.0.1:{port}/{pair['conversation_id']}/a")
         b = websockets.connect(f"ws://127.0.0.1:{port}/{pair['conversation_id']}/b")
     try:
-        async with a as visitor, b as counsellor:
-            if kind == "huoli":
-                await counsellor.send(
-                    json.dumps({"type": "watch", "conversation_id": pair["conversation_id"]})
-                )
-                # Ready once the server confirms the counsellor's page watches the chat.
-                while json.loads(await counsellor.recv()).get("type") != "watching":
-                    pass
-            ready.append(1)
+        async with contextlib.AsyncExitStack() as stack:
+            # Connections open a few at a time, as clients arrive in life (and as the
+            # reconnect back-off spreads them); the load starts once all are in.
+            async with slots:
+                visitor = await stack.enter_async_context(a)
+                counsellor = await stack.enter_async_context(b)
+                if kind == "huoli":
+                    await counsellor.send(
+                        json.dumps({"type": "watch", "conversation_id": pair["conversation_id"]})
+                    )
+                    # Ready once the server confirms the counsellor's page watches the chat.
+                    while json.loads(await counsellor.recv()).get("type") != "watching":
+                        pass
+                ready.append(1)
 
             async def reader(ws, me):
                 async for raw in ws:
@@ -183,10 +193,11 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
         counters.setdefault("first_error", repr(error))
 
 
-def generator(kind, port, pairs, interval, duration, out):
+def generator(kind, port, server_pid, pairs, interval, duration, out):
     async def main():
         latencies, counters, ready = [], {"sent": 0, "delivered": 0, "errors": 0}, []
         go = asyncio.Event()
+        slots = asyncio.Semaphore(CONNECTING_AT_ONCE)
 
         async def starter():
             deadline = time.perf_counter() + 60
@@ -195,11 +206,12 @@ def generator(kind, port, pairs, interval, duration, out):
             await asyncio.sleep(1)
             nonlocal_stop[0] = time.perf_counter() + duration
             counters["go_at"] = time.perf_counter()
+            counters["rss_connected"] = rss_kib(server_pid)  # every socket open, no load yet
             go.set()
 
         nonlocal_stop = [time.perf_counter() + 3600]
         pair_tasks = [
-            run_pair(kind, port, p, interval, nonlocal_stop, latencies, counters, ready, go)
+            run_pair(kind, port, p, interval, nonlocal_stop, latencies, counters, ready, go, slots)
             for p in pairs
         ]
         await asyncio.gather(starter(), *pair_tasks)
@@ -239,11 +251,9 @@ def measure(kind, port, server_pid, pairs, interval, duration) -> dict:
     before = rss_kib(server_pid)
     out = multiprocessing.Queue()
     load = multiprocessing.Process(
-        target=generator, args=(kind, port, pairs, interval, duration, out)
+        target=generator, args=(kind, port, server_pid, pairs, interval, duration, out)
     )
     load.start()
-    time.sleep(min(10, 2 + len(pairs) / 200))
-    during = rss_kib(server_pid)
     result = out.get(timeout=duration + 120)
     load.join()
 
@@ -265,7 +275,7 @@ def measure(kind, port, server_pid, pairs, interval, duration) -> dict:
         "delivered": result["delivered"],
         "errors": result["errors"],
         "connected": result["connected"],
-        "kib_per_socket": (during - before) / max(1, 2 * len(pairs)),
+        "kib_per_socket": (result.get("rss_connected", before) - before) / max(1, 2 * len(pairs)),
         "first_error": result.get("first_error", ""),
     }
 

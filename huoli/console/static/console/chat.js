@@ -124,7 +124,8 @@ if (root) {
     });
     socket.addEventListener("close", (closing) => {
       if (closing.code === 4401) return location.reload();
-      setTimeout(connect, delay);
+      // Jitter: after a server restart every client must not come back at the same moment.
+      setTimeout(connect, delay * (0.5 + Math.random()));
       delay = Math.min(delay * 2, 10000);
     });
   }

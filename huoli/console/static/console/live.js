@@ -59,7 +59,8 @@ function connect() {
       location.reload();
       return;
     }
-    setTimeout(connect, delay);
+    // Jitter: after a server restart every client must not come back at the same moment.
+    setTimeout(connect, delay * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 30000);
   });
 }

@@ -158,7 +158,8 @@ if (root && form && root.classList.contains("live")) {
         return;
       }
       setStatus(texts.reconnecting);
-      setTimeout(connect, delay);
+      // Jitter: after a server restart every client must not come back at the same moment.
+      setTimeout(connect, delay * (0.5 + Math.random()));
       delay = Math.min(delay * 2, 10000);
     });
   }
