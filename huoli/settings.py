@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "huoli.conversations",
     "huoli.contacts",
     "huoli.cases",
+    "huoli.directory",
     "huoli.console",
     "huoli.public",
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
+from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import CannedResponse, Conversation
 from huoli.conversations.selectors import (
@@ -87,6 +88,7 @@ def conversation_view(request, conversation_id: int):
         .order_by("-started_at")
         .first(),
         "escalation": escalation,
+        "directory": directory_panel(conversation_id=conversation.pk) if may_write else None,
         "may_escalate": may_write
         and (escalation is None or escalation.status == escalation.Status.DECIDED),
         "messages_list": conversation.messages.order_by("seq"),

@@ -15,6 +15,7 @@ from huoli.cases.models import Escalation
 from huoli.cases.selectors import access_case
 from huoli.cases.services import case_create, escalation_open
 from huoli.console.access import staff_required
+from huoli.console.directory_views import directory_panel
 from huoli.contacts.forms import ContactRecordForm
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.selectors import access_record
@@ -39,6 +40,8 @@ def _record_page(request, record: ContactRecord, form: ContactRecordForm, status
             "form": form,
             "escalation": escalation,
             "autosave_header": AUTOSAVE_HEADER,
+            "directory": directory_panel(record_id=record.pk) if record.pk else None,
+            "referrals": record.referrals.select_related("service") if record.pk else [],
             "record_texts": {
                 "saving": _("Saving the draft…"),
                 "failed": _(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from huoli.console import case_views, chat_views, record_views, views
+from huoli.console import case_views, chat_views, directory_views, record_views, views
 
 app_name = "console"
 
@@ -50,6 +50,20 @@ urlpatterns = [
         name="follow_up_done",
     ),
     path("escalations/<int:escalation_id>/", case_views.escalation_view, name="escalation"),
+    path("directory/", directory_views.directory_view, name="directory"),
+    path("directory/results/", directory_views.directory_results_view, name="directory_results"),
+    path(
+        "directory/<int:service_id>/share/",
+        directory_views.service_share_view,
+        name="service_share",
+    ),
+    path(
+        "directory/<int:service_id>/refer/",
+        directory_views.service_refer_view,
+        name="service_refer",
+    ),
+    path("directory/export.csv", directory_views.directory_export_view, name="directory_export"),
+    path("directory/import/", directory_views.directory_import_view, name="directory_import"),
 ]
 
 admin_urlpatterns = [path("admin/", admin.site.urls)]

@@ -12,9 +12,15 @@ class ContactsConfig(AppConfig):
         post_migrate.connect(_seed_after_migrate, sender=self)
 
 
-def _seed_after_migrate(sender, using="default", **kwargs):
-    """Also after ``flush`` (which emits post_migrate): the lists are part of the schema."""
+def _seed_after_migrate(sender, apps=None, using="default", **kwargs):
+    """Also after ``flush`` (which emits post_migrate): the lists are part of the schema.
+    Uses the migrated state's model, so nothing happens when the app is migrated away."""
     from huoli.contacts.defaults import seed_default_lists
-    from huoli.contacts.models import ListEntry
 
-    seed_default_lists(ListEntry.objects.db_manager(using).model)
+    # ``flush`` sends the signal without the migration state: then the current models.
+    apps = apps or sender.apps
+    try:
+        list_entry = apps.get_model("contacts", "ListEntry")
+    except LookupError:
+        return
+    seed_default_lists(list_entry.objects.db_manager(using).model)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("conversation/feedback/", views.feedback_view, name="feedback"),
     path("return/", views.return_view, name="return"),
     path("exit/", views.exit_view, name="exit"),
+    path("services/", views.services_view, name="services"),
 ]

@@ -26,6 +26,8 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.conversations.throttle import return_code_attempt_allowed
+from huoli.directory.forms import ServiceSearchForm
+from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -253,3 +255,15 @@ def exit_view(request):
     response = render(request, "public/exit.html")
     clear_visitor_cookie(response)
     return response
+
+
+@require_GET
+def services_view(request):
+    """Public services in the visitor's language, with the console's filters: a family can
+    find where to turn without contacting anyone. No cookie, nothing stored."""
+    form = ServiceSearchForm(request.GET or None, municipalities=municipalities())
+    return render(
+        request,
+        "public/services.html",
+        {"form": form, "services": service_search(form.filters(), public_only=True, limit=200)},
+    )

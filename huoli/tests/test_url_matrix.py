@@ -21,6 +21,7 @@ from huoli.cases.services import case_create, escalation_open, follow_up_create
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.audit import audit_record
+from huoli.directory.models import Service
 
 ANONYMOUS = "anonymous"
 ADMIN = Role.ADMINISTRATOR.value
@@ -71,6 +72,14 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:case_update": COUNSELLING,
     "console:follow_up_done": COUNSELLING,
     "console:escalation": COUNSELLING,
+    # The directory beside chats and records; its CSV files are for administrators.
+    "console:directory": COUNSELLING,
+    "console:directory_results": COUNSELLING,
+    "console:service_share": COUNSELLING,
+    "console:service_refer": COUNSELLING,
+    "console:directory_export": frozenset({ADMIN}),
+    "console:directory_import": frozenset({ADMIN}),
+    "public:services": EVERYONE,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
@@ -86,6 +95,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:otp_totp_totpdevice_qrcode": NOBODY,
     # List entries are retired, never deleted: old records and statistics point at them.
     "admin:contacts_listentry_delete": NOBODY,
+    "admin:directory_service_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }
@@ -184,6 +194,7 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
     samples = {
         "seq": audit_record(actor=admin_user, action="test.sample").seq,
         **{key: users[key] for key in ("record_id", "number", "follow_up_id", "escalation_id")},
+        "service_id": Service.objects.first().pk,
         "object_id": str(admin_user.pk),
         "id": admin_user.pk,
         "pk": admin_user.pk,
