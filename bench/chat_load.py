@@ -8,7 +8,8 @@ generator runs in its own process; the server in another (uvicorn, as `make run`
 Prints delivery latency p50/p99 (and p99 of the messages sent after the first 10 s, once
 connections have settled), delivered messages per second, server memory per socket,
 and Huoli's figures as ratios of the bare relay's. The embedded default (SQLite, in-memory
-layer) is used unless DATABASE_URL / REDIS_URL are set. Traffic stays on 127.0.0.1.
+layer) is used unless DATABASE_URL / REDIS_URL are set; point DATABASE_URL at a scratch
+database, as the generated accounts and chats stay in it. Traffic stays on 127.0.0.1.
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ def search_texts(service) -> tuple[str, str]:
     names += [texts.get("name", "") for texts in others]
     descriptions = [service.description_fi, service.description_sv, service.description_en]
     descriptions += [texts.get("description", "") for texts in others]
-    return fold(" \n".join(names)), fold(" \n".join(names + descriptions))
+    # Joined by spaces: a word at the start of any name follows a space (or starts the text).
+    return fold(" ".join(names)), fold(" ".join(names + descriptions))
 
 
 class Service(models.Model):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 
 from huoli.directory.models import Service, fold
 
@@ -27,39 +28,41 @@ def _filtered(services: QuerySet[Service], filters: ServiceFilters) -> QuerySet[
         services = services.filter(municipality__iexact=filters.municipality)
     if filters.anonymous:
         services = services.filter(accepts_anonymous=True)
+    if filters.language:
+        # A JSON list of codes: its text holds the code in quotes (SQLite and PostgreSQL).
+        services = services.annotate(languages_text=Cast("languages_served", TextField()))
+        services = services.filter(languages_text__contains=f'"{filters.language}"')
     for word in fold(filters.query).split():
         services = services.filter(search_text__contains=word)
     return services
 
 
-def _rank(service: Service, words: list[str]) -> tuple:
-    """Names before descriptions, a name starting with the word first, then the name."""
-    score = 0
+def _score(words: list[str]):
+    """Per word: 3 when a word of a name starts with it, 2 when a name holds it, else 1
+    (it is in a description). Computed by the database, so only the best rows come back."""
+    total = Value(0)
     for word in words:
-        if any(part.startswith(word) for part in service.name_text.split()):
-            score += 3
-        elif word in service.name_text:
-            score += 2
-        else:
-            score += 1
-    return (-score, service.name_fi)
+        total = total + Case(
+            When(Q(name_text__startswith=word) | Q(name_text__contains=f" {word}"),
+                 then=Value(3)),
+            When(name_text__contains=word, then=Value(2)),
+            default=Value(1),
+        )  # fmt: skip
+    return total
 
 
 def service_search(
     filters: ServiceFilters, *, public_only: bool = False, limit: int = MAX_RESULTS
 ) -> list[Service]:
-    """Active services matching every word (in any language), ranked. The language filter
-    keeps services that serve the language."""
+    """Active services matching every word (in any language), best first: names before
+    descriptions, then by Finnish name. The language filter keeps services serving it."""
     services = Service.objects.filter(active=True)
     if public_only:
         services = services.filter(public=True)
     services = _filtered(services, filters)
-    found = list(services.defer("search_text"))
-    if filters.language:
-        found = [s for s in found if filters.language in (s.languages_served or [])]
     words = fold(filters.query).split()
-    found.sort(key=lambda service: _rank(service, words))
-    return found[:limit]
+    ordered = services.annotate(score=_score(words)).order_by("-score", "name_fi", "pk")
+    return list(ordered.defer("search_text", "name_text")[:limit])
 
 
 def services_to_verify() -> QuerySet[Service]:

@@ -1,0 +1,159 @@
+import csv
+import io
+
+import pytest
+from django.utils import timezone, translation
+
+from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.directory.models import Referral, Service, fold
+from huoli.directory.selectors import ServiceFilters, service_search, services_to_verify
+from huoli.directory.services import (
+    referral_record,
+    service_card,
+    service_share,
+    services_export_csv,
+    services_import_csv,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def names(services):
+    return [s.key for s in services]
+
+
+def test_the_helsinki_defaults_are_seeded_and_uncertain_details_flagged():
+    assert Service.objects.count() == 15
+    emergency = Service.objects.get(key="emergency-112")
+    assert emergency.phone == "112" and not emergency.verify_before_use
+    unsure = Service.objects.exclude(key="emergency-112")
+    assert all(s.verify_before_use and not s.phone for s in unsure)
+    assert "emergency-112" not in names(services_to_verify())
+    assert services_to_verify().count() == 14
+
+
+@pytest.mark.parametrize(
+    "typed", ["perheneuv", "PERHENEUVOLA", "familjeråd", "familjerad", "family couns"]
+)
+def test_search_finds_a_service_by_part_of_its_name_in_any_language(typed):
+    assert names(service_search(ServiceFilters(query=typed)))[0] == "family-counselling-clinic"
+
+
+def test_names_rank_before_descriptions():
+    # "crisis" is in the crisis line's name and only in descriptions elsewhere.
+    found = names(service_search(ServiceFilters(query="crisis")))
+    assert found[0] in {"crisis-line", "social-crisis-emergency"}
+    assert set(found[:2]) == {"crisis-line", "social-crisis-emergency"}
+
+
+def test_filters_narrow_the_results():
+    anonymous = service_search(ServiceFilters(anonymous=True, category="crisis_line"))
+    assert names(anonymous) == ["crisis-line"]
+    assert service_search(ServiceFilters(query="perheneuvola", municipality="Espoo")) == []
+    assert service_search(ServiceFilters(query="perheneuvola", language="ar")) == []
+    Service.objects.filter(key="family-counselling-clinic").update(public=False)
+    assert service_search(ServiceFilters(query="perheneuvola"), public_only=True) == []
+
+
+def test_fold_ignores_case_and_accents():
+    assert fold("Ärrä Öljy Éte") == "arra oljy ete"
+
+
+def test_the_card_speaks_the_visitors_language_with_english_as_the_fallback():
+    service = Service.objects.get(key="emergency-112")
+    assert service_card(service, "en").startswith("Emergency number 112\nWhen life")
+    assert "Phone: 112" in service_card(service, "en")
+    assert service_card(service, "sv").startswith("Nödnumret 112")
+    assert "Telefon: 112" in service_card(service, "sv")
+    arabic = service_card(service, "ar")
+    assert arabic.startswith("Emergency number 112") and "Phone: 112" in arabic
+    service.other_languages = {"ar": {"name": "رقم الطوارئ 112", "description": "عند الخطر"}}
+    service.save()
+    assert service_card(service, "ar").startswith("رقم الطوارئ 112\nعند الخطر")
+
+
+def test_sharing_puts_the_card_into_the_conversation_and_a_referral_ticks_the_action():
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="en")
+    duty_set(user=counsellor, on_duty=True)
+    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    message = service_share(service=clinic, conversation=conversation, by=counsellor)
+    assert message.sender == "counsellor" and message.body.startswith("Family counselling clinic")
+    record = ContactRecord.objects.get(conversation=conversation)
+    referral_record(record=record, service=clinic, outcome="made", by=counsellor)
+    referral_record(record=record, service=clinic, outcome="declined", by=counsellor)
+    referral = Referral.objects.get()
+    assert (referral.outcome, referral.category) == ("declined", "family_counselling")
+    assert {a.code for a in record.actions.all()} == {"referral_made", "referral_declined"}
+
+
+def test_csv_export_and_import_round_trip():
+    Service.objects.filter(key="crisis-line").update(phone="+358 9 000 0000")
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    clinic.other_languages = {"so": {"name": "Xarunta la-talinta qoyska", "description": ""}}
+    clinic.last_verified = timezone.localdate()
+    clinic.save()
+    before = {s.key: s for s in Service.objects.all()}
+    exported = services_export_csv()
+    # A spreadsheet would otherwise run "+358…" as a formula.
+    assert "'+358 9 000 0000" in exported
+    Service.objects.update(name_en="changed", phone="", languages_served=[])
+    report = services_import_csv(exported.encode("utf-8"))
+    assert report.ok and (report.created, report.updated) == (0, 15)
+    fields = [f for f in services_import_fields()]
+    for service in Service.objects.all():
+        for field in fields:
+            assert getattr(service, field) == getattr(before[service.key], field), field
+    assert services_export_csv() == exported
+
+
+def services_import_fields():
+    from huoli.directory.services import CSV_COLUMNS
+
+    return CSV_COLUMNS
+
+
+def test_a_file_with_bad_rows_is_reported_row_by_row_and_nothing_is_imported():
+    rows = list(csv.DictReader(io.StringIO(services_export_csv())))
+    rows[0]["category"] = "astrology"
+    rows[2]["web_address"] = "not a web address at all"
+    rows[3]["languages_served"] = "fi xx"
+    rows[4]["name_fi"] = "Uusi nimi"  # a good change must not slip in either
+    new = dict(rows[5], key="new-service", name_fi="Uusi palvelu")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows([*rows, new])
+    with translation.override("en"):
+        report = services_import_csv(out.getvalue())
+    assert not report.ok
+    assert [(row, column) for row, column, _message in report.errors] == [
+        (2, "category"),
+        (4, "web_address"),
+        (5, "languages_served"),
+    ]
+    assert "Unknown language code: xx." in report.errors[2][2]
+    assert Service.objects.count() == 15
+    assert not Service.objects.filter(name_fi="Uusi nimi").exists()
+
+
+def test_a_file_without_the_columns_or_not_utf8_is_refused_clearly():
+    with translation.override("en"):
+        missing = services_import_csv("key,name_fi\nx,y\n")
+        latin1 = services_import_csv("key,name_fi\nä,ö\n".encode("latin-1"))
+    assert missing.errors[0][0] == 1 and "Columns missing" in missing.errors[0][2]
+    assert "not UTF-8" in latin1.errors[0][2]
+
+
+def test_the_public_page_lists_public_services_in_the_visitors_language(client):
+    Service.objects.filter(key="anchor-team").update(public=False)
+    page = client.get("/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Family counselling clinic" in text
+    assert not page.cookies
+    everything = client.get("/services/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Familjerådgivningen" in everything and "Ankarteamet" not in everything
