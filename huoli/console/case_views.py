@@ -88,7 +88,10 @@ def case_list_view(request):
 def _timeline(case: Case, user) -> list[tuple]:
     """Contacts (with the messages of their conversations) and notes, in time order."""
     records = records_scope(
-        user, ContactRecord.objects.filter(case=case).select_related("contact_type", "counsellor")
+        user,
+        ContactRecord.objects.filter(case=case)
+        .select_related("contact_type", "counsellor")
+        .prefetch_related("referrals__service"),
     )
     items = [(record.started_at, "record", record) for record in records]
     items += [(note.created_at, "note", note) for note in case.notes.select_related("author")]

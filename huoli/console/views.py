@@ -37,6 +37,7 @@ from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
 from huoli.contacts.selectors import records_to_complete
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
+from huoli.directory.selectors import services_to_verify
 
 PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300
@@ -192,6 +193,11 @@ def home_view(request):
             coming_up=[f for f in follow_ups if f.due_on > today],
             escalations=open_escalations_for(user),
             today=today,
+        )
+    if user_has_permission(user, "admin.site"):
+        unverified = services_to_verify()
+        context.update(
+            services_to_verify=unverified[:10], services_to_verify_count=unverified.count()
         )
     return render(request, "console/home.html", context)
 

@@ -1,0 +1,83 @@
+"""The directory in the console over HTTP: results, sharing, refusals, CSV pages."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from huoli.accounts.roles import Role
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.core.models import AuditEntry
+from huoli.directory.models import Service
+from huoli.directory.services import services_export_csv
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_results_follow_the_typing_and_offer_sharing_in_a_chat(client, logged_in):
+    logged_in(Role.COUNSELLOR)
+    page = client.get("/console/directory/results/", {"q": "nuoriso", "conversation": "7"}, **EN)
+    text = page.content.decode()
+    assert "Youth clinic" in text and "Youth services and youth work" in text
+    assert "Share with visitor" in text and 'name="conversation" value="7"' in text
+    nothing = client.get("/console/directory/results/", {"q": "zzzz"}, **EN).content.decode()
+    assert "No service matches" in nothing
+
+
+def test_sharing_into_someone_elses_chat_is_refused(client, logged_in, enrolled):
+    owner, _device = enrolled(Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="en")
+    duty_set(user=owner, on_duty=True)
+    conversation_take(counsellor=owner, conversation_id=access.conversation.pk)
+    logged_in(Role.COUNSELLOR)
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    response = client.post(
+        f"/console/directory/{clinic.pk}/share/", {"conversation": access.conversation.pk}
+    )
+    assert response.status_code == 404
+    assert access.conversation.messages.count() == 0
+
+
+def test_a_supervisor_observing_cannot_share(client, logged_in, enrolled):
+    owner, _device = enrolled(Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="en")
+    duty_set(user=owner, on_duty=True)
+    conversation_take(counsellor=owner, conversation_id=access.conversation.pk)
+    logged_in(Role.SUPERVISOR)
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    response = client.post(
+        f"/console/directory/{clinic.pk}/share/",
+        {"conversation": access.conversation.pk},
+        HTTP_X_REQUESTED_WITH="fetch",
+        **EN,
+    )
+    assert response.status_code == 400
+    assert (
+        response.json()["message"] == "Only the counsellor answering this conversation can write."
+    )
+
+
+def test_the_import_page_reports_bad_rows_and_imports_nothing(client, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    exported = client.get("/console/directory/export.csv")
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    assert exported.content.decode() == services_export_csv()
+    broken = services_export_csv().replace(",family_counselling,", ",astrology,", 1)
+    upload = SimpleUploadedFile("services.csv", broken.encode(), content_type="text/csv")
+    page = client.post("/console/directory/import/", {"file": upload}, **EN)
+    text = page.content.decode()
+    assert "Nothing was imported" in text and "category" in text
+    good = SimpleUploadedFile("services.csv", services_export_csv().encode())
+    done = client.post("/console/directory/import/", {"file": good}, follow=True, **EN)
+    assert "Imported: 0 new, 15 updated." in done.content.decode()
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"directory.exported", "directory.imported"} <= actions
+
+
+def test_administrators_see_services_to_verify_on_their_home(client, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    text = client.get("/console/", **EN).content.decode()
+    assert "14 services have not been verified for a year or ever." in text
+    Service.objects.update(last_verified="2026-11-01")
+    text = client.get("/console/", **EN).content.decode()
+    assert "Every service has been verified within a year." in text
