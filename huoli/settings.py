@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "huoli.contacts",
     "huoli.cases",
     "huoli.directory",
+    "huoli.reports",
     "huoli.console",
     "huoli.public",
 ]
@@ -306,3 +307,5 @@ HUOLI_RETURN_CODE_LIMITS = {
 }
 HUOLI_VISITOR_COOKIE = "huoli_visitor"
 HUOLI_MAX_QUEUE = int(os.environ.get("HUOLI_MAX_QUEUE", "30"))
+# Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
+HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))

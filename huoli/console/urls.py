@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from huoli.console import case_views, chat_views, directory_views, record_views, views
+from huoli.console import (
+    case_views,
+    chat_views,
+    directory_views,
+    record_views,
+    report_views,
+    views,
+)
 
 app_name = "console"
 
@@ -64,6 +71,10 @@ urlpatterns = [
     ),
     path("directory/export.csv", directory_views.directory_export_view, name="directory_export"),
     path("directory/import/", directory_views.directory_import_view, name="directory_import"),
+    path("reports/", report_views.reports_view, name="reports"),
+    path("reports/statistics.csv", report_views.reports_csv_view, name="reports_csv"),
+    path("reports/statistics.xlsx", report_views.reports_xlsx_view, name="reports_xlsx"),
+    path("reports/report.pdf", report_views.reports_pdf_view, name="reports_pdf"),
 ]
 
 admin_urlpatterns = [path("admin/", admin.site.urls)]

@@ -35,6 +35,7 @@ AUDIT_ACTION_LABELS = {
     "escalation.decided": _("Decided on an escalation"),
     "directory.exported": _("Exported the service directory"),
     "directory.imported": _("Imported services"),
+    "reports.exported": _("Downloaded statistics"),
 }
 
 

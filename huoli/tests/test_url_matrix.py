@@ -29,6 +29,7 @@ STAFF = frozenset(Role.values)
 EVERYONE = STAFF | {ANONYMOUS}
 NOBODY = frozenset()
 COUNSELLING = frozenset({Role.COUNSELLOR.value, Role.SUPERVISOR.value})
+REPORTS = frozenset({Role.ANALYST.value, Role.SUPERVISOR.value, ADMIN})
 
 MATRIX: dict[str, frozenset[str]] = {
     "public:home": EVERYONE,
@@ -80,6 +81,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:directory_export": frozenset({ADMIN}),
     "console:directory_import": frozenset({ADMIN}),
     "public:services": EVERYONE,
+    # Aggregated statistics only: analysts, supervisors, administrators.
+    "console:reports": REPORTS,
+    "console:reports_csv": REPORTS,
+    "console:reports_xlsx": REPORTS,
+    "console:reports_pdf": REPORTS,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.

@@ -1,0 +1,155 @@
+"""The statistics as files: CSV and XLSX of every table, and a printable PDF report (fi, sv
+or en) with the charts. All of them show the cells of ``suppression`` and nothing else."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import xlsxwriter
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from huoli.reports.selectors import Report, Table, every_table
+from huoli.reports.suppression import suppression_note
+
+
+def _header(report: Report) -> list[list[str]]:
+    return [
+        [_("Period"), f"{report.start.isoformat()} - {report.end.isoformat()}"],
+        [_("Contacts"), report.contacts.text],
+        [_("New cases"), report.new_cases.text],
+    ]
+
+
+def _table_rows(table: Table) -> list[list[str]]:
+    rows = [[label, cell.text] for label, cell in table.rows]
+    if table.total_cell is not None:
+        rows.append([_("Total"), table.total_cell.text])
+    return rows
+
+
+def report_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(_header(report))
+    for table in every_table(report):
+        writer.writerow([])
+        writer.writerow([table.title, _("Contacts")])
+        writer.writerows(_table_rows(table))
+    writer.writerow([])
+    writer.writerow([_("Chat service levels"), ""])
+    writer.writerows([[label, value] for label, value in report.service_levels])
+    return out.getvalue()
+
+
+def report_xlsx(report: Report) -> bytes:
+    """One sheet for the summary, one per table. Counts are written as text ("<5")."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True})
+    summary = book.add_worksheet(_("Summary")[:31])
+    for row, values in enumerate(
+        _header(report) + [[""]] + [list(s) for s in report.service_levels]
+    ):
+        summary.write_row(row, 0, values)
+    summary.set_column(0, 0, 40)
+    used = set()
+    for table in every_table(report):
+        name = table.title[:31]
+        while name in used:
+            name = name[:29] + str(len(used))
+        used.add(name)
+        sheet = book.add_worksheet(name.replace("?", "").replace("/", "-"))
+        sheet.write_row(0, 0, [table.title, _("Contacts")], bold)
+        for row, values in enumerate(_table_rows(table), start=1):
+            sheet.write_string(row, 0, values[0])
+            sheet.write_string(row, 1, values[1])
+        sheet.set_column(0, 0, 45)
+    book.close()
+    return out.getvalue()
+
+
+def _latin(text: str) -> str:
+    """The PDF uses the built-in fonts (no font files to ship); they cover Finnish and
+    Swedish. Other characters fall back to a close one."""
+    replacements = {"\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00b7": "-"}
+    replaced = "".join(replacements.get(ch, ch) for ch in text)
+    return replaced.encode("latin-1", "replace").decode("latin-1")
+
+
+class _ReportPDF(FPDF):
+    def __init__(self, title: str):
+        super().__init__(format="A4")
+        self.report_title = title
+        self.set_auto_page_break(auto=True, margin=15)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, _latin(f"{self.report_title} - {self.page_no()}"), align="C")
+
+
+def _pdf_table(pdf: FPDF, table: Table) -> None:
+    rows = table.rows
+    needed = 12 + 6 * (len(rows) + 1)
+    if pdf.get_y() + needed > pdf.h - 20:
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 8, _latin(table.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    visible = [cell.value for _label, cell in rows if not cell.hidden]
+    biggest = max(visible, default=0) or 1
+    for label, cell in rows:
+        y = pdf.get_y()
+        pdf.cell(75, 6, _latin(label[:48]))
+        pdf.cell(18, 6, _latin(cell.text), align="R")
+        if not cell.hidden and cell.value:
+            pdf.set_fill_color(45, 95, 138)
+            pdf.rect(pdf.l_margin + 97, y + 1.2, 80 * cell.value / biggest, 3.6, style="F")
+        pdf.ln(6)
+    if table.total_cell is not None:
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(75, 6, _latin(_("Total")))
+        pdf.cell(18, 6, _latin(table.total_cell.text), align="R", new_x="LMARGIN", new_y="NEXT")
+    if table.note:
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.cell(0, 5, _latin(table.note), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def report_pdf(report: Report, language: str) -> bytes:
+    with translation.override(language):
+        title = _("Huoli statistics %(start)s - %(end)s") % {
+            "start": formats.date_format(report.start, "SHORT_DATE_FORMAT"),
+            "end": formats.date_format(report.end, "SHORT_DATE_FORMAT"),
+        }
+        pdf = _ReportPDF(_latin(title))
+        pdf.set_title(_latin(title))
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.multi_cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        for label, value in _header(report)[1:]:
+            pdf.cell(60, 7, _latin(label))
+            pdf.cell(0, 7, _latin(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.multi_cell(
+            0,
+            5,
+            _latin(suppression_note()),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 8, _latin(_("Chat service levels")), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        for label, value in report.service_levels:
+            pdf.cell(75, 6, _latin(label))
+            pdf.cell(0, 6, _latin(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+        for table in every_table(report):
+            _pdf_table(pdf, table)
+        return bytes(pdf.output())

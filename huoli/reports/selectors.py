@@ -1,0 +1,247 @@
+"""Statistics for a date range, from the structured fields of contact records (which
+outlive conversation content) and from queue times. Every count passes through
+``suppression``; nothing here leads from a count to a record."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Min, Q
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.cases.models import Case
+from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
+from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.directory.models import Referral, Service
+from huoli.reports.suppression import Cell, count_cell, suppress_table
+
+NOT_RECORDED = "—"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    labels: list[str]
+    values: list[int]
+    # The number the rows add up to, or None where several may apply to one contact.
+    total: int | None = None
+    note: str = ""
+    cells: list[Cell] = field(default_factory=list)
+    total_cell: Cell | None = None
+
+    def __post_init__(self):
+        self.cells, self.total_cell = suppress_table(self.values, self.total)
+
+    @property
+    def rows(self) -> list[tuple[str, Cell]]:
+        return list(zip(self.labels, self.cells, strict=True))
+
+
+@dataclass
+class Report:
+    start: date
+    end: date
+    contacts: Cell
+    new_cases: Cell
+    tables: list[Table]
+    series: list[Table]
+    service_levels: list[tuple[str, str]]
+    feedback: Table
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
+
+
+def _by(records, field_name: str) -> dict:
+    return {
+        row[field_name]: row["n"]
+        for row in records.order_by().values(field_name).annotate(n=Count("id"))
+    }
+
+
+def _entry_table(key, title, records, field_name, kind, *, multi=False) -> Table:
+    counts = _by(records, field_name)
+    entries = list(ListEntry.objects.filter(kind=kind).order_by("position", "pk"))
+    # Retired entries appear only where they were used.
+    shown = [e for e in entries if e.active or counts.get(e.pk)]
+    labels = [e.name for e in shown]
+    values = [counts.get(e.pk, 0) for e in shown]
+    if counts.get(None) and not multi:
+        labels.append(_("Not recorded"))
+        values.append(counts[None])
+    total = None if multi else sum(values)
+    note = _("Several may apply to one contact.") if multi else ""
+    return Table(key, title, labels, values, total, note)
+
+
+def _choice_table(key, title, counts: dict, choices, *, not_recorded=True) -> Table:
+    labels = [str(label) for _value, label in choices]
+    values = [counts.get(value, 0) for value, _label in choices]
+    if not_recorded and counts.get(None, 0) + counts.get("", 0):
+        labels.append(_("Not recorded"))
+        values.append(counts.get(None, 0) + counts.get("", 0))
+    return Table(key, title, labels, values, sum(values))
+
+
+def _series(records, start: date, end: date, trunc, step: str) -> tuple[list[str], list[int]]:
+    tz = timezone.get_current_timezone()
+    counts = {
+        timezone.localtime(row["period"], tz).date() if isinstance(row["period"], datetime)
+        else row["period"]: row["n"]
+        for row in records.order_by()
+        .annotate(period=trunc("started_at", tzinfo=tz))
+        .values("period")
+        .annotate(n=Count("id"))
+    }  # fmt: skip
+    labels, values = [], []
+    if step == "week":
+        cursor = start - timedelta(days=start.weekday())
+        while cursor <= end:
+            iso = cursor.isocalendar()
+            labels.append(_("week %(week)s/%(year)s") % {"week": iso.week, "year": iso.year})
+            values.append(counts.get(cursor, 0))
+            cursor += timedelta(days=7)
+    else:
+        cursor = start.replace(day=1)
+        while cursor <= end:
+            labels.append(f"{cursor.month}/{cursor.year}")
+            values.append(counts.get(cursor, 0))
+            cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return labels, values
+
+
+def _minutes(seconds: list[float], q: float) -> str:
+    if len(seconds) < settings.HUOLI_SMALL_COUNT:
+        return NOT_RECORDED
+    ordered = sorted(seconds)
+    value = statistics.median(ordered) if q == 0.5 else ordered[int(q * (len(ordered) - 1))]
+    return _("%(minutes)s min") % {"minutes": round(value / 60, 1)}
+
+
+def _service_levels(start_dt, end_dt) -> list[tuple[str, str]]:
+    chats = Conversation.objects.filter(
+        kind="chat", created_at__gte=start_dt, created_at__lt=end_dt
+    )
+    rows = list(chats.values_list("created_at", "taken_at", "ended_at"))
+    answered = [(c, t, e) for c, t, e in rows if t is not None]
+    left = [r for r in rows if r[1] is None and r[2] is not None]
+    waits = [(t - c).total_seconds() for c, t, _e in answered]
+    lengths = [(e - t).total_seconds() for _c, t, e in answered if e is not None]
+
+    # Written messages: was the first answer within 24 hours of the first visitor message?
+    firsts = (
+        Message.objects.filter(
+            conversation__kind="message",
+            conversation__created_at__gte=start_dt,
+            conversation__created_at__lt=end_dt,
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(
+            asked=Min("created_at", filter=Q(sender="visitor")),
+            answered=Min("created_at", filter=Q(sender="counsellor")),
+        )
+    )
+    asked = [f for f in firsts if f["asked"] is not None]
+    within = [
+        f for f in asked
+        if f["answered"] is not None and f["answered"] - f["asked"] <= timedelta(hours=24)
+    ]  # fmt: skip
+    share = NOT_RECORDED
+    if len(asked) >= settings.HUOLI_SMALL_COUNT:
+        share = f"{round(100 * len(within) / len(asked))} %"
+    return [
+        (_("Chats answered"), str(count_cell(len(answered)))),
+        (_("Left the queue before an answer"), str(count_cell(len(left)))),
+        (_("Median wait"), _minutes(waits, 0.5)),
+        (_("90th percentile of waits"), _minutes(waits, 0.9)),
+        (_("Median chat length"), _minutes(lengths, 0.5)),
+        (_("Messages answered within 24 hours"), share),
+    ]
+
+
+def language_names() -> dict[str, str]:
+    return {code: str(name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES}
+
+
+def report_for(start: date, end: date) -> Report:
+    start_dt, end_dt = _bounds(start, end)
+    records = ContactRecord.objects.filter(started_at__gte=start_dt, started_at__lt=end_dt)
+    contacts = records.count()
+    new_cases = Case.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt).count()
+    names = language_names()
+    languages = _by(records, "language")
+    interpreters = _by(records.filter(interpreter_used=True), "interpreter_language")
+    referrals = {
+        row["category"]: row["n"]
+        for row in Referral.objects.filter(record__in=records)
+        .order_by()
+        .values("category")
+        .annotate(n=Count("id"))
+    }
+    tables = [
+        _choice_table(
+            "channel", _("Channel"), _by(records, "channel"), ContactRecord.Channel.choices
+        ),
+        _choice_table("language", _("Language"), languages, list(names.items())),
+        _entry_table("contact_type", _("Type of contact"), records, "contact_type", "contact_type"),
+        _entry_table("contacting", _("Who is contacting"), records, "contacting", "contacting"),
+        _entry_table("concern", _("Concerns"), records, "concerns", "concern", multi=True),
+        _entry_table("stage", _("Stage"), records, "stage", "stage"),
+        _choice_table("risk_level", _("Risk level"), _by(records, "risk_level"), RiskLevel.choices),
+        _entry_table("action", _("Actions"), records, "actions", "action", multi=True),
+        Table(
+            "referral",
+            _("Referrals by service category"),
+            [str(label) for _v, label in Service.Category.choices],
+            [referrals.get(value, 0) for value, _l in Service.Category.choices],
+            sum(referrals.values()),
+        ),
+        _entry_table(
+            "heard_from", _("How they heard about us"), records, "heard_from", "heard_from"
+        ),
+        _choice_table(
+            "interpreter",
+            _("Interpreter used, by language"),
+            interpreters,
+            list(names.items()),
+            not_recorded=False,
+        ),
+        _entry_table("municipality", _("Municipality"), records, "municipality", "municipality"),
+    ]
+    weekly = _series(records, start, end, TruncWeek, "week")
+    monthly = _series(records, start, end, TruncMonth, "month")
+    series = [
+        Table("weekly", _("Contacts by week"), *weekly, sum(weekly[1])),
+        Table("monthly", _("Contacts by month"), *monthly, sum(monthly[1])),
+    ]
+    feedback_counts = _by(Feedback.objects.filter(day__gte=start, day__lte=end), "answer")
+    feedback = _choice_table(
+        "feedback", _("Was this conversation helpful?"), feedback_counts,
+        Feedback.Answer.choices, not_recorded=False,
+    )  # fmt: skip
+    return Report(
+        start=start,
+        end=end,
+        contacts=count_cell(contacts),
+        new_cases=count_cell(new_cases),
+        tables=tables,
+        series=series,
+        service_levels=_service_levels(start_dt, end_dt),
+        feedback=feedback,
+    )
+
+
+def every_table(report: Report) -> list[Table]:
+    return [*report.tables, *report.series, report.feedback]

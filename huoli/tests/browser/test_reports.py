@@ -1,0 +1,71 @@
+"""The analyst's statistics in a real browser: the dashboard, another range, the PDF."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from huoli.accounts.models import User
+from huoli.cases.services import case_create
+from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.tests.browser.test_records import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def this_year(demo_staff):
+    """Twelve calls earlier this year (three by fathers) and a chat and a case today."""
+    counsellor = User.objects.get(username="counsellor")
+    mother = ListEntry.objects.get(kind="contacting", code="mother")
+    father = ListEntry.objects.get(kind="contacting", code="father")
+    now = timezone.now()
+    start_of_year = now.replace(month=1, day=1, hour=12)
+    for i in range(12):
+        ContactRecord.objects.create(
+            channel="phone",
+            counsellor=counsellor,
+            contacting=father if i < 3 else mother,
+            started_at=start_of_year + timedelta(hours=i),
+        )
+    access = conversation_start(kind="chat", language="fi")
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    record = ContactRecord.objects.get(conversation=access.conversation)
+    return {"case": case_create(by=counsellor, record=record), "chat": access.conversation}
+
+
+def test_the_analyst_reads_the_year_and_downloads_the_pdf(this_year, asgi_server, browser):
+    url = asgi_server.url
+    page = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
+    log_in(page, url, "analyst")
+    page.get_by_role("link", name="Statistics", exact=True).first.click()
+    expect(page.get_by_role("heading", name="Statistics", exact=True)).to_be_visible()
+
+    page.get_by_label("Period", exact=True).select_option("year")
+    page.get_by_role("button", name="Show").click()
+    contacting = page.get_by_role("region", name="Who is contacting")
+    expect(contacting.get_by_role("row", name="Mother")).to_contain_text("9")
+    expect(contacting.get_by_role("row", name="Father")).to_contain_text("<5")
+    expect(page.locator("[data-figure=contacts]")).to_have_text("13")
+    expect(contacting.locator("svg title")).to_have_text("Who is contacting")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF report (EN)").click()
+    content = download_info.value.path().read_bytes()
+    pdf = PdfReader(io.BytesIO(content))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert re.search(r"Huoli statistics \S+ - \S+", text)
+    assert "Mother 9" in text and "Father <5" in text and "Father 3" not in text
+    assert 2 <= len(pdf.pages) <= 10
+
+    # Nothing leads from a count to a record: case and conversation pages are refused.
+    case_page = page.goto(f"{url}/console/cases/{this_year['case'].number}/")
+    assert case_page.status == 403
+    chat_page = page.goto(f"{url}/console/conversations/{this_year['chat'].pk}/")
+    assert chat_page.status == 403
