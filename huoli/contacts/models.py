@@ -138,6 +138,8 @@ class ContactRecord(models.Model):
     )
     started_at = models.DateTimeField(_("start"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("end"), null=True, blank=True)
+    # The local (Europe/Helsinki) day of ``started_at``: statistics group by it natively.
+    started_on = models.DateField(_("day"), db_index=True, editable=False, null=True)
     language = models.CharField(_("language of the contact"), max_length=8, blank=True)
 
     contact_type = _entry(ListEntry.Kind.CONTACT_TYPE, _("type of contact"))
@@ -201,6 +203,12 @@ class ContactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.started_on = timezone.localtime(self.started_at).date()
+        if kwargs.get("update_fields") is not None and "started_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "started_on"}
+        super().save(*args, **kwargs)
 
     @property
     def duration_minutes(self) -> int | None:

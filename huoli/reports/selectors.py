@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,30 +93,23 @@ def _choice_table(key, title, counts: dict, choices, *, not_recorded=True) -> Ta
     return Table(key, title, labels, values, sum(values))
 
 
-def _series(records, start: date, end: date, trunc, step: str) -> tuple[list[str], list[int]]:
-    tz = timezone.get_current_timezone()
-    counts = {
-        timezone.localtime(row["period"], tz).date() if isinstance(row["period"], datetime)
-        else row["period"]: row["n"]
-        for row in records.order_by()
-        .annotate(period=trunc("started_at", tzinfo=tz))
-        .values("period")
-        .annotate(n=Count("id"))
-    }  # fmt: skip
+def _series(daily: dict[date, int], start: date, end: date, step: str):
+    """Weekly (ISO weeks, from Monday) or monthly sums of the daily counts."""
     labels, values = [], []
     if step == "week":
         cursor = start - timedelta(days=start.weekday())
         while cursor <= end:
             iso = cursor.isocalendar()
             labels.append(_("week %(week)s/%(year)s") % {"week": iso.week, "year": iso.year})
-            values.append(counts.get(cursor, 0))
+            values.append(sum(daily.get(cursor + timedelta(days=d), 0) for d in range(7)))
             cursor += timedelta(days=7)
     else:
         cursor = start.replace(day=1)
         while cursor <= end:
+            following = (cursor + timedelta(days=32)).replace(day=1)
             labels.append(f"{cursor.month}/{cursor.year}")
-            values.append(counts.get(cursor, 0))
-            cursor = (cursor + timedelta(days=32)).replace(day=1)
+            values.append(sum(n for day, n in daily.items() if cursor <= day < following))
+            cursor = following
     return labels, values
 
 
@@ -177,7 +169,7 @@ def language_names() -> dict[str, str]:
 
 def report_for(start: date, end: date) -> Report:
     start_dt, end_dt = _bounds(start, end)
-    records = ContactRecord.objects.filter(started_at__gte=start_dt, started_at__lt=end_dt)
+    records = ContactRecord.objects.filter(started_on__gte=start, started_on__lte=end)
     contacts = records.count()
     new_cases = Case.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt).count()
     names = language_names()
@@ -220,8 +212,9 @@ def report_for(start: date, end: date) -> Report:
         ),
         _entry_table("municipality", _("Municipality"), records, "municipality", "municipality"),
     ]
-    weekly = _series(records, start, end, TruncWeek, "week")
-    monthly = _series(records, start, end, TruncMonth, "month")
+    daily = {day: n for day, n in _by(records, "started_on").items() if day is not None}
+    weekly = _series(daily, start, end, "week")
+    monthly = _series(daily, start, end, "month")
     series = [
         Table("weekly", _("Contacts by week"), *weekly, sum(weekly[1])),
         Table("monthly", _("Contacts by month"), *monthly, sum(monthly[1])),

@@ -1,0 +1,52 @@
+"""The statistics pages over HTTP."""
+
+import pytest
+
+from huoli.accounts.roles import Role
+from huoli.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def test_the_dashboard_opens_on_this_month_and_takes_any_range(client, logged_in):
+    logged_in(Role.ANALYST)
+    page = client.get("/console/reports/", **EN)
+    assert page.status_code == 200 and "Contacts by week" in page.content.decode()
+    custom = client.get(
+        "/console/reports/", {"period": "custom", "start": "2026-01-01", "end": "2026-03-31"}, **EN
+    )
+    assert "Contacts by month" in custom.content.decode()
+    assert "3/2026" in custom.content.decode()
+
+
+def test_a_bad_range_gets_a_clear_answer(client, logged_in):
+    logged_in(Role.ANALYST)
+    page = client.get(
+        "/console/reports/", {"period": "custom", "start": "2026-03-01", "end": "2026-01-01"}, **EN
+    )
+    assert "The last day comes before the first." in page.content.decode()
+    pdf = client.get(
+        "/console/reports/report.pdf", {"period": "custom", "start": "2026-03-01"}, **EN
+    )
+    assert pdf.status_code == 400
+    assert "Give both the first and the last day." in pdf.content.decode()
+
+
+def test_every_download_is_audited(client, logged_in):
+    analyst = logged_in(Role.ANALYST)
+    for url, kind in (
+        ("/console/reports/statistics.csv", "text/csv"),
+        ("/console/reports/statistics.xlsx", "application/vnd.openxmlformats"),
+        ("/console/reports/report.pdf", "application/pdf"),
+    ):
+        response = client.get(url, {"period": "year", "year": "2026"})
+        assert response.status_code == 200 and response["Content-Type"].startswith(kind)
+    formats = [
+        entry.data["format"]
+        for entry in AuditEntry.objects.filter(
+            actor_id=analyst.pk, action="reports.exported"
+        ).order_by("seq")
+    ]
+    assert formats == ["csv", "xlsx", "pdf"]
