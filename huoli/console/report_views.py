@@ -71,7 +71,14 @@ def _file(request, kind: str, content, content_type: str, suffix: str, language=
 @staff_required("reports.view")
 @require_GET
 def reports_csv_view(request):
-    return _file(request, "csv", report_csv, "text/csv; charset=utf-8", ".csv")
+    only = request.GET.get("table", "")
+    return _file(
+        request,
+        "csv",
+        lambda report: report_csv(report, only),
+        "text/csv; charset=utf-8",
+        f"-{only}.csv" if only.isidentifier() else ".csv",
+    )
 
 
 @staff_required("reports.view")

@@ -30,17 +30,21 @@ def _table_rows(table: Table) -> list[list[str]]:
     return rows
 
 
-def report_csv(report: Report) -> str:
+def report_csv(report: Report, only: str = "") -> str:
+    """Every table, or only the one whose key is ``only``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerows(_header(report))
     for table in every_table(report):
+        if only and table.key != only:
+            continue
         writer.writerow([])
         writer.writerow([table.title, _("Contacts")])
         writer.writerows(_table_rows(table))
-    writer.writerow([])
-    writer.writerow([_("Chat service levels"), ""])
-    writer.writerows([[label, value] for label, value in report.service_levels])
+    if not only:
+        writer.writerow([])
+        writer.writerow([_("Chat service levels"), ""])
+        writer.writerows([[label, value] for label, value in report.service_levels])
     return out.getvalue()
 
 

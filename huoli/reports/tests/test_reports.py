@@ -93,6 +93,8 @@ def test_csv_xlsx_and_pdf_show_the_same_hidden_cells(november):
     lines = list(csv.reader(io.StringIO(report_csv(report))))
     assert ["Chat", "<5"] in lines and ["Phone call", X] in lines
     assert ["Phone call", "10"] not in lines and ["Chat", "3"] not in lines
+    one = list(csv.reader(io.StringIO(report_csv(report, "channel"))))
+    assert ["Chat", "<5"] in one and ["Total", X] in one and ["Mother", "6"] not in one
 
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
     channel = {row[0]: row[1] for row in book["Channel"].iter_rows(min_row=2, values_only=True)}
