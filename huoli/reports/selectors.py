@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,8 +70,68 @@ def _by(records, field_name: str) -> dict:
     }
 
 
-def _entry_table(key, title, records, field_name, kind, *, multi=False) -> Table:
-    counts = _by(records, field_name)
+# The single-valued fields every report counts: (column, key in the result).
+GROUPED = [
+    ("channel", "channel"),
+    ("language", "language"),
+    ("contact_type_id", "contact_type"),
+    ("contacting_id", "contacting"),
+    ("stage_id", "stage"),
+    ("risk_level", "risk_level"),
+    ("heard_from_id", "heard_from"),
+    ("municipality_id", "municipality"),
+    ("started_on", "started_on"),
+]
+
+
+def _record_counts(start: date, end: date) -> dict[str, dict]:
+    """Counts of the records of the days by each single-valued field. On PostgreSQL one scan
+    with GROUPING SETS; elsewhere one GROUP BY per field. Interpreter languages count only
+    records where an interpreter was used."""
+    records = ContactRecord.objects.filter(started_on__gte=start, started_on__lte=end)
+    if connection.vendor != "postgresql":
+        counts = {key: _by(records, key) for _column, key in GROUPED}
+        counts["interpreter"] = _by(records.filter(interpreter_used=True), "interpreter_language")
+        return counts
+    columns = [column for column, _key in GROUPED] + ["interpreter_language"]
+    sets = ", ".join(f"({column})" for column, _key in GROUPED)
+    table = ContactRecord._meta.db_table
+    sql = (
+        f"SELECT {', '.join(columns)}, COUNT(*), GROUPING({', '.join(columns)}) "  # noqa: S608
+        f"FROM {table} WHERE started_on >= %s AND started_on <= %s "
+        f"GROUP BY GROUPING SETS ({sets}, (interpreter_used, interpreter_language))"
+    )
+    counts: dict[str, dict] = {key: {} for _column, key in GROUPED}
+    counts["interpreter"] = {}
+    keys = [key for _column, key in GROUPED] + ["interpreter"]
+    width = len(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start, end])
+        for row in cursor.fetchall():
+            grouping = row[-1]
+            # GROUPING(...) sets a bit for each column NOT in the row's grouping set.
+            present = [i for i in range(width) if not grouping & (1 << (width - 1 - i))]
+            if len(present) != 1:
+                continue
+            index = present[0]
+            counts[keys[index]][row[index]] = row[width]
+    return counts
+
+
+def _m2m_counts(start: date, end: date, through) -> dict:
+    """Counts per list entry of a many-to-many field, from the link table."""
+    return {
+        row["listentry"]: row["n"]
+        for row in through.objects.filter(
+            contactrecord__started_on__gte=start, contactrecord__started_on__lte=end
+        )
+        .order_by()
+        .values("listentry")
+        .annotate(n=Count("id"))
+    }
+
+
+def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
     entries = list(ListEntry.objects.filter(kind=kind).order_by("position", "pk"))
     # Retired entries appear only where they were used.
     shown = [e for e in entries if e.active or counts.get(e.pk)]
@@ -170,11 +231,10 @@ def language_names() -> dict[str, str]:
 def report_for(start: date, end: date) -> Report:
     start_dt, end_dt = _bounds(start, end)
     records = ContactRecord.objects.filter(started_on__gte=start, started_on__lte=end)
-    contacts = records.count()
+    counts = _record_counts(start, end)
+    contacts = sum(counts["channel"].values())
     new_cases = Case.objects.filter(created_at__gte=start_dt, created_at__lt=end_dt).count()
     names = language_names()
-    languages = _by(records, "language")
-    interpreters = _by(records.filter(interpreter_used=True), "interpreter_language")
     referrals = {
         row["category"]: row["n"]
         for row in Referral.objects.filter(record__in=records)
@@ -182,17 +242,17 @@ def report_for(start: date, end: date) -> Report:
         .values("category")
         .annotate(n=Count("id"))
     }
+    concerns = _m2m_counts(start, end, ContactRecord.concerns.through)
+    actions = _m2m_counts(start, end, ContactRecord.actions.through)
     tables = [
-        _choice_table(
-            "channel", _("Channel"), _by(records, "channel"), ContactRecord.Channel.choices
-        ),
-        _choice_table("language", _("Language"), languages, list(names.items())),
-        _entry_table("contact_type", _("Type of contact"), records, "contact_type", "contact_type"),
-        _entry_table("contacting", _("Who is contacting"), records, "contacting", "contacting"),
-        _entry_table("concern", _("Concerns"), records, "concerns", "concern", multi=True),
-        _entry_table("stage", _("Stage"), records, "stage", "stage"),
-        _choice_table("risk_level", _("Risk level"), _by(records, "risk_level"), RiskLevel.choices),
-        _entry_table("action", _("Actions"), records, "actions", "action", multi=True),
+        _choice_table("channel", _("Channel"), counts["channel"], ContactRecord.Channel.choices),
+        _choice_table("language", _("Language"), counts["language"], list(names.items())),
+        _entry_table("contact_type", _("Type of contact"), counts["contact_type"], "contact_type"),
+        _entry_table("contacting", _("Who is contacting"), counts["contacting"], "contacting"),
+        _entry_table("concern", _("Concerns"), concerns, "concern", multi=True),
+        _entry_table("stage", _("Stage"), counts["stage"], "stage"),
+        _choice_table("risk_level", _("Risk level"), counts["risk_level"], RiskLevel.choices),
+        _entry_table("action", _("Actions"), actions, "action", multi=True),
         Table(
             "referral",
             _("Referrals by service category"),
@@ -201,18 +261,18 @@ def report_for(start: date, end: date) -> Report:
             sum(referrals.values()),
         ),
         _entry_table(
-            "heard_from", _("How they heard about us"), records, "heard_from", "heard_from"
+            "heard_from", _("How they heard about us"), counts["heard_from"], "heard_from"
         ),
         _choice_table(
             "interpreter",
             _("Interpreter used, by language"),
-            interpreters,
+            counts["interpreter"],
             list(names.items()),
             not_recorded=False,
         ),
-        _entry_table("municipality", _("Municipality"), records, "municipality", "municipality"),
+        _entry_table("municipality", _("Municipality"), counts["municipality"], "municipality"),
     ]
-    daily = {day: n for day, n in _by(records, "started_on").items() if day is not None}
+    daily = {day: n for day, n in counts["started_on"].items() if day is not None}
     weekly = _series(daily, start, end, "week")
     monthly = _series(daily, start, end, "month")
     series = [
