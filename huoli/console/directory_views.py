@@ -64,13 +64,13 @@ def directory_panel(*, conversation_id: int | None = None, record_id: int | None
     }
 
 
-@staff_required("counselling.work")
+@staff_required("directory.view")
 @require_GET
 def directory_view(request):
     return render(request, "console/directory.html", _results_context(request))
 
 
-@staff_required("counselling.work")
+@staff_required("directory.view")
 @require_GET
 def directory_results_view(request):
     """The results alone, fetched while the counsellor types."""

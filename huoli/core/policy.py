@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.ADMINISTRATOR}),
     # The Django admin site: staff accounts, lists, texts.
     "admin.site": frozenset({Role.ADMINISTRATOR}),
+    # Search the service directory (administrators keep it).
+    "directory.view": COUNSELLING | {Role.ADMINISTRATOR},
     # Aggregated statistics only.
     "reports.view": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }

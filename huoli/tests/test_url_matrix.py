@@ -74,8 +74,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:follow_up_done": COUNSELLING,
     "console:escalation": COUNSELLING,
     # The directory beside chats and records; its CSV files are for administrators.
-    "console:directory": COUNSELLING,
-    "console:directory_results": COUNSELLING,
+    "console:directory": COUNSELLING | {ADMIN},
+    "console:directory_results": COUNSELLING | {ADMIN},
     "console:service_share": COUNSELLING,
     "console:service_refer": COUNSELLING,
     "console:directory_export": frozenset({ADMIN}),

@@ -81,3 +81,11 @@ def test_administrators_see_services_to_verify_on_their_home(client, logged_in):
     Service.objects.update(last_verified="2026-11-01")
     text = client.get("/console/", **EN).content.decode()
     assert "Every service has been verified within a year." in text
+
+
+def test_administrators_search_the_directory_they_keep(client, logged_in):
+    logged_in(Role.ADMINISTRATOR)
+    page = client.get("/console/directory/", {"q": "perhe"}, **EN)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Family counselling clinic" in text
+    assert "Export as CSV" in text and "Share with visitor" not in text
