@@ -16,13 +16,12 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdb import django_ready
 
 WORDS_FI = ["perhe", "nuoriso", "kriisi", "tuki", "neuvola", "apu", "lapsi", "koulu",
             "mieli", "terveys", "sosiaali", "päivystys", "ryhmä", "keskus", "palvelu",
@@ -44,21 +43,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
 
-    var = tempfile.mkdtemp(prefix="huoli-bench-")
-    os.environ.update({"HUOLI_VAR_DIR": var, "HUOLI_DEBUG": "0"})
-    subprocess.run([sys.executable, "-m", "huoli.keys"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    os.environ["DJANGO_SETTINGS_MODULE"] = "huoli.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_ready()
 
     from huoli.directory.models import Service, fold, search_texts
     from huoli.directory.selectors import ServiceFilters, service_search
 
-    call_command("migrate", verbosity=0)
     rng = random.Random(7)
     run = f"{rng.randrange(16**6):06x}-{int(time.time())}"
     categories = [value for value, _label in Service.Category.choices]

@@ -14,17 +14,15 @@ PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdb import django_ready
 
 # DOMAIN.md: shares seen abroad, roughly.
 CHANNELS = {"phone": 70, "chat": 20, "message": 10}
@@ -56,23 +54,13 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     args = parser.parse_args()
 
-    var = tempfile.mkdtemp(prefix="huoli-bench-")
-    os.environ.update({"HUOLI_VAR_DIR": var, "HUOLI_DEBUG": "0"})
-    subprocess.run([sys.executable, "-m", "huoli.keys"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    os.environ["DJANGO_SETTINGS_MODULE"] = "huoli.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_ready()
     from django.db import connection, transaction
     from django.utils import timezone
 
     from huoli.contacts.models import ContactRecord, ListEntry
     from huoli.reports.selectors import report_for
 
-    call_command("migrate", verbosity=0)
     entries = {(e.kind, e.code): e.pk for e in ListEntry.objects.all()}
     rng = random.Random(11)
     pick = {name: chooser(rng, weights) for name, weights in {

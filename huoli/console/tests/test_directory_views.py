@@ -24,11 +24,17 @@ def test_results_follow_the_typing_and_offer_sharing_in_a_chat(client, logged_in
     assert "No service matches" in nothing
 
 
-def test_sharing_into_someone_elses_chat_is_refused(client, logged_in, enrolled):
+@pytest.fixture
+def someone_elses_chat(enrolled):
     owner, _device = enrolled(Role.COUNSELLOR)
     access = conversation_start(kind="chat", language="en")
     duty_set(user=owner, on_duty=True)
     conversation_take(counsellor=owner, conversation_id=access.conversation.pk)
+    return access
+
+
+def test_sharing_into_someone_elses_chat_is_refused(client, logged_in, someone_elses_chat):
+    access = someone_elses_chat
     logged_in(Role.COUNSELLOR)
     clinic = Service.objects.get(key="family-counselling-clinic")
     response = client.post(
@@ -38,11 +44,8 @@ def test_sharing_into_someone_elses_chat_is_refused(client, logged_in, enrolled)
     assert access.conversation.messages.count() == 0
 
 
-def test_a_supervisor_observing_cannot_share(client, logged_in, enrolled):
-    owner, _device = enrolled(Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="en")
-    duty_set(user=owner, on_duty=True)
-    conversation_take(counsellor=owner, conversation_id=access.conversation.pk)
+def test_a_supervisor_observing_cannot_share(client, logged_in, someone_elses_chat):
+    access = someone_elses_chat
     logged_in(Role.SUPERVISOR)
     clinic = Service.objects.get(key="family-counselling-clinic")
     response = client.post(
