@@ -119,3 +119,19 @@ def test_the_pdf_speaks_finnish_and_swedish(november):
     finnish, swedish = pdf_text("fi"), pdf_text("sv")
     assert "Yhteydenottaja" in finnish and "Puhelu" in finnish
     assert "Vem som kontaktar" in swedish and "Telefonsamtal" in swedish
+
+
+def test_the_dashboard_shows_only_suppressed_cells(client, logged_in, november):
+    logged_in(Role.ANALYST)
+    page = client.get(
+        "/console/reports/", {"period": "month", "year": "2026", "month": "11"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    html = page.content.decode()
+    channel = html[html.index('id="t-channel"') : html.index('id="t-language"')]
+    assert '<th scope="row">Chat</th><td>&lt;5</td>' in channel
+    assert f'<th scope="row">Phone call</th><td>{X}</td>' in channel
+    assert f'<th scope="row">Total</th><td>{X}</td>' in channel
+    assert ">10<" not in channel and ">3<" not in channel
+    # The chart draws no bar for a hidden count: its only bar is for no one.
+    assert "<rect" not in channel
