@@ -22,7 +22,7 @@ migrate: setup
 	$(BIN)/python manage.py migrate --no-input -v 0
 
 run: migrate
-	$(BIN)/python manage.py demo_data
+	$(BIN)/python manage.py demo_data --with-contacts
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
 	$(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
 

@@ -57,3 +57,23 @@ def test_staff_create_refuses_a_weak_password(monkeypatch):
     with pytest.raises(CommandError, match="too short"):
         call_command("staff_create", "ville", "--role", "analyst", "--password-stdin")
     assert not User.objects.filter(username="ville").exists()
+
+
+def test_demo_contacts_fill_the_statistics_once_and_go_with_the_accounts(demo_mode):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from huoli.cases.models import Case
+    from huoli.contacts.models import ContactRecord
+    from huoli.reports.selectors import report_for
+
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    assert ContactRecord.objects.count() == 150
+    assert Case.objects.count() == 10
+    today = timezone.localdate()
+    report = report_for(today - timedelta(days=200), today)
+    assert report.contacts.text == "150"
+    call_command("demo_data", "--delete", verbosity=0)
+    assert not ContactRecord.objects.exists() and not Case.objects.exists()

@@ -30,12 +30,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--delete", action="store_true", help="Delete every demo account instead."
+            "--delete",
+            action="store_true",
+            help="Delete every demo account instead (and the demo contacts and cases).",
+        )
+        parser.add_argument(
+            "--with-contacts",
+            action="store_true",
+            help="Also record made-up contacts of the last six months, so the statistics "
+            "have something to show (once; `make run` does this).",
         )
 
     @transaction.atomic
-    def handle(self, *args, delete=False, **options):
+    def handle(self, *args, delete=False, with_contacts=False, **options):
         if delete:
+            from huoli.cases.models import Case
+            from huoli.contacts.models import ContactRecord
+
+            ContactRecord.objects.filter(counsellor__is_demo=True).delete()
+            Case.objects.filter(created_by__is_demo=True).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
             self.stdout.write(f"Deleted {count} demo rows.")
             return
@@ -65,6 +78,10 @@ class Command(BaseCommand):
                 for day in range(7)
             )
             self.stdout.write("Demo opening hours: the chat is open around the clock.")
+        if with_contacts:
+            made = demo_contacts()
+            if made:
+                self.stdout.write(f"Demo contacts: {made} made-up contact records.")
         self.stdout.write(
             f"Demo data: {len(created)} accounts created, {len(DEMO_STAFF) - len(created)} "
             "already there."
@@ -72,3 +89,57 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (password for all: demo-password):")
         for spec in DEMO_STAFF:
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].value}")
+
+
+def demo_contacts(count: int = 150) -> int:
+    """Made-up, completed contact records of the last six months by the demo counsellors,
+    with a few cases and referrals: something for the statistics to show. Once only."""
+    import random
+
+    from django.utils import timezone
+
+    from huoli.cases.services import case_create
+    from huoli.contacts.models import ContactRecord, ListEntry
+    from huoli.directory.models import Referral, Service
+
+    counsellors = list(
+        User.objects.filter(is_demo=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR])
+    )
+    if not counsellors or ContactRecord.objects.filter(counsellor__is_demo=True).exists():
+        return 0
+    rng = random.Random(2026)  # noqa: S311 - made-up figures, not secrets
+    entries: dict[str, list] = {}
+    for entry in ListEntry.objects.filter(active=True):
+        entries.setdefault(entry.kind, []).append(entry)
+    services = list(Service.objects.filter(active=True))
+    now = timezone.now()
+    for index in range(count):
+        started = now - dt.timedelta(days=rng.uniform(0, 180), hours=rng.uniform(0, 8))
+        record = ContactRecord(
+            channel=rng.choices(["phone", "chat", "message"], [6, 3, 1])[0],
+            status=ContactRecord.Status.COMPLETE,
+            counsellor=rng.choice(counsellors),
+            started_at=started,
+            ended_at=started + dt.timedelta(minutes=rng.randint(4, 50)),
+            completed_at=started,
+            language=rng.choices(["fi", "sv", "en", "ar", "so", "ru"], [12, 2, 2, 3, 1, 1])[0],
+            risk_level=rng.choices([0, 1, 2, 3, 4], [15, 35, 30, 17, 3])[0],
+        )
+        for field_name, kind in (
+            ("contact_type", "contact_type"), ("contacting", "contacting"),
+            ("age_band", "age_band"), ("gender", "gender"), ("municipality", "municipality"),
+            ("stage", "stage"), ("heard_from", "heard_from"),
+        ):  # fmt: skip
+            setattr(record, field_name, rng.choice(entries[kind]))
+        record.save()
+        record.concerns.set(rng.sample(entries["concern"], rng.choice([1, 1, 2])))
+        record.actions.set(rng.sample(entries["action"], rng.choice([1, 2, 3])))
+        if services and rng.random() < 0.2:
+            service = rng.choice(services)
+            Referral.objects.create(
+                record=record, service=service, category=service.category,
+                outcome=rng.choice(["made", "made", "declined"]), created_by=record.counsellor,
+            )  # fmt: skip
+        if index % 15 == 0:
+            case_create(by=record.counsellor, title=f"Demo {index // 15 + 1}", record=record)
+    return count
