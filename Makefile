@@ -24,7 +24,8 @@ migrate: setup
 run: migrate
 	$(BIN)/python manage.py demo_data --with-contacts
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
-	$(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
+	$(BIN)/python manage.py purge
+	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
 
 test: setup
 	$(BIN)/ruff check .

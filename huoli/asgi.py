@@ -19,6 +19,11 @@ from huoli.routing import websocket_urlpatterns  # noqa: E402
 
 assert_safe_to_serve()
 
+if os.environ.get("HUOLI_PURGE_DAILY") == "1":
+    from huoli.helpline.scheduler import start_daily_purge
+
+    start_daily_purge()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

@@ -114,7 +114,11 @@ SQLITE_PATH = VAR_DIR / "huoli.sqlite3"
 SQLITE_OPTIONS = {
     # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at
     # BEGIN so two writers never deadlock on a lock upgrade.
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    # secure_delete: purged text is overwritten in the file, not left in free pages.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA secure_delete=ON;"
+    ),
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }

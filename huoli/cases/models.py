@@ -39,6 +39,7 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    text_purged_at = models.DateTimeField(_("text deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,6 +169,7 @@ class Escalation(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    text_purged_at = models.DateTimeField(_("text deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -33,6 +33,7 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.core.policy import records_scope, user_has_permission
+from huoli.helpline.models import RetentionPolicy
 
 
 def work_context(user) -> dict:
@@ -88,6 +89,7 @@ def conversation_view(request, conversation_id: int):
         .order_by("-started_at")
         .first(),
         "escalation": escalation,
+        "deletion_due": conversation.deletion_due(RetentionPolicy.current().message_days),
         "directory": directory_panel(conversation_id=conversation.pk) if may_write else None,
         "may_escalate": may_write
         and (escalation is None or escalation.status == escalation.Status.DECIDED),

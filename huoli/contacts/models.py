@@ -188,6 +188,8 @@ class ContactRecord(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # When the retention period took the summary and notes (the lists stay for statistics).
+    text_purged_at = models.DateTimeField(_("text deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

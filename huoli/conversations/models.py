@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,8 @@ class Conversation(models.Model):
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    # When the retention period took the messages and nickname (the row stays for statistics).
+    content_purged_at = models.DateTimeField(_("content deleted"), null=True, blank=True)
     awaiting_reply = models.BooleanField(_("waiting for an answer"), default=False)
     last_seq = models.PositiveIntegerField(default=0)
     counsellor_seen_seq = models.PositiveIntegerField(default=0)
@@ -74,6 +78,14 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def last_activity(self):
+        return self.last_message_at or self.created_at
+
+    def deletion_due(self, message_days: int):
+        """When the retention period will take the messages, unless the conversation goes on."""
+        return self.last_activity + dt.timedelta(days=message_days)
 
     @property
     def unread_count(self) -> int:

@@ -36,6 +36,7 @@ AUDIT_ACTION_LABELS = {
     "directory.exported": _("Exported the service directory"),
     "directory.imported": _("Imported services"),
     "reports.exported": _("Downloaded statistics"),
+    "retention.purged": _("Deleted what the retention periods made due"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from huoli.helpline.models import OpeningException, OpeningHours
+from huoli.helpline.models import OpeningException, OpeningHours, RetentionPolicy
 
 
 @admin.register(OpeningHours)
@@ -14,3 +14,23 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 class OpeningExceptionAdmin(admin.ModelAdmin):
     list_display = ["date", "closed", "opens", "closes", "note"]
     date_hierarchy = "date"
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """One row: how long each kind of data is kept, within the bounds of the model."""
+
+    def has_add_permission(self, request):
+        return False  # the one row is made on first use; the list opens it
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        policy = RetentionPolicy.current()
+        return HttpResponseRedirect(
+            reverse("admin:helpline_retentionpolicy_change", args=[policy.pk])
+        )

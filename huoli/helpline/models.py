@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +68,46 @@ class OpeningException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.note}".strip()
+
+
+class RetentionPolicy(models.Model):
+    """How long each kind of stored data is kept (one row; administrators set it within
+    bounds). ``manage.py purge`` applies it; statistics keep only structured fields."""
+
+    message_days = models.PositiveIntegerField(
+        _("conversation messages, days after the last activity"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+    )
+    return_code_days = models.PositiveIntegerField(
+        _("return codes, days of inactivity before they stop working"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+    )
+    notes_days = models.PositiveIntegerField(
+        _("counsellor notes and summaries, days after the case closes"),
+        default=730,
+        validators=[MinValueValidator(90), MaxValueValidator(3650)],
+    )
+    escalation_days = models.PositiveIntegerField(
+        _("escalation assessments and reasons, days after the decision"),
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+    )
+    feedback_days = models.PositiveIntegerField(
+        _("feedback answers, days"),
+        default=730,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+    )
+
+    class Meta:
+        verbose_name = _("retention periods")
+        verbose_name_plural = _("retention periods")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> RetentionPolicy:
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

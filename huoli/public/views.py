@@ -28,6 +28,7 @@ from huoli.conversations.services import (
 from huoli.conversations.throttle import return_code_attempt_allowed
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
+from huoli.helpline.models import RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -143,6 +144,7 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
     context = {
         "conversation": conversation,
         "messages_list": conversation.messages.order_by("seq"),
+        "deletion_due": conversation.deletion_due(RetentionPolicy.current().message_days),
         "return_code": return_codes.grouped(code) if code else "",
         "return_code_digits": code or "",
         "form": form or MessageForm(initial={"client_id": secrets.token_hex(8)}),

@@ -102,6 +102,9 @@ MATRIX: dict[str, frozenset[str]] = {
     # List entries are retired, never deleted: old records and statistics point at them.
     "admin:contacts_listentry_delete": NOBODY,
     "admin:directory_service_delete": NOBODY,
+    # One row of retention periods: made on first use, edited, never added or deleted.
+    "admin:helpline_retentionpolicy_add": NOBODY,
+    "admin:helpline_retentionpolicy_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }

@@ -2,8 +2,6 @@
 address or user agent."""
 
 import logging
-import subprocess
-import sys
 
 import pytest
 from channels.db import database_sync_to_async
@@ -18,13 +16,10 @@ from huoli.asgi import application
 from huoli.conversations.services import conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import ORIGIN
 from huoli.helpline.models import OpeningHours
+from huoli.tests.dbfile import sqlite_file_bytes as file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-READ_FILE = (
-    "import pathlib, sys; p = pathlib.Path(sys.argv[1]); "
-    "sys.stdout.buffer.write(p.read_bytes() if p.exists() else b'')"
-)
 ADDRESS = "203.0.113.77"
 USER_AGENT = "Mozilla/5.0 (HuoliUniqueAgent 7.7; marker-ua-2026)"
 
@@ -51,23 +46,7 @@ def everything_stored() -> str:
     return "\n".join(rows)
 
 
-@database_sync_to_async
-def sqlite_file_bytes() -> bytes:
-    if connection.vendor != "sqlite":
-        return b""
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(FULL)")
-    name = connection.settings_dict["NAME"]
-    data = b""
-    for suffix in ("", "-wal"):
-        # Read in another process: closing a descriptor of the database file in this
-        # process would drop SQLite's POSIX locks and let other processes corrupt it.
-        data += subprocess.run(
-            [sys.executable, "-c", READ_FILE, f"{name}{suffix}"],
-            capture_output=True,
-            check=True,
-        ).stdout
-    return data
+sqlite_file_bytes = database_sync_to_async(file_bytes)
 
 
 async def test_a_whole_chat_leaves_no_address_or_user_agent(staff_factory, caplog):

@@ -1,0 +1,116 @@
+"""The retention periods applied: ``purge`` deletes what is due, in batches, each batch in its
+own transaction, so it is safe to interrupt and to run again. It keeps the structured fields
+that statistics need (conversation times, contact record lists) and writes what it did to
+the audit log. On SQLite, ``secure_delete`` overwrites the deleted text in the file and a
+checkpoint moves it out of the write-ahead log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from huoli.cases.models import Case, CaseNote, Escalation, FollowUp
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.core.audit import audit_record
+from huoli.helpline.models import RetentionPolicy
+
+BATCH = 500
+PURGED_CODE_PREFIX = "purged:"
+
+
+def _in_batches(queryset, apply) -> int:
+    """Apply to the primary keys of ``queryset`` BATCH at a time; returns how many."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            keys = list(queryset.values_list("pk", flat=True)[:BATCH])
+            if not keys:
+                return done
+            apply(keys)
+            done += len(keys)
+
+
+def _idle_before(cutoff):
+    return Conversation.objects.annotate(activity=Coalesce("last_message_at", "created_at")).filter(
+        activity__lt=cutoff
+    )
+
+
+def purge(*, now=None) -> dict[str, int]:
+    """Delete what the retention periods say is due; returns counts by kind."""
+    now = now or timezone.now()
+    policy = RetentionPolicy.current()
+    counts: dict[str, int] = {}
+
+    def conversations(keys):
+        Message.objects.filter(conversation_id__in=keys).delete()
+        Conversation.objects.filter(pk__in=keys).update(nickname="", content_purged_at=now)
+
+    counts["conversations"] = _in_batches(
+        _idle_before(now - timedelta(days=policy.message_days)).filter(
+            content_purged_at__isnull=True
+        ),
+        conversations,
+    )
+
+    def codes(keys):
+        for key in keys:
+            Conversation.objects.filter(pk=key).update(
+                return_code_hash=PURGED_CODE_PREFIX + secrets.token_hex(24),
+                visitor_token_hash=None,
+            )
+
+    counts["return_codes"] = _in_batches(
+        _idle_before(now - timedelta(days=policy.return_code_days)).exclude(
+            return_code_hash__startswith=PURGED_CODE_PREFIX
+        ),
+        codes,
+    )
+
+    notes_cutoff = now - timedelta(days=policy.notes_days)
+    counts["record_texts"] = _in_batches(
+        ContactRecord.objects.filter(
+            Q(case__isnull=True, started_at__lt=notes_cutoff)
+            | Q(case__status=Case.Status.CLOSED, case__closed_at__lt=notes_cutoff),
+            text_purged_at__isnull=True,
+        ),
+        lambda keys: ContactRecord.objects.filter(pk__in=keys).update(
+            summary="", notes="", text_purged_at=now
+        ),
+    )
+
+    def cases(keys):
+        CaseNote.objects.filter(case_id__in=keys).delete()
+        FollowUp.objects.filter(case_id__in=keys).update(what="")
+        Case.objects.filter(pk__in=keys).update(title="", text_purged_at=now)
+
+    counts["case_texts"] = _in_batches(
+        Case.objects.filter(
+            status=Case.Status.CLOSED, closed_at__lt=notes_cutoff, text_purged_at__isnull=True
+        ),
+        cases,
+    )
+    counts["escalations"] = _in_batches(
+        Escalation.objects.filter(
+            decided_at__lt=now - timedelta(days=policy.escalation_days), text_purged_at__isnull=True
+        ),
+        lambda keys: Escalation.objects.filter(pk__in=keys).update(
+            assessment="", reason="", text_purged_at=now
+        ),
+    )
+    counts["feedback"] = _in_batches(
+        Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
+        lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
+    )
+    if any(counts.values()):
+        audit_record(actor=None, action="retention.purged", object_type="retention", data=counts)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return counts

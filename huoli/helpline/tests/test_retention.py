@@ -1,0 +1,100 @@
+"""Retention: after the periods pass, ``purge`` deletes the content, keeps what statistics
+need, can run again, and the deleted text is gone from the database file."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.cases.services import case_create, case_update
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.conversations.services import (
+    ConversationError,
+    conversation_end,
+    conversation_resume,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    message_post,
+)
+from huoli.core.models import AuditEntry
+from huoli.helpline.models import RetentionPolicy
+from huoli.helpline.retention import purge
+from huoli.reports.selectors import report_for
+from huoli.tests.dbfile import sqlite_file_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def raw_body(message_id: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM conversations_message WHERE id = %s", [message_id])
+        return cursor.fetchone()[0]
+
+
+def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="fi", nickname="Äiti")
+    duty_set(user=counsellor, on_duty=True)
+    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    message, _ = message_post(
+        conversation=conversation, sender="visitor", client_id="m1", body="Poikani uusi ryhmä"
+    )
+    record = ContactRecord.objects.get(conversation=conversation)
+    record.summary = "Äiti huolissaan pojasta"
+    record.risk_level = 2
+    record.save()
+    case = case_create(by=counsellor, title="Perhe K", record=record)
+    conversation_end(conversation=conversation, ended_by="counsellor")
+    Feedback.objects.create(answer="yes", day=timezone.localdate())
+    secret_bytes = raw_body(message.pk).split(":")[-1][:40].encode()  # as it is in the file
+    today = timezone.localdate()
+    period = (today - timedelta(days=1), today + timedelta(days=1))
+    before = report_for(*period)
+
+    # Nothing is due yet.
+    assert not any(purge().values())
+    assert Message.objects.count() == 1
+
+    policy = RetentionPolicy.current()
+    policy.notes_days = 90
+    policy.save()
+    case_update(case=case, by=counsellor, status="closed", title="Perhe K")
+    with time_machine.travel(timezone.now() + timedelta(days=100), tick=False):
+        counts = purge()
+        assert counts["conversations"] == 1 and counts["return_codes"] == 1
+        assert counts["record_texts"] == 1 and counts["case_texts"] == 1
+        assert not any(purge().values())  # a second run finds nothing more
+    assert Message.objects.count() == 0
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.nickname == "" and stored.content_purged_at is not None
+    assert stored.kind == "chat" and stored.taken_at is not None  # times for statistics
+    with pytest.raises(ConversationError):
+        conversation_resume(code=access.return_code)
+    record.refresh_from_db()
+    assert record.summary == "" and record.risk_level == 2
+    after = report_for(*period)
+    assert after.contacts == before.contacts
+    assert [t.cells for t in after.tables] == [t.cells for t in before.tables]
+    assert Feedback.objects.count() == 1  # its own, longer period
+    entry = AuditEntry.objects.get(action="retention.purged")
+    assert entry.data["conversations"] == 1
+    if connection.vendor == "sqlite":
+        assert secret_bytes not in sqlite_file_bytes()
+
+
+def test_the_deletion_date_is_shown_to_the_counsellor(client, logged_in):
+    counsellor = logged_in(Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="fi")
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    page = client.get(
+        f"/console/conversations/{access.conversation.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    due = timezone.localtime(access.conversation.created_at + timedelta(days=90))
+    assert f"Messages will be deleted on {due:%m/%d/%Y}" in page.content.decode()
