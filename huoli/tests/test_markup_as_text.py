@@ -1,0 +1,58 @@
+"""Markup typed by visitors, counsellors or administrators shows as text on every page that
+displays it: messages, nicknames, record and case texts, service names."""
+
+import pytest
+from django.conf import settings
+
+from huoli.accounts.roles import Role
+from huoli.cases.services import case_create
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.services import (
+    conversation_start,
+    conversation_take,
+    duty_set,
+    message_post,
+)
+from huoli.directory.models import Service
+
+pytestmark = pytest.mark.django_db
+
+ATTACK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_markup_is_shown_as_text_everywhere(client, logged_in):
+    counsellor = logged_in(Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="en", nickname=ATTACK[:40])
+    duty_set(user=counsellor, on_duty=True)
+    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    message_post(conversation=conversation, sender="visitor", client_id="a", body=ATTACK)
+    record = ContactRecord.objects.get(conversation=conversation)
+    record.summary = ATTACK
+    record.save()
+    case = case_create(by=counsellor, title=ATTACK, record=record)
+    service = Service.objects.get(key="family-counselling-clinic")
+    service.name_en = ATTACK
+    service.save()
+
+    pages = {
+        "conversation": client.get(f"/console/conversations/{conversation.pk}/"),
+        "record": client.get(f"/console/records/{record.pk}/"),
+        "case": client.get(f"/console/cases/{case.number}/"),
+        "cases": client.get("/console/cases/"),
+        "directory": client.get(
+            "/console/directory/results/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en"
+        ),
+    }
+    visitor = client.__class__()
+    visitor.cookies[settings.HUOLI_VISITOR_COOKIE] = access.token
+    pages["visitor"] = visitor.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en")
+    pages["services"] = visitor.get("/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        assert "<script>alert" not in html and "<img src=x" not in html, name
+    for name in ("conversation", "record", "visitor", "directory", "services"):
+        assert ESCAPED in pages[name].content.decode() or "&lt;script&gt;" in (
+            pages[name].content.decode()
+        ), name
