@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,18 +8,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contact records")
 
     def ready(self):
-        post_migrate.connect(_seed_after_migrate, sender=self)
+        from huoli.contacts.defaults import seed_default_lists
+        from huoli.core.seeding import seed_after_migrate
 
-
-def _seed_after_migrate(sender, apps=None, using="default", **kwargs):
-    """Also after ``flush`` (which emits post_migrate): the lists are part of the schema.
-    Uses the migrated state's model, so nothing happens when the app is migrated away."""
-    from huoli.contacts.defaults import seed_default_lists
-
-    # ``flush`` sends the signal without the migration state: then the current models.
-    apps = apps or sender.apps
-    try:
-        list_entry = apps.get_model("contacts", "ListEntry")
-    except LookupError:
-        return
-    seed_default_lists(list_entry.objects.db_manager(using).model)
+        seed_after_migrate(self, "ListEntry", seed_default_lists)
