@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.roles import Role
-from huoli.accounts.tests.factories import StaffFactory
+from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
 
 
 def pytest_sessionstart(session):
@@ -85,10 +84,7 @@ def logged_in(client, enrolled, no_demo_mode):
 
     def login(role=Role.COUNSELLOR, **kwargs):
         user, device = enrolled(role, **kwargs)
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        log_in_with_device(client, user, device)
         return user
 
     return login

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import log_in_with_device
 from huoli.core.models import AuditEntry
 from huoli.tests.test_url_matrix import clients, named_patterns, sample_url  # noqa: F401
 
@@ -17,12 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def forged_client(user=None, device=None) -> Client:
     client = Client(enforce_csrf_checks=True)
-    if user is not None:
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+    return log_in_with_device(client, user, device) if user is not None else client
 
 
 def test_no_post_is_accepted_without_the_csrf_token(clients, enrolled):  # noqa: F811

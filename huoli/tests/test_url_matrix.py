@@ -12,11 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.roles import Role
-from huoli.accounts.tests.factories import StaffFactory
+from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
 from huoli.cases.services import case_create, escalation_open, follow_up_create
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
@@ -162,12 +161,7 @@ def clients(db, no_demo_mode):
     for role in Role.values:
         user = StaffFactory(role=role)
         device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        client = Client()
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        result[role] = client
+        result[role] = log_in_with_device(Client(), user, device)
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))

@@ -27,3 +27,14 @@ class StaffFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, **kwargs):
         raise NotImplementedError("staff are always created through the service")
+
+
+def log_in_with_device(client, user, device):
+    """A test client as a finished password-and-code login leaves it; returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

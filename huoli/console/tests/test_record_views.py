@@ -3,9 +3,9 @@ object-level access (changing an id gives a 404, as if the object did not exist)
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import log_in_with_device
 from huoli.cases.models import Escalation
 from huoli.cases.services import case_create, escalation_open
 from huoli.contacts.models import ContactRecord, ListEntry
@@ -165,11 +165,7 @@ def test_only_a_supervisor_decides(client, logged_in, enrolled):
     escalation.refresh_from_db()
     assert escalation.status == "open"
     supervisor, device = enrolled(Role.SUPERVISOR)
-    other = Client()
-    other.force_login(supervisor)
-    session = other.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    other = log_in_with_device(Client(), supervisor, device)
     other.post(url, {"action": "acknowledge"})
     other.post(url, {"action": "decide", "decision": "no_action", "reason": "Ei uhkaa."})
     escalation.refresh_from_db()

@@ -33,11 +33,17 @@ def exchange(visitor, staff, numbers, expected: list[str]) -> None:
             expect(bodies(other)).to_have_text(expected)
 
 
-def counsellor_on_duty(page, url: str) -> None:
+def log_in(page, url: str, username: str = "counsellor") -> None:
+    """A demo account (no second factor in demo mode) to its console home."""
     page.goto(f"{url}/console/login/")
-    page.get_by_label("Username").fill("counsellor")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo-password")
     page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
+
+
+def counsellor_on_duty(page, url: str) -> None:
+    log_in(page, url)
     page.get_by_role("button", name="Go on duty").click()
     expect(page.get_by_text("Live updates are on.")).to_be_visible()
 

@@ -11,16 +11,14 @@ from playwright.sync_api import expect
 
 from huoli.cases.models import Case, FollowUp
 from huoli.contacts.models import ContactRecord
+from huoli.tests.browser.test_chat import (
+    counsellor_on_duty,
+    counsellor_takes_chat,
+    log_in,
+    visitor_starts_chat,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, url: str, username: str = "counsellor") -> None:
-    page.goto(f"{url}/console/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo-password")
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
 def focused_name(page) -> str:
@@ -135,12 +133,6 @@ def test_a_call_is_logged_with_the_keyboard_and_its_follow_up_comes_due(
 
 def chat_taken(browser, url: str):
     """A visitor's chat taken by the demo counsellor; returns (staff page, visitor page)."""
-    from huoli.tests.browser.test_chat import (
-        counsellor_on_duty,
-        counsellor_takes_chat,
-        visitor_starts_chat,
-    )
-
     staff = browser.new_context(locale="en-GB").new_page()
     counsellor_on_duty(staff, url)
     visitor = browser.new_context(locale="en-GB").new_page()
