@@ -16,8 +16,6 @@ BAR_WIDTH = 300
 
 def bar_chart(table: Table) -> SafeString:
     rows = table.rows
-    visible = [cell.value for _label, cell in rows if not cell.hidden]
-    biggest = max(visible, default=0) or 1
     height = len(rows) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + 60
     parts = [
@@ -33,7 +31,7 @@ def bar_chart(table: Table) -> SafeString:
             f'<text x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end" '
             f'font-size="12" fill="#1d2330">{escape(short)}</text>'
         )
-        length = 0 if cell.hidden else round(BAR_WIDTH * cell.value / biggest)
+        length = round(BAR_WIDTH * table.bar_share(cell))
         if length:
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '

@@ -103,15 +103,13 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 8, _latin(table.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    visible = [cell.value for _label, cell in rows if not cell.hidden]
-    biggest = max(visible, default=0) or 1
     for label, cell in rows:
         y = pdf.get_y()
         pdf.cell(75, 6, _latin(label[:48]))
         pdf.cell(18, 6, _latin(cell.text), align="R")
-        if not cell.hidden and cell.value:
+        if share := table.bar_share(cell):
             pdf.set_fill_color(45, 95, 138)
-            pdf.rect(pdf.l_margin + 97, y + 1.2, 80 * cell.value / biggest, 3.6, style="F")
+            pdf.rect(pdf.l_margin + 97, y + 1.2, 80 * share, 3.6, style="F")
         pdf.ln(6)
     if table.total_cell is not None:
         pdf.set_font("Helvetica", "B", 9)

@@ -42,6 +42,14 @@ class Table:
     def rows(self) -> list[tuple[str, Cell]]:
         return list(zip(self.labels, self.cells, strict=True))
 
+    def bar_share(self, cell: Cell) -> float:
+        """A bar's length as a share of the longest: 0 for a hidden count, whose bar must
+        not tell what the table hides."""
+        if cell.hidden:
+            return 0.0
+        biggest = max((c.value for c in self.cells if not c.hidden), default=0)
+        return cell.value / biggest if biggest else 0.0
+
 
 @dataclass
 class Report:
