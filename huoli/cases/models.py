@@ -170,6 +170,16 @@ class Escalation(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     text_purged_at = models.DateTimeField(_("text deleted"), null=True, blank=True)
+    callback_number = EncryptedTextField(
+        _("call-back number"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Only when the escalation needs it. Deleted when its retention period after the "
+            "decision has passed."
+        ),
+    )
+    callback_purged_at = models.DateTimeField(_("call-back number deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -3,6 +3,7 @@ goes to the audit log in the same transaction; alerts are published after commit
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 
@@ -200,6 +201,31 @@ def escalation_acknowledge(*, escalation: Escalation, supervisor: User) -> Escal
         object_id=escalation.pk,
     )
     _announce(escalation)
+    return escalation
+
+
+@transaction.atomic
+def escalation_callback_set(*, escalation: Escalation, by: User, number: str) -> Escalation:
+    """Keep (or clear) a call-back number the escalation needs. It is encrypted like every
+    free text, audited without the number, and deleted ``callback_days`` after the
+    decision."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.callback_purged_at is not None:
+        raise CaseError("purged", _("The retention period of this escalation has passed."))
+    number = " ".join((number or "").split())
+    if len(number) > 40 or (number and not re.fullmatch(r"\+?[0-9 ()-]{5,40}", number)):
+        raise CaseError(
+            "callback_invalid", _("Write the number with digits only, e.g. +358 40 123 4567.")
+        )
+    escalation.callback_number = number
+    escalation.save(update_fields=["callback_number"])
+    audit_record(
+        actor=by,
+        action="escalation.callback",
+        object_type="escalation",
+        object_id=escalation.pk,
+        data={"cleared": not number},
+    )
     return escalation
 
 

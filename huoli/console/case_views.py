@@ -22,6 +22,7 @@ from huoli.cases.services import (
     case_note_add,
     case_update,
     escalation_acknowledge,
+    escalation_callback_set,
     escalation_decide,
     follow_up_create,
     follow_up_done,
@@ -30,6 +31,7 @@ from huoli.console.access import staff_required
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.contacts.selectors import list_entries
 from huoli.core.policy import get_or_404, records_scope, user_has_permission
+from huoli.helpline.models import RetentionPolicy
 
 
 class CaseSearchForm(forms.Form):
@@ -178,6 +180,15 @@ def follow_up_done_view(request, number: str, follow_up_id: int):
 def escalation_view(request, escalation_id: int):
     escalation = access_escalation(request.user, escalation_id)
     supervises = user_has_permission(request.user, "counselling.supervise")
+    if request.method == "POST" and request.POST.get("action") == "callback":
+        try:
+            escalation_callback_set(
+                escalation=escalation, by=request.user, number=request.POST.get("callback", "")
+            )
+            messages.success(request, _("The call-back number was saved."))
+        except CaseError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(request.path)
     if request.method == "POST":
         if not supervises:
             messages.error(request, _("Only a supervisor can decide on an escalation."))
@@ -205,5 +216,6 @@ def escalation_view(request, escalation_id: int):
             "escalation": escalation,
             "supervises": supervises,
             "decisions": Escalation.Decision.choices,
+            "callback_days": RetentionPolicy.current().callback_days,
         },
     )

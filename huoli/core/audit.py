@@ -6,6 +6,10 @@ entry's hash, so changing or removing an entry breaks the chain, which ``manage.
 verify_audit`` reports. Database triggers also refuse UPDATE and DELETE on the table, so
 ordinary code cannot rewrite history by accident. Deleting the newest entries is only
 detectable against a head hash kept outside the database: ``verify_audit`` prints it.
+
+Entries older than the retention period are purged through a checkpoint (``audit_prune``):
+the last purged entry's number and hash are kept, recorded in the log itself, and the chain
+is verified from there.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from huoli.core.models import AuditEntry
+from huoli.core.models import AuditCheckpoint, AuditEntry
 
 GENESIS_HASH = "0" * 64
 # Any constant: serialises appends on PostgreSQL so two transactions never fork the chain.
@@ -93,12 +97,73 @@ class AuditVerification:
         return not self.problems
 
 
+def audit_checkpoint() -> AuditCheckpoint | None:
+    return AuditCheckpoint.objects.order_by("-through_seq").first()
+
+
+def audit_prune(*, before, batch: int = 500) -> int:
+    """Delete the entries written before ``before``; returns how many.
+
+    First a checkpoint (the newest of those entries' number and hash) is written, with an
+    ``audit.pruned`` entry saying the same, in one transaction; then entries at or below it
+    are deleted in batches, each its own transaction. An interrupted run leaves the
+    checkpoint, and the next run finishes the deleting."""
+    with transaction.atomic():
+        last = AuditEntry.objects.filter(created_at__lt=before).order_by("-seq").first()
+        current = audit_checkpoint()
+        if last is not None and (current is None or last.seq > current.through_seq):
+            AuditCheckpoint.objects.create(
+                through_seq=last.seq, through_hash=last.hash, created_at=timezone.now()
+            )
+            audit_record(
+                actor=None,
+                action="audit.pruned",
+                object_type="audit",
+                data={"through_seq": last.seq, "through_hash": last.hash},
+            )
+    checkpoint = audit_checkpoint()
+    if checkpoint is None:
+        return 0
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            keys = list(
+                AuditEntry.objects.filter(seq__lte=checkpoint.through_seq)
+                .order_by("seq")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not keys:
+                return deleted
+            AuditEntry.objects.filter(pk__in=keys).delete()
+            deleted += len(keys)
+
+
 def audit_verify() -> AuditVerification:
     problems: list[AuditProblem] = []
     previous_hash = GENESIS_HASH
     expected_seq = 1
     count = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+    entries = AuditEntry.objects.order_by("seq")
+    checkpoint = audit_checkpoint()
+    if checkpoint is not None:
+        previous_hash = checkpoint.through_hash
+        expected_seq = checkpoint.through_seq + 1
+        # Entries at or below it are being purged (an interrupted purge leaves some).
+        entries = entries.filter(seq__gt=checkpoint.through_seq)
+        attested = AuditEntry.objects.filter(
+            action="audit.pruned",
+            seq__gt=checkpoint.through_seq,
+            data__through_seq=checkpoint.through_seq,
+            data__through_hash=checkpoint.through_hash,
+        ).exists()
+        if not attested:
+            problems.append(
+                AuditProblem(
+                    checkpoint.through_seq,
+                    "the purge checkpoint here is not recorded in the log (written by hand)",
+                )
+            )
+    for entry in entries.iterator(chunk_size=2000):
         count += 1
         if entry.seq != expected_seq:
             problems.append(

@@ -37,6 +37,12 @@ AUDIT_ACTION_LABELS = {
     "directory.imported": _("Imported services"),
     "reports.exported": _("Downloaded statistics"),
     "retention.purged": _("Deleted what the retention periods made due"),
+    "audit.pruned": _("Deleted audit entries older than their retention period"),
+    "escalation.callback": _("Saved a call-back number for an escalation"),
+    "conversation.flagged": _("Flagged a conversation as abusive"),
+    "conversation.code_blocked": _("Blocked a conversation's return code"),
+    "helpline.flood_switch": _("Changed the flood protection for new chats"),
+    "backup.restored": _("Restored a backup"),
 }
 
 
@@ -79,3 +85,26 @@ class AuditEntry(models.Model):
     def action_label(self) -> str:
         """The action in the reader's language; unknown codes show as they are."""
         return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
+
+
+class AuditCheckpoint(models.Model):
+    """Where the retained audit log begins after old entries were purged.
+
+    ``through_seq`` and ``through_hash`` are the last deleted entry's number and hash: the
+    first kept entry links to that hash, so ``verify_audit`` checks the chain from here. An
+    ``audit.pruned`` entry in the log records the same values, so a checkpoint written by
+    hand is reported. Database triggers keep this table append-only and allow deleting audit
+    entries only at or below its newest row.
+    """
+
+    through_seq = models.PositiveBigIntegerField(unique=True)
+    through_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-through_seq"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.through_seq}"

@@ -99,6 +99,16 @@ class RetentionPolicy(models.Model):
         default=730,
         validators=[MinValueValidator(30), MaxValueValidator(3650)],
     )
+    callback_days = models.PositiveIntegerField(
+        _("call-back numbers kept for an escalation, days after the decision"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    audit_days = models.PositiveIntegerField(
+        _("audit log entries, days"),
+        default=1825,
+        validators=[MinValueValidator(365), MaxValueValidator(3650)],
+    )
 
     class Meta:
         verbose_name = _("retention periods")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from huoli.cases.models import Case, CaseNote, Escalation, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
-from huoli.core.audit import audit_record
+from huoli.core.audit import audit_prune, audit_record
 from huoli.helpline.models import RetentionPolicy
 
 BATCH = 500
@@ -104,10 +104,21 @@ def purge(*, now=None) -> dict[str, int]:
             assessment="", reason="", text_purged_at=now
         ),
     )
+    counts["callback_numbers"] = _in_batches(
+        Escalation.objects.filter(
+            decided_at__lt=now - timedelta(days=policy.callback_days),
+            callback_purged_at__isnull=True,
+        ),
+        lambda keys: Escalation.objects.filter(pk__in=keys).update(
+            callback_number="", callback_purged_at=now
+        ),
+    )
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
     )
+    # Last, so this run's own entry is never among those deleted.
+    counts["audit_entries"] = audit_prune(before=now - timedelta(days=policy.audit_days))
     if any(counts.values()):
         audit_record(actor=None, action="retention.purged", object_type="retention", data=counts)
         if connection.vendor == "sqlite":

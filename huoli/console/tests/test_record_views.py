@@ -2,6 +2,7 @@
 object-level access (changing an id gives a 404, as if the object did not exist)."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from huoli.accounts.roles import Role
@@ -181,3 +182,25 @@ def test_case_search_page_finds_by_number(client, logged_in):
     assert "Perhe Virtanen" in text and "Perhe Nieminen" not in text
     empty = client.get("/console/cases/", {"number": "ZZZZZZ"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "No case matches" in empty.content.decode()
+
+
+def test_a_call_back_number_is_kept_encrypted_audited_without_the_number_and_checked(
+    client, logged_in
+):
+    logged_in(Role.COUNSELLOR)
+    client.post("/console/calls/new/", call_form(risk_level="4"))
+    escalation = Escalation.objects.get()
+    url = f"/console/escalations/{escalation.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="callback"' in page and "deleted 30 days after the decision" in page
+    refused = client.post(url, {"action": "callback", "callback": "call me"}, follow=True)
+    assert "Write the number with digits only" in refused.content.decode()
+    client.post(url, {"action": "callback", "callback": "+358 40 123  4567"})
+    escalation.refresh_from_db()
+    assert escalation.callback_number == "+358 40 123 4567"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT callback_number FROM cases_escalation")
+        assert "4567" not in cursor.fetchone()[0]
+    entry = AuditEntry.objects.get(action="escalation.callback")
+    assert "4567" not in str(entry.data)
+    assert 'value="+358 40 123 4567"' in client.get(url).content.decode()

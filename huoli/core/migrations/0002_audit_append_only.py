@@ -17,5 +17,5 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
     operations = [
-        migrations.RunPython(_run(db_guards.CREATE), _run(db_guards.DROP)),
+        migrations.RunPython(_run(db_guards.CREATE_V1), _run(db_guards.DROP_V1)),
     ]

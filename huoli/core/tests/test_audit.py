@@ -1,3 +1,4 @@
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
@@ -116,3 +117,75 @@ def test_flush_empties_the_log_and_restores_the_guard(counsellor):
     ):
         cursor.execute("DELETE FROM core_auditentry")
     assert AuditEntry.objects.count() == 1
+
+
+def test_pruning_keeps_a_verifiable_chain_from_a_checkpoint_recorded_in_the_log(counsellor):
+    import time_machine
+    from django.utils import timezone
+
+    from huoli.core.audit import audit_prune
+    from huoli.core.models import AuditCheckpoint
+
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(days=2000), tick=False):
+        old = [audit_record(actor=counsellor, action="case.read") for _ in range(7)]
+    recent = audit_record(actor=counsellor, action="case.read")
+    assert audit_prune(before=start - timedelta(days=1825), batch=3) == 7
+    checkpoint = AuditCheckpoint.objects.get()
+    assert (checkpoint.through_seq, checkpoint.through_hash) == (7, old[-1].hash)
+    pruned = AuditEntry.objects.get(action="audit.pruned")
+    assert pruned.data == {"through_seq": 7, "through_hash": old[-1].hash}
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == [8, 9]
+    result = audit_verify()
+    assert result.ok and result.count == 2 and recent.seq == 8
+    assert audit_prune(before=start - timedelta(days=1825)) == 0  # nothing more is due
+    # The guard still refuses deleting anything after the checkpoint, and the checkpoint.
+    for sql in ("DELETE FROM core_auditentry WHERE seq = 8", "DELETE FROM core_auditcheckpoint"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+
+
+def test_a_checkpoint_written_by_hand_to_hide_entries_is_reported(entries):
+    from django.utils import timezone
+
+    from huoli.core.models import AuditCheckpoint
+
+    # Someone with database rights claims entries 1-3 were purged and deletes them.
+    AuditCheckpoint.objects.create(
+        through_seq=3, through_hash=entries[2].hash, created_at=timezone.now()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE seq <= 3")
+    result = audit_verify()
+    assert [p.seq for p in result.problems] == [3]
+    assert "not recorded in the log" in result.problems[0].message
+
+
+def test_an_interrupted_prune_still_verifies_and_the_next_run_finishes(counsellor):
+    """The checkpoint is written first; entries below it that are not yet deleted are
+    skipped by ``verify_audit`` and deleted by the next run."""
+    from django.utils import timezone
+
+    from huoli.core.audit import audit_prune
+    from huoli.core.models import AuditCheckpoint
+
+    for _ in range(4):
+        audit_record(actor=counsellor, action="case.read")
+    last = AuditEntry.objects.get(seq=4)
+    with transaction.atomic():  # what audit_prune does before it deletes anything
+        AuditCheckpoint.objects.create(
+            through_seq=4, through_hash=last.hash, created_at=timezone.now()
+        )
+        audit_record(
+            actor=None,
+            action="audit.pruned",
+            data={"through_seq": 4, "through_hash": last.hash},
+        )
+    AuditEntry.objects.filter(seq__lte=2).delete()  # then it was stopped
+    assert audit_verify().ok
+    assert audit_prune(before=timezone.now() - timedelta(days=1)) == 2
+    assert audit_verify().ok and AuditEntry.objects.count() == 1

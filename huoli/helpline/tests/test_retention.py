@@ -98,3 +98,30 @@ def test_the_deletion_date_is_shown_to_the_counsellor(client, logged_in):
     )
     due = timezone.localtime(access.conversation.created_at + timedelta(days=90))
     assert f"Messages will be deleted on {due:%m/%d/%Y}" in page.content.decode()
+
+
+def test_call_back_numbers_go_after_their_own_period_and_old_audit_entries_after_theirs():
+    from huoli.cases.services import escalation_callback_set, escalation_decide, escalation_open
+    from huoli.core.audit import audit_verify
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    record = ContactRecord.objects.create(channel="phone", counsellor=counsellor)
+    escalation = escalation_open(by=counsellor, record=record, assessment="Uhka")
+    escalation_callback_set(escalation=escalation, by=counsellor, number="040 123 4567")
+    escalation_decide(escalation=escalation, supervisor=supervisor, decision="police", reason="R")
+    before = AuditEntry.objects.count()
+    with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
+        counts = purge()
+    assert counts["callback_numbers"] == 1 and counts["escalations"] == 0
+    assert counts["audit_entries"] == 0
+    escalation.refresh_from_db()
+    assert escalation.callback_number == "" and escalation.reason == "R"
+    assert escalation.callback_purged_at is not None
+
+    with time_machine.travel(timezone.now() + timedelta(days=1826), tick=False):
+        counts = purge()
+    assert counts["audit_entries"] == before  # the first purge's entry is 1,795 days old
+    assert audit_verify().ok
+    kept = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+    assert kept == ["retention.purged", "audit.pruned", "retention.purged"]
