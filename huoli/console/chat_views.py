@@ -15,7 +15,7 @@ from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.models import CannedResponse, Conversation
+from huoli.conversations.models import CannedResponse, Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
     duty_list_for,
@@ -26,6 +26,7 @@ from huoli.conversations.selectors import (
 from huoli.conversations.services import (
     ConversationError,
     conversation_end,
+    conversation_flag,
     conversation_join,
     conversation_take,
     conversation_transfer,
@@ -75,6 +76,42 @@ def take_view(request, conversation_id: int):
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 
+def _may_flag(user, conversation: Conversation) -> bool:
+    """The counsellor answering it, anyone while it waits in the queue, and supervisors."""
+    return (
+        conversation.may_write(user)
+        or conversation.status == Conversation.Status.QUEUED
+        or user_has_permission(user, "counselling.supervise")
+    )
+
+
+@staff_required("counselling.work")
+@require_POST
+def flag_view(request, conversation_id: int):
+    conversation = access_conversation(request.user, conversation_id)
+    if not _may_flag(request.user, conversation):
+        messages.error(request, _("Only the counsellor answering it or a supervisor can flag it."))
+    else:
+        try:
+            conversation_flag(
+                conversation=conversation,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+                block_code=request.POST.get("block_code") == "1",
+            )
+        except ConversationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Flagged as abusive. Its return code no longer works.")
+                if request.POST.get("block_code") == "1"
+                else _("Flagged as abusive."),
+            )
+    return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+
+
 @staff_required("counselling.work")
 @require_GET
 def conversation_view(request, conversation_id: int):
@@ -99,6 +136,8 @@ def conversation_view(request, conversation_id: int):
         "observing": not may_write
         and conversation.status != Conversation.Status.ENDED
         and not is_counsellor,
+        "may_flag": _may_flag(request.user, conversation),
+        "flag_reasons": FlagReason.choices,
         "may_join": not may_write
         and conversation.status == Conversation.Status.ACTIVE
         and user_has_permission(request.user, "counselling.supervise"),

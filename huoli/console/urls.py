@@ -20,6 +20,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
     path("profile/", views.profile_view, name="profile"),
+    path("flood/", views.flood_view, name="flood"),
     path("audit/", views.audit_list_view, name="audit_list"),
     path("audit/<int:seq>/", views.audit_detail_view, name="audit_detail"),
     path("language/", set_language, name="set_language"),
@@ -35,6 +36,7 @@ urlpatterns = [
         name="transfer",
     ),
     path("conversations/<int:conversation_id>/join/", chat_views.join_view, name="join"),
+    path("conversations/<int:conversation_id>/flag/", chat_views.flag_view, name="flag"),
     path(
         "conversations/<int:conversation_id>/escalate/",
         record_views.conversation_escalate_view,

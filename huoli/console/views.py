@@ -38,6 +38,8 @@ from huoli.contacts.selectors import records_to_complete
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
 from huoli.directory.selectors import services_to_verify
+from huoli.helpline.flood import flood_switch_set
+from huoli.helpline.models import FloodSwitch
 
 PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300
@@ -194,12 +196,28 @@ def home_view(request):
             escalations=open_escalations_for(user),
             today=today,
         )
+    if user_has_permission(user, "helpline.flood"):
+        context["flood"] = FloodSwitch.current()
     if user_has_permission(user, "admin.site"):
         unverified = services_to_verify()
         context.update(
             services_to_verify=unverified[:10], services_to_verify_count=unverified.count()
         )
     return render(request, "console/home.html", context)
+
+
+@staff_required("helpline.flood")
+@require_POST
+def flood_view(request):
+    on = request.POST.get("on") == "1"
+    flood_switch_set(by=request.user, on=on)
+    messages.success(
+        request,
+        _("Flood protection is on: new chats need a short check or wait.")
+        if on
+        else _("Flood protection is off."),
+    )
+    return HttpResponseRedirect(reverse("console:home"))
 
 
 @staff_required()

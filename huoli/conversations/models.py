@@ -11,6 +11,15 @@ from huoli.core.fields import EncryptedTextField
 MAX_MESSAGE_CHARS = 4000
 
 
+class FlagReason(models.TextChoices):
+    HARASSMENT = "harassment", _("Harassment or insults")
+    THREATS = "threats", _("Threats against staff")
+    SEXUAL = "sexual", _("Sexual content")
+    AUTOMATED = "automated", _("Automated or spam")
+    PRANK = "prank", _("Prank or deliberate time-wasting")
+    OTHER = "other", _("Other")
+
+
 class Conversation(models.Model):
     """A thread between one anonymous visitor and the helpline.
 
@@ -60,6 +69,21 @@ class Conversation(models.Model):
     counsellor_seen_seq = models.PositiveIntegerField(default=0)
     return_code_hash = models.CharField(max_length=64, unique=True)
     visitor_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Abuse handling: a flag with a reason, and the return code blocked (no address kept).
+    flag_reason = models.CharField(
+        _("flagged as abusive"), max_length=12, choices=FlagReason.choices, blank=True
+    )
+    flag_note = EncryptedTextField(_("note on the flag"), blank=True, default="")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("flagged by"),
+    )
+    flagged_at = models.DateTimeField(_("flagged"), null=True, blank=True)
+    code_blocked_at = models.DateTimeField(_("return code blocked"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -16,7 +16,13 @@ from huoli.contacts.services import (
     contact_record_for_conversation,
 )
 from huoli.conversations import return_codes
-from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, Feedback, Message
+from huoli.conversations.models import (
+    MAX_MESSAGE_CHARS,
+    Conversation,
+    Feedback,
+    FlagReason,
+    Message,
+)
 from huoli.core.audit import audit_record
 from huoli.core.consumers import DomainError
 from huoli.core.events import (
@@ -135,6 +141,11 @@ def conversation_resume(*, code: str) -> VisitorAccess:
         raise ConversationError(
             "code_unknown",
             _("We could not find a conversation with that code. Check the digits and try again."),
+        )
+    if conversation.code_blocked_at is not None:
+        raise ConversationError(
+            "code_blocked",
+            _("This conversation is closed. You can start a new one from the home page."),
         )
     token = _visitor_token(conversation)
     conversation.save(update_fields=["visitor_token_hash"])
@@ -453,6 +464,44 @@ def conversation_end(*, conversation: Conversation, ended_by: str) -> Conversati
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     if was_queued:
         _publish_queue_positions_on_commit()
+    return locked
+
+
+@transaction.atomic
+def conversation_flag(
+    *, conversation: Conversation, by: User, reason: str, note: str = "", block_code: bool
+) -> Conversation:
+    """Flag a conversation as abusive; optionally block its return code, which also ends it
+    and signs its browser out. Nothing about the visitor's device or address is kept."""
+    if reason not in FlagReason.values:
+        raise ConversationError("reason_invalid", _("Choose a reason."))
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    now = timezone.now()
+    locked.flag_reason = reason
+    locked.flag_note = (note or "").strip()[:2000]
+    locked.flagged_by = by
+    locked.flagged_at = now
+    fields = ["flag_reason", "flag_note", "flagged_by", "flagged_at"]
+    if block_code and locked.code_blocked_at is None:
+        locked.code_blocked_at = now
+        locked.visitor_token_hash = None
+        fields += ["code_blocked_at", "visitor_token_hash"]
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=by,
+        action="conversation.flagged",
+        object_type="conversation",
+        object_id=locked.pk,
+        data={"reason": reason},
+    )
+    if "code_blocked_at" in fields:
+        audit_record(
+            actor=by,
+            action="conversation.code_blocked",
+            object_type="conversation",
+            object_id=locked.pk,
+        )
+        locked = conversation_end(conversation=locked, ended_by="counsellor")
     return locked
 
 

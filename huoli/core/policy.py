@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.site": frozenset({Role.ADMINISTRATOR}),
     # Search the service directory (administrators keep it).
     "directory.view": COUNSELLING | {Role.ADMINISTRATOR},
+    # Turn the flood protection for new chats on and off.
+    "helpline.flood": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
     # Aggregated statistics only.
     "reports.view": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }

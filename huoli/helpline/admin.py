@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from huoli.helpline.models import OpeningException, OpeningHours, RetentionPolicy
+from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours, RetentionPolicy
 
 
 @admin.register(OpeningHours)
@@ -34,3 +34,18 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:helpline_retentionpolicy_change", args=[policy.pk])
         )
+
+
+@admin.register(FloodSwitch)
+class FloodSwitchAdmin(RetentionPolicyAdmin):
+    """One row: how much work or waiting the flood switch asks; supervisors turn it on."""
+
+    fields = ["bits", "wait_seconds", "on", "changed_at", "changed_by"]
+    readonly_fields = ["on", "changed_at", "changed_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        switch = FloodSwitch.current()
+        return HttpResponseRedirect(reverse("admin:helpline_floodswitch_change", args=[switch.pk]))

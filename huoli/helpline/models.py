@@ -121,3 +121,43 @@ class RetentionPolicy(models.Model):
     def current(cls) -> RetentionPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class FloodSwitch(models.Model):
+    """Site-wide protection for new chats during a flood of abusive or automated visitors
+    (one row). When on, starting a chat needs a small proof of work done by the browser, or,
+    without JavaScript, a short wait in a waiting room. Nothing about the visitor is kept."""
+
+    on = models.BooleanField(_("flood protection on"), default=False)
+    bits = models.PositiveSmallIntegerField(
+        _("work asked of each browser (bits)"),
+        default=16,
+        validators=[MinValueValidator(8), MaxValueValidator(24)],
+        help_text=_("Each extra bit doubles the work: 16 takes about a second on a phone."),
+    )
+    wait_seconds = models.PositiveSmallIntegerField(
+        _("waiting room without JavaScript, seconds"),
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(300)],
+    )
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("flood protection")
+        verbose_name_plural = _("flood protection")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> FloodSwitch:
+        switch, _created = cls.objects.get_or_create(pk=1)
+        return switch

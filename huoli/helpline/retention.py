@@ -50,7 +50,9 @@ def purge(*, now=None) -> dict[str, int]:
 
     def conversations(keys):
         Message.objects.filter(conversation_id__in=keys).delete()
-        Conversation.objects.filter(pk__in=keys).update(nickname="", content_purged_at=now)
+        Conversation.objects.filter(pk__in=keys).update(
+            nickname="", flag_note="", content_purged_at=now
+        )
 
     counts["conversations"] = _in_batches(
         _idle_before(now - timedelta(days=policy.message_days)).filter(

@@ -28,7 +28,8 @@ from huoli.conversations.services import (
 from huoli.conversations.throttle import return_code_attempt_allowed
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
-from huoli.helpline.models import RetentionPolicy
+from huoli.helpline.flood import challenge_issue, gate_check
+from huoli.helpline.models import FloodSwitch, RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -60,10 +61,12 @@ def _availability():
 
 def _home(request, *, chat_form=None, error="", status_code=200):
     status, on_duty, chat_available = _availability()
+    switch = FloodSwitch.current()
     context = {
         "status": status,
         "on_duty": on_duty,
         "chat_available": chat_available,
+        "pow_challenge": challenge_issue(switch.bits) if switch.on and chat_available else "",
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
         "error": error,
@@ -102,6 +105,21 @@ def chat_start_view(request):
             error=_("The chat is closed right now. You can leave a message instead."),
             status_code=409,
         )
+    switch = FloodSwitch.current()
+    if switch.on:
+        gate = gate_check(
+            challenge=request.POST.get("pow_challenge", ""),
+            nonce=request.POST.get("pow_nonce", ""),
+            ticket=request.POST.get("ticket", ""),
+            wait_seconds=switch.wait_seconds,
+        )
+        if not gate.passed:
+            return render(
+                request,
+                "public/waiting_room.html",
+                {"form": form, "gate": gate, "early": bool(request.POST.get("ticket"))},
+                status=429,
+            )
     try:
         access = conversation_start(
             kind=Conversation.Kind.CHAT,

@@ -60,6 +60,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:end": COUNSELLING,
     "console:transfer": COUNSELLING,
     "console:join": frozenset({Role.SUPERVISOR.value}),
+    "console:flag": COUNSELLING,
+    # POST only: supervisors and administrators get 405, everyone else is refused first.
+    "console:flood": frozenset({Role.SUPERVISOR.value, ADMIN}),
     # Records, cases and escalations: the counsellor working on them and supervisors;
     # POST-only ones answer 405 to them and refuse everyone else first.
     "console:call_new": COUNSELLING,
@@ -104,6 +107,8 @@ MATRIX: dict[str, frozenset[str]] = {
     # One row of retention periods: made on first use, edited, never added or deleted.
     "admin:helpline_retentionpolicy_add": NOBODY,
     "admin:helpline_retentionpolicy_delete": NOBODY,
+    "admin:helpline_floodswitch_add": NOBODY,
+    "admin:helpline_floodswitch_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }

@@ -3,6 +3,7 @@ from django.db import connection
 from django.test import override_settings
 
 from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations import return_codes
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.conversations.services import (
@@ -198,3 +199,31 @@ def test_canned_response_speaks_the_conversation_language():
     response = CannedResponse(title="t", text_fi="Hei", text_sv="Hej", text_en="")
     assert response.text_for("sv") == "Hej"
     assert response.text_for("ar") == "Hei"
+
+
+def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_working():
+    from huoli.conversations.services import conversation_flag, conversation_for_token
+    from huoli.core.models import AuditEntry
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    access = conversation_start(kind="message", language="fi", first_message="spam spam")
+    with pytest.raises(ConversationError) as refused:
+        conversation_flag(
+            conversation=access.conversation, by=counsellor, reason="nope", block_code=True
+        )
+    assert refused.value.code == "reason_invalid"
+    flagged = conversation_flag(
+        conversation=access.conversation,
+        by=counsellor,
+        reason="automated",
+        note="Sama teksti 40 kertaa",
+        block_code=True,
+    )
+    assert flagged.status == "ended" and flagged.code_blocked_at is not None
+    assert flagged.flag_reason == "automated" and flagged.flagged_by == counsellor
+    assert conversation_for_token(access.token) is None  # its browser is signed out
+    with pytest.raises(ConversationError) as blocked:
+        conversation_resume(code=access.return_code)
+    assert blocked.value.code == "code_blocked"
+    actions = AuditEntry.objects.filter(object_id=str(flagged.pk)).values_list("action", flat=True)
+    assert set(actions) == {"conversation.flagged", "conversation.code_blocked"}
