@@ -17,6 +17,7 @@ the database engine: a backup of SQLite restores into PostgreSQL and back.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.test.utils import override_settings
@@ -50,6 +52,16 @@ CHUNK = 1 << 20
 SCRYPT_N = 1 << 15
 MIN_PASSPHRASE = 12
 EXCLUDED = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; a backup keeps them whole (the audit
+    log's hashes cover the microseconds)."""
+
+    def default(self, o):
+        if isinstance(o, (dt.datetime, dt.time)):
+            return o.isoformat()
+        return super().default(o)
 
 
 class BackupError(Exception):
@@ -205,7 +217,9 @@ def backup_write(path: Path, passphrase: str, *, using: str = DEFAULT_DB_ALIAS) 
                     if count:
                         counts[model._meta.label] = count
 
-            serializers.serialize("json", objects(), stream=text, use_natural_foreign_keys=True)
+            serializers.serialize(
+                "json", objects(), stream=text, use_natural_foreign_keys=True, cls=_ExactEncoder
+            )
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
-from huoli.core.audit import audit_verify
+from huoli.core.audit import audit_record, audit_verify
 from huoli.core.backup import BackupError, backup_read, backup_write, restore
 from huoli.core.models import AuditEntry
 
@@ -42,6 +42,8 @@ def helpline_data():
     record = ContactRecord.objects.get(conversation=conversation)
     record.summary = "Äiti huolissaan pojasta"
     record.save()
+    for _ in range(3):
+        audit_record(actor=counsellor, action="record.read", object_id=record.pk)
     return access
 
 
@@ -52,7 +54,8 @@ def test_a_restore_brings_everything_back_under_the_backups_keys(helpline_data, 
     raw = path.read_bytes()
     for secret in (b"Poikani", "Äiti".encode(), settings.HUOLI_DATA_KEYS[0].encode()):
         assert secret not in raw
-    audit_before = list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True))
+    audit_before = list(AuditEntry.objects.order_by("seq").values_list("hash", "created_at"))
+    assert any(created.microsecond % 1000 for _hash, created in audit_before)
 
     # After the backup: more happens, which the restore takes away.
     conversation_start(kind="message", language="fi", first_message="Myöhemmin kirjoitettu")
@@ -70,8 +73,8 @@ def test_a_restore_brings_everything_back_under_the_backups_keys(helpline_data, 
     assert Conversation.objects.get().nickname == "Äiti"
     assert ContactRecord.objects.get().summary == "Äiti huolissaan pojasta"
     assert conversation_resume(code=helpline_data.return_code).conversation.nickname == "Äiti"
-    hashes = list(AuditEntry.objects.order_by("seq").values_list("hash", flat=True))
-    assert hashes[: len(audit_before)] == audit_before
+    restored = list(AuditEntry.objects.order_by("seq").values_list("hash", "created_at"))
+    assert restored[: len(audit_before)] == audit_before  # to the microsecond
     assert AuditEntry.objects.order_by("-seq").first().action == "backup.restored"
     assert audit_verify().ok
     # Sequences were reset: new rows do not collide with restored ones.

@@ -19,11 +19,19 @@ def read_passphrase(options, *, confirm: bool) -> str:
         return Path(options["passphrase_file"]).read_text().strip()
     if os.environ.get("HUOLI_BACKUP_PASSPHRASE"):
         return os.environ["HUOLI_BACKUP_PASSPHRASE"]
-    passphrase = getpass.getpass("Backup passphrase: ")
-    if confirm:
-        passphrase_check(passphrase)
-        if getpass.getpass("The same passphrase again: ") != passphrase:
-            raise CommandError("The two passphrases differ. Nothing was written.")
+    try:
+        passphrase = getpass.getpass("Backup passphrase: ")
+        if confirm:
+            passphrase_check(passphrase)
+            if getpass.getpass("The same passphrase again: ") != passphrase:
+                raise CommandError("The two passphrases differ. Nothing was written.")
+    except EOFError as error:
+        raise CommandError(
+            "No passphrase: give --passphrase-file or set HUOLI_BACKUP_PASSPHRASE when there "
+            "is no terminal to ask at."
+        ) from error
+    except BackupError as error:
+        raise CommandError(str(error)) from error
     return passphrase
 
 
