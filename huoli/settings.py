@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "huoli.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "huoli.urls"
@@ -131,6 +132,10 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    else:
+        # A request waiting on a lock fails after 5 s with a clear "try again" (the
+        # DatabaseUnavailableMiddleware, the sockets' "unavailable") instead of hanging.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c lock_timeout=5000")
 else:
     DATABASES = {
         "default": {

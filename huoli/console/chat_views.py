@@ -158,6 +158,7 @@ def conversation_view(request, conversation_id: int):
             "visitor": _("Visitor"),
             "sending": _("Sending…"),
             "failed": _("Not sent."),
+            "retrying": _("Not saved yet. Trying again in a moment…"),
             "typing": _("The visitor is writing…"),
         },
     }

@@ -4,12 +4,16 @@ and forwarding of the events services publish (docs/events.md)."""
 from __future__ import annotations
 
 import json
+import logging
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from django.http import Http404
 
 from huoli.core.frames import FrameError, FrameRate, parse_frame
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -62,6 +66,15 @@ class FrameConsumer(AsyncWebsocketConsumer):
         except DomainError as error:
             await self.send_json(
                 {"type": "error", "code": error.code, "message": str(error), "client_id": client_id}
+            )
+        except DatabaseError as error:
+            # The database is away for a moment: nothing was committed, so nothing was
+            # acknowledged; the page keeps the message and sends it again (chat.js).
+            logger.warning(
+                "database unavailable for a %s frame: %s", self.side, type(error).__name__
+            )
+            await self.send_json(
+                {"type": "error", "code": "unavailable", "retry": True, "client_id": client_id}
             )
 
     async def handle_frame(self, frame: dict) -> None:

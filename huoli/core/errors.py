@@ -29,3 +29,18 @@ def server_error(request):
         _("Something went wrong"),
         _("Please try again in a moment. If it keeps happening, tell the administrator."),
     )
+
+
+def database_unavailable(request):
+    response = _render(
+        request,
+        503,
+        _("Please try again in a moment"),
+        _(
+            "We could not reach our records just now, so what you sent was not saved. Go back "
+            "with your browser's Back button (your text is still there) and send it again in "
+            "a moment."
+        ),
+    )
+    response["Retry-After"] = "5"
+    return response

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils.cache import add_never_cache_headers
 
 
@@ -21,3 +22,22 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that is away for a moment (restarting, locked, unreachable) gives a clear,
+    translated "try again" page with ``503`` and ``Retry-After``, not a server error
+    (promise 7). Nothing was committed, so nothing the visitor saw as sent is lost."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        from huoli.core.errors import database_unavailable
+
+        return database_unavailable(request)

@@ -30,7 +30,7 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
         from django.http import HttpResponseRedirect
         from django.urls import reverse
 
-        policy = RetentionPolicy.current()
+        policy = RetentionPolicy.saved()
         return HttpResponseRedirect(
             reverse("admin:helpline_retentionpolicy_change", args=[policy.pk])
         )
@@ -47,5 +47,5 @@ class FloodSwitchAdmin(RetentionPolicyAdmin):
         from django.http import HttpResponseRedirect
         from django.urls import reverse
 
-        switch = FloodSwitch.current()
+        switch = FloodSwitch.saved()
         return HttpResponseRedirect(reverse("admin:helpline_floodswitch_change", args=[switch.pk]))

@@ -94,7 +94,7 @@ def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int) ->
 
 @transaction.atomic
 def flood_switch_set(*, by, on: bool) -> FloodSwitch:
-    switch = FloodSwitch.objects.select_for_update().get(pk=FloodSwitch.current().pk)
+    switch = FloodSwitch.objects.select_for_update().get(pk=FloodSwitch.saved().pk)
     switch.on = on
     switch.changed_at = timezone.now()
     switch.changed_by = by

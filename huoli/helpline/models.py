@@ -119,6 +119,12 @@ class RetentionPolicy(models.Model):
 
     @classmethod
     def current(cls) -> RetentionPolicy:
+        """The saved periods, or the defaults while none are saved (reading never writes,
+        so pages still show while the database refuses writes for a moment)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def saved(cls) -> RetentionPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
 
@@ -159,5 +165,10 @@ class FloodSwitch(models.Model):
 
     @classmethod
     def current(cls) -> FloodSwitch:
+        """The saved switch, or the default (off) while none is saved; never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def saved(cls) -> FloodSwitch:
         switch, _created = cls.objects.get_or_create(pk=1)
         return switch

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import OperationalError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,6 +42,12 @@ from huoli.public.visitor import (
 )
 
 SHOW_CODE_SECONDS = 15 * 60
+
+
+def _not_saved_text():
+    return _(
+        "We could not save your message just now. It is still here: send it again in a moment."
+    )
 
 
 def _posted(request):
@@ -148,6 +155,10 @@ def message_new_view(request):
             )
         except ConversationError as error:
             form.add_error("body", str(error))
+        except OperationalError:
+            # The database is away for a moment: nothing was saved; keep the text.
+            form.add_error("body", _not_saved_text())
+            return render(request, "public/message_new.html", {"form": form}, status=503)
         else:
             return _enter_conversation(access)
     status = 400 if form.errors else 200
@@ -175,6 +186,7 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
             "counsellor": _("Counsellor"),
             "sending": _("Sending…"),
             "failed": _("Not sent."),
+            "retrying": _("Not saved yet. Trying again in a moment…"),
             "waiting": _("Waiting for a counsellor…"),
             "queue": _(
                 "You are number %(position)s in the queue. Estimated wait: %(minutes)s min."
@@ -211,6 +223,10 @@ def conversation_send_view(request):
             )
         except ConversationError as error:
             form.add_error("body", str(error))
+        except OperationalError:
+            # The database is away for a moment: nothing was saved; keep the text.
+            form.add_error("body", _not_saved_text())
+            return _conversation_page(request, conversation, form=form, status_code=503)
         else:
             return HttpResponseRedirect(reverse("public:conversation") + "#latest")
     conversation.refresh_from_db()

@@ -96,12 +96,25 @@ if (root) {
     },
     error(event) {
       const entry = event.client_id && pending.get(event.client_id);
-      if (entry) {
+      if (entry && event.retry) {
+        retryLater(event.client_id);
+      } else if (entry) {
         pending.delete(event.client_id);
         entry.element.querySelector(".state").textContent = event.message || texts.failed;
       }
     },
   };
+
+  // The server could not store it just now (promise 7): keep it and send it again soon.
+  function retryLater(id) {
+    const entry = pending.get(id);
+    entry.retries = (entry.retries || 0) + 1;
+    const state = entry.element.querySelector(".state");
+    if (state) state.textContent = texts.retrying;
+    setTimeout(() => {
+      if (pending.has(id)) send({ type: "message", conversation_id: conversationId, client_id: id, body: entry.body });
+    }, Math.min(1000 * 2 ** entry.retries, 15000) * (0.5 + Math.random()));
+  }
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";

@@ -115,7 +115,9 @@ if (root && form && root.classList.contains("live")) {
       }
     },
     error: (event) => {
-      if (event.client_id && pending.has(event.client_id)) {
+      if (event.retry && event.client_id && pending.has(event.client_id)) {
+        retryLater(event.client_id);
+      } else if (event.client_id && pending.has(event.client_id)) {
         const entry = pending.get(event.client_id);
         pending.delete(event.client_id);
         entry.element.querySelector(".state").textContent = event.message || texts.failed;
@@ -131,6 +133,17 @@ if (root && form && root.classList.contains("live")) {
       return true;
     }
     return false;
+  }
+
+  // The server could not store it just now (promise 7): keep it and send it again soon.
+  function retryLater(id) {
+    const entry = pending.get(id);
+    entry.retries = (entry.retries || 0) + 1;
+    const state = entry.element.querySelector(".state");
+    if (state) state.textContent = texts.retrying;
+    setTimeout(() => {
+      if (pending.has(id)) send({ type: "message", client_id: id, body: entry.body });
+    }, Math.min(1000 * 2 ** entry.retries, 15000) * (0.5 + Math.random()));
   }
 
   function connect() {
