@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.db import close_old_connections, connection, connections
 
 from huoli.conversations.models import Message
@@ -107,30 +108,36 @@ def test_a_new_message_without_javascript_keeps_its_text_too(client, short_lock_
 
 
 async def test_on_the_socket_the_message_is_kept_refused_then_stored_once(short_lock_wait):
-    access = await start()
-    socket, _state = await connected_visitor(access.token)
-    frame = {"type": "message", "client_id": "m-1", "body": "Hei"}
-    holder = database_held()
-    await sync_to_async(holder.__enter__, thread_sensitive=False)()
+    # The thread the sockets reach the database from opens its connection anew, with the
+    # short lock wait.
+    await database_sync_to_async(connections.close_all)()
     try:
+        access = await start()
+        socket, _state = await connected_visitor(access.token)
+        frame = {"type": "message", "client_id": "m-1", "body": "Hei"}
+        holder = database_held()
+        await sync_to_async(holder.__enter__, thread_sensitive=False)()
+        try:
+            await socket.send_json_to(frame)
+            reply = await socket.receive_json_from(timeout=10)
+        finally:
+            await sync_to_async(holder.__exit__, thread_sensitive=False)(None, None, None)
+        assert reply == {"type": "error", "code": "unavailable", "retry": True, "client_id": "m-1"}
+        assert await stored(access.conversation.pk) == []
+        # The page sends it again (chat.js retryLater); now it is stored, and only once.
         await socket.send_json_to(frame)
-        reply = await socket.receive_json_from(timeout=10)
-    finally:
-        await sync_to_async(holder.__exit__, thread_sensitive=False)(None, None, None)
-    assert reply == {"type": "error", "code": "unavailable", "retry": True, "client_id": "m-1"}
-    assert await stored(access.conversation.pk) == []
-    # The page sends it again (chat.js retryLater); now it is stored, and only once.
-    await socket.send_json_to(frame)
-    replies = [await socket.receive_json_from(timeout=5) for _ in range(2)]
-    assert {"type": "ack", "client_id": "m-1", "seq": 1} in replies
-    await socket.send_json_to(frame)
-    assert await socket.receive_json_from(timeout=5) == {
-        "type": "ack",
-        "client_id": "m-1",
-        "seq": 1,
-    }
-    assert await stored(access.conversation.pk) == [(1, "m-1", "Hei")]
-    await socket.disconnect()
+        replies = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+        assert {"type": "ack", "client_id": "m-1", "seq": 1} in replies
+        await socket.send_json_to(frame)
+        assert await socket.receive_json_from(timeout=5) == {
+            "type": "ack",
+            "client_id": "m-1",
+            "seq": 1,
+        }
+        assert await stored(access.conversation.pk) == [(1, "m-1", "Hei")]
+        await socket.disconnect()
+    finally:  # and again, so later tests get the usual lock wait there
+        await database_sync_to_async(connections.close_all)()
 
 
 def test_a_page_that_cannot_read_says_try_again_with_503(client, short_lock_wait):
