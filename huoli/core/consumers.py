@@ -8,7 +8,7 @@ import logging
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 
 from huoli.core.frames import FrameError, FrameRate, parse_frame
@@ -67,7 +67,7 @@ class FrameConsumer(AsyncWebsocketConsumer):
             await self.send_json(
                 {"type": "error", "code": error.code, "message": str(error), "client_id": client_id}
             )
-        except DatabaseError as error:
+        except (OperationalError, InterfaceError) as error:
             # The database is away for a moment: nothing was committed, so nothing was
             # acknowledged; the page keeps the message and sends it again (chat.js).
             logger.warning(
