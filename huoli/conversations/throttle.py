@@ -26,14 +26,20 @@ def source_key(address: str) -> str:
 
 
 def _hit(key: str, window: int) -> int:
+    """Count one attempt; returns the attempts in this window and the one before it.
+
+    Any stretch of ``window`` seconds lies within two consecutive fixed windows, so keeping
+    their sum under the limit keeps every sliding window under it too (a fixed window alone
+    would let twice the limit through around its edge)."""
     bucket = int(time.time() // window)
     full_key = f"throttle:{key}:{bucket}"
-    cache.add(full_key, 0, timeout=window + 5)
+    cache.add(full_key, 0, timeout=2 * window + 5)
     try:
-        return cache.incr(full_key)
+        current = cache.incr(full_key)
     except ValueError:  # expired between add and incr
-        cache.set(full_key, 1, timeout=window + 5)
-        return 1
+        cache.set(full_key, 1, timeout=2 * window + 5)
+        current = 1
+    return current + (cache.get(f"throttle:{key}:{bucket - 1}") or 0)
 
 
 def return_code_attempt_allowed(address: str) -> bool:

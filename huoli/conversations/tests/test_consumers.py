@@ -206,3 +206,21 @@ async def test_typing_reaches_the_other_side_only():
     assert await visitor.receive_nothing(timeout=0.3)
     await visitor.disconnect()
     await staff.disconnect()
+
+
+async def test_a_blocked_conversation_closes_its_open_socket_and_refuses_new_ones():
+    from huoli.accounts.tests.factories import StaffFactory
+    from huoli.conversations.services import conversation_flag
+
+    access = await start()
+    socket, _state = await connected_visitor(access.token)
+    counsellor = await database_sync_to_async(StaffFactory)(role=Role.COUNSELLOR)
+    await database_sync_to_async(conversation_flag)(
+        conversation=access.conversation, by=counsellor, reason="threats", block_code=True
+    )
+    ended = await socket.receive_json_from(timeout=5)
+    assert ended["type"] == "conversation.ended"
+    await socket.disconnect()
+    again = visitor_socket(access.token)
+    assert await again.connect() == (False, 4403)
+    await again.disconnect()
