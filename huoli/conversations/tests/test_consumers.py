@@ -224,3 +224,14 @@ async def test_a_blocked_conversation_closes_its_open_socket_and_refuses_new_one
     again = visitor_socket(access.token)
     assert await again.connect() == (False, 4403)
     await again.disconnect()
+
+
+async def test_a_socket_sending_too_fast_is_slowed_not_served():
+    access = await start()
+    socket, _state = await connected_visitor(access.token)
+    for _ in range(30):  # a burst of 20 is allowed, then 10 a second
+        await socket.send_json_to({"type": "ping"})
+    replies = [await socket.receive_json_from(timeout=5) for _ in range(30)]
+    assert 20 <= sum(r == {"type": "pong"} for r in replies) < 30
+    assert {"type": "error", "code": "rate_limited"} in replies
+    await socket.disconnect()

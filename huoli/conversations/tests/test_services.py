@@ -227,3 +227,13 @@ def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_w
     assert blocked.value.code == "code_blocked"
     actions = AuditEntry.objects.filter(object_id=str(flagged.pk)).values_list("action", flat=True)
     assert set(actions) == {"conversation.flagged", "conversation.code_blocked"}
+
+
+def test_the_queue_has_a_ceiling_and_messages_still_get_through(settings):
+    settings.HUOLI_MAX_QUEUE = 2
+    for _ in range(2):
+        conversation_start(kind="chat", language="fi")
+    with pytest.raises(ConversationError) as full:
+        conversation_start(kind="chat", language="fi")
+    assert full.value.code == "queue_full"
+    assert conversation_start(kind="message", language="fi", first_message="Hei").conversation
