@@ -9,6 +9,11 @@ from huoli.conversations.services import conversation_start, conversation_take, 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def taken_chat(counsellor) -> Conversation:
     duty_set(user=counsellor, on_duty=True)
     access = conversation_start(kind="chat", language="fi")

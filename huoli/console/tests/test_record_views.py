@@ -187,6 +187,7 @@ def test_case_search_page_finds_by_number(client, logged_in):
 def test_a_call_back_number_is_kept_encrypted_audited_without_the_number_and_checked(
     client, logged_in
 ):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     logged_in(Role.COUNSELLOR)
     client.post("/console/calls/new/", call_form(risk_level="4"))
     escalation = Escalation.objects.get()

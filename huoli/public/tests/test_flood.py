@@ -21,6 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
 def open_line(staff_factory):
     cache.clear()
     OpeningHours.objects.bulk_create(
