@@ -38,7 +38,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 messages: $(STAMP)
-	cd huoli && ../$(BIN)/python ../manage.py makemessages -l fi -l sv -l en --no-obsolete --add-location file
+	cd huoli && ../$(BIN)/python ../manage.py makemessages -l fi -l sv -l en -l ar -l so -l ru -l et -l fa -l ckb -l uk --no-obsolete --add-location file
 	cd huoli && ../$(BIN)/python ../manage.py compilemessages
 
 clean:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from huoli import keys
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "huoli.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "huoli.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huoli.console.context_processors.permissions",
+                "huoli.public.context_processors.languages",
             ],
         },
     },
@@ -207,11 +209,28 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Languages ------------------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
+# Public pages speak every visitor language (DOMAIN.md), named here in itself; the language
+# is the first part of every public address (/fi/, /ar/ ...), so no cookie is needed to keep
+# it. Another language is added by adding it here and dropping in its catalogue
+# (docs/translations.md). Arabic, Persian and Kurdish (Sorani) are written right to left.
 LANGUAGES = [
     ("fi", "suomi"),
     ("sv", "svenska"),
     ("en", "English"),
+    ("ar", "العربية"),
+    ("so", "Soomaali"),
+    ("ru", "русский"),
+    ("et", "eesti"),
+    ("fa", "فارسی"),
+    ("ckb", "کوردی"),
+    ("uk", "українська"),
 ]
+# The staff side speaks these (DESIGN.md promise 8); the console never falls into another.
+HUOLI_STAFF_LANGUAGES = ["fi", "sv", "en"]
+# Django knows every visitor language but Somali.
+LANG_INFO.setdefault(
+    "so", {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"}
+)
 # Languages a counsellor may list as spoken (visitor languages in DOMAIN.md).
 HUOLI_SPOKEN_LANGUAGES = [
     ("fi", _("Finnish")),
@@ -315,6 +334,8 @@ HUOLI_RETURN_CODE_LIMITS = {
     "site_window": 600,
 }
 HUOLI_VISITOR_COOKIE = "huoli_visitor"
+# A chat in a language a free counsellor on duty speaks is offered to them first, this long.
+HUOLI_LANGUAGE_HOLD_SECONDS = int(os.environ.get("HUOLI_LANGUAGE_HOLD_SECONDS", "60"))
 HUOLI_MAX_QUEUE = int(os.environ.get("HUOLI_MAX_QUEUE", "30"))
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))

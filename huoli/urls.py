@@ -1,5 +1,6 @@
 """URL wiring only. Public and console live in separate trees (DESIGN.md)."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from huoli.console.urls import admin_urlpatterns
@@ -7,7 +8,8 @@ from huoli.console.urls import admin_urlpatterns
 urlpatterns = [
     path("console/", include("huoli.console.urls")),
     path("console/", include(admin_urlpatterns)),
-    path("", include("huoli.public.urls")),
+    # Public pages carry their language first in the address: /fi/, /ar/ ... (settings.py).
+    *i18n_patterns(path("", include("huoli.public.urls"))),
 ]
 
 handler403 = "huoli.core.errors.permission_denied"

@@ -21,7 +21,7 @@ from huoli.conversations.selectors import (
     duty_list_for,
     live_chats_for,
     my_conversations,
-    queue_for,
+    queue_offered_to,
 )
 from huoli.conversations.services import (
     ConversationError,
@@ -42,7 +42,7 @@ def work_context(user) -> dict:
     profile = CounsellorProfile.objects.filter(user=user).first()
     return {
         "profile": profile,
-        "queue": list(queue_for(user)),
+        "queue": queue_offered_to(user),
         "mine": list(my_conversations(user)),
         "live_chats": list(live_chats_for(user)),
         "duty_list": list(duty_list_for(user)),

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from huoli.core.policy import PERMISSIONS, user_has_permission
 
 
@@ -7,5 +9,6 @@ def permissions(request):
         return {}
     user = getattr(request, "user", None)
     return {
-        "can": {name.replace(".", "_"): user_has_permission(user, name) for name in PERMISSIONS}
+        "can": {name.replace(".", "_"): user_has_permission(user, name) for name in PERMISSIONS},
+        "staff_languages": settings.HUOLI_STAFF_LANGUAGES,
     }

@@ -84,6 +84,8 @@ class Conversation(models.Model):
     )
     flagged_at = models.DateTimeField(_("flagged"), null=True, blank=True)
     code_blocked_at = models.DateTimeField(_("return code blocked"), null=True, blank=True)
+    # No counsellor speaks the visitor's language: answered with an interpreter's help.
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -102,6 +104,10 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def language_name(self) -> str:
+        return str(dict(settings.HUOLI_SPOKEN_LANGUAGES).get(self.language, self.language))
 
     @property
     def last_activity(self):

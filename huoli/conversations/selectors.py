@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
 from huoli.conversations.models import Conversation, Message
@@ -40,6 +45,81 @@ def queue_for(user) -> QuerySet[Conversation]:
         "counselling.work",
         Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by("created_at"),
     )
+
+
+def speakers_on_duty(language: str, *, with_room: bool = False) -> list[CounsellorProfile]:
+    """Counsellors on duty who speak ``language`` (with ``with_room``: and can take one more
+    chat). Few are on duty at once, so the languages are checked here rather than in SQL
+    (SQLite cannot look inside a JSON list)."""
+    profiles = [
+        profile
+        for profile in CounsellorProfile.objects.filter(on_duty=True, user__is_active=True)
+        if language in (profile.languages or [])
+    ]
+    if not with_room:
+        return profiles
+    open_chats = dict(
+        Conversation.objects.filter(
+            counsellor__in=[p.user_id for p in profiles],
+            kind=Conversation.Kind.CHAT,
+            status=Conversation.Status.ACTIVE,
+        )
+        .values_list("counsellor")
+        .annotate(count=Count("pk"))
+    )
+    return [p for p in profiles if open_chats.get(p.user_id, 0) < p.max_chats]
+
+
+def anyone_speaks(language: str) -> bool:
+    """Whether any active counsellor (on duty or not) lists ``language``."""
+    return any(
+        language in (languages or [])
+        for languages in CounsellorProfile.objects.filter(user__is_active=True).values_list(
+            "languages", flat=True
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    conversation: Conversation
+    speaks: bool  # the counsellor looking speaks the visitor's language
+    held_until: datetime | None  # offered first to a colleague who speaks it, until then
+
+    @property
+    def held_seconds(self) -> int:
+        if self.held_until is None:
+            return 0
+        return max(0, int((self.held_until - timezone.now()).total_seconds()) + 1)
+
+
+def queue_offered_to(user, *, now=None) -> list[QueueRow]:
+    """The queue as this counsellor sees it: conversations in a language they speak first;
+    a chat in a language a free colleague on duty speaks is theirs first for
+    ``HUOLI_LANGUAGE_HOLD_SECONDS``."""
+    now = now or timezone.now()
+    profile = CounsellorProfile.objects.filter(user=user).first()
+    spoken = set(profile.languages or []) if profile else set()
+    hold = timedelta(seconds=settings.HUOLI_LANGUAGE_HOLD_SECONDS)
+    free_speakers: dict[str, bool] = {}
+    rows = []
+    for conversation in queue_for(user):
+        speaks = conversation.language in spoken
+        held_until = None
+        if (
+            not speaks
+            and conversation.kind == Conversation.Kind.CHAT
+            and conversation.created_at + hold > now
+        ):
+            if conversation.language not in free_speakers:
+                free_speakers[conversation.language] = bool(
+                    speakers_on_duty(conversation.language, with_room=True)
+                )
+            if free_speakers[conversation.language]:
+                held_until = conversation.created_at + hold
+        rows.append(QueueRow(conversation=conversation, speaks=speaks, held_until=held_until))
+    rows.sort(key=lambda row: (not row.speaks, row.conversation.created_at))
+    return rows
 
 
 def my_conversations(user) -> QuerySet[Conversation]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -89,7 +90,12 @@ def queued_chats_count() -> int:
 
 @transaction.atomic
 def conversation_start(
-    *, kind: str, language: str, nickname: str = "", first_message: str = ""
+    *,
+    kind: str,
+    language: str,
+    nickname: str = "",
+    first_message: str = "",
+    interpreter_needed: bool = False,
 ) -> VisitorAccess:
     """Start a chat or a written message; returns the return code and the browser token."""
     if kind not in Conversation.Kind.values:
@@ -109,6 +115,7 @@ def conversation_start(
         nickname=(nickname or "").strip()[:40],
         created_at=now,
         return_code_hash=return_codes.code_hash(code),
+        interpreter_needed=interpreter_needed,
     )
     token = _visitor_token(conversation)
     conversation.save()
@@ -358,6 +365,17 @@ def _active_chats(user: User) -> int:
     ).count()
 
 
+def _held_for_a_speaker(conversation: Conversation, profile: CounsellorProfile) -> bool:
+    from huoli.conversations.selectors import speakers_on_duty
+
+    if conversation.language in (profile.languages or []):
+        return False
+    hold = timedelta(seconds=settings.HUOLI_LANGUAGE_HOLD_SECONDS)
+    if conversation.created_at + hold <= timezone.now():
+        return False
+    return bool(speakers_on_duty(conversation.language, with_room=True))
+
+
 @transaction.atomic
 def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation:
     profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
@@ -367,6 +385,15 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
     if conversation is None or conversation.status != Conversation.Status.QUEUED:
         raise ConversationError(
             "not_waiting", _("Someone else has already taken this conversation.")
+        )
+    if conversation.kind == Conversation.Kind.CHAT and _held_for_a_speaker(conversation, profile):
+        raise ConversationError(
+            "offered_to_speaker",
+            _(
+                "This chat is offered first to a colleague on duty who speaks %(language)s. "
+                "You can take it if they have not within a minute."
+            )
+            % {"language": conversation.language_name},
         )
     if conversation.kind == Conversation.Kind.CHAT and _active_chats(counsellor) >= (
         profile.max_chats

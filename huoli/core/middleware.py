@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class NoStoreMiddleware:
@@ -15,10 +18,16 @@ class NoStoreMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.prefixes = tuple(settings.HUOLI_NO_STORE_PREFIXES)
+        self.languages = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(self.prefixes):
+        # Public pages carry their language first (/ar/conversation/): look past it.
+        path = request.path
+        first, _slash, rest = path.lstrip("/").partition("/")
+        if first in self.languages:
+            path = "/" + rest
+        if path.startswith(self.prefixes) or request.path.startswith(self.prefixes):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
@@ -41,3 +50,30 @@ class DatabaseUnavailableMiddleware:
         from huoli.core.errors import database_unavailable
 
         return database_unavailable(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's locale middleware, with the console kept to the staff languages.
+
+    Public pages take their language from the address (``/ar/...``); an address without one
+    is redirected to the browser's preferred language, so the first visit needs no choice and
+    no cookie. The console reads its own cookie (path ``/console/``), then the browser's
+    preference among the staff languages, then Finnish."""
+
+    def process_request(self, request):
+        if not request.path_info.startswith("/console/"):
+            return super().process_request(request)
+        staff = settings.HUOLI_STAFF_LANGUAGES
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in staff:
+            accepted = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+            chosen = next(
+                (
+                    code.split("-")[0]
+                    for code, _quality in parse_accept_lang_header(accepted)
+                    if code.split("-")[0] in staff
+                ),
+                settings.LANGUAGE_CODE,
+            )
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen

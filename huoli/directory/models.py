@@ -104,12 +104,28 @@ class Service(models.Model):
 
     def text_in(self, language: str, field: str) -> str:
         """``name`` or ``description`` in the language, else English, else Finnish."""
+        return self.text_and_language(language, field)[0]
+
+    def text_and_language(self, language: str, field: str) -> tuple[str, str]:
+        """The text and the language it is actually in (for the page's ``lang`` marks)."""
         language = (language or "fi").split("-")[0]
         if language in TEXT_LANGUAGES:
             value = getattr(self, f"{field}_{language}")
         else:
             value = (self.other_languages or {}).get(language, {}).get(field, "")
-        return value or getattr(self, f"{field}_en") or getattr(self, f"{field}_fi")
+        if value:
+            return value, language
+        if getattr(self, f"{field}_en"):
+            return getattr(self, f"{field}_en"), "en"
+        return getattr(self, f"{field}_fi"), "fi"
+
+    @property
+    def name_language(self) -> str:
+        return self.text_and_language(get_language() or "fi", "name")[1]
+
+    @property
+    def description_language(self) -> str:
+        return self.text_and_language(get_language() or "fi", "description")[1]
 
     @property
     def name(self) -> str:

@@ -1,6 +1,15 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours, RetentionPolicy
+from huoli.helpline.models import (
+    FloodSwitch,
+    InfoPage,
+    OpeningException,
+    OpeningHours,
+    RetentionPolicy,
+)
 
 
 @admin.register(OpeningHours)
@@ -49,3 +58,34 @@ class FloodSwitchAdmin(RetentionPolicyAdmin):
 
         switch = FloodSwitch.saved()
         return HttpResponseRedirect(reverse("admin:helpline_floodswitch_change", args=[switch.pk]))
+
+
+class InfoPageForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = InfoPage
+        fields = ["slug", "language", "order", "title", "summary", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+        help_texts = {
+            "body": _(
+                'Plain text. A blank line starts a new paragraph, "## " at the start of a '
+                'paragraph makes it a heading, and lines starting with "- " make a list.'
+            ),
+            "slug": _("The same for every language version of one page, e.g. signs."),
+        }
+
+
+@admin.register(InfoPage)
+class InfoPageAdmin(admin.ModelAdmin):
+    """Information pages for families, one row per page and language. Rows are never
+    deleted: a page missing in a language shows in English with a note."""
+
+    form = InfoPageForm
+    list_display = ["title", "slug", "language", "order", "updated_at"]
+    list_filter = ["slug", "language"]
+    search_fields = ["title", "body"]
+    ordering = ["order", "slug", "language"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

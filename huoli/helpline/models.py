@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -172,3 +174,35 @@ class FloodSwitch(models.Model):
     def saved(cls) -> FloodSwitch:
         switch, _created = cls.objects.get_or_create(pk=1)
         return switch
+
+
+def validate_public_language(value: str) -> None:
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the languages of the public pages."))
+
+
+class InfoPage(models.Model):
+    """One information page for families in one language (administrators edit these in the
+    admin; the defaults in ``info_defaults.py`` are added when missing, never overwritten).
+
+    The text is plain: blank lines separate paragraphs, a paragraph starting with "## " is a
+    heading and one whose lines start with "- " is a list (``helpline.info.render_body``)."""
+
+    slug = models.SlugField(_("page"), max_length=40)
+    language = models.CharField(_("language"), max_length=8, validators=[validate_public_language])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["order", "slug", "language"]
+        verbose_name = _("information page")
+        verbose_name_plural = _("information pages")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "language"], name="info_page_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

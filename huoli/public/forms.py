@@ -9,7 +9,28 @@ def visitor_language_choices():
     return [(code, name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES]
 
 
-class StartChatForm(forms.Form):
+# Django's own messages are not translated into every visitor language (Somali has no Django
+# catalogue at all), so the public forms use ours.
+ERRORS = {
+    "required": _("Please fill in this field."),
+    "max_length": _("This is too long: at most %(limit_value)d characters (now %(show_value)d)."),
+    "invalid_choice": _("Choose one of the options."),
+}
+
+
+class VisitorForm(forms.Form):
+    """A public form: our own error messages on every field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(ERRORS)
+            for validator in field.validators:
+                if getattr(validator, "code", "") == "max_length":
+                    validator.message = ERRORS["max_length"]
+
+
+class StartChatForm(VisitorForm):
     nickname = forms.CharField(
         label=_("Nickname (optional)"),
         required=False,
@@ -19,7 +40,7 @@ class StartChatForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the chat"), choices=visitor_language_choices)
 
 
-class MessageForm(forms.Form):
+class MessageForm(VisitorForm):
     body = forms.CharField(
         label=_("Message"),
         max_length=MAX_MESSAGE_CHARS,
@@ -33,7 +54,7 @@ class NewMessageForm(MessageForm):
     language = forms.ChoiceField(label=_("Language"), choices=visitor_language_choices)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(VisitorForm):
     code = forms.CharField(
         label=_("Return code"),
         max_length=40,
@@ -43,7 +64,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VisitorForm):
     answer = forms.ChoiceField(
         label=_("Was this conversation helpful?"),
         choices=Feedback.Answer.choices,

@@ -15,4 +15,6 @@ urlpatterns = [
     path("return/", views.return_view, name="return"),
     path("exit/", views.exit_view, name="exit"),
     path("services/", views.services_view, name="services"),
+    path("info/", views.info_list_view, name="info_list"),
+    path("info/<slug:slug>/", views.info_view, name="info"),
 ]

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huoli.conversations import return_codes
 from huoli.conversations.models import Conversation
-from huoli.conversations.selectors import counsellors_on_duty
+from huoli.conversations.selectors import anyone_speaks, counsellors_on_duty, speakers_on_duty
 from huoli.conversations.services import (
     ConversationError,
     conversation_end,
@@ -30,6 +30,7 @@ from huoli.conversations.throttle import return_code_attempt_allowed
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.flood import challenge_issue, gate_check
+from huoli.helpline.info import page_for, pages_for, render_body
 from huoli.helpline.models import FloodSwitch, RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
@@ -77,6 +78,7 @@ def _home(request, *, chat_form=None, error="", status_code=200):
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
         "error": error,
+        "pages": _info_links(get_language()),
     }
     return render(request, "public/home.html", context, status=status_code)
 
@@ -112,6 +114,24 @@ def chat_start_view(request):
             error=_("The chat is closed right now. You can leave a message instead."),
             status_code=409,
         )
+    language = form.cleaned_data["language"]
+    if not request.POST.get("language_confirmed") and not speakers_on_duty(language):
+        # Nobody on duty speaks it: say so, and offer English, Finnish or a written message
+        # answered with an interpreter's help.
+        return render(
+            request,
+            "public/chat_language.html",
+            {
+                "form": form,
+                "language_name": dict(settings.HUOLI_SPOKEN_LANGUAGES).get(language, language),
+                "language": language,
+                "others": [
+                    (code, name)
+                    for code, name in settings.HUOLI_SPOKEN_LANGUAGES
+                    if code in ("en", "fi") and code != language and speakers_on_duty(code)
+                ],
+            },
+        )
     switch = FloodSwitch.current()
     if switch.on:
         gate = gate_check(
@@ -124,7 +144,12 @@ def chat_start_view(request):
             return render(
                 request,
                 "public/waiting_room.html",
-                {"form": form, "gate": gate, "early": bool(request.POST.get("ticket"))},
+                {
+                    "form": form,
+                    "gate": gate,
+                    "early": bool(request.POST.get("ticket")),
+                    "language_confirmed": request.POST.get("language_confirmed", ""),
+                },
                 status=429,
             )
     try:
@@ -141,17 +166,24 @@ def chat_start_view(request):
 @require_http_methods(["GET", "POST"])
 @same_origin_post
 def message_new_view(request):
+    spoken = dict(settings.HUOLI_SPOKEN_LANGUAGES)
+    asked = request.GET.get("language", "")
     form = NewMessageForm(
         _posted(request),
-        initial={"language": _default_language(), "client_id": secrets.token_hex(8)},
+        initial={
+            "language": asked if asked in spoken else _default_language(),
+            "client_id": secrets.token_hex(8),
+        },
     )
     if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
         try:
             access = conversation_start(
                 kind=Conversation.Kind.MESSAGE,
-                language=form.cleaned_data["language"],
+                language=language,
                 nickname=form.cleaned_data["nickname"],
                 first_message=form.cleaned_data["body"],
+                interpreter_needed=not anyone_speaks(language),
             )
         except ConversationError as error:
             form.add_error("body", str(error))
@@ -302,4 +334,40 @@ def services_view(request):
         request,
         "public/services.html",
         {"form": form, "services": service_search(form.filters(), public_only=True, limit=200)},
+    )
+
+
+def _info_links(language: str) -> list[dict]:
+    return [
+        {
+            "slug": choice.page.slug,
+            "title": choice.page.title,
+            "summary": choice.page.summary,
+            "language": choice.page.language,
+            "fallback": choice.fallback,
+            "url": reverse("public:info", args=[choice.page.slug]),
+        }
+        for choice in pages_for(language)
+    ]
+
+
+@require_GET
+def info_list_view(request):
+    return render(request, "public/info_list.html", {"pages": _info_links(get_language())})
+
+
+@require_GET
+def info_view(request, slug: str):
+    choice = page_for(slug, get_language())
+    if choice is None:
+        raise Http404
+    return render(
+        request,
+        "public/info.html",
+        {
+            "page": choice.page,
+            "fallback": choice.fallback,
+            "body": render_body(choice.page.body),
+            "pages": _info_links(get_language()),
+        },
     )

@@ -89,7 +89,7 @@ def line_open(staff_factory):
 def visitor_client(client):
     """A client with a conversation of its own (the visitor cookie set)."""
     response = client.post(
-        "/message/", {"body": "Alku", "client_id": "c0", "language": "fi", "nickname": ""}
+        "/en/message/", {"body": "Alku", "client_id": "c0", "language": "fi", "nickname": ""}
     )
     assert response.status_code == 302
     return client
@@ -99,7 +99,7 @@ def visitor_client(client):
 @given(data=form_data(["language", "nickname", "pow_challenge", "pow_nonce", "ticket"]))
 def test_starting_a_chat(client, line_open, data):
     before = Conversation.objects.count()
-    response = client.post("/chat/start/", data)
+    response = client.post("/en/chat/start/", data)
     assert response.status_code < 500
     assert Conversation.objects.count() == before + (response.status_code == 302)
     messages_consistent()
@@ -109,7 +109,7 @@ def test_starting_a_chat(client, line_open, data):
 @given(data=form_data(["body", "client_id", "language", "nickname"]))
 def test_leaving_a_message(client, data):
     conversations, messages = Conversation.objects.count(), Message.objects.count()
-    response = client.post("/message/", data)
+    response = client.post("/en/message/", data)
     assert response.status_code < 500
     started = response.status_code == 302
     assert Conversation.objects.count() == conversations + started
@@ -121,7 +121,7 @@ def test_leaving_a_message(client, data):
 @given(data=form_data(["body", "client_id"]))
 def test_writing_in_a_conversation(visitor_client, data):
     before = Message.objects.count()
-    response = visitor_client.post("/conversation/send/", data)
+    response = visitor_client.post("/en/conversation/send/", data)
     assert response.status_code < 500
     assert Message.objects.count() - before in ((0, 1) if response.status_code == 302 else (0,))
     messages_consistent()
@@ -130,24 +130,24 @@ def test_writing_in_a_conversation(visitor_client, data):
 @fuzz
 @given(data=form_data(["answer"]), end=form_data(["x"]))
 def test_feedback_and_ending(visitor_client, data, end):
-    assert visitor_client.post("/conversation/feedback/", data).status_code < 500
-    assert visitor_client.post("/conversation/end/", end).status_code < 500
+    assert visitor_client.post("/en/conversation/feedback/", data).status_code < 500
+    assert visitor_client.post("/en/conversation/end/", end).status_code < 500
 
 
 @fuzz
 @given(data=form_data(["code"]))
 def test_returning_with_a_code(client, data):
     cache.clear()  # the guessing limit is tested on its own (test_return_code_guessing)
-    response = client.post("/return/", data)
+    response = client.post("/en/return/", data)
     assert response.status_code < 500
 
 
 @fuzz
 @given(query=form_data(["q", "category", "municipality", "language", "anonymous", "page"]))
 def test_searching_services_and_reading_pages(client, query):
-    assert client.get("/services/", query).status_code < 500
-    assert client.get("/", query).status_code < 500
-    assert client.get("/message/", query).status_code < 500
+    assert client.get("/en/services/", query).status_code < 500
+    assert client.get("/en/", query).status_code < 500
+    assert client.get("/en/message/", query).status_code < 500
 
 
 # --- websocket frames ---------------------------------------------------------------------

@@ -46,8 +46,8 @@ def test_markup_is_shown_as_text_everywhere(client, logged_in):
     }
     visitor = client.__class__()
     visitor.cookies[settings.HUOLI_VISITOR_COOKIE] = access.token
-    pages["visitor"] = visitor.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en")
-    pages["services"] = visitor.get("/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
+    pages["visitor"] = visitor.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en")
+    pages["services"] = visitor.get("/en/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
     for name, response in pages.items():
         html = response.content.decode()
         assert response.status_code == 200, name

@@ -83,6 +83,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:directory_export": frozenset({ADMIN}),
     "console:directory_import": frozenset({ADMIN}),
     "public:services": EVERYONE,
+    "public:info_list": EVERYONE,
+    "public:info": EVERYONE,
     # Aggregated statistics only: analysts, supervisors, administrators.
     "console:reports": REPORTS,
     "console:reports_csv": REPORTS,
@@ -109,6 +111,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:helpline_retentionpolicy_delete": NOBODY,
     "admin:helpline_floodswitch_add": NOBODY,
     "admin:helpline_floodswitch_delete": NOBODY,
+    # Information pages are edited, never deleted (a missing language falls back to English).
+    "admin:helpline_infopage_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }
@@ -207,6 +211,7 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         "id": admin_user.pk,
         "pk": admin_user.pk,
         "app_label": "accounts",
+        "slug": "signs",
         "content_type_id": ContentType.objects.get_for_model(admin_user).pk,
     }
     return reverse(name, kwargs={param: samples[param] for param in params})

@@ -59,13 +59,13 @@ async def test_a_whole_chat_leaves_no_address_or_user_agent(staff_factory, caplo
         "HTTP_ACCEPT_LANGUAGE": "en",
     }
     client = AsyncClient(**headers)
-    assert (await client.get("/")).status_code == 200
-    started = await client.post("/chat/start/", {"language": "en", "nickname": "M"})
+    assert (await client.get("/en/")).status_code == 200
+    started = await client.post("/en/chat/start/", {"language": "en", "nickname": "M"})
     assert started.status_code == 302
     token = started.cookies[settings.HUOLI_VISITOR_COOKIE].value
-    page = await client.get("/conversation/")
+    page = await client.get("/en/conversation/")
     assert page.status_code == 200
-    await client.post("/return/", {"code": "0000 0000 0000 0001"})
+    await client.post("/en/return/", {"code": "0000 0000 0000 0001"})
 
     socket = WebsocketCommunicator(
         application,

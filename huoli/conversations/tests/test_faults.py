@@ -70,14 +70,14 @@ def test_without_javascript_the_visitor_is_told_to_try_again_and_keeps_the_text(
     client, short_lock_wait
 ):
     response = client.post(
-        "/message/",
+        "/en/message/",
         {"body": "Ensimmäinen", "client_id": "c0", "language": "fi", "nickname": ""},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 302
     with database_held():
         refused = client.post(
-            "/conversation/send/",
+            "/en/conversation/send/",
             {"body": "Tärkeä viesti", "client_id": "c1"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -87,7 +87,7 @@ def test_without_javascript_the_visitor_is_told_to_try_again_and_keeps_the_text(
     assert "Tärkeä viesti</textarea>" in html
     close_old_connections()
     assert list(Message.objects.values_list("body", flat=True)) == ["Ensimmäinen"]
-    again = client.post("/conversation/send/", {"body": "Tärkeä viesti", "client_id": "c1"})
+    again = client.post("/en/conversation/send/", {"body": "Tärkeä viesti", "client_id": "c1"})
     assert again.status_code == 302
     assert list(Message.objects.order_by("seq").values_list("body", flat=True)) == [
         "Ensimmäinen",
@@ -98,7 +98,7 @@ def test_without_javascript_the_visitor_is_told_to_try_again_and_keeps_the_text(
 def test_a_new_message_without_javascript_keeps_its_text_too(client, short_lock_wait):
     with database_held():
         refused = client.post(
-            "/message/",
+            "/en/message/",
             {"body": "Poikani", "client_id": "c0", "language": "fi", "nickname": ""},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -143,8 +143,8 @@ async def test_on_the_socket_the_message_is_kept_refused_then_stored_once(short_
 def test_a_page_that_cannot_read_says_try_again_with_503(client, short_lock_wait):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's write-ahead log never blocks readers")
-    client.post("/message/", {"body": "E", "client_id": "c0", "language": "fi", "nickname": ""})
+    client.post("/en/message/", {"body": "E", "client_id": "c0", "language": "fi", "nickname": ""})
     with database_held("ACCESS EXCLUSIVE"):
-        response = client.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "We could not reach our records just now" in response.content.decode()

@@ -151,9 +151,9 @@ def test_a_file_without_the_columns_or_not_utf8_is_refused_clearly():
 
 def test_the_public_page_lists_public_services_in_the_visitors_language(client):
     Service.objects.filter(key="anchor-team").update(public=False)
-    page = client.get("/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/en/services/", {"q": "perhe"}, HTTP_ACCEPT_LANGUAGE="en")
     text = page.content.decode()
     assert page.status_code == 200 and "Family counselling clinic" in text
     assert not page.cookies
-    everything = client.get("/services/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    everything = client.get("/sv/services/").content.decode()
     assert "Familjerådgivningen" in everything and "Ankarteamet" not in everything

@@ -20,19 +20,19 @@ def clean_cache():
 
 def leave_message(client, body="Poikani on muuttunut", client_id="c1"):
     return client.post(
-        "/message/",
+        "/en/message/",
         {"body": body, "client_id": client_id, "language": "fi", "nickname": ""},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
 def shown_code(client) -> str:
-    html = client.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     return re.search(r'data-code="(\d{16})"', html).group(1)
 
 
 def test_pages_before_a_conversation_set_no_cookie(client):
-    for url in ("/", "/message/", "/return/"):
+    for url in ("/en/", "/en/message/", "/en/return/"):
         response = client.get(url)
         assert response.cookies == {}, url
 
@@ -43,7 +43,7 @@ def test_leaving_a_message_sets_one_strict_cookie_and_shows_the_code(client):
     cookie = response.cookies["huoli_visitor"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
     assert not cookie["max-age"]
-    page = client.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en")
     assert "no-store" in page["Cache-Control"]
     html = page.content.decode()
     assert "Poikani on muuttunut" in html
@@ -53,7 +53,7 @@ def test_leaving_a_message_sets_one_strict_cookie_and_shows_the_code(client):
 def test_a_resent_form_is_stored_once(client):
     leave_message(client)
     for _ in range(2):
-        client.post("/conversation/send/", {"body": "Lisää", "client_id": "same"})
+        client.post("/en/conversation/send/", {"body": "Lisää", "client_id": "same"})
     assert Message.objects.filter(body__isnull=False).count() == 2
 
 
@@ -69,13 +69,13 @@ def test_the_answer_is_read_with_the_return_code_on_another_device(client, djang
     from django.test import Client
 
     other = Client()
-    assert other.get("/conversation/").status_code == 404
-    wrong = other.post("/return/", {"code": "1111 2222 3333 4444"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert other.get("/en/conversation/").status_code == 404
+    wrong = other.post("/en/return/", {"code": "1111 2222 3333 4444"}, HTTP_ACCEPT_LANGUAGE="en")
     assert wrong.status_code == 400
     assert "could not find a conversation" in wrong.content.decode()
-    right = other.post("/return/", {"code": f"{code[:4]} {code[4:]}"})
+    right = other.post("/en/return/", {"code": f"{code[:4]} {code[4:]}"})
     assert right.status_code == 302
-    html = other.get("/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = other.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Kiitos viestistä" in html
     # The code is not shown again on the other device.
     assert "data-code=" not in html
@@ -84,7 +84,7 @@ def test_the_answer_is_read_with_the_return_code_on_another_device(client, djang
 def test_guessing_codes_is_throttled(client, settings):
     settings.HUOLI_RETURN_CODE_LIMITS = {**settings.HUOLI_RETURN_CODE_LIMITS, "source_attempts": 3}
     statuses = [
-        client.post("/return/", {"code": f"{i:016d}"}, HTTP_ACCEPT_LANGUAGE="en").status_code
+        client.post("/en/return/", {"code": f"{i:016d}"}, HTTP_ACCEPT_LANGUAGE="en").status_code
         for i in range(5)
     ]
     assert statuses == [400, 400, 400, 429, 429]
@@ -92,7 +92,7 @@ def test_guessing_codes_is_throttled(client, settings):
 
 def test_a_post_from_another_site_is_refused(client):
     response = client.post(
-        "/message/",
+        "/en/message/",
         {"body": "x", "client_id": "a", "language": "fi"},
         HTTP_ORIGIN="https://evil.example",
     )
@@ -102,7 +102,7 @@ def test_a_post_from_another_site_is_refused(client):
 
 def test_an_over_long_message_gets_a_clear_answer_and_nothing_is_saved(client):
     response = client.post(
-        "/message/",
+        "/en/message/",
         {"body": "x" * 4001, "client_id": "a", "language": "fi"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -112,9 +112,9 @@ def test_an_over_long_message_gets_a_clear_answer_and_nothing_is_saved(client):
 
 
 def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client, staff_factory):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start chat" not in html and "Leave a message" in html
-    refused = client.post("/chat/start/", {"language": "fi"}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post("/en/chat/start/", {"language": "fi"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 409
     assert "The chat is closed right now" in refused.content.decode()
 
@@ -126,21 +126,21 @@ def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client, staff_fac
         OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
     )
     duty_set(user=staff_factory(role="counsellor"), on_duty=True)
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start chat" in html
-    started = client.post("/chat/start/", {"language": "en", "nickname": "M"})
+    started = client.post("/en/chat/start/", {"language": "en", "nickname": "M"})
     assert started.status_code == 302
     assert Conversation.objects.get().kind == "chat"
 
 
 def test_quick_exit_page_forgets_the_conversation(client):
     leave_message(client)
-    response = client.get("/exit/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/en/exit/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.cookies["huoli_visitor"].value == ""
     assert "Pea soup" in response.content.decode()
 
 
 def test_every_public_page_has_the_quick_exit(client):
     leave_message(client)
-    for url in ("/", "/message/", "/return/", "/conversation/"):
+    for url in ("/en/", "/en/message/", "/en/return/", "/en/conversation/"):
         assert "data-quick-exit" in client.get(url).content.decode(), url

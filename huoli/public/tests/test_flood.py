@@ -58,29 +58,29 @@ def test_leading_zero_bits():
 
 
 def test_with_the_switch_off_a_chat_starts_at_once(client):
-    assert 'name="pow_challenge"' not in client.get("/").content.decode()
-    assert client.post("/chat/start/", {"language": "fi"}).status_code == 302
+    assert 'name="pow_challenge"' not in client.get("/en/").content.decode()
+    assert client.post("/en/chat/start/", {"language": "fi"}).status_code == 302
 
 
 def test_a_solved_challenge_starts_one_chat_and_cannot_be_used_again(client, flood_on):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
     assert "public/pow.js" in html
-    unsolved = client.post("/chat/start/", {"language": "fi", "pow_challenge": challenge})
+    unsolved = client.post("/en/chat/start/", {"language": "fi", "pow_challenge": challenge})
     assert unsolved.status_code == 429
     assert "Please wait a moment" in unsolved.content.decode()
     wrong = next(str(n) for n in itertools.count() if work_done(challenge, str(n)) < 10)
     assert (
         client.post(
-            "/chat/start/", {"language": "fi", "pow_challenge": challenge, "pow_nonce": wrong}
+            "/en/chat/start/", {"language": "fi", "pow_challenge": challenge, "pow_nonce": wrong}
         ).status_code
         == 429
     )
     nonce = solve(challenge, 10)
     posted = {"language": "fi", "pow_challenge": challenge, "pow_nonce": nonce}
-    assert client.post("/chat/start/", posted).status_code == 302
+    assert client.post("/en/chat/start/", posted).status_code == 302
     assert Conversation.objects.count() == 1
-    assert client.post("/chat/start/", posted).status_code == 429  # replayed
+    assert client.post("/en/chat/start/", posted).status_code == 429  # replayed
     assert Conversation.objects.count() == 1
 
 
@@ -99,7 +99,7 @@ def test_without_javascript_the_waiting_room_lets_the_chat_start_after_the_wait(
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         room = client.post(
-            "/chat/start/", {"language": "en", "nickname": "M"}, HTTP_ACCEPT_LANGUAGE="en"
+            "/en/chat/start/", {"language": "en", "nickname": "M"}, HTTP_ACCEPT_LANGUAGE="en"
         )
         assert room.status_code == 429
         html = room.content.decode()
@@ -108,7 +108,7 @@ def test_without_javascript_the_waiting_room_lets_the_chat_start_after_the_wait(
         assert 'name="nickname" value="M"' in html
     with time_machine.travel(start + timedelta(seconds=12), tick=False):
         early = client.post(
-            "/chat/start/",
+            "/en/chat/start/",
             {"language": "en", "nickname": "M", "ticket": ticket},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -117,8 +117,8 @@ def test_without_javascript_the_waiting_room_lets_the_chat_start_after_the_wait(
         assert ticket in early.content.decode()  # the same ticket, so the wait does not restart
     with time_machine.travel(start + timedelta(seconds=21), tick=False):
         posted = {"language": "en", "nickname": "M", "ticket": ticket}
-        assert client.post("/chat/start/", posted).status_code == 302
-        assert client.post("/chat/start/", posted).status_code == 429  # once only
+        assert client.post("/en/chat/start/", posted).status_code == 302
+        assert client.post("/en/chat/start/", posted).status_code == 429  # once only
     assert Conversation.objects.get().nickname == "M"
     assert room.cookies == {}  # nothing kept about the visitor before the chat
 

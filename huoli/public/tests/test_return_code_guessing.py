@@ -55,7 +55,7 @@ def hammer(client, *, seconds: int, every: float, addresses: list[str]) -> list[
     with time_machine.travel(start, tick=False) as clock:
         for step in range(steps):
             address = addresses[step % len(addresses)]
-            response = client.post("/return/", {"code": f"{step:016d}"}, REMOTE_ADDR=address)
+            response = client.post("/en/return/", {"code": f"{step:016d}"}, REMOTE_ADDR=address)
             assert response.status_code in (400, 429)
             if response.status_code == 400:  # the code was actually checked
                 allowed.append(step * every)
@@ -86,10 +86,10 @@ def test_the_right_code_is_refused_too_while_the_limit_holds(client, settings):
     settings.HUOLI_RETURN_CODE_LIMITS = {**settings.HUOLI_RETURN_CODE_LIMITS, "source_attempts": 3}
     access = conversation_start(kind="message", language="fi", first_message="Hei")
     for n in range(3):
-        client.post("/return/", {"code": f"{n:016d}"}, REMOTE_ADDR="203.0.113.9")
-    refused = client.post("/return/", {"code": access.return_code}, REMOTE_ADDR="203.0.113.9")
+        client.post("/en/return/", {"code": f"{n:016d}"}, REMOTE_ADDR="203.0.113.9")
+    refused = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR="203.0.113.9")
     assert refused.status_code == 429
-    welcome = client.post("/return/", {"code": access.return_code}, REMOTE_ADDR="203.0.113.10")
+    welcome = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR="203.0.113.10")
     assert welcome.status_code == 302
 
 

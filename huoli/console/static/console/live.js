@@ -22,8 +22,18 @@ function refreshPanel() {
   refreshTimer = setTimeout(async () => {
     const response = await fetch(panel.dataset.url, { credentials: "same-origin" });
     if (response.ok) panel.innerHTML = await response.text();
+    scheduleHoldEnd();
   }, 150);
 }
+
+// A chat offered first to a colleague who speaks its language: look again when that ends.
+let holdTimer = null;
+function scheduleHoldEnd() {
+  clearTimeout(holdTimer);
+  const ends = [...(panel?.querySelectorAll("[data-held-for]") || [])].map((e) => Number(e.dataset.heldFor));
+  if (ends.length) holdTimer = setTimeout(refreshPanel, (Math.min(...ends) + 1) * 1000);
+}
+scheduleHoldEnd();
 
 const handlers = {
   "staff.profile_updated"(event) {

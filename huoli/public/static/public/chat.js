@@ -8,6 +8,7 @@ if (root && form && root.classList.contains("live")) {
   const list = root.querySelector("[data-messages]");
   const statusLine = root.querySelector("[data-status]");
   const typingLine = root.querySelector("[data-typing]");
+  const announce = root.querySelector("[data-announce]");
   const box = form.querySelector("textarea");
   const endForm = root.querySelector("[data-end-form]");
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
@@ -73,7 +74,11 @@ if (root && form && root.classList.contains("live")) {
     const item = render(message, mine);
     if (mine) mine.remove();
     place(item);
-    if (message.sender !== "visitor") typingLine.hidden = true;
+    if (message.sender !== "visitor") {
+      typingLine.hidden = true;
+      // Screen readers hear each new answer once, without re-reading the whole history.
+      announce.textContent = `${message.author_name || texts.counsellor}: ${message.body}`;
+    }
     item.scrollIntoView({ block: "nearest" });
   }
 

@@ -1,0 +1,45 @@
+"""What every public page needs to offer its own languages (the switcher)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info
+
+
+def languages(request):
+    """``public_languages``: each visitor language, named in itself, with this page's address
+    in it. Only on public pages; a POST's result links to the page it came from."""
+    if request.path.startswith("/console/"):
+        return {}
+    current = get_language()
+    path = request.path
+    query = f"?{request.GET.urlencode()}" if request.method == "GET" and request.GET else ""
+    links = []
+    for code, name in settings.LANGUAGES:
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": name,
+                "bidi": info["bidi"],
+                "url": translate_url(path, code) + query,
+                "current": code == current,
+            }
+        )
+    return {"public_languages": links, "info_page_links": _info_page_links(current)}
+
+
+def _info_page_links(language: str) -> list[dict]:
+    """The information pages for the footer; none while the database is away (the page
+    saying so must still render)."""
+    from huoli.helpline.info import pages_for
+
+    try:
+        return [
+            {"title": choice.page.title, "url": reverse("public:info", args=[choice.page.slug])}
+            for choice in pages_for(language)
+        ]
+    except DatabaseError:
+        return []

@@ -1,0 +1,205 @@
+"""Every public page in every state a visitor can meet, rendered in one language: used by the
+translation test (nothing left untranslated) and by the accessibility tests' page list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+from django.utils import translation
+
+from huoli.accounts.roles import Role
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.conversations.models import Conversation
+from huoli.conversations.services import (
+    conversation_end,
+    conversation_flag,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    message_post,
+)
+from huoli.core.errors import database_unavailable, server_error
+from huoli.helpline.models import FloodSwitch, OpeningHours
+
+# Text that is the same in every language: names, numbers, punctuation.
+SAME_EVERYWHERE = re.compile(
+    r"^(Huoli|112|Helsinki|(https?://|www\.)\S+|[\d\s.,:;()\-–—·/+×<>%]*)$"  # noqa: RUF001
+)
+
+
+@dataclass
+class PageText:
+    """The visible texts of a page, each with the language it is marked as."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (language, text)
+
+
+class _Collector(HTMLParser):
+    """Text nodes and human-facing attributes, with the nearest ``lang`` above them."""
+
+    VOID = {"br", "hr", "img", "input", "link", "meta", "source", "wbr", "area", "col"}
+    ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = []  # (tag, lang)
+        self.found = PageText()
+        self.skip = 0
+
+    @property
+    def lang(self) -> str:
+        return self.stack[-1][1] if self.stack else ""
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        lang = attributes.get("lang") or self.lang
+        for name in self.ATTRIBUTES:
+            if attributes.get(name):
+                self.found.texts.append((lang, attributes[name]))
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.found.texts.append((lang, attributes.get("value", "")))
+        if tag in self.VOID:
+            return
+        if tag in ("script", "style"):
+            self.skip += 1
+        self.stack.append((tag, lang))
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        while self.stack:
+            popped, _lang = self.stack.pop()
+            if popped in ("script", "style"):
+                self.skip -= 1
+            if popped == tag:
+                break
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and not self.skip:
+            self.found.texts.append((self.lang, text))
+
+
+def page_texts(html: str) -> PageText:
+    collector = _Collector()
+    collector.feed(html)
+    found = collector.found
+    # The live chat's texts travel as JSON in the page (chat.js shows them).
+    for match in re.finditer(
+        r'<script id="chat-texts" type="application/json">(.*?)</script>', html
+    ):
+        page_lang = re.search(r'<html lang="([^"]+)"', html).group(1)
+        for value in json.loads(match.group(1)).values():
+            found.texts.append((page_lang, value))
+    return found
+
+
+def _line_open() -> None:
+    if not OpeningHours.objects.exists():
+        OpeningHours.objects.bulk_create(
+            OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
+        )
+
+
+def public_pages(language: str) -> Iterator[tuple[str, str]]:
+    """(name, html) for every public page state, rendered in ``language``. Needs a database
+    (each call adds conversations; names keep them apart)."""
+    cache.clear()
+    client = Client()
+    prefix = f"/{language}"
+
+    def get(path, **kwargs):
+        return client.get(prefix + path, **kwargs).content.decode()
+
+    def post(path, data):
+        return client.post(prefix + path, data).content.decode()
+
+    yield "home, chat closed", get("/")
+    yield "chat asked for while closed", post("/chat/start/", {"language": "fi"})
+    _line_open()
+    counsellor = StaffFactory(role=Role.COUNSELLOR, languages=["fi", "en"])
+    duty_set(user=counsellor, on_duty=True)
+    yield "home, chat open", get("/")
+    yield (
+        "no counsellor speaks the language",
+        post("/chat/start/", {"language": "so", "nickname": ""}),
+    )
+    switch = FloodSwitch.current()
+    switch.on = True
+    switch.save()
+    yield "home, flood protection on", get("/")
+    room = post("/chat/start/", {"language": "fi", "language_confirmed": "1"})
+    yield "waiting room", room
+    ticket = re.search(r'name="ticket" value="([^"]+)"', room).group(1)
+    yield (
+        "waiting room, too early",
+        post("/chat/start/", {"language": "fi", "language_confirmed": "1", "ticket": ticket}),
+    )
+    switch.on = False
+    switch.save()
+
+    yield "leave a message", get("/message/")
+    yield "leave a message, errors", post("/message/", {"body": "", "language": "xx"})
+    yield (
+        "leave a message, too long",
+        post("/message/", {"body": f"{language} " * 2000, "language": "fi", "client_id": "c"}),
+    )
+    client.post(
+        prefix + "/message/",
+        {"body": f"Huoli {language} 1", "language": "so", "client_id": "c1", "nickname": ""},
+    )
+    yield "written message, code shown, interpreter", get("/conversation/")
+    mine = Conversation.objects.order_by("-pk").first()
+    conversation_take(counsellor=counsellor, conversation_id=mine.pk)
+    message_post(
+        conversation=mine,
+        sender="counsellor",
+        author=counsellor,
+        client_id=f"a-{language}",
+        body=f"Vastaus {language}",
+    )
+    yield "written message answered", get("/conversation/")
+    yield "send without text", post("/conversation/send/", {"body": "", "client_id": "c2"})
+
+    chat = Client()
+    chat.post(prefix + "/chat/start/", {"language": "fi", "nickname": ""})
+    yield "chat, waiting in the queue", chat.get(prefix + "/conversation/").content.decode()
+    started = Conversation.objects.order_by("-pk").first()
+    conversation_take(counsellor=counsellor, conversation_id=started.pk)
+    yield "chat, talking", chat.get(prefix + "/conversation/").content.decode()
+    conversation_end(conversation=started, ended_by="counsellor")
+    yield "chat ended, feedback asked", chat.get(prefix + "/conversation/").content.decode()
+    chat.post(prefix + "/conversation/feedback/", {"answer": "yes"})
+    yield "chat ended, feedback given", chat.get(prefix + "/conversation/").content.decode()
+
+    yield "return", get("/return/")
+    yield "return, malformed code", post("/return/", {"code": "12"})
+    yield "return, unknown code", post("/return/", {"code": "1234 5678 1234 5678"})
+    blocked = conversation_start(kind="message", language="fi", first_message="x")
+    conversation_flag(
+        conversation=blocked.conversation, by=counsellor, reason="automated", block_code=True
+    )
+    yield "return, blocked code", post("/return/", {"code": blocked.return_code})
+    for attempt in range(12):
+        last = post("/return/", {"code": f"{attempt:016d}"})
+    yield "return, too many attempts", last
+
+    yield "no conversation on this device", Client().get(prefix + "/conversation/").content.decode()
+    yield "services", get("/services/")
+    yield "services, nothing found", get("/services/", data={"q": "zzzzqqq"})
+    yield "information pages", get("/info/")
+    for slug in ("signs", "talking", "contact", "safety", "professionals"):
+        yield f"information: {slug}", get(f"/info/{slug}/")
+    yield "page not found", get("/no-such-page/")
+    yield "exit", get("/exit/")
+    request = RequestFactory().get(prefix + "/")
+    with translation.override(language):
+        yield "database away", database_unavailable(request).content.decode()
+        yield "server error", server_error(request).content.decode()

@@ -1,0 +1,77 @@
+"""Every public page, in every state, in every public language: no text may be left in
+another language unless it is marked so (``lang``) — such as a service known only by its
+Finnish name. A text counts as untranslated when it also appears, word for word, on the
+English page in the same state, or on the Finnish one (Django's fallback)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from huoli.tests.public_pages import SAME_EVERYWHERE, page_texts, public_pages
+
+pytestmark = pytest.mark.django_db
+
+VISITOR_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+# Words that really are the same in Finnish and another language (checked by hand).
+SAME_AS_FINNISH = {
+    "sv": {"urdu"},
+    "et": {"urdu", "kurdi (sorani)", "ukraina", "Ei", "Muu"},
+}
+# The switcher names each language in itself, on every page.
+SELF_NAMES = {name for _code, name in settings.LANGUAGES}
+
+
+def _rendered(language: str) -> dict:
+    from django.db import transaction
+
+    with transaction.atomic():
+        pages = {name: page_texts(html) for name, html in public_pages(language)}
+        transaction.set_rollback(True)
+    return pages
+
+
+@pytest.fixture(scope="module")
+def references(django_db_setup, django_db_blocker):
+    """The English pages (the source texts) and the Finnish ones (what Django falls back to
+    when a catalogue lacks a text)."""
+    with django_db_blocker.unblock():
+        return {"en": _rendered("en"), "fi": _rendered("fi")}
+
+
+@pytest.mark.parametrize("language", VISITOR_LANGUAGES)
+def test_every_public_page_is_translated(language, references):
+    english = references["en"]
+    untranslated: dict[str, list[str]] = {}
+    pages = 0
+    for name, html in public_pages(language):
+        pages += 1
+        assert f'<html lang="{language}"' in html, name
+        reference = {text for _lang, text in english[name].texts}
+        if language != "fi":
+            reference |= {
+                text
+                for _lang, text in references["fi"][name].texts
+                if text not in SAME_AS_FINNISH.get(language, set())
+            }
+        left = sorted(
+            {
+                text
+                for lang, text in page_texts(html).texts
+                if lang == language
+                and text in reference
+                and text not in SELF_NAMES
+                and not SAME_EVERYWHERE.match(text)
+            }
+        )
+        if left:
+            untranslated[name] = left
+    assert pages == len(english) > 30
+    assert untranslated == {}, f"untranslated on the {language} pages"
+
+
+def test_right_to_left_languages_are_marked_so(client):
+    for language in ("ar", "fa", "ckb"):
+        html = client.get(f"/{language}/").content.decode()
+        assert f'<html lang="{language}" dir="rtl">' in html
+    assert '<html lang="fi" dir="ltr">' in client.get("/fi/").content.decode()
