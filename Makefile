@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core for the accessibility tests (injected into pages by Playwright, never served).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
+	else echo "npm is not installed: the accessibility tests will be skipped"; fi
+
 setup: $(STAMP)
 	$(BIN)/python -m huoli.keys
 	mkdir -p var/static
@@ -27,7 +32,7 @@ run: migrate
 	$(BIN)/python manage.py purge
 	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
 
-test: setup
+test: setup node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

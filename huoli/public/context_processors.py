@@ -14,7 +14,8 @@ def languages(request):
     if request.path.startswith("/console/"):
         return {}
     current = get_language()
-    path = request.path
+    # The result of a form (a POST) has no address to offer again: switch on the home page.
+    path = request.path if request.method == "GET" else reverse("public:home")
     query = f"?{request.GET.urlencode()}" if request.method == "GET" and request.GET else ""
     links = []
     for code, name in settings.LANGUAGES:

@@ -83,6 +83,9 @@ def demo_staff(transactional_db, demo_mode):
 
 @pytest.fixture
 def asgi_server(transactional_db):
+    from django.core.cache import cache
+
+    cache.clear()  # guessing limits and the like left by earlier tests in this process
     server = LiveServer()
     server.start()
     yield server
