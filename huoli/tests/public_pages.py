@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 from django.core.cache import cache
 from django.test import Client, RequestFactory
-from django.utils import translation
+from django.utils import timezone, translation
 
 from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
@@ -123,7 +123,14 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
 
     yield "home, chat closed", get("/")
     yield "chat asked for while closed", post("/chat/start/", {"language": "fi"})
+    later = timezone.localtime() + dt.timedelta(days=2)
+    hours = OpeningHours.objects.create(
+        weekday=later.weekday(), opens=dt.time(9), closes=dt.time(15)
+    )
+    yield "home, closed, opens later", get("/")
+    hours.delete()
     _line_open()
+    yield "home, open but nobody on duty", get("/")
     counsellor = StaffFactory(role=Role.COUNSELLOR, languages=["fi", "en"])
     duty_set(user=counsellor, on_duty=True)
     yield "home, chat open", get("/")
