@@ -12,19 +12,36 @@ from huoli.helpline.models import InfoPage
 
 
 def render_body(text: str) -> SafeString:
-    """Plain text to HTML: paragraphs, "## " headings and "- " lists; everything escaped."""
+    """Plain text to HTML, everything escaped: a line starting with "## " is a heading, lines
+    starting with "- " make a list, other lines make paragraphs (a blank line ends one)."""
     parts: list[str] = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        lines = [line.strip() for line in block.strip().split("\n") if line.strip()]
-        if not lines:
-            continue
-        if lines[0].startswith("## ") and len(lines) == 1:
-            parts.append(f"<h2>{escape(lines[0][3:].strip())}</h2>")
-        elif all(line.startswith("- ") for line in lines):
-            items = format_html_join("", "<li>{}</li>", ((line[2:].strip(),) for line in lines))
-            parts.append(f"<ul>{items}</ul>")
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            parts.append("<p>" + "<br>".join(escape(line) for line in paragraph) + "</p>")
+            paragraph.clear()
+        if items:
+            parts.append(f"<ul>{format_html_join('', '<li>{}</li>', ((i,) for i in items))}</ul>")
+            items.clear()
+
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            flush()
+        elif line.startswith("## "):
+            flush()
+            parts.append(f"<h2>{escape(line[3:].strip())}</h2>")
+        elif line.startswith("- "):
+            if paragraph:
+                flush()
+            items.append(line[2:].strip())
         else:
-            parts.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+            if items:
+                flush()
+            paragraph.append(line)
+    flush()
     return mark_safe("\n".join(parts))  # noqa: S308 - every piece above is escaped
 
 

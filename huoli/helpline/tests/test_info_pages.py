@@ -68,3 +68,11 @@ def test_administrators_edit_the_pages_in_the_console(client, logged_in):
     )
     assert response.status_code == 302
     assert "نص جديد" in client.get("/ar/info/contact/").content.decode()
+
+
+def test_headings_and_lists_follow_the_line_they_start_on():
+    html = render_body("## Otsikko\nTeksti.\nToinen rivi.\n- yksi\n- kaksi\nLoppu.")
+    assert html == (
+        "<h2>Otsikko</h2>\n<p>Teksti.<br>Toinen rivi.</p>\n"
+        "<ul><li>yksi</li><li>kaksi</li></ul>\n<p>Loppu.</p>"
+    )
