@@ -27,6 +27,7 @@ from huoli.conversations.services import (
 )
 from huoli.core.errors import database_unavailable, server_error
 from huoli.helpline.models import FloodSwitch, OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 
 # Text that is the same in every language: names, numbers, punctuation.
 SAME_EVERYWHERE = re.compile(
@@ -101,13 +102,6 @@ def page_texts(html: str) -> PageText:
     return found
 
 
-def _line_open() -> None:
-    if not OpeningHours.objects.exists():
-        OpeningHours.objects.bulk_create(
-            OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-        )
-
-
 def public_pages(language: str) -> Iterator[tuple[str, str]]:
     """(name, html) for every public page state, rendered in ``language``. Needs a database
     (each call adds conversations; names keep them apart)."""
@@ -129,7 +123,7 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     )
     yield "home, closed, opens later", get("/")
     hours.delete()
-    _line_open()
+    opening_hours_around_the_clock()
     yield "home, open but nobody on duty", get("/")
     counsellor = StaffFactory(role=Role.COUNSELLOR, languages=["fi", "en"])
     duty_set(user=counsellor, on_duty=True)

@@ -9,7 +9,6 @@ run, e.g. ``HUOLI_FUZZ_EXAMPLES=2000 .venv/bin/pytest huoli/tests/test_fuzz.py``
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 
@@ -28,7 +27,7 @@ from huoli.asgi import application
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,9 +78,7 @@ def messages_consistent() -> None:
 
 @pytest.fixture
 def line_open(staff_factory):
-    OpeningHours.objects.bulk_create(
-        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-    )
+    opening_hours_around_the_clock()
     duty_set(user=staff_factory(role=Role.COUNSELLOR), on_duty=True)
 
 

@@ -15,7 +15,7 @@ from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.conversations.services import conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import ORIGIN
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.tests.dbfile import sqlite_file_bytes as file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,11 +26,8 @@ USER_AGENT = "Mozilla/5.0 (HuoliUniqueAgent 7.7; marker-ua-2026)"
 
 @database_sync_to_async
 def open_line_with_counsellor(staff_factory):
-    import datetime as dt
 
-    OpeningHours.objects.bulk_create(
-        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-    )
+    opening_hours_around_the_clock()
     counsellor = staff_factory(role=Role.COUNSELLOR)
     duty_set(user=counsellor, on_duty=True)
     return counsellor

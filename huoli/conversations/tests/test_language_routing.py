@@ -2,7 +2,6 @@
 first and get a chat in it first; when nobody on duty speaks it the visitor is told, and a
 written message is answered with an interpreter's help."""
 
-import datetime as dt
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from huoli.conversations.services import (
     conversation_take,
     duty_set,
 )
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +65,7 @@ def test_nothing_is_held_when_the_speaker_has_no_room(team):
 
 @pytest.fixture
 def line_open(team):
-    OpeningHours.objects.bulk_create(
-        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-    )
+    opening_hours_around_the_clock()
     return team
 
 

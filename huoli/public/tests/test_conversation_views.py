@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from huoli.conversations.models import Conversation, Message
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -118,13 +118,9 @@ def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client, staff_fac
     assert refused.status_code == 409
     assert "The chat is closed right now" in refused.content.decode()
 
-    import datetime as dt
-
     from huoli.conversations.services import duty_set
 
-    OpeningHours.objects.bulk_create(
-        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-    )
+    opening_hours_around_the_clock()
     duty_set(user=staff_factory(role="counsellor"), on_duty=True)
     html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start chat" in html

@@ -1,7 +1,6 @@
 """The flood switch: with it on, a new chat needs the browser's proof of work or a wait in
 the waiting room (which works without JavaScript); each is accepted once."""
 
-import datetime as dt
 import itertools
 import re
 from datetime import timedelta
@@ -15,7 +14,8 @@ from huoli.conversations.models import Conversation
 from huoli.conversations.services import duty_set
 from huoli.core.models import AuditEntry
 from huoli.helpline.flood import challenge_issue, gate_check, leading_zero_bits, work_done
-from huoli.helpline.models import FloodSwitch, OpeningHours
+from huoli.helpline.models import FloodSwitch
+from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,7 @@ def english(client):
 @pytest.fixture(autouse=True)
 def open_line(staff_factory):
     cache.clear()
-    OpeningHours.objects.bulk_create(
-        OpeningHours(weekday=d, opens=dt.time(0), closes=dt.time(0)) for d in range(7)
-    )
+    opening_hours_around_the_clock()
     duty_set(user=staff_factory(role="counsellor"), on_duty=True)
     yield
     cache.clear()

@@ -7,7 +7,7 @@ from django.db import transaction
 from huoli.accounts.models import User
 from huoli.accounts.roles import Role
 from huoli.accounts.services import staff_user_create
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.services import opening_hours_around_the_clock
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
@@ -71,12 +71,8 @@ class Command(BaseCommand):
                 is_demo=True,
             )
             created.append(spec["username"])
-        if not OpeningHours.objects.exists():
-            # Open around the clock, so the chat can be tried at any hour.
-            OpeningHours.objects.bulk_create(
-                OpeningHours(weekday=day, opens=dt.time(0, 0), closes=dt.time(0, 0))
-                for day in range(7)
-            )
+        # Open around the clock, so the chat can be tried at any hour.
+        if opening_hours_around_the_clock():
             self.stdout.write("Demo opening hours: the chat is open around the clock.")
         if with_contacts:
             made = demo_contacts()
