@@ -53,18 +53,12 @@ class PageChoice:
 
 def pages_for(language: str) -> list[PageChoice]:
     """One page per slug: in ``language`` when written, else in English, else any."""
-    chosen: dict[str, PageChoice] = {}
+    best: dict[str, tuple[int, InfoPage]] = {}
     for page in InfoPage.objects.order_by("order", "slug"):
-        current = chosen.get(page.slug)
         rank = 0 if page.language == language else 1 if page.language == "en" else 2
-        if current is None or rank < current.rank:
-            chosen[page.slug] = _Ranked(page=page, fallback=rank > 0, rank=rank)
-    return [PageChoice(page=c.page, fallback=c.fallback) for c in chosen.values()]
-
-
-@dataclass(frozen=True)
-class _Ranked(PageChoice):
-    rank: int = 0
+        if page.slug not in best or rank < best[page.slug][0]:
+            best[page.slug] = (rank, page)
+    return [PageChoice(page=page, fallback=rank > 0) for rank, page in best.values()]
 
 
 def page_for(slug: str, language: str) -> PageChoice | None:

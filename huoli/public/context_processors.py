@@ -33,13 +33,21 @@ def languages(request):
 
 
 def _info_page_links(language: str) -> list[dict]:
-    """The information pages for the footer; none while the database is away (the page
-    saying so must still render)."""
+    """The information pages in the visitor's language (the footer, the home page and the
+    lists use the same); none while the database is away (the page saying so must still
+    render)."""
     from huoli.helpline.info import pages_for
 
     try:
         return [
-            {"title": choice.page.title, "url": reverse("public:info", args=[choice.page.slug])}
+            {
+                "slug": choice.page.slug,
+                "title": choice.page.title,
+                "summary": choice.page.summary,
+                "language": choice.page.language,
+                "fallback": choice.fallback,
+                "url": reverse("public:info", args=[choice.page.slug]),
+            }
             for choice in pages_for(language)
         ]
     except DatabaseError:

@@ -30,7 +30,7 @@ from huoli.conversations.throttle import return_code_attempt_allowed
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.flood import challenge_issue, gate_check
-from huoli.helpline.info import page_for, pages_for, render_body
+from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import FloodSwitch, RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
@@ -78,7 +78,6 @@ def _home(request, *, chat_form=None, error="", status_code=200):
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
         "error": error,
-        "pages": _info_links(get_language()),
     }
     return render(request, "public/home.html", context, status=status_code)
 
@@ -337,23 +336,9 @@ def services_view(request):
     )
 
 
-def _info_links(language: str) -> list[dict]:
-    return [
-        {
-            "slug": choice.page.slug,
-            "title": choice.page.title,
-            "summary": choice.page.summary,
-            "language": choice.page.language,
-            "fallback": choice.fallback,
-            "url": reverse("public:info", args=[choice.page.slug]),
-        }
-        for choice in pages_for(language)
-    ]
-
-
 @require_GET
 def info_list_view(request):
-    return render(request, "public/info_list.html", {"pages": _info_links(get_language())})
+    return render(request, "public/info_list.html")
 
 
 @require_GET
@@ -368,6 +353,5 @@ def info_view(request, slug: str):
             "page": choice.page,
             "fallback": choice.fallback,
             "body": render_body(choice.page.body),
-            "pages": _info_links(get_language()),
         },
     )
