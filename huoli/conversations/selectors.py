@@ -80,6 +80,26 @@ def anyone_speaks(language: str) -> bool:
     )
 
 
+def held_for_speaker_until(
+    conversation: Conversation, spoken: set[str], *, now=None, free_speakers=None
+) -> datetime | None:
+    """Until when a chat is offered only to counsellors who speak its language, for someone
+    who speaks ``spoken``: ``HUOLI_LANGUAGE_HOLD_SECONDS`` after it started, while a
+    counsellor on duty who speaks it has room (``free_speakers`` caches that per language).
+    ``None`` when it is not held for them."""
+    if conversation.kind != Conversation.Kind.CHAT or conversation.language in spoken:
+        return None
+    until = conversation.created_at + timedelta(seconds=settings.HUOLI_LANGUAGE_HOLD_SECONDS)
+    if until <= (now or timezone.now()):
+        return None
+    free_speakers = {} if free_speakers is None else free_speakers
+    if conversation.language not in free_speakers:
+        free_speakers[conversation.language] = bool(
+            speakers_on_duty(conversation.language, with_room=True)
+        )
+    return until if free_speakers[conversation.language] else None
+
+
 @dataclass(frozen=True)
 class QueueRow:
     conversation: Conversation
@@ -100,24 +120,17 @@ def queue_offered_to(user, *, now=None) -> list[QueueRow]:
     now = now or timezone.now()
     profile = CounsellorProfile.objects.filter(user=user).first()
     spoken = set(profile.languages or []) if profile else set()
-    hold = timedelta(seconds=settings.HUOLI_LANGUAGE_HOLD_SECONDS)
     free_speakers: dict[str, bool] = {}
-    rows = []
-    for conversation in queue_for(user):
-        speaks = conversation.language in spoken
-        held_until = None
-        if (
-            not speaks
-            and conversation.kind == Conversation.Kind.CHAT
-            and conversation.created_at + hold > now
-        ):
-            if conversation.language not in free_speakers:
-                free_speakers[conversation.language] = bool(
-                    speakers_on_duty(conversation.language, with_room=True)
-                )
-            if free_speakers[conversation.language]:
-                held_until = conversation.created_at + hold
-        rows.append(QueueRow(conversation=conversation, speaks=speaks, held_until=held_until))
+    rows = [
+        QueueRow(
+            conversation=conversation,
+            speaks=conversation.language in spoken,
+            held_until=held_for_speaker_until(
+                conversation, spoken, now=now, free_speakers=free_speakers
+            ),
+        )
+        for conversation in queue_for(user)
+    ]
     rows.sort(key=lambda row: (not row.speaks, row.conversation.created_at))
     return rows
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,6 +23,7 @@ from huoli.conversations.models import (
     FlagReason,
     Message,
 )
+from huoli.conversations.selectors import held_for_speaker_until
 from huoli.core.audit import audit_record
 from huoli.core.consumers import DomainError
 from huoli.core.events import (
@@ -365,17 +365,6 @@ def _active_chats(user: User) -> int:
     ).count()
 
 
-def _held_for_a_speaker(conversation: Conversation, profile: CounsellorProfile) -> bool:
-    from huoli.conversations.selectors import speakers_on_duty
-
-    if conversation.language in (profile.languages or []):
-        return False
-    hold = timedelta(seconds=settings.HUOLI_LANGUAGE_HOLD_SECONDS)
-    if conversation.created_at + hold <= timezone.now():
-        return False
-    return bool(speakers_on_duty(conversation.language, with_room=True))
-
-
 @transaction.atomic
 def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation:
     profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
@@ -386,7 +375,7 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
         raise ConversationError(
             "not_waiting", _("Someone else has already taken this conversation.")
         )
-    if conversation.kind == Conversation.Kind.CHAT and _held_for_a_speaker(conversation, profile):
+    if held_for_speaker_until(conversation, set(profile.languages or [])):
         raise ConversationError(
             "offered_to_speaker",
             _(
