@@ -11,6 +11,11 @@ from huoli.core.fields import EncryptedTextField
 MAX_MESSAGE_CHARS = 4000
 
 
+def spoken_language_name(code: str) -> str:
+    """A visitor language's name in the reader's language (the code when unknown)."""
+    return str(dict(settings.HUOLI_SPOKEN_LANGUAGES).get(code, code))
+
+
 class FlagReason(models.TextChoices):
     HARASSMENT = "harassment", _("Harassment or insults")
     THREATS = "threats", _("Threats against staff")
@@ -107,7 +112,7 @@ class Conversation(models.Model):
 
     @property
     def language_name(self) -> str:
-        return str(dict(settings.HUOLI_SPOKEN_LANGUAGES).get(self.language, self.language))
+        return spoken_language_name(self.language)
 
     @property
     def last_activity(self):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huoli.conversations import return_codes
-from huoli.conversations.models import Conversation
+from huoli.conversations.models import Conversation, spoken_language_name
 from huoli.conversations.selectors import anyone_speaks, counsellors_on_duty, speakers_on_duty
 from huoli.conversations.services import (
     ConversationError,
@@ -122,7 +122,7 @@ def chat_start_view(request):
             "public/chat_language.html",
             {
                 "form": form,
-                "language_name": dict(settings.HUOLI_SPOKEN_LANGUAGES).get(language, language),
+                "language_name": spoken_language_name(language),
                 "language": language,
                 "others": [
                     (code, name)
