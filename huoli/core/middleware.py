@@ -27,7 +27,7 @@ class NoStoreMiddleware:
         first, _slash, rest = path.lstrip("/").partition("/")
         if first in self.languages:
             path = "/" + rest
-        if path.startswith(self.prefixes) or request.path.startswith(self.prefixes):
+        if path.startswith(self.prefixes):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
