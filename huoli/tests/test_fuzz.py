@@ -15,7 +15,6 @@ import os
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 from hypothesis import HealthCheck, given
@@ -23,10 +22,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from huoli.accounts.roles import Role
-from huoli.asgi import application
-from huoli.console.tests.test_consumers import staff_session
+from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.test_consumers import visitor_socket
 from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -188,15 +187,7 @@ def test_visitor_frames(sequence):
     access = conversation_start(kind="message", language="fi", first_message="Alku")
 
     async def run():
-        socket = WebsocketCommunicator(
-            application,
-            "/chat/ws/",
-            headers=[
-                (b"origin", b"http://127.0.0.1:8000"),
-                (b"host", b"127.0.0.1:8000"),
-                (b"cookie", f"{settings.HUOLI_VISITOR_COOKIE}={access.token}".encode()),
-            ],
-        )
+        socket = visitor_socket(access.token)
         connected, _code = await socket.connect()
         assert connected
         for text in sequence:
@@ -247,15 +238,7 @@ def test_staff_frames_and_no_way_into_another_counsellors_chat(counsellor_with_c
     ids = {'"own"': str(own), '"others"': str(others)}
 
     async def run():
-        socket = WebsocketCommunicator(
-            application,
-            "/console/ws/?page=conversation",
-            headers=[
-                (b"origin", b"http://127.0.0.1:8000"),
-                (b"host", b"127.0.0.1:8000"),
-                (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()),
-            ],
-        )
+        socket = communicator(session_key, path="/console/ws/?page=conversation")
         connected, _code = await socket.connect()
         assert connected
         for text in sequence:

@@ -32,11 +32,11 @@ def staff_session(*, role=Role.COUNSELLOR, verified=True):
     return user, session.session_key
 
 
-def communicator(session_key=None, origin=b"http://127.0.0.1:8000"):
+def communicator(session_key=None, origin=b"http://127.0.0.1:8000", path="/console/ws/"):
     headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
     if session_key:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()))
-    return WebsocketCommunicator(application, "/console/ws/", headers=headers)
+    return WebsocketCommunicator(application, path, headers=headers)
 
 
 async def test_anonymous_socket_is_closed_with_4401():
