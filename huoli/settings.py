@@ -337,5 +337,8 @@ HUOLI_VISITOR_COOKIE = "huoli_visitor"
 # A chat in a language a free counsellor on duty speaks is offered to them first, this long.
 HUOLI_LANGUAGE_HOLD_SECONDS = int(os.environ.get("HUOLI_LANGUAGE_HOLD_SECONDS", "60"))
 HUOLI_MAX_QUEUE = int(os.environ.get("HUOLI_MAX_QUEUE", "30"))
+# Visitor websockets open at once for one conversation (counted in the cache, so across
+# workers; conversations/sockets.py).
+HUOLI_VISITOR_SOCKETS = 3
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))

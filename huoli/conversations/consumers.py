@@ -1,34 +1,70 @@
-"""The visitor's websocket. The visitor is known only by the browser token cookie."""
+"""The visitor's websocket. The visitor is known only by the browser token cookie.
+
+Threat answered (issue 13): a socket outlives what opened it. When the browser is signed out
+(a return with the code elsewhere rotates the token; a blocked code clears it) every open
+socket of the old token closes: the service publishes ``conversation.signed_out`` after
+commit and each socket checks its token against the database; a frame that races the event
+is refused by the service itself, which checks the token in the same transaction. One
+conversation has at most ``HUOLI_VISITOR_SOCKETS`` sockets open (``sockets.py``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from huoli.conversations import services
+from huoli.conversations import return_codes, services, sockets
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.selectors import messages_after
-from huoli.conversations.services import MessagePost
+from huoli.conversations.selectors import messages_after, visitor_token_current
+from huoli.conversations.services import ConversationError, MessagePost
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
-from huoli.core.events import conversation_group
+from huoli.core.events import ConversationSignedOut, conversation_group
 from huoli.core.frames import FrameError, int_field, str_field
 
 CLOSE_NO_CONVERSATION = 4403
+CLOSE_TOO_MANY_SOCKETS = 4429
 TYPING_INTERVAL = 2.0
+# Refusals after which the socket is of no more use: its browser is signed out or blocked.
+SIGNED_OUT = ("signed_out", "conversation_closed")
 
 
 @database_sync_to_async
-def _conversation(token):
-    return services.conversation_for_token(token)
+def _open(token, owner: str):
+    """The token's conversation and a socket place in it (None when every place is held)."""
+    conversation = services.conversation_for_token(token)
+    if conversation is None:
+        return None, None
+    return conversation, sockets.socket_place_take(conversation_id=conversation.pk, owner=owner)
 
 
-@database_sync_to_async
-def _state(conversation_id: int) -> dict:
-    conversation = Conversation.objects.select_related("counsellor__counsellor_profile").get(
-        pk=conversation_id
+def _mine(conversation_id: int, token_hash: str) -> Conversation:
+    conversation = (
+        Conversation.objects.select_related("counsellor__counsellor_profile")
+        .filter(pk=conversation_id, visitor_token_hash=token_hash)
+        .first()
     )
-    profile = getattr(conversation.counsellor, "counsellor_profile", None)
+    if conversation is None:
+        raise ConversationError("signed_out", "")
+    return conversation
+
+
+@database_sync_to_async
+def _token_current(conversation_id: int, token_hash: str) -> bool:
+    return visitor_token_current(conversation_id=conversation_id, token_hash=token_hash)
+
+
+@database_sync_to_async
+def _state(conversation_id: int, token_hash: str) -> dict:
+    conversation = _mine(conversation_id, token_hash)
+    counsellor = conversation.counsellor
+    profile = getattr(counsellor, "counsellor_profile", None) if counsellor else None
     state = {
         "type": "state",
         "conversation_id": conversation.pk,
@@ -46,77 +82,172 @@ def _state(conversation_id: int) -> dict:
 
 
 @database_sync_to_async
-def _catch_up(conversation_id: int, after: int) -> list[dict]:
-    conversation = Conversation.objects.get(pk=conversation_id)
+def _catch_up(conversation_id: int, token_hash: str, after: int) -> list[dict]:
+    conversation = _mine(conversation_id, token_hash)
     return [
         services.message_event(message).as_payload()
         for message in messages_after(conversation, after)
     ]
 
 
-async def _post(conversation_id: int, client_id: str, body: str) -> int:
+async def _post(conversation_id: int, token_hash: str, client_id: str, body: str) -> int:
     return await writer().post(
         MessagePost(
             conversation_id=conversation_id,
             sender=Message.Sender.VISITOR,
             client_id=client_id,
             body=body,
+            visitor_token_hash=token_hash,
         )
     )
 
 
 @database_sync_to_async
-def _end(conversation_id: int):
+def _end(conversation_id: int, token: str):
     services.conversation_end(
-        conversation=Conversation.objects.get(pk=conversation_id), ended_by="visitor"
+        conversation=Conversation.objects.get(pk=conversation_id),
+        ended_by="visitor",
+        visitor_token=token,
     )
 
 
 @database_sync_to_async
-def _typing(conversation_id: int):
-    services.typing_signal(
-        conversation=Conversation.objects.get(pk=conversation_id), sender="visitor"
-    )
+def _typing(conversation_id: int, token_hash: str):
+    services.typing_signal(conversation=_mine(conversation_id, token_hash), sender="visitor")
 
 
 class VisitorConsumer(FrameConsumer):
     side = "visitor"
+    closing = False
+    place: int | None = None
+    keeper: asyncio.Task | None = None
 
     async def connect(self):
-        token = self.scope.get("cookies", {}).get(settings.HUOLI_VISITOR_COOKIE)
-        conversation = await _conversation(token)
+        self.token = self.scope.get("cookies", {}).get(settings.HUOLI_VISITOR_COOKIE)
+        conversation, place = await _open(self.token, self.channel_name)
         if conversation is None:
+            self.closing = True
             await self.close(code=CLOSE_NO_CONVERSATION)
             return
         self.conversation_id = conversation.pk
+        self.token_hash = return_codes.token_hash(self.token)
+        codes = {code for code, _name in settings.LANGUAGES}
+        self.language = (
+            conversation.language if conversation.language in codes else settings.LANGUAGE_CODE
+        )
+        if place is None:
+            # Accepted only to say why: a refusal before accepting reaches no page script.
+            self.closing = True
+            await self.accept()
+            with translation.override(self.language):
+                text = _(
+                    "This conversation is open in too many windows. Close one of them and "
+                    "this page connects again."
+                )
+            await self.send_json({"type": "error", "code": "too_many_sockets", "message": text})
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.place = place
         self.group = conversation_group(conversation.pk)
         self.last_typing = 0.0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json(await _state(self.conversation_id))
+        self.keeper = asyncio.create_task(self._keep_place())
+        try:
+            await self.send_json(await _state(self.conversation_id, self.token_hash))
+        except ConversationError:
+            # Signed out between the lookup and now.
+            await self._close_as(CLOSE_NO_CONVERSATION)
 
-    async def disconnect(self, code):
+    async def _keep_place(self):
+        while True:
+            await asyncio.sleep(sockets.REFRESH_SECONDS)
+            kept = await sync_to_async(sockets.socket_place_keep, thread_sensitive=False)(
+                conversation_id=self.conversation_id, slot=self.place, owner=self.channel_name
+            )
+            if not kept:
+                await self._close_as(CLOSE_TOO_MANY_SOCKETS)
+                return
+
+    async def _leave(self):
+        """Leave the group and give the place back, once."""
+        if self.keeper is not None and self.keeper is not asyncio.current_task():
+            self.keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.keeper
+        self.keeper = None
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+        if self.place is not None:
+            place, self.place = self.place, None
+            await sync_to_async(sockets.socket_place_free, thread_sensitive=False)(
+                conversation_id=self.conversation_id, slot=place, owner=self.channel_name
+            )
+
+    async def _close_as(self, code: int):
+        """Stop at once: no frame is handled and no event forwarded after this."""
+        self.closing = True
+        await self._leave()
+        await self.close(code=code)
+
+    async def disconnect(self, code):
+        self.closing = True
+        await self._leave()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.closing:
+            return
+        with translation.override(self.language):
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+    async def huoli_event(self, message):
+        if self.closing:
+            return
+        if message["event"].get("type") == ConversationSignedOut.type:
+            # The event only says "look": the database says whether this token is still it.
+            if not await _token_current(self.conversation_id, self.token_hash):
+                await self._close_as(CLOSE_NO_CONVERSATION)
+            return
+        await super().huoli_event(message)
 
     async def handle_frame(self, frame: dict) -> None:
+        try:
+            await self._handle(frame)
+        except ConversationError as error:
+            if error.code not in SIGNED_OUT:
+                raise
+            if frame["type"] == "message" and str(error):
+                client_id = frame.get("client_id")
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "code": error.code,
+                        "message": str(error),
+                        "client_id": client_id[:64] if isinstance(client_id, str) else None,
+                    }
+                )
+            await self._close_as(CLOSE_NO_CONVERSATION)
+
+    async def _handle(self, frame: dict) -> None:
         kind = frame["type"]
         if kind == "hello":
             after = int_field(frame, "last_seq", 0)
-            for payload in await _catch_up(self.conversation_id, after):
+            for payload in await _catch_up(self.conversation_id, self.token_hash, after):
                 await self.send_json(payload)
-            await self.send_json(await _state(self.conversation_id))
+            await self.send_json(await _state(self.conversation_id, self.token_hash))
         elif kind == "message":
             client_id = str_field(frame, "client_id")[:64]
-            seq = await _post(self.conversation_id, client_id, str_field(frame, "body"))
+            body = str_field(frame, "body")
+            seq = await _post(self.conversation_id, self.token_hash, client_id, body)
             await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
         elif kind == "typing":
             now = self.rate.stamp
             if now - self.last_typing >= TYPING_INTERVAL:
                 self.last_typing = now
-                await _typing(self.conversation_id)
+                await _typing(self.conversation_id, self.token_hash)
         elif kind == "end":
-            await _end(self.conversation_id)
+            await _end(self.conversation_id, self.token)
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         else:

@@ -161,3 +161,9 @@ def duty_list_for(user) -> QuerySet[CounsellorProfile]:
 
 def counsellors_on_duty() -> int:
     return CounsellorProfile.objects.filter(on_duty=True, user__is_active=True).count()
+
+
+def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:
+    """Whether a browser token (its hash) still opens the conversation: it does not after a
+    return with the code elsewhere or a blocked code."""
+    return Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash).exists()

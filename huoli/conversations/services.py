@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.contacts.services import (
@@ -32,6 +33,7 @@ from huoli.core.events import (
     ConversationEnded,
     ConversationJoined,
     ConversationMessage,
+    ConversationSignedOut,
     ConversationTyping,
     QueueChanged,
     QueuePosition,
@@ -73,6 +75,30 @@ def _clean_body(body: str) -> str:
             _("A message can be at most %(max)s characters long.") % {"max": MAX_MESSAGE_CHARS},
         )
     return body
+
+
+def _closed_refusal() -> ConversationError:
+    # Lazy: a socket shows it in the visitor's language, whichever thread refused it.
+    return ConversationError(
+        "conversation_closed",
+        gettext_lazy("This conversation is closed. You can start a new one from the home page."),
+    )
+
+
+def _signed_out_refusal() -> ConversationError:
+    return ConversationError(
+        "signed_out",
+        gettext_lazy(
+            "Your message was not sent: this conversation is no longer open in this browser."
+        ),
+    )
+
+
+def _announce_signed_out(conversation: Conversation) -> None:
+    """The visitor's sockets check their browser token and close if it is no longer current."""
+    publish_on_commit(
+        conversation_group(conversation.pk), ConversationSignedOut(conversation_id=conversation.pk)
+    )
 
 
 def _clean_client_id(client_id: str) -> str:
@@ -156,6 +182,9 @@ def conversation_resume(*, code: str) -> VisitorAccess:
         )
     token = _visitor_token(conversation)
     conversation.save(update_fields=["visitor_token_hash"])
+    # The browser that held the conversation until now is signed out: its open sockets close
+    # and its posts are refused (issue 13).
+    _announce_signed_out(conversation)
     return VisitorAccess(conversation=conversation, token=token)
 
 
@@ -167,13 +196,17 @@ def conversation_for_token(token: str | None) -> Conversation | None:
 
 @dataclass(frozen=True)
 class MessagePost:
-    """One message to store: who sends it, under which client id, into which conversation."""
+    """One message to store: who sends it, under which client id, into which conversation.
+
+    A visitor's post from a browser carries the hash of that browser's token: it is stored
+    only while that token is still the conversation's (not after a return elsewhere)."""
 
     conversation_id: int
     sender: str
     client_id: str
     body: str
     author: User | None = None
+    visitor_token_hash: str | None = None
 
 
 def message_post(
@@ -183,13 +216,22 @@ def message_post(
     client_id: str,
     body: str,
     author: User | None = None,
+    visitor_token: str | None = None,
 ) -> tuple[Message, bool]:
     """Store a message once per client id, then publish it after commit.
 
     Returns ``(message, created)``; a repeated client id returns the stored message and
-    publishes nothing, so a resend is harmless (promise 2).
+    publishes nothing, so a resend is harmless (promise 2). ``visitor_token`` is the
+    browser's cookie for a visitor's post from a browser (see ``MessagePost``).
     """
-    post = MessagePost(conversation.pk, sender, client_id, body, author)
+    post = MessagePost(
+        conversation.pk,
+        sender,
+        client_id,
+        body,
+        author,
+        return_codes.token_hash(visitor_token) if visitor_token else None,
+    )
     (result,) = messages_post([post])
     if isinstance(result, ConversationError):
         raise result
@@ -296,8 +338,19 @@ def _conversations_advance(conversations) -> None:
 def _message_apply(
     locked: Conversation, post: MessagePost, client_id: str, body: str, now
 ) -> Message:
-    """The next message of a locked conversation, with the conversation's fields moved on."""
+    """The next message of a locked conversation, with the conversation's fields moved on.
+
+    Threat answered: a blocked visitor or a browser signed out by a return elsewhere writing
+    on through a socket or a form still open; a blocked conversation never becomes active
+    again through a visitor's message (issue 13)."""
     sender, author = post.sender, post.author
+    if sender == Message.Sender.VISITOR:
+        if locked.code_blocked_at is not None:
+            raise _closed_refusal()
+        if post.visitor_token_hash is not None and (
+            post.visitor_token_hash != locked.visitor_token_hash
+        ):
+            raise _signed_out_refusal()
     if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
         if locked.status == Conversation.Status.ENDED:
             raise ConversationError("conversation_ended", _("This conversation has ended."))
@@ -463,8 +516,16 @@ def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation
 
 
 @transaction.atomic
-def conversation_end(*, conversation: Conversation, ended_by: str) -> Conversation:
+def conversation_end(
+    *, conversation: Conversation, ended_by: str, visitor_token: str | None = None
+) -> Conversation:
+    """End it; ``visitor_token`` is the cookie when a visitor's browser ends it, which must
+    still be the conversation's (a browser signed out by a return elsewhere cannot)."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if visitor_token is not None and (
+        locked.visitor_token_hash != return_codes.token_hash(visitor_token)
+    ):
+        raise _signed_out_refusal()
     if locked.status == Conversation.Status.ENDED:
         return locked
     was_queued = locked.status == Conversation.Status.QUEUED
@@ -487,8 +548,9 @@ def conversation_end(*, conversation: Conversation, ended_by: str) -> Conversati
 def conversation_flag(
     *, conversation: Conversation, by: User, reason: str, note: str = "", block_code: bool
 ) -> Conversation:
-    """Flag a conversation as abusive; optionally block its return code, which also ends it
-    and signs its browser out. Nothing about the visitor's device or address is kept."""
+    """Flag a conversation as abusive; optionally block its return code, which also ends it,
+    signs its browser out and closes its open sockets. Nothing about the visitor's device or
+    address is kept."""
     if reason not in FlagReason.values:
         raise ConversationError("reason_invalid", _("Choose a reason."))
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
@@ -518,6 +580,7 @@ def conversation_flag(
             object_id=locked.pk,
         )
         locked = conversation_end(conversation=locked, ended_by="counsellor")
+        _announce_signed_out(locked)
     return locked
 
 

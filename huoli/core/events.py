@@ -72,6 +72,15 @@ class ConversationEnded(Event):
 
 
 @dataclass(frozen=True)
+class ConversationSignedOut(Event):
+    """The visitor's browser token changed (a return elsewhere, or a blocked code): each
+    visitor socket checks its token against the database and closes if it is not current."""
+
+    type: ClassVar[str] = "conversation.signed_out"
+    conversation_id: int
+
+
+@dataclass(frozen=True)
 class ConversationTyping(Event):
     """Not stored: someone is typing in the conversation."""
 

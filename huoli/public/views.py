@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huoli.conversations import return_codes
-from huoli.conversations.models import Conversation, spoken_language_name
+from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
 from huoli.conversations.selectors import anyone_speaks, counsellors_on_duty, speakers_on_duty
 from huoli.conversations.services import (
     ConversationError,
@@ -237,12 +237,23 @@ def conversation_view(request):
     return _conversation_page(request, conversation)
 
 
+def _not_sent(request):
+    """The browser no longer holds the conversation (a return with the code elsewhere, a
+    blocked code): say that the message was not sent, and give its text back."""
+    return render(
+        request,
+        "public/no_conversation.html",
+        {"not_sent": True, "unsent_body": request.POST.get("body", "")[:MAX_MESSAGE_CHARS]},
+        status=409,
+    )
+
+
 @require_POST
 @same_origin_post
 def conversation_send_view(request):
     conversation = conversation_from_request(request)
     if conversation is None:
-        return render(request, "public/no_conversation.html", status=404)
+        return _not_sent(request)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -251,8 +262,11 @@ def conversation_send_view(request):
                 sender="visitor",
                 client_id=form.cleaned_data["client_id"],
                 body=form.cleaned_data["body"],
+                visitor_token=visitor_token(request),
             )
         except ConversationError as error:
+            if error.code in ("signed_out", "conversation_closed"):
+                return _not_sent(request)
             form.add_error("body", str(error))
         except OperationalError:
             # The database is away for a moment: nothing was saved; keep the text.
@@ -270,7 +284,12 @@ def conversation_end_view(request):
     conversation = conversation_from_request(request)
     if conversation is None:
         return render(request, "public/no_conversation.html", status=404)
-    conversation_end(conversation=conversation, ended_by="visitor")
+    try:
+        conversation_end(
+            conversation=conversation, ended_by="visitor", visitor_token=visitor_token(request)
+        )
+    except ConversationError:
+        return render(request, "public/no_conversation.html", status=404)
     return HttpResponseRedirect(reverse("public:conversation"))
 
 

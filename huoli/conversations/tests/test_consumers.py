@@ -1,6 +1,8 @@
 """Visitor and console sockets through the full ASGI application (real sessions, real layer)."""
 
+import asyncio
 import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -11,10 +13,28 @@ from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import communicator as staff_communicator
 from huoli.console.tests.test_consumers import staff_session
-from huoli.conversations.models import Message
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.consumers import CLOSE_NO_CONVERSATION, CLOSE_TOO_MANY_SOCKETS
+from huoli.conversations.models import Conversation, Message
+from huoli.conversations.services import (
+    conversation_resume,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    message_post,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_places_left_behind():
+    """Socket places live in the cache; a test's conversation ids come again in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 
 ORIGIN = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 
@@ -208,22 +228,176 @@ async def test_typing_reaches_the_other_side_only():
     await staff.disconnect()
 
 
-async def test_a_blocked_conversation_closes_its_open_socket_and_refuses_new_ones():
+async def outputs_until_closed(socket, timeout=5):
+    """The frames a socket receives until the server closes it, and the close code."""
+    frames = []
+    while True:
+        output = await socket.receive_output(timeout=timeout)
+        if output["type"] == "websocket.close":
+            return frames, output.get("code")
+        frames.append(json.loads(output["text"]))
+
+
+@database_sync_to_async
+def block(conversation_id):
     from huoli.accounts.tests.factories import StaffFactory
     from huoli.conversations.services import conversation_flag
 
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    conversation = Conversation.objects.get(pk=conversation_id)
+    conversation_flag(conversation=conversation, by=counsellor, reason="threats", block_code=True)
+
+
+@database_sync_to_async
+def status(conversation_id):
+    return Conversation.objects.get(pk=conversation_id).status
+
+
+async def test_a_blocked_conversation_closes_its_open_socket_and_refuses_new_ones():
     access = await start()
     socket, _state = await connected_visitor(access.token)
-    counsellor = await database_sync_to_async(StaffFactory)(role=Role.COUNSELLOR)
-    await database_sync_to_async(conversation_flag)(
-        conversation=access.conversation, by=counsellor, reason="threats", block_code=True
-    )
-    ended = await socket.receive_json_from(timeout=5)
-    assert ended["type"] == "conversation.ended"
-    await socket.disconnect()
+    await block(access.conversation.pk)
+    frames, code = await outputs_until_closed(socket)
+    assert code == CLOSE_NO_CONVERSATION  # the server closed it, not the test
+    assert [frame["type"] for frame in frames] == ["conversation.ended"]
+    # A frame still in flight is refused, stored nowhere, and nothing reopens the chat.
+    await socket.send_json_to({"type": "message", "client_id": "late", "body": "again"})
+    await socket.disconnect(timeout=5)
+    assert await stored(access.conversation.pk) == []
+    assert await status(access.conversation.pk) == "ended"
     again = visitor_socket(access.token)
-    assert await again.connect() == (False, 4403)
+    assert await again.connect() == (False, CLOSE_NO_CONVERSATION)
     await again.disconnect()
+
+
+async def test_a_message_sent_as_the_code_is_blocked_is_refused_and_the_chat_stays_ended():
+    access = await start()
+    counsellor, _key = await staff_session(role=Role.COUNSELLOR)
+    await take(counsellor, access.conversation.pk)
+    socket, _state = await connected_visitor(access.token)
+    await block(access.conversation.pk)
+    # Sent before the socket has heard of the block: the service itself refuses it.
+    await socket.send_json_to({"type": "message", "client_id": "m1", "body": "still here"})
+    frames, code = await outputs_until_closed(socket)
+    assert code == CLOSE_NO_CONVERSATION
+    assert not [frame for frame in frames if frame["type"] == "ack"]
+    for frame in frames:
+        if frame["type"] == "error":
+            assert frame["code"] in ("conversation_closed", "signed_out") and frame["message"]
+    await socket.disconnect(timeout=5)
+    assert await stored(access.conversation.pk) == []
+    assert await status(access.conversation.pk) == "ended"
+
+
+@database_sync_to_async
+def resume(code):
+    return conversation_resume(code=code)
+
+
+@database_sync_to_async
+def counsellor_writes(counsellor, conversation_id, body):
+    message_post(
+        conversation=Conversation.objects.get(pk=conversation_id),
+        sender="counsellor",
+        client_id=f"c-{body}",
+        body=body,
+        author=counsellor,
+    )
+
+
+async def test_returning_from_a_second_browser_closes_the_first_ones_socket():
+    access = await start()
+    counsellor, _key = await staff_session(role=Role.COUNSELLOR)
+    await take(counsellor, access.conversation.pk)
+    first, _state = await connected_visitor(access.token)
+    second_access = await resume(access.return_code)
+    await counsellor_writes(counsellor, access.conversation.pk, "vastaus")
+    frames, code = await outputs_until_closed(first)
+    assert code == CLOSE_NO_CONVERSATION
+    assert not [frame for frame in frames if frame["type"] == "conversation.message"]
+    await first.send_json_to({"type": "message", "client_id": "old", "body": "from the old tab"})
+    await first.disconnect(timeout=5)
+    old_again = visitor_socket(access.token)
+    assert await old_again.connect() == (False, CLOSE_NO_CONVERSATION)
+    await old_again.disconnect()
+
+    second, state = await connected_visitor(second_access.token)
+    assert state["status"] == "active"
+    await second.send_json_to({"type": "message", "client_id": "new", "body": "from the new one"})
+    replies = [await second.receive_json_from(timeout=5) for _ in range(2)]
+    assert {"type": "ack", "client_id": "new", "seq": 2} in replies
+    await second.disconnect()
+    assert await stored(access.conversation.pk) == [
+        (1, "c-vastaus", "vastaus"),
+        (2, "new", "from the new one"),
+    ]
+
+
+async def test_a_frame_from_the_first_browser_after_a_return_elsewhere_is_refused():
+    access = await start()
+    first, _state = await connected_visitor(access.token)
+    await resume(access.return_code)
+    # Whether the socket has heard of the return or not, the frame is refused, not stored.
+    await first.send_json_to({"type": "message", "client_id": "old", "body": "old tab"})
+    frames, code = await outputs_until_closed(first)
+    assert code == CLOSE_NO_CONVERSATION
+    assert not [frame for frame in frames if frame["type"] == "ack"]
+    for frame in frames:
+        if frame["type"] == "error":
+            assert (frame["code"], frame["client_id"]) == ("signed_out", "old")
+            assert frame["message"]
+    await first.send_json_to({"type": "end"})
+    await first.disconnect(timeout=5)
+    assert await stored(access.conversation.pk) == []
+    assert await status(access.conversation.pk) == "queued"
+
+
+async def test_a_conversation_has_at_most_three_visitor_sockets():
+    access = await start()
+    sockets = [(await connected_visitor(access.token))[0] for _ in range(3)]
+    extra = visitor_socket(access.token)
+    connected, _code = await extra.connect()
+    assert connected  # accepted only to say why it closes
+    frames, code = await outputs_until_closed(extra)
+    assert code == CLOSE_TOO_MANY_SOCKETS
+    assert [(frame["type"], frame["code"]) for frame in frames] == [("error", "too_many_sockets")]
+    assert frames[0]["message"]
+    await extra.disconnect(timeout=5)
+    await sockets[0].disconnect(timeout=5)
+    # A closed socket gives its place back.
+    replacement, _state = await connected_visitor(access.token)
+    for socket in (*sockets[1:], replacement):
+        await socket.disconnect(timeout=5)
+
+
+async def test_places_held_by_a_dead_worker_expire():
+    from django.core.cache import cache
+
+    from huoli.conversations.sockets import slot_key
+
+    access = await start()
+    # Another worker process held every place and died without giving them back.
+    for slot in range(settings.HUOLI_VISITOR_SOCKETS):
+        await cache.aset(slot_key(access.conversation.pk, slot), "dead-worker", timeout=300)
+    refused = visitor_socket(access.token)
+    assert (await refused.connect())[0]
+    _frames, code = await outputs_until_closed(refused)
+    assert code == CLOSE_TOO_MANY_SOCKETS
+    await refused.disconnect(timeout=5)
+    # Nothing refreshes them, so they lapse (here after a second instead of SLOT_SECONDS).
+    for slot in range(settings.HUOLI_VISITOR_SOCKETS):
+        await cache.aset(slot_key(access.conversation.pk, slot), "dead-worker", timeout=1)
+    deadline = time.monotonic() + 15
+    while True:
+        socket = visitor_socket(access.token)
+        assert (await socket.connect())[0]
+        first = await socket.receive_output(timeout=5)
+        if first["type"] == "websocket.send" and json.loads(first["text"])["type"] == "state":
+            break
+        await socket.disconnect(timeout=5)
+        assert time.monotonic() < deadline, "the dead worker's places never expired"
+        await asyncio.sleep(0.2)
+    await socket.disconnect(timeout=5)
 
 
 async def test_a_socket_sending_too_fast_is_slowed_not_served():

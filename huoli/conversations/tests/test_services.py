@@ -229,6 +229,69 @@ def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_w
     assert set(actions) == {"conversation.flagged", "conversation.code_blocked"}
 
 
+def test_a_blocked_conversation_takes_no_visitor_message_and_stays_ended(
+    django_capture_on_commit_callbacks,
+):
+    from huoli.conversations.services import MessagePost, conversation_flag, messages_post
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    duty_set(user=counsellor, on_duty=True)
+    access = conversation_start(kind="chat", language="fi")
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    conversation_flag(
+        conversation=access.conversation, by=counsellor, reason="threats", block_code=True
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(ConversationError) as refused:
+            message_post(
+                conversation=access.conversation, sender="visitor", client_id="v", body="again"
+            )
+        # The batch writer's path too, with or without the (old) browser token.
+        results = messages_post(
+            [
+                MessagePost(access.conversation.pk, "visitor", "w1", "again"),
+                MessagePost(
+                    access.conversation.pk,
+                    "visitor",
+                    "w2",
+                    "again",
+                    visitor_token_hash=return_codes.token_hash(access.token),
+                ),
+            ]
+        )
+    assert refused.value.code == "conversation_closed" and str(refused.value)
+    assert [result.code for result in results] == ["conversation_closed"] * 2
+    assert not callbacks
+    assert not Message.objects.exists()
+    access.conversation.refresh_from_db()
+    assert (access.conversation.status, access.conversation.ended_at is not None) == (
+        "ended",
+        True,
+    )
+
+
+def test_a_message_under_a_browser_token_replaced_by_a_return_is_refused():
+    access = conversation_start(kind="message", language="fi", first_message="eka")
+    resumed = conversation_resume(code=access.return_code)
+    with pytest.raises(ConversationError) as refused:
+        message_post(
+            conversation=access.conversation,
+            sender="visitor",
+            client_id="old",
+            body="from the first browser",
+            visitor_token=access.token,
+        )
+    assert refused.value.code == "signed_out" and str(refused.value)
+    message_post(
+        conversation=access.conversation,
+        sender="visitor",
+        client_id="new",
+        body="from the second",
+        visitor_token=resumed.token,
+    )
+    assert list(Message.objects.order_by("seq").values_list("client_id", flat=True))[1:] == ["new"]
+
+
 def test_the_queue_has_a_ceiling_and_messages_still_get_through(settings):
     settings.HUOLI_MAX_QUEUE = 2
     for _ in range(2):

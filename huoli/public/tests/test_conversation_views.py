@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from huoli.conversations.models import Conversation, Message
+from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,43 @@ def test_every_public_page_has_the_quick_exit(client):
     leave_message(client)
     for url in ("/en/", "/en/message/", "/en/return/", "/en/conversation/"):
         assert "data-quick-exit" in client.get(url).content.decode(), url
+
+
+def test_after_a_return_in_another_browser_the_first_one_cannot_send(client):
+    from django.test import Client
+
+    leave_message(client)
+    code = shown_code(client)
+    other = Client()
+    assert other.post("/fi/return/", {"code": code}).status_code == 302
+    refused = client.post(
+        "/fi/conversation/send/", {"body": "Vanhasta selaimesta", "client_id": "old"}
+    )
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Viestiäsi ei lähetetty" in html  # in the visitor's language
+    assert "Vanhasta selaimesta" in html  # the text is given back, not lost
+    assert list(Message.objects.values_list("body", flat=True)) == ["Poikani on muuttunut"]
+    sent = other.post("/fi/conversation/send/", {"body": "Uudesta", "client_id": "new"})
+    assert sent.status_code == 302
+    assert Message.objects.filter(client_id="new").exists()
+
+
+def test_a_blocked_conversation_never_comes_back_through_the_visitor_pages(client, counsellor):
+    from huoli.conversations.services import conversation_flag
+
+    leave_message(client)
+    code = shown_code(client)
+    conversation = Conversation.objects.get()
+    conversation_flag(conversation=conversation, by=counsellor, reason="threats", block_code=True)
+    sent = client.post("/en/conversation/send/", {"body": "Again", "client_id": "again"})
+    assert sent.status_code == 409
+    assert "Your message was not sent" in sent.content.decode()
+    assert client.post("/en/conversation/feedback/", {"answer": "yes"}).status_code == 404
+    assert client.post("/en/conversation/end/").status_code == 404
+    returned = client.post("/en/return/", {"code": code}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This conversation is closed." in returned.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.status == "ended" and conversation.code_blocked_at is not None
+    assert list(conversation.messages.values_list("body", flat=True)) == ["Poikani on muuttunut"]
+    assert not Feedback.objects.exists()

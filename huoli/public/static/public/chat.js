@@ -172,10 +172,16 @@ if (root && form && root.classList.contains("live")) {
     });
     socket.addEventListener("close", (closing) => {
       if (closing.code === 4403) {
+        // Signed out: the code was used in another browser, or it was blocked.
         location.reload();
         return;
       }
-      setStatus(texts.reconnecting);
+      if (closing.code === 4429) {
+        // Too many windows: keep the server's message and try again slowly.
+        delay = 10000;
+      } else {
+        setStatus(texts.reconnecting);
+      }
       // Jitter: after a server restart every client must not come back at the same moment.
       setTimeout(connect, delay * (0.5 + Math.random()));
       delay = Math.min(delay * 2, 10000);
