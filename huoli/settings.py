@@ -2,7 +2,9 @@
 
 Each variable is documented in the README. Two profiles:
 - development (default): DEBUG on, demo mode on, SQLite in var/, in-memory channel layer;
-- production (HUOLI_PROFILE=production): refuses to start with DEBUG or demo data (core.checks).
+- production (HUOLI_PROFILE=production): refuses to start with DEBUG or demo data, without
+  Redis (unless HUOLI_SINGLE_PROCESS=1 and one worker), or with the HTTPS redirect or HSTS
+  switched off (core.checks, decision 0023).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from huoli import keys
@@ -154,6 +157,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels and cache ---------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Production without Redis only when the operator says it runs one worker (decision 0023).
+HUOLI_SINGLE_PROCESS = env_bool("HUOLI_SINGLE_PROCESS", False)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -293,7 +298,12 @@ if PRODUCTION:
     # Behind a TLS-terminating reverse proxy (README, "Production").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("HUOLI_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("HUOLI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    try:
+        SECURE_HSTS_SECONDS = int(os.environ.get("HUOLI_HSTS_SECONDS") or 365 * 24 * 3600)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "HUOLI_HSTS_SECONDS must be a whole number of seconds (one year: 31536000)."
+        ) from None
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUOLI_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HUOLI_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:

@@ -43,6 +43,9 @@ AUDIT_ACTION_LABELS = {
     "conversation.code_blocked": _("Blocked a conversation's return code"),
     "helpline.flood_switch": _("Changed the flood protection for new chats"),
     "backup.restored": _("Restored a backup"),
+    "admin.added": _("Added in the administration"),
+    "admin.changed": _("Changed in the administration"),
+    "admin.deleted": _("Deleted in the administration"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(args: list[str], tmp_path: Path, **env_overrides: str) -> subprocess.CompletedProcess:
+def environment(tmp_path: Path, **env_overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("HUOLI_", "DJANGO_")) and key not in {"DATABASE_URL"}
+        if not key.startswith(("HUOLI_", "DJANGO_"))
+        and key not in {"DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"}
     }
     env.update(
         {
@@ -24,12 +26,57 @@ def run(args: list[str], tmp_path: Path, **env_overrides: str) -> subprocess.Com
             "HUOLI_VAR_DIR": str(tmp_path / "var"),
             "HUOLI_PROFILE": "production",
             "ALLOWED_HOSTS": "huoli.example.org",
+            # Production is documented with Redis; none of these commands connects to it.
+            "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:9/0",
             **env_overrides,
         }
     )
+    return env
+
+
+def run(args: list[str], tmp_path: Path, **env_overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environment(tmp_path, **env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def uvicorn_refuses(tmp_path: Path, *options: str, **env_overrides: str) -> str:
+    """Start the real server as an operator would and return what it wrote to stderr once
+    it has stopped by itself. A server that keeps running (it started despite the problem)
+    is killed with its workers at the deadline and fails the test."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "huoli.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-access-log",
+            *options,
+        ],
+        cwd=ROOT,
+        env=environment(tmp_path, **env_overrides),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = server.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        _, stderr = server.communicate()
+        pytest.fail(f"the server started and kept running:\n{stderr}")
+    assert "Application startup complete" not in stderr
+    return stderr
 
 
 @pytest.fixture
@@ -71,3 +118,60 @@ def test_demo_command_refuses_in_production(prod):
     result = run(["manage.py", "demo_data"], prod)
     assert result.returncode != 0
     assert "only loaded in demo mode" in result.stderr
+
+
+def test_production_without_redis_is_refused_by_checks_and_by_the_server(prod):
+    result = run(["manage.py", "check", "--deploy"], prod, REDIS_URL="")
+    assert result.returncode != 0
+    assert "REDIS_URL is not set" in result.stderr
+    served = run(["-c", "import huoli.asgi"], prod, REDIS_URL="")
+    assert served.returncode != 0
+    assert "REDIS_URL is not set" in served.stderr
+
+
+def test_uvicorn_with_several_workers_and_no_redis_does_not_serve(prod):
+    assert "REDIS_URL is not set" in uvicorn_refuses(prod, "--workers", "2", REDIS_URL="")
+
+
+def test_a_single_process_install_may_run_without_redis(prod):
+    single = {"REDIS_URL": "", "HUOLI_SINGLE_PROCESS": "1"}
+    result = run(["manage.py", "check", "--deploy"], prod, **single)
+    assert result.returncode == 0, result.stderr
+    served = run(["-c", "import huoli.asgi"], prod, **single)
+    assert served.returncode == 0, served.stderr
+
+
+def test_a_single_process_install_refuses_several_workers(prod):
+    single = {"REDIS_URL": "", "HUOLI_SINGLE_PROCESS": "1"}
+    result = run(["manage.py", "check"], prod, WEB_CONCURRENCY="4", **single)
+    assert result.returncode != 0
+    assert "several workers" in result.stderr
+    assert "several workers" in uvicorn_refuses(prod, "--workers", "2", **single)
+
+
+@pytest.mark.parametrize(
+    ("variable", "message"),
+    [("HUOLI_SSL_REDIRECT", "HTTPS redirect is off"), ("HUOLI_HSTS_SECONDS", "HSTS is off")],
+)
+def test_https_redirect_or_hsts_switched_off_is_refused(prod, variable, message):
+    result = run(["manage.py", "check", "--deploy"], prod, **{variable: "0"})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert message in uvicorn_refuses(prod, **{variable: "0"})
+
+
+def test_a_malformed_hsts_value_gets_a_clear_answer(prod):
+    result = run(["manage.py", "check"], prod, HUOLI_HSTS_SECONDS="a year")
+    assert result.returncode != 0
+    assert "HUOLI_HSTS_SECONDS must be a whole number of seconds" in result.stderr
+
+
+def test_production_trusts_the_proxys_https_header(prod):
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run(
+        ["-c", f"import django; django.setup(); {code}"],
+        prod,
+        DJANGO_SETTINGS_MODULE="huoli.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "('HTTP_X_FORWARDED_PROTO', 'https')" in result.stdout
