@@ -91,9 +91,10 @@ def _enter_conversation(access) -> HttpResponseRedirect:
     response = HttpResponseRedirect(reverse("public:conversation"))
     set_visitor_cookie(response, access.token)
     if access.return_code:
+        # Only sealed under the browser's token: the cache never holds the code itself.
         cache.set(
             f"return-code:{return_codes.token_hash(access.token)}",
-            access.return_code,
+            return_codes.sealed_for_browser(access.return_code, access.token),
             SHOW_CODE_SECONDS,
         )
     return response
@@ -199,7 +200,8 @@ def message_new_view(request):
 def _conversation_page(request, conversation, *, form=None, status_code=200):
     token = visitor_token(request)
     token_key = return_codes.token_hash(token) if token else ""
-    code = cache.get(f"return-code:{token_key}") if token_key else None
+    sealed = cache.get(f"return-code:{token_key}") if token_key else None
+    code = return_codes.unsealed_for_browser(sealed, token) if sealed else None
     ended_chat = conversation.status == Conversation.Status.ENDED
     context = {
         "conversation": conversation,
