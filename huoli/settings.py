@@ -175,7 +175,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "huoli.core.layers.LocalChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every guessing counter and waiting-room place: at its default 300 entries
+    # the cache would drop a third of them (the site-wide counter too) whenever a script
+    # used a few hundred addresses (decision 0022).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -336,13 +344,16 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- Conversations --------------------------------------------------------------------------
 # Argon2id cost of a return-code hash (about 40 ms and 32 MiB here).
 HUOLI_RETURN_CODE_HASH = {"time_cost": 3, "memory_cost": 32768}
-# Wrong-code limits: per source (keyed by a daily-rotating hash, in the cache only) and site-wide.
+# Wrong-code limits: per source (an IPv4 address or an IPv6 /64, keyed by a daily-rotating hash,
+# in the cache only) refuses; past the site-wide one each guess needs a proof of work or a wait.
 HUOLI_RETURN_CODE_LIMITS = {
     "source_attempts": 10,
     "source_window": 600,
     "site_attempts": 300,
     "site_window": 600,
 }
+# Unspent waiting-room tickets (flood switch, busy return form): per source and site-wide.
+HUOLI_FLOOD_TICKETS = {"per_source": 3, "site": 300}
 HUOLI_VISITOR_COOKIE = "huoli_visitor"
 # A chat in a language a free counsellor on duty speaks is offered to them first, this long.
 HUOLI_LANGUAGE_HOLD_SECONDS = int(os.environ.get("HUOLI_LANGUAGE_HOLD_SECONDS", "60"))

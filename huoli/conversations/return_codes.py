@@ -13,6 +13,8 @@ import hmac
 import secrets
 
 from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 CODE_DIGITS = 16
@@ -53,3 +55,25 @@ def code_hash(code: str) -> str:
 def token_hash(token: str) -> str:
     """Hash of the random browser token; fast is enough for 256 random bits."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _browser_key(token: str) -> bytes:
+    return hmac.new(token.encode(), b"huoli-return-code-shown", hashlib.sha256).digest()
+
+
+def sealed_for_browser(code: str, token: str) -> str:
+    """The code encrypted under a key made from the browser's random token, which only the
+    visitor's cookie holds (the server keeps its SHA-256). The page that shows the code for
+    a few minutes keeps this in the cache, so the cache (Redis in production) never holds
+    a code in plain text and only the browser that started the conversation can show it."""
+    nonce = secrets.token_bytes(12)
+    return (nonce + AESGCM(_browser_key(token)).encrypt(nonce, code.encode(), None)).hex()
+
+
+def unsealed_for_browser(sealed: str, token: str) -> str | None:
+    """The code sealed by ``sealed_for_browser`` for this token, or None."""
+    try:
+        raw = bytes.fromhex(sealed)
+        return AESGCM(_browser_key(token)).decrypt(raw[:12], raw[12:], None).decode()
+    except (ValueError, InvalidTag):
+        return None

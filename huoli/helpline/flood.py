@@ -1,4 +1,4 @@
-"""The flood switch: a proof of work or a waiting room before a new chat starts.
+"""The flood switch: a proof of work or a waiting room before a new chat or message starts.
 
 Threat answered: a flood of abusive or automated visitors filling the chat queue. When a
 supervisor turns the switch on, the start form carries a signed challenge; the browser finds
@@ -7,7 +7,12 @@ costs a visitor about a second and a script that opens thousands of chats as man
 of processor time. A browser without JavaScript instead gets a signed waiting-room ticket
 that is accepted only after ``wait_seconds``. Challenges and tickets are signed, expire in
 ten minutes and are accepted once (the cache remembers used ones); neither holds anything
-about the visitor, and no address is read.
+about the visitor. A script that never does the work gets only a few tickets: each source
+(``conversations.throttle.source_key``, a daily-keyed hash of an IPv4 address or an IPv6
+/64) may hold ``HUOLI_FLOOD_TICKETS["per_source"]`` unspent tickets and the whole site
+``["site"]``; beyond that the answer is "try again in a moment" (issue 13, decision 0022).
+The same gate asks for the work before a return code is checked while guessing is over its
+site-wide limit (``conversations.throttle``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from huoli.conversations.throttle import source_key
 from huoli.core.audit import audit_record
 from huoli.helpline.models import FloodSwitch
 
@@ -33,8 +40,35 @@ def challenge_issue(bits: int) -> str:
     return signing.dumps({"k": "pow", "b": bits, "r": secrets.token_hex(8)}, salt=SALT)
 
 
-def ticket_issue() -> str:
-    return signing.dumps({"k": "wait", "t": time.time(), "r": secrets.token_hex(8)}, salt=SALT)
+def _slot_take(prefix: str, count: int, ticket_id: str) -> str | None:
+    """Take a free one of ``count`` places (``cache.add`` takes each at most once, also in
+    Redis); a place comes free when its ticket is spent or expires."""
+    keys = [f"{prefix}:{n}" for n in range(count)]
+    taken = cache.get_many(keys)
+    for key in keys:
+        if key not in taken and cache.add(key, ticket_id, MAX_AGE + 60):
+            return key
+    return None
+
+
+def ticket_issue(*, address: str) -> str | None:
+    """A waiting-room ticket, or None when this source or the site holds its most unspent."""
+    limits = settings.HUOLI_FLOOD_TICKETS
+    ticket_id = secrets.token_hex(8)
+    mine = _slot_take(f"flood:slot:{source_key(address)}", limits["per_source"], ticket_id)
+    if mine is None:
+        return None
+    site = _slot_take("flood:slot:site", limits["site"], ticket_id)
+    if site is None:
+        cache.delete(mine)
+        return None
+    cache.set(f"flood:ticket:{ticket_id}", [mine, site], MAX_AGE + 60)
+    return signing.dumps({"k": "wait", "t": time.time(), "r": ticket_id}, salt=SALT)
+
+
+def _ticket_spent(ticket_id: str) -> None:
+    places = cache.get(f"flood:ticket:{ticket_id}") or []
+    cache.delete_many([*places, f"flood:ticket:{ticket_id}"])
 
 
 def leading_zero_bits(digest: bytes) -> int:
@@ -62,10 +96,12 @@ class Gate:
     passed: bool
     wait: int = 0  # seconds still to wait in the waiting room
     ticket: str = ""  # the waiting-room ticket to carry on with
+    full: bool = False  # no ticket to give: too many are waiting; try again in a moment
 
 
-def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int) -> Gate:
-    """Whether a start request did the work or waited long enough."""
+def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int, address: str) -> Gate:
+    """Whether a request did the work or waited long enough. ``address`` only picks the
+    source's places for tickets (it is hashed, never kept)."""
     if challenge and nonce and len(nonce) <= 32:
         try:
             data = signing.loads(challenge, salt=SALT, max_age=MAX_AGE)
@@ -88,8 +124,12 @@ def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int) ->
             if left > 0:
                 return Gate(passed=False, wait=left, ticket=ticket)
             if _use_once(ticket):
+                _ticket_spent(str(data.get("r", "")))
                 return Gate(passed=True)
-    return Gate(passed=False, wait=wait_seconds, ticket=ticket_issue())
+    issued = ticket_issue(address=address)
+    if issued is None:
+        return Gate(passed=False, full=True)
+    return Gate(passed=False, wait=wait_seconds, ticket=issued)
 
 
 @transaction.atomic

@@ -26,10 +26,10 @@ from huoli.conversations.services import (
     feedback_record,
     message_post,
 )
-from huoli.conversations.throttle import return_code_attempt_allowed
+from huoli.conversations.throttle import return_code_attempt, return_code_site_busy
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
-from huoli.helpline.flood import challenge_issue, gate_check
+from huoli.helpline.flood import Gate, challenge_issue, gate_check
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import FloodSwitch, RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
@@ -43,6 +43,10 @@ from huoli.public.visitor import (
 )
 
 SHOW_CODE_SECONDS = 15 * 60
+
+
+def _full_text():
+    return _("Many people are contacting us right now. Please try again in a moment.")
 
 
 def _not_saved_text():
@@ -65,6 +69,25 @@ def _availability():
     status = line_status()
     on_duty = counsellors_on_duty()
     return status, on_duty, status.open_now and on_duty > 0
+
+
+def _gate(request, switch: FloodSwitch) -> Gate:
+    """The flood gate for this POST: the browser's proof of work, or a waiting-room ticket."""
+    return gate_check(
+        challenge=request.POST.get("pow_challenge", ""),
+        nonce=request.POST.get("pow_nonce", ""),
+        ticket=request.POST.get("ticket", ""),
+        wait_seconds=switch.wait_seconds,
+        address=_client_address(request),
+    )
+
+
+def _gated(response, gate: Gate):
+    """A gated form's answer: 429, and a hint when to come back if no ticket was left."""
+    response.status_code = 429
+    if gate.full:
+        response["Retry-After"] = "30"
+    return response
 
 
 def _home(request, *, chat_form=None, error="", status_code=200):
@@ -91,9 +114,10 @@ def _enter_conversation(access) -> HttpResponseRedirect:
     response = HttpResponseRedirect(reverse("public:conversation"))
     set_visitor_cookie(response, access.token)
     if access.return_code:
+        # Only sealed under the browser's token: the cache never holds the code itself.
         cache.set(
             f"return-code:{return_codes.token_hash(access.token)}",
-            access.return_code,
+            return_codes.sealed_for_browser(access.return_code, access.token),
             SHOW_CODE_SECONDS,
         )
     return response
@@ -133,12 +157,9 @@ def chat_start_view(request):
         )
     switch = FloodSwitch.current()
     if switch.on:
-        gate = gate_check(
-            challenge=request.POST.get("pow_challenge", ""),
-            nonce=request.POST.get("pow_nonce", ""),
-            ticket=request.POST.get("ticket", ""),
-            wait_seconds=switch.wait_seconds,
-        )
+        gate = _gate(request, switch)
+        if gate.full:
+            return _gated(_home(request, chat_form=form, error=_full_text()), gate)
         if not gate.passed:
             return render(
                 request,
@@ -174,6 +195,12 @@ def message_new_view(request):
             "client_id": secrets.token_hex(8),
         },
     )
+    switch = FloodSwitch.current()
+    if request.method == "POST" and form.is_valid() and switch.on:
+        # New messages are gated like new chats: each one is a slow hash and a queue entry.
+        gate = _gate(request, switch)
+        if not gate.passed:
+            return _gated(_message_page(request, form, switch, gate=gate), gate)
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
         try:
@@ -189,17 +216,35 @@ def message_new_view(request):
         except OperationalError:
             # The database is away for a moment: nothing was saved; keep the text.
             form.add_error("body", _not_saved_text())
-            return render(request, "public/message_new.html", {"form": form}, status=503)
+            response = _message_page(request, form, switch)
+            response.status_code = 503
+            return response
         else:
             return _enter_conversation(access)
-    status = 400 if form.errors else 200
-    return render(request, "public/message_new.html", {"form": form}, status=status)
+    response = _message_page(request, form, switch)
+    response.status_code = 400 if form.errors else 200
+    return response
+
+
+def _message_page(request, form, switch: FloodSwitch, *, gate: Gate | None = None):
+    return render(
+        request,
+        "public/message_new.html",
+        {
+            "form": form,
+            "gate": gate,
+            "early": bool(request.POST.get("ticket")),
+            "full_text": _full_text() if gate and gate.full else "",
+            "pow_challenge": challenge_issue(switch.bits) if switch.on else "",
+        },
+    )
 
 
 def _conversation_page(request, conversation, *, form=None, status_code=200):
     token = visitor_token(request)
     token_key = return_codes.token_hash(token) if token else ""
-    code = cache.get(f"return-code:{token_key}") if token_key else None
+    sealed = cache.get(f"return-code:{token_key}") if token_key else None
+    code = return_codes.unsealed_for_browser(sealed, token) if sealed else None
     ended_chat = conversation.status == Conversation.Status.ENDED
     context = {
         "conversation": conversation,
@@ -309,7 +354,8 @@ def feedback_view(request):
 
 
 def _client_address(request) -> str:
-    """Read only to key the guessing limit (core of conversations.throttle); never stored."""
+    """Read only to key the guessing limit and the waiting-room tickets (hashed with a daily
+    key in conversations.throttle.source_key); never stored."""
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -318,11 +364,22 @@ def _client_address(request) -> str:
 def return_view(request):
     form = ReturnForm(_posted(request))
     status = 200
+    gate = None
+    busy = return_code_site_busy()
     if request.method == "POST" and form.is_valid():
-        if not return_code_attempt_allowed(_client_address(request)):
+        attempt = return_code_attempt(_client_address(request))
+        busy = attempt.busy
+        if attempt.busy and attempt.allowed:
+            # Many guesses site-wide: nobody is refused, but the code is checked only after
+            # the browser's proof of work or a short wait (decision 0022).
+            gate = _gate(request, FloodSwitch.current())
+        if not attempt.allowed:
             form.add_error("code", _("Too many attempts. Please wait ten minutes and try again."))
             status = 429
+        elif gate is not None and not gate.passed:
+            status = 429
         else:
+            gate = None
             try:
                 access = conversation_resume(code=form.cleaned_data["code"])
             except ConversationError as error:
@@ -332,7 +389,15 @@ def return_view(request):
                 return _enter_conversation(access)
     elif form.errors:
         status = 400
-    return render(request, "public/return.html", {"form": form}, status=status)
+    context = {
+        "form": form,
+        "gate": gate,
+        "early": bool(request.POST.get("ticket")),
+        "full_text": _full_text() if gate and gate.full else "",
+        "pow_challenge": challenge_issue(FloodSwitch.current().bits) if busy else "",
+    }
+    response = render(request, "public/return.html", context, status=status)
+    return _gated(response, gate) if gate else response
 
 
 @require_GET

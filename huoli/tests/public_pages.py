@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.core.cache import cache
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
 
 from huoli.accounts.roles import Role
@@ -143,6 +144,12 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
         "waiting room, too early",
         post("/chat/start/", {"language": "fi", "language_confirmed": "1", "ticket": ticket}),
     )
+    yield "leave a message, flood protection on", get("/message/")
+    waiting = {"body": f"{language} 2", "language": "fi", "client_id": "w"}
+    yield "leave a message, waiting", post("/message/", waiting)
+    for _more in range(settings.HUOLI_FLOOD_TICKETS["per_source"]):
+        last = post("/chat/start/", {"language": "fi", "language_confirmed": "1"})
+    yield "too many waiting", last
     switch.on = False
     switch.save()
 
@@ -191,6 +198,12 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     for attempt in range(12):
         last = post("/return/", {"code": f"{attempt:016d}"})
     yield "return, too many attempts", last
+    busy_limits = {**settings.HUOLI_RETURN_CODE_LIMITS, "site_attempts": 1}
+    with override_settings(HUOLI_RETURN_CODE_LIMITS=busy_limits):
+        elsewhere = Client(REMOTE_ADDR="192.0.2.44")
+        yield "return, many guesses", elsewhere.get(prefix + "/return/").content.decode()
+        waited = elsewhere.post(prefix + "/return/", {"code": "1234 5678 1234 5678"})
+        yield "return, many guesses, waiting", waited.content.decode()
 
     yield "no conversation on this device", Client().get(prefix + "/conversation/").content.decode()
     yield "services", get("/services/")

@@ -85,12 +85,11 @@ def test_a_solved_challenge_starts_one_chat_and_cannot_be_used_again(client, flo
 def test_a_forged_or_old_challenge_is_refused(flood_on):
     challenge = challenge_issue(10)
     forged = challenge.replace(challenge.split(":")[0], challenge_issue(1).split(":")[0])
-    assert not gate_check(
-        challenge=forged, nonce=solve(forged, 1), ticket="", wait_seconds=20
-    ).passed
+    unsolved = {"ticket": "", "wait_seconds": 20, "address": "192.0.2.1"}
+    assert not gate_check(challenge=forged, nonce=solve(forged, 1), **unsolved).passed
     nonce = solve(challenge, 10)
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
-        assert not gate_check(challenge=challenge, nonce=nonce, ticket="", wait_seconds=20).passed
+        assert not gate_check(challenge=challenge, nonce=nonce, **unsolved).passed
 
 
 def test_without_javascript_the_waiting_room_lets_the_chat_start_after_the_wait(client, flood_on):
@@ -139,3 +138,112 @@ def test_counsellors_cannot_turn_the_switch(client, logged_in):
     assert "Flood protection" not in client.get("/console/").content.decode()
     assert client.post("/console/flood/", {"on": "1"}).status_code == 403
     assert not FloodSwitch.current().on
+
+
+def waiting_room_ticket(response) -> str | None:
+    found = re.search(r'name="ticket" value="([^"]+)"', response.content.decode())
+    return found.group(1) if found else None
+
+
+def test_a_script_without_work_gets_only_a_few_tickets_per_source(client, flood_on, settings):
+    """Five posts without any work used to get five tickets and five chats 21 s later."""
+    per_source = settings.HUOLI_FLOOD_TICKETS["per_source"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        rooms = [
+            client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR="203.0.113.5")
+            for _ in range(per_source + 3)
+        ]
+        tickets = [waiting_room_ticket(room) for room in rooms]
+        assert all(tickets[:per_source]) and not any(tickets[per_source:])
+        for refused in rooms[per_source:]:
+            assert refused.status_code == 429
+            assert "Please try again in a moment." in refused.content.decode()
+        # the addresses of one IPv6 /64 are one source
+        same_64 = client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR="2001:db8:5:5::1")
+        assert waiting_room_ticket(same_64)
+        for n in range(2, per_source + 1):
+            client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR=f"2001:db8:5:5::{n}")
+        assert not waiting_room_ticket(
+            client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR="2001:db8:5:5:a::b")
+        )
+        clock.shift(timedelta(seconds=21))
+        for ticket in tickets:
+            client.post(
+                "/en/chat/start/",
+                {"language": "fi", "ticket": ticket or ""},
+                REMOTE_ADDR="203.0.113.5",
+            )
+    assert Conversation.objects.count() == per_source
+
+
+def test_a_spent_ticket_frees_its_place(client, flood_on, settings):
+    settings.HUOLI_FLOOD_TICKETS = {**settings.HUOLI_FLOOD_TICKETS, "per_source": 1}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        ticket = waiting_room_ticket(client.post("/en/chat/start/", {"language": "fi"}))
+        assert not waiting_room_ticket(client.post("/en/chat/start/", {"language": "fi"}))
+        clock.shift(timedelta(seconds=21))
+        posted = {"language": "fi", "ticket": ticket}
+        assert client.post("/en/chat/start/", posted).status_code == 302
+        assert waiting_room_ticket(client.post("/en/chat/start/", {"language": "fi"}))
+
+
+def test_unspent_tickets_are_bounded_site_wide(client, flood_on, settings):
+    settings.HUOLI_FLOOD_TICKETS = {**settings.HUOLI_FLOOD_TICKETS, "site": 6}
+    given = [
+        waiting_room_ticket(
+            client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR=f"198.51.100.{n}")
+        )
+        for n in range(1, 11)
+    ]
+    assert sum(1 for ticket in given if ticket) == 6
+    # with JavaScript the work still gets a family in
+    html = client.get("/en/").content.decode()
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
+    posted = {"language": "fi", "pow_challenge": challenge, "pow_nonce": solve(challenge, 10)}
+    assert client.post("/en/chat/start/", posted, REMOTE_ADDR="192.0.2.9").status_code == 302
+
+
+def test_new_messages_are_gated_like_new_chats(client, flood_on):
+    """/message/ used to start a conversation (an Argon2 hash and a queue entry) at once."""
+    for n in range(10):
+        posted = {"language": "fi", "body": f"spam {n}", "client_id": f"c{n}"}
+        assert client.post("/en/message/", posted).status_code == 429
+    assert Conversation.objects.count() == 0
+    html = client.get("/en/message/").content.decode()
+    assert "public/pow.js" in html and "data-pow" in html
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
+    posted = {
+        "language": "fi",
+        "body": "Olen huolissani",
+        "client_id": "m1",
+        "pow_challenge": challenge,
+        "pow_nonce": solve(challenge, 10),
+    }
+    assert client.post("/en/message/", posted).status_code == 302
+    assert client.post("/en/message/", {**posted, "client_id": "m2"}).status_code == 429
+    assert Conversation.objects.count() == 1
+
+
+def test_without_javascript_a_new_message_waits_and_keeps_its_text(client, flood_on):
+    start = timezone.now()
+    posted = {"language": "fi", "body": "Poikani on muuttunut", "client_id": "w1"}
+    with time_machine.travel(start, tick=False) as clock:
+        room = client.post("/en/message/", posted, HTTP_ACCEPT_LANGUAGE="en")
+        assert room.status_code == 429
+        html = room.content.decode()
+        assert "Wait 20 seconds, then press the button below." in html
+        assert "Poikani on muuttunut" in html  # the text is still in the form
+        ticket = waiting_room_ticket(room)
+        clock.shift(timedelta(seconds=21))
+        assert client.post("/en/message/", {**posted, "ticket": ticket}).status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.kind == Conversation.Kind.MESSAGE
+    assert room.cookies == {}
+
+
+def test_with_the_switch_off_a_message_needs_no_work(client):
+    assert 'name="pow_challenge"' not in client.get("/en/message/").content.decode()
+    posted = {"language": "fi", "body": "Hei", "client_id": "x1"}
+    assert client.post("/en/message/", posted).status_code == 302

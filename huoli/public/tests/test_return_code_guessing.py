@@ -4,6 +4,7 @@ source and site-wide, and no address is kept anywhere (database, cache keys, log
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from huoli.conversations.services import conversation_start
+from huoli.helpline.models import FloodSwitch
+from huoli.public.tests.test_flood import solve
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,90 @@ def test_no_address_is_kept_anywhere(client, caplog, tmp_path):
         assert address not in stored
         assert address not in keys
         assert address not in caplog.text
+
+
+def guess_wrong(client, *, addresses: list[str], each: int) -> None:
+    for n, address in enumerate(addresses):
+        for guess in range(each):
+            code = f"{n * each + guess:016d}"
+            client.post("/en/return/", {"code": code}, REMOTE_ADDR=address)
+
+
+def test_many_sources_cannot_lock_the_right_code_out(client, settings):
+    """37 addresses, 10 wrong guesses each, pass the site-wide limit (300): from then on every
+    guess costs a proof of work, but a family with the right code who does it gets in."""
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    guess_wrong(client, addresses=[f"198.51.100.{n}" for n in range(1, 38)], each=10)
+    family = "203.0.113.200"
+    unworked = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=family)
+    assert unworked.status_code == 429  # the code was not checked without the work
+    html = unworked.content.decode()
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
+    assert "public/pow.js" in html and "data-pow" in html
+    bits = FloodSwitch.current().bits
+    posted = {"code": access.return_code, "pow_challenge": challenge}
+    posted["pow_nonce"] = solve(challenge, bits)
+    welcome = client.post("/en/return/", posted, REMOTE_ADDR=family)
+    assert welcome.status_code == 302
+    assert client.post("/en/return/", posted, REMOTE_ADDR=family).status_code == 429  # once
+
+
+def test_the_form_asks_for_the_work_at_once_while_the_site_is_busy(client, settings):
+    assert 'name="pow_challenge"' not in client.get("/en/return/").content.decode()
+    settings.HUOLI_RETURN_CODE_LIMITS = {**settings.HUOLI_RETURN_CODE_LIMITS, "site_attempts": 5}
+    guess_wrong(client, addresses=[f"198.51.100.{n}" for n in range(1, 4)], each=2)
+    html = client.get("/en/return/").content.decode()
+    assert 'name="pow_challenge"' in html and "public/pow.js" in html
+
+
+def test_without_javascript_the_right_code_gets_in_after_a_wait(client, settings):
+    settings.HUOLI_RETURN_CODE_LIMITS = {**settings.HUOLI_RETURN_CODE_LIMITS, "site_attempts": 5}
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    wait = FloodSwitch.current().wait_seconds
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        guess_wrong(client, addresses=[f"198.51.100.{n}" for n in range(1, 4)], each=2)
+        family = "2001:db8:77::1"
+        room = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=family)
+        assert room.status_code == 429
+        html = room.content.decode()
+        assert f"Wait {wait} seconds, then press the button below." in html
+        ticket = re.search(r'name="ticket" value="([^"]+)"', html).group(1)
+        posted = {"code": access.return_code, "ticket": ticket}
+        early = client.post("/en/return/", posted, REMOTE_ADDR=family)
+        assert early.status_code == 429 and ticket in early.content.decode()
+        clock.shift(timedelta(seconds=wait + 1))
+        assert client.post("/en/return/", posted, REMOTE_ADDR=family).status_code == 302
+
+
+def test_a_slash_64_counts_as_one_source(client, settings):
+    limit = settings.HUOLI_RETURN_CODE_LIMITS["source_attempts"]
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    neighbours = [f"2001:db8:1:2:{n:x}::{n:x}" for n in range(1, limit + 1)]
+    guess_wrong(client, addresses=neighbours, each=1)
+    same_64 = "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    refused = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=same_64)
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    next_64 = "2001:db8:1:3::1"
+    assert (
+        client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=next_64).status_code
+        == 302
+    )
+
+
+def test_an_ipv4_address_is_its_own_source(client, settings):
+    limit = settings.HUOLI_RETURN_CODE_LIMITS["source_attempts"]
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    guess_wrong(client, addresses=["192.0.2.1"], each=limit)
+    assert (
+        client.post(
+            "/en/return/", {"code": access.return_code}, REMOTE_ADDR="192.0.2.2"
+        ).status_code
+        == 302
+    )
+    mapped = "::ffff:192.0.2.1"  # the same IPv4 address written as IPv6
+    assert (
+        client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=mapped).status_code
+        == 429
+    )
