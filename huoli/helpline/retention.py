@@ -83,7 +83,7 @@ def purge(*, now=None) -> dict[str, int]:
             text_purged_at__isnull=True,
         ),
         lambda keys: ContactRecord.objects.filter(pk__in=keys).update(
-            summary="", notes="", text_purged_at=now
+            summary="", notes="", heard_from_detail="", text_purged_at=now
         ),
     )
 
