@@ -95,3 +95,29 @@ def test_keyring_round_trips_any_text(text, context):
     assert ring.decrypt(stored, context) == text
     with pytest.raises(DecryptionError):
         ring.decrypt(stored, context + "x")
+
+
+def test_reencrypt_never_writes_back_over_an_edit_made_after_its_read(settings, monkeypatch):
+    """An edit committed between reencrypt's read and its write must survive: the write
+    happens only where the column still holds the value that was read."""
+    note = SecretNote.objects.create(title="t", body="old text", extra="x")
+    settings.HUOLI_DATA_KEYS = [new_data_key(), *settings.HUOLI_DATA_KEYS]
+    original_decrypt = Keyring.decrypt
+    edited = []
+
+    def decrypt_then_someone_edits(self, stored, context, *args, **kwargs):
+        plain = original_decrypt(self, stored, context, *args, **kwargs)
+        if not edited:  # reencrypt has read the row; a counsellor saves an edit now
+            edited.append(True)
+            other = SecretNote.objects.get(pk=note.pk)
+            other.body = "edited text"
+            other.save(update_fields=["body"])
+        return plain
+
+    monkeypatch.setattr(Keyring, "decrypt", decrypt_then_someone_edits)
+    call_command("reencrypt", verbosity=0)
+    monkeypatch.undo()
+
+    assert edited
+    assert SecretNote.objects.get(pk=note.pk).body == "edited text"
+    assert raw_values(note.pk)[0].split(":")[1] == keyring().primary_id
