@@ -1,8 +1,8 @@
 """The retention periods applied: ``purge`` deletes what is due, in batches, each batch in its
 own transaction, so it is safe to interrupt and to run again. It keeps the structured fields
-that statistics need (conversation times, contact record lists) and writes what it did to
-the audit log. On SQLite, ``secure_delete`` overwrites the deleted text in the file and a
-checkpoint moves it out of the write-ahead log."""
+that statistics need (a purged conversation's days and coarse durations, not its exact times;
+contact record lists) and writes what it did to the audit log. On SQLite, ``secure_delete``
+overwrites the deleted text in the file and a checkpoint moves it out of the write-ahead log."""
 
 from __future__ import annotations
 

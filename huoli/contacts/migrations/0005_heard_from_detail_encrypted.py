@@ -40,7 +40,7 @@ def decrypt_existing(apps, schema_editor):
     for pk, value in records.order_by("pk").values_list("pk", "heard_from_detail").iterator():
         if value is None or not value.startswith(ENCRYPTED_PREFIXES):
             continue
-        plain = ring.decrypt(value, CONTEXT)
+        plain = ring.decrypt(value, CONTEXT, row=pk)
         records.filter(pk=pk, heard_from_detail=value).update(heard_from_detail=plain[:120])
 
 
