@@ -84,6 +84,7 @@ class ContactRecordForm(forms.ModelForm):
         ]
         widgets = {
             "risk_level": forms.RadioSelect,
+            "heard_from_detail": forms.TextInput,
             "summary": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }

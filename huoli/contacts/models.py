@@ -178,7 +178,7 @@ class ContactRecord(models.Model):
         verbose_name=_("actions"),
     )
     heard_from = _entry(ListEntry.Kind.HEARD_FROM, _("how they heard about us"))
-    heard_from_detail = models.CharField(_("which one"), max_length=120, blank=True)
+    heard_from_detail = EncryptedTextField(_("which one"), max_length=120, blank=True, default="")
     interpreter_used = models.BooleanField(_("interpreter used"), default=False)
     interpreter_language = models.CharField(_("interpreter's language"), max_length=8, blank=True)
     follow_up_wanted = models.BooleanField(_("follow-up wanted"), default=False)

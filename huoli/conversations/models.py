@@ -69,6 +69,10 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     # When the retention period took the messages and nickname (the row stays for statistics).
     content_purged_at = models.DateTimeField(_("content deleted"), null=True, blank=True)
+    # Kept by the purge, which cuts the times above to the day (decision 0013): how long the
+    # chat waited in the queue and lasted, rounded to ten seconds, for the service levels.
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    length_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     awaiting_reply = models.BooleanField(_("waiting for an answer"), default=False)
     last_seq = models.PositiveIntegerField(default=0)
     counsellor_seen_seq = models.PositiveIntegerField(default=0)

@@ -42,6 +42,7 @@ from huoli.core.events import (
     publish_on_commit,
     staff_group,
 )
+from huoli.core.fields import bind_rows
 
 # A rough figure for the visitor's estimate until statistics can tell better.
 MINUTES_PER_CHAT_AHEAD = 8
@@ -288,6 +289,7 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         changed[locked.pk] = locked
         new.append((i, message))
     Message.objects.bulk_create([message for _, message in new])
+    bind_rows(message for _, message in new)  # bodies bound to their rows (decision 0020)
     _conversations_advance(changed.values())
     for conversation in reopened.values():
         # The visitor came back with the code: a new contact for the same counsellor.

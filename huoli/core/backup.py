@@ -45,11 +45,20 @@ from django.utils import timezone
 
 from huoli import keys
 
-MAGIC = b"HUOLI-BACKUP-1\n"
+# Version 2 writes the scrypt parameters into the header (which every chunk authenticates);
+# version 1 files (n=2^15, r=8, p=1, decision 0015) still restore.
+MAGIC = b"HUOLI-BACKUP-2\n"
+MAGIC_V1 = b"HUOLI-BACKUP-1\n"
 SALT_BYTES = 16
 PREFIX_BYTES = 8
 CHUNK = 1 << 20
-SCRYPT_N = 1 << 15
+# OWASP Password Storage Cheat Sheet (2023): scrypt with N >= 2^17, r >= 8, p >= 1.
+SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
+V1_PARAMS = (15, 8, 1)
+PARAMS = struct.Struct(">BBB")
+# Bounds for parameters read from a file: weaker than version 1 or costlier than 1 GiB of
+# memory is refused rather than tried.
+PARAMS_ALLOWED = (range(15, 21), range(8, 17), range(1, 5))
 MIN_PASSPHRASE = 12
 EXCLUDED = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
 
@@ -68,9 +77,36 @@ class BackupError(Exception):
     """The backup cannot be written or read; the message says why, for the operator."""
 
 
-def _derive(passphrase: str, salt: bytes) -> AESGCM:
-    key = Scrypt(salt=salt, length=32, n=SCRYPT_N, r=8, p=1).derive(passphrase.encode())
+def _derive(passphrase: str, salt: bytes, params: tuple[int, int, int]) -> AESGCM:
+    log2_n, r, p = params
+    key = Scrypt(salt=salt, length=32, n=1 << log2_n, r=r, p=p).derive(passphrase.encode())
     return AESGCM(key)
+
+
+def backup_kdf_params(path: Path) -> tuple[int, int, int]:
+    """The scrypt parameters (log2 n, r, p) a backup file was written with."""
+    with open(path, "rb") as source:
+        return _read_header(source)[1]
+
+
+def _read_header(source: BinaryIO) -> tuple[bytes, tuple[int, int, int], bytes, bytes]:
+    """(header, params, salt, prefix) of a version 1 or version 2 file."""
+    magic = source.read(len(MAGIC))
+    if magic == MAGIC_V1:
+        params, raw_params = V1_PARAMS, b""
+    elif magic == MAGIC:
+        raw_params = source.read(PARAMS.size)
+        if len(raw_params) < PARAMS.size:
+            raise BackupError("This is not a Huoli backup file.")
+        params = PARAMS.unpack(raw_params)
+        if not all(value in allowed for value, allowed in zip(params, PARAMS_ALLOWED)):  # noqa: B905
+            raise BackupError("The backup file's key derivation parameters are out of bounds.")
+    else:
+        raise BackupError("This is not a Huoli backup file.")
+    rest = source.read(SALT_BYTES + PREFIX_BYTES)
+    if len(rest) < SALT_BYTES + PREFIX_BYTES:
+        raise BackupError("This is not a Huoli backup file.")
+    return magic + raw_params + rest, params, rest[:SALT_BYTES], rest[SALT_BYTES:]
 
 
 def passphrase_check(passphrase: str) -> None:
@@ -84,10 +120,18 @@ def passphrase_check(passphrase: str) -> None:
 class _EncryptingWriter(io.RawIOBase):
     """A write-only stream that encrypts what is written, chunk by chunk."""
 
-    def __init__(self, out: BinaryIO, passphrase: str):
+    def __init__(
+        self,
+        out: BinaryIO,
+        passphrase: str,
+        params: tuple[int, int, int] = (SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P),
+    ):
         salt, self._prefix = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(PREFIX_BYTES)
-        self._header = MAGIC + salt + self._prefix
-        self._cipher = _derive(passphrase, salt)
+        if params == V1_PARAMS:  # only to show that old files still restore
+            self._header = MAGIC_V1 + salt + self._prefix
+        else:
+            self._header = MAGIC + PARAMS.pack(*params) + salt + self._prefix
+        self._cipher = _derive(passphrase, salt, params)
         self._out, self._buffer, self._counter = out, bytearray(), 0
         out.write(self._header)
 
@@ -115,12 +159,8 @@ class _EncryptingWriter(io.RawIOBase):
 
 
 def _decrypted_chunks(source: BinaryIO, passphrase: str) -> Iterator[bytes]:
-    header = source.read(len(MAGIC) + SALT_BYTES + PREFIX_BYTES)
-    if not header.startswith(MAGIC) or len(header) < len(MAGIC) + SALT_BYTES + PREFIX_BYTES:
-        raise BackupError("This is not a Huoli backup file.")
-    salt = header[len(MAGIC) : len(MAGIC) + SALT_BYTES]
-    prefix = header[len(MAGIC) + SALT_BYTES :]
-    cipher = _derive(passphrase, salt)
+    header, params, salt, prefix = _read_header(source)
+    cipher = _derive(passphrase, salt, params)
     counter = 0
     while True:
         length_bytes = source.read(4)
@@ -179,7 +219,13 @@ class BackupSummary:
     size: int
 
 
-def backup_write(path: Path, passphrase: str, *, using: str = DEFAULT_DB_ALIAS) -> BackupSummary:
+def backup_write(
+    path: Path,
+    passphrase: str,
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+    kdf: tuple[int, int, int] = (SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P),
+) -> BackupSummary:
     """Write an encrypted backup of the database and the keys to ``path`` (made 0600).
 
     Reads in one transaction, so the copy is consistent while the helpline keeps working."""
@@ -193,7 +239,7 @@ def backup_write(path: Path, passphrase: str, *, using: str = DEFAULT_DB_ALIAS) 
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with (
             os.fdopen(fd, "wb") as out,
-            _EncryptingWriter(out, passphrase) as writer,
+            _EncryptingWriter(out, passphrase, kdf) as writer,
             gzip.GzipFile(fileobj=writer, mode="wb", mtime=0) as zipped,
             io.TextIOWrapper(zipped, encoding="utf-8") as text,
             transaction.atomic(using=using),

@@ -1,4 +1,5 @@
-"""Re-encrypt every encrypted column under the newest data key (key rotation, promise 3)."""
+"""Re-encrypt every encrypted column under the newest data key (key rotation, promise 3),
+bound to its row: values written before rows were bound (``enc1``) become ``enc2``."""
 
 from __future__ import annotations
 
@@ -19,13 +20,18 @@ class ColumnReport:
     label: str
     rows: int = 0
     reencrypted: int = 0
+    changed_meanwhile: int = 0
 
 
 def reencrypt_all(*, progress: Callable[[ColumnReport], None] | None = None) -> list[ColumnReport]:
-    """Rewrite values that are not under the primary key; safe to run again or interrupt.
+    """Rewrite values that are not under the primary key or not bound to their row; safe to
+    run again or interrupt.
 
     Reads raw column values so rows already under the newest key are skipped, then writes
-    each batch in its own short transaction.
+    each batch in its own short transaction. Each write is a compare-and-set on the raw
+    ciphertext that was read (``WHERE pk = … AND column = <old value>``): a value edited in
+    between is left as the edit wrote it (threat: key rotation silently undoing a
+    counsellor's or a visitor's change).
     """
     ring = keyring()
     reports = []
@@ -52,13 +58,24 @@ def reencrypt_all(*, progress: Callable[[ColumnReport], None] | None = None) -> 
                 stale = [
                     (pk, value)
                     for pk, value in rows
-                    if value is not None and ring.key_id_of(value) != ring.primary_id
+                    if value is not None and not ring.is_current(value)
                 ]
-                with transaction.atomic():
+                update = (
+                    f"UPDATE {table} SET {column} = %s "  # noqa: S608
+                    f"WHERE {pk_column} = %s AND {column} = %s"
+                )
+                with transaction.atomic(), connection.cursor() as cursor:
                     for pk, value in stale:
-                        plain = ring.decrypt(value, field.encryption_context())
-                        model._base_manager.filter(pk=pk).update(**{field.attname: plain})
-                report.reencrypted += len(stale)
+                        row = model._meta.pk.to_python(pk)
+                        plain = ring.decrypt(value, field.encryption_context(), row=row)
+                        fresh = ring.encrypt(plain, field.encryption_context(), row=row)
+                        # Compare and set: an edit saved since the read is newer (and already
+                        # under the primary key); writing the old text over it would undo it.
+                        cursor.execute(update, [fresh, pk, value])
+                        if cursor.rowcount == 1:
+                            report.reencrypted += 1
+                        else:
+                            report.changed_meanwhile += 1
                 if progress:
                     progress(report)
             reports.append(report)

@@ -1,13 +1,13 @@
 """The retention periods applied: ``purge`` deletes what is due, in batches, each batch in its
 own transaction, so it is safe to interrupt and to run again. It keeps the structured fields
-that statistics need (conversation times, contact record lists) and writes what it did to
-the audit log. On SQLite, ``secure_delete`` overwrites the deleted text in the file and a
-checkpoint moves it out of the write-ahead log."""
+that statistics need (a purged conversation's days and coarse durations, not its exact times;
+contact record lists) and writes what it did to the audit log. On SQLite, ``secure_delete``
+overwrites the deleted text in the file and a checkpoint moves it out of the write-ahead log."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -22,6 +22,24 @@ from huoli.helpline.models import RetentionPolicy
 
 BATCH = 500
 PURGED_CODE_PREFIX = "purged:"
+# A purged conversation keeps these only to the day: to the microsecond they could be matched
+# with a network log or a phone bill; statistics keep coarse durations instead (decision 0013).
+TIMES = ("created_at", "taken_at", "ended_at", "last_message_at", "flagged_at", "code_blocked_at")
+DURATION_STEP = 10
+
+
+def _day_of(moment: datetime | None) -> datetime | None:
+    """Local (Europe/Helsinki) midnight of the moment's day."""
+    if moment is None:
+        return None
+    return timezone.make_aware(datetime.combine(timezone.localdate(moment), time()))
+
+
+def _coarse_seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    seconds = max(0.0, (end - start).total_seconds())
+    return DURATION_STEP * round(seconds / DURATION_STEP)
 
 
 def _in_batches(queryset, apply) -> int:
@@ -50,9 +68,15 @@ def purge(*, now=None) -> dict[str, int]:
 
     def conversations(keys):
         Message.objects.filter(conversation_id__in=keys).delete()
-        Conversation.objects.filter(pk__in=keys).update(
-            nickname="", flag_note="", content_purged_at=now
-        )
+        Conversation.objects.filter(pk__in=keys).update(nickname="", flag_note="")
+        for pk, *times in Conversation.objects.filter(pk__in=keys).values_list("pk", *TIMES):
+            when = dict(zip(TIMES, times, strict=True))
+            Conversation.objects.filter(pk=pk).update(
+                wait_seconds=_coarse_seconds(when["created_at"], when["taken_at"]),
+                length_seconds=_coarse_seconds(when["taken_at"], when["ended_at"]),
+                content_purged_at=_day_of(now),
+                **{name: _day_of(value) for name, value in when.items()},
+            )
 
     counts["conversations"] = _in_batches(
         _idle_before(now - timedelta(days=policy.message_days)).filter(
@@ -83,7 +107,7 @@ def purge(*, now=None) -> dict[str, int]:
             text_purged_at__isnull=True,
         ),
         lambda keys: ContactRecord.objects.filter(pk__in=keys).update(
-            summary="", notes="", text_purged_at=now
+            summary="", notes="", heard_from_detail="", text_purged_at=now
         ),
     )
 

@@ -194,11 +194,18 @@ def _service_levels(start_dt, end_dt) -> list[tuple[str, str]]:
     chats = Conversation.objects.filter(
         kind="chat", created_at__gte=start_dt, created_at__lt=end_dt
     )
-    rows = list(chats.values_list("created_at", "taken_at", "ended_at"))
-    answered = [(c, t, e) for c, t, e in rows if t is not None]
+    # A purged conversation's times are cut to the day; its durations were kept instead.
+    rows = list(
+        chats.values_list("created_at", "taken_at", "ended_at", "wait_seconds", "length_seconds")
+    )
+    answered = [r for r in rows if r[1] is not None]
     left = [r for r in rows if r[1] is None and r[2] is not None]
-    waits = [(t - c).total_seconds() for c, t, _e in answered]
-    lengths = [(e - t).total_seconds() for _c, t, e in answered if e is not None]
+    waits = [w if w is not None else (t - c).total_seconds() for c, t, _e, w, _l in answered]
+    lengths = [
+        n if n is not None else (e - t).total_seconds()
+        for _c, t, e, _w, n in answered
+        if e is not None
+    ]
 
     # Written messages: was the first answer within 24 hours of the first visitor message?
     firsts = (

@@ -59,11 +59,11 @@ def take(user, conversation_id):
 
 @database_sync_to_async
 def stored(conversation_id):
-    return list(
-        Message.objects.filter(conversation_id=conversation_id)
-        .order_by("seq")
-        .values_list("seq", "client_id", "body")
-    )
+    # Bodies are bound to their rows: read through the instances, not values_list.
+    return [
+        (m.seq, m.client_id, m.body)
+        for m in Message.objects.filter(conversation_id=conversation_id).order_by("seq")
+    ]
 
 
 async def connected_visitor(token):

@@ -23,7 +23,13 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.core.audit import audit_record, audit_verify
-from huoli.core.backup import BackupError, backup_read, backup_write, restore
+from huoli.core.backup import (
+    BackupError,
+    backup_kdf_params,
+    backup_read,
+    backup_write,
+    restore,
+)
 from huoli.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -152,3 +158,30 @@ def test_a_backup_of_another_schema_is_refused(helpline_data, tmp_path):
     with pytest.raises(BackupError, match=r"another database schema \(apps: core\)"):
         restore(Path(path), PASSPHRASE, keys_dir=tmp_path / "var")
     assert Message.objects.count() == 1
+
+
+def test_a_new_backup_derives_its_key_as_owasp_advises_and_an_old_one_still_restores(
+    helpline_data, tmp_path
+):
+    """OWASP Password Storage Cheat Sheet: scrypt with N >= 2^17, r >= 8, p >= 1. The
+    parameters are in the header (authenticated by every chunk); a version 1 file, written
+    with n=2^15 and no parameters in its header, still restores."""
+    new = tmp_path / "new.backup"
+    backup_write(new, PASSPHRASE)
+    log2_n, r, p = backup_kdf_params(new)
+    assert (1 << log2_n) >= 1 << 17 and r >= 8 and p >= 1
+
+    old = tmp_path / "old.backup"
+    backup_write(old, PASSPHRASE, kdf=(15, 8, 1))
+    assert old.read_bytes().startswith(b"HUOLI-BACKUP-1\n")
+    assert backup_kdf_params(old) == (15, 8, 1)
+    Message.objects.all().delete()
+    assert restore(old, PASSPHRASE, keys_dir=tmp_path / "var").audit_ok
+    assert [m.body for m in Message.objects.all()] == ["Poikani uusi ryhmä"]
+
+    # Weaker parameters written into a new file's header are refused, not tried.
+    weakened = tmp_path / "weakened.backup"
+    raw = new.read_bytes()
+    weakened.write_bytes(raw[:15] + bytes([10]) + raw[16:])
+    with pytest.raises(BackupError, match="out of bounds"):
+        backup_read(weakened, PASSPHRASE)

@@ -1,12 +1,12 @@
 """Retention: after the periods pass, ``purge`` deletes the content, keeps what statistics
 need, can run again, and the deleted text is gone from the database file."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
@@ -125,3 +125,60 @@ def test_call_back_numbers_go_after_their_own_period_and_old_audit_entries_after
     assert audit_verify().ok
     kept = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
     assert kept == ["retention.purged", "audit.pruned", "retention.purged"]
+
+
+def test_a_purged_conversation_keeps_its_times_only_to_the_day_and_the_service_levels():
+    """To the microsecond, a conversation's times could be matched with a network log or a
+    phone bill; after the purge they are local midnights, and the wait and length the
+    statistics need are kept as durations rounded to ten seconds."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime(2026, 3, 10, 14, 7, 31, 123456), tz)
+    for i in range(6):
+        created = start + timedelta(hours=i, microseconds=i)
+        Conversation.objects.create(
+            kind="chat",
+            language="fi",
+            status="ended",
+            created_at=created,
+            taken_at=created + timedelta(seconds=60 * (i + 1)),
+            ended_at=created + timedelta(seconds=60 * (i + 1) + 600 * (i + 1)),
+            last_message_at=created + timedelta(seconds=60 * (i + 1) + 590 * (i + 1)),
+            return_code_hash=f"hash-{i}",
+        )
+    left = Conversation.objects.create(
+        kind="chat",
+        language="fi",
+        status="ended",
+        created_at=start,
+        ended_at=start + timedelta(seconds=45),
+        return_code_hash="hash-left",
+    )
+    period = (date(2026, 3, 9), date(2026, 3, 11))
+    with translation.override("en"):
+        before = report_for(*period).service_levels
+    assert ("Median wait", "3.5 min") in before
+
+    with time_machine.travel(start + timedelta(days=100), tick=False):
+        assert purge()["conversations"] == 7
+
+    time_fields = [
+        f.name for f in Conversation._meta.fields if f.get_internal_type() == "DateTimeField"
+    ]
+    for conversation in Conversation.objects.all():
+        for name in time_fields:
+            value = getattr(conversation, name)
+            if value is not None:
+                local = timezone.localtime(value)
+                assert (local.hour, local.minute, local.second, local.microsecond) == (
+                    0,
+                    0,
+                    0,
+                    0,
+                ), (
+                    name,
+                    local,
+                )
+    left.refresh_from_db()
+    assert timezone.localdate(left.created_at) == date(2026, 3, 10)
+    with translation.override("en"):
+        assert report_for(*period).service_levels == before
