@@ -156,7 +156,7 @@ def test_after_a_return_in_another_browser_the_first_one_cannot_send(client):
     html = refused.content.decode()
     assert "Viestiäsi ei lähetetty" in html  # in the visitor's language
     assert "Vanhasta selaimesta" in html  # the text is given back, not lost
-    assert list(Message.objects.values_list("body", flat=True)) == ["Poikani on muuttunut"]
+    assert [m.body for m in Message.objects.all()] == ["Poikani on muuttunut"]
     sent = other.post("/fi/conversation/send/", {"body": "Uudesta", "client_id": "new"})
     assert sent.status_code == 302
     assert Message.objects.filter(client_id="new").exists()
@@ -178,5 +178,5 @@ def test_a_blocked_conversation_never_comes_back_through_the_visitor_pages(clien
     assert "This conversation is closed." in returned.content.decode()
     conversation.refresh_from_db()
     assert conversation.status == "ended" and conversation.code_blocked_at is not None
-    assert list(conversation.messages.values_list("body", flat=True)) == ["Poikani on muuttunut"]
+    assert [m.body for m in conversation.messages.all()] == ["Poikani on muuttunut"]
     assert not Feedback.objects.exists()
