@@ -100,6 +100,12 @@ async def test_logout_closes_the_socket_and_a_post_after_it_is_not_stored():
     await assert_closed_and_deaf(access, staff, visitor)
 
 
+async def test_logout_closes_an_idle_socket_at_once():
+    access, _user, key, visitor, staff = await chat_watched_by_its_counsellor()
+    await database_sync_to_async(_log_out)(key)
+    await assert_closed_and_deaf(access, staff, visitor)
+
+
 async def test_logout_in_another_browser_leaves_this_socket_open():
     access, user, _key, visitor, staff = await chat_watched_by_its_counsellor()
     other_key = await _second_session(user)
@@ -238,3 +244,54 @@ async def test_a_supervisor_who_only_observes_leaves_the_unread_marker_alone():
     assert conversation.unread_count == 0
     for socket in (observer, counsellor, visitor):
         await socket.disconnect()
+
+
+def _as_administrator():
+    from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
+
+    admin = StaffFactory(role=Role.ADMINISTRATOR)
+    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    return log_in_with_device(Client(), admin, device)
+
+
+def _admin_user_form(user_id, **changes):
+    """Save the user through the admin's change form, as an administrator would."""
+    client = _as_administrator()
+    url = f"/console/admin/accounts/user/{user_id}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    fields = list(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        fields += list(inline.formset.management_form)
+        for form in inline.formset.forms:
+            fields += list(form)
+    data = {field.html_name: field.value() for field in fields if field.value() is not None}
+    data.update(changes)
+    data = {name: value for name, value in data.items() if value is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+
+def _admin_device_delete(user_id):
+    client = _as_administrator()
+    device = TOTPDevice.objects.get(user_id=user_id)
+    url = f"/console/admin/otp_totp/totpdevice/{device.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user_id: _admin_user_form(user_id, is_active=False),
+        lambda user_id: _admin_user_form(user_id, role=Role.ANALYST),
+        _admin_device_delete,
+    ],
+    ids=["deactivated", "role-lowered", "device-deleted"],
+)
+async def test_an_administrator_taking_a_right_in_the_admin_closes_the_socket(change, no_demo_mode):
+    """Through the admin's own forms, and without a frame from the socket: the event alone
+    closes it (the periodic check is 30 s away)."""
+    access, user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    await database_sync_to_async(change)(user.pk)
+    await assert_closed_and_deaf(access, staff, visitor)
