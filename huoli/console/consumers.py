@@ -157,7 +157,8 @@ class StaffConsumer(FrameConsumer):
         while not self.closing:
             await asyncio.sleep(self.recheck_seconds)
             try:
-                if not await self._still_allowed(max_age=0):
+                # A frame checked within the interval already: nothing to do this round.
+                if not await self._still_allowed(max_age=self.recheck_seconds):
                     return
             except (OperationalError, InterfaceError) as error:
                 # The database is away for a moment; the next round or frame checks again.
