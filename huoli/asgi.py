@@ -12,9 +12,9 @@ django_asgi_app = get_asgi_application()  # sets Django up before the imports be
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from huoli.core.checks import assert_safe_to_serve  # noqa: E402
+from huoli.core.origins import SameOriginValidator  # noqa: E402
 from huoli.routing import websocket_urlpatterns  # noqa: E402
 
 assert_safe_to_serve()
@@ -27,8 +27,7 @@ if os.environ.get("HUOLI_PURGE_DAILY") == "1":
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # The Origin must be the site's own scheme, host and port (core/origins.py).
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

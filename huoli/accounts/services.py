@@ -16,8 +16,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import CounsellorProfile, User, spoken_language_codes
 from huoli.accounts.roles import Role
+from huoli.accounts.selectors import session_fingerprint
 from huoli.core.audit import audit_record
-from huoli.core.events import StaffProfileUpdated, publish_on_commit, staff_group
+from huoli.core.events import (
+    StaffProfileUpdated,
+    StaffRevoked,
+    alerts_group,
+    publish_on_commit,
+    staff_group,
+)
 
 
 class AccountError(Exception):
@@ -199,3 +206,19 @@ def staff_user_create(
             max_chats=max_chats,
         )
     return user
+
+
+def staff_sockets_close(*, user_id: int, session_key: str | None = None) -> None:
+    """Close a staff member's open console sockets once the current transaction commits:
+    those of one session (at logout), or all of them (``session_key`` None: the account was
+    deactivated or removed, its role changed, its two-factor device removed).
+
+    Threat answered: a socket authorised at connect keeps hearing and writing after its
+    user lost the right (issue 13). The consumer also checks again on its own
+    (``accounts.selectors.staff_socket_role``), so a change that sends no event (a bulk
+    update, an expired session) is caught at its next frame or periodic check.
+    """
+    publish_on_commit(
+        alerts_group(user_id),
+        StaffRevoked(session=session_fingerprint(session_key) if session_key else ""),
+    )

@@ -2,13 +2,26 @@
 
 It joins the staff member's own group, the queue group when they counsel, and the group of
 every conversation they ``watch`` (each watch is an audited read).
+
+Threat answered: a socket that outlives its user's rights (issue 13, decision 0021). The
+socket has only the rights its user has now: services close it at logout, deactivation, a
+role change or a removed two-factor device (``staff.revoked``), and take it out of a
+conversation transferred away (``conversation.released``); on its own it checks the session,
+the account, the role and two-factor again before acting on a frame (at once for ``watch``
+and ``message``, at most ``fresh_seconds`` old for the others) and every
+``recheck_seconds`` while idle, so an expired or deleted session closes it too.
 """
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
+import asyncio
+import logging
+import time
 
-from huoli.accounts.twofactor import session_two_factor_satisfied
+from channels.db import database_sync_to_async
+from django.db import InterfaceError, OperationalError
+
+from huoli.accounts.selectors import session_fingerprint, staff_socket_role
 from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after
@@ -17,17 +30,27 @@ from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import QUEUE_GROUP, alerts_group, conversation_group, staff_group
 from huoli.core.frames import FrameError, int_field, str_field
-from huoli.core.policy import user_has_permission
+from huoli.core.policy import conversations_scope, user_has_permission
 
 CLOSE_UNAUTHORISED = 4401
+CONVERSATION_GROUP_PREFIX = conversation_group(0)[:-1]
+
+logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
-def _may_connect(user, session) -> tuple[bool, bool]:
-    allowed = user_has_permission(user, "console.use") and session_two_factor_satisfied(
-        user, session
+def _role_now(user_id, session_key) -> str | None:
+    return staff_socket_role(user_id=user_id, session_key=session_key)
+
+
+@database_sync_to_async
+def _may_write_now(user, conversation_id: int) -> bool | None:
+    """Whether the user may still write in the conversation; None when they may no longer
+    open it. Not a new look, so not audited."""
+    conversation = (
+        conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
     )
-    return allowed, allowed and user_has_permission(user, "counselling.work")
+    return None if conversation is None else conversation.may_write(user)
 
 
 @database_sync_to_async
@@ -57,9 +80,9 @@ def _typing(conversation_id: int) -> None:
 
 
 @database_sync_to_async
-def _seen(conversation_id: int, seq: int) -> None:
+def _seen(user, conversation_id: int, seq: int) -> None:
     services.conversation_mark_seen(
-        conversation=Conversation.objects.get(pk=conversation_id), seq=seq
+        conversation=Conversation.objects.get(pk=conversation_id), seq=seq, by=user
     )
 
 
@@ -67,17 +90,29 @@ class StaffConsumer(FrameConsumer):
     side = "counsellor"
     frame_rate = 20.0
     frame_burst = 40
+    # A check at most this old is reused for frames that neither read nor write a
+    # conversation (ping, typing, seen); watch and message are always checked afresh.
+    fresh_seconds = 2.0
+    # An idle socket checks this often (an expired session sends no event).
+    recheck_seconds = 30.0
+
+    closing = False
 
     async def connect(self):
         user = self.scope.get("user")
         session = self.scope.get("session")
-        allowed, counsels = (
-            (False, False) if user is None or session is None else await _may_connect(user, session)
-        )
-        if not allowed:
+        self.session_key = getattr(session, "session_key", None)
+        role = None
+        if user is not None and user.is_authenticated:
+            role = await _role_now(user.pk, self.session_key)
+        if role is None or role != user.role:
             await self.close(code=CLOSE_UNAUTHORISED)
             return
+        counsels = user_has_permission(user, "counselling.work")
         self.user = user
+        self.role = role
+        self.session_print = session_fingerprint(self.session_key)
+        self.checked_at = time.monotonic()
         # Every console page hears its alerts (escalations). A conversation page
         # (``?page=conversation``) also hears the conversations it watches; the console home
         # the staff member's own group and the queue.
@@ -91,10 +126,84 @@ class StaffConsumer(FrameConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.rechecking = asyncio.create_task(self._recheck_while_open())
 
     async def disconnect(self, code):
+        self.closing = True
+        if getattr(self, "rechecking", None) is not None:
+            self.rechecking.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _close_unauthorised(self) -> None:
+        if not self.closing:
+            self.closing = True
+            await self.close(code=CLOSE_UNAUTHORISED)
+
+    async def _still_allowed(self, max_age: float) -> bool:
+        """The user's rights now (session, account, role, two-factor); closes the socket
+        when they are gone. A check younger than ``max_age`` seconds is reused."""
+        if self.closing:
+            return False
+        if time.monotonic() - self.checked_at < max_age:
+            return True
+        if await _role_now(self.user.pk, self.session_key) != self.role:
+            await self._close_unauthorised()
+            return False
+        self.checked_at = time.monotonic()
+        return True
+
+    async def _recheck_while_open(self) -> None:
+        while not self.closing:
+            await asyncio.sleep(self.recheck_seconds)
+            try:
+                # A frame checked within the interval already: nothing to do this round.
+                if not await self._still_allowed(max_age=self.recheck_seconds):
+                    return
+            except (OperationalError, InterfaceError) as error:
+                # The database is away for a moment; the next round or frame checks again.
+                logger.warning("staff socket check failed: %s", type(error).__name__)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.closing:
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
+    async def huoli_event(self, message):
+        if self.closing:
+            return
+        event = message["event"]
+        kind = event.get("type")
+        if kind == "staff.revoked":
+            if not event["session"] or event["session"] == self.session_print:
+                await self._close_unauthorised()
+            return
+        if kind == "conversation.released":
+            await self._released(event["conversation_id"], message)
+            return
+        # A conversation's events reach only a socket still watching it.
+        if (
+            message.get("group", "").startswith(CONVERSATION_GROUP_PREFIX)
+            and event.get("conversation_id") not in self.watching
+        ):
+            return
+        await super().huoli_event(message)
+
+    async def _released(self, conversation_id: int, message: dict) -> None:
+        """The conversation was transferred away from this user: leave it at once unless
+        they may still open it (a supervisor then observes it, read-only)."""
+        if conversation_id not in self.watching:
+            return
+        may_write = await _may_write_now(self.user, conversation_id)
+        if may_write is not None:
+            self.watching[conversation_id] = may_write
+            return
+        group = conversation_group(conversation_id)
+        await self.channel_layer.group_discard(group, self.channel_name)
+        del self.watching[conversation_id]
+        if group in self.groups_joined:
+            self.groups_joined.remove(group)
+        await super().huoli_event(message)
 
     def _watched(self, frame: dict, *, writing: bool = False) -> int:
         conversation_id = int_field(frame, "conversation_id")
@@ -106,6 +215,9 @@ class StaffConsumer(FrameConsumer):
 
     async def handle_frame(self, frame: dict) -> None:
         kind = frame["type"]
+        max_age = 0.0 if kind in ("watch", "message") else self.fresh_seconds
+        if not await self._still_allowed(max_age):
+            return
         if kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind == "watch":
@@ -131,6 +243,6 @@ class StaffConsumer(FrameConsumer):
         elif kind == "typing":
             await _typing(self._watched(frame, writing=True))
         elif kind == "seen":
-            await _seen(self._watched(frame), int_field(frame, "seq"))
+            await _seen(self.user, self._watched(frame), int_field(frame, "seq"))
         else:
             raise FrameError("type_unknown")

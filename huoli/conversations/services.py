@@ -33,10 +33,12 @@ from huoli.core.events import (
     ConversationEnded,
     ConversationJoined,
     ConversationMessage,
+    ConversationReleased,
     ConversationSignedOut,
     ConversationTyping,
     QueueChanged,
     QueuePosition,
+    alerts_group,
     conversation_group,
     publish,
     publish_on_commit,
@@ -373,7 +375,9 @@ def _message_apply(
             locked.ended_at = None
     elif sender == Message.Sender.COUNSELLOR:
         locked.awaiting_reply = False
-        locked.counsellor_seen_seq = locked.last_seq
+        if author is not None and author.pk == locked.counsellor_id:
+            # A supervisor who joined and wrote has not read it for the counsellor.
+            locked.counsellor_seen_seq = locked.last_seq
         # Cached on the user object, so a socket looks it up once.
         profile = getattr(author, "counsellor_profile", None)
         author_name = profile.display_name if profile else ""
@@ -485,9 +489,15 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conver
         raise ConversationError(
             "transfer_target", _("%(name)s has no room for another chat.") % {"name": profile}
         )
+    previous = conversation.counsellor_id
     conversation.counsellor = to
     conversation.save(update_fields=["counsellor"])
     contact_record_for_conversation(conversation=conversation, counsellor=to)
+    if previous:
+        # Their open sockets stop hearing it at once (issue 13), before the next message.
+        publish_on_commit(
+            alerts_group(previous), ConversationReleased(conversation_id=conversation.pk)
+        )
     audit_record(
         actor=by,
         action="conversation.transferred",
@@ -586,10 +596,12 @@ def conversation_flag(
     return locked
 
 
-def conversation_mark_seen(*, conversation: Conversation, seq: int) -> None:
-    Conversation.objects.filter(pk=conversation.pk, counsellor_seen_seq__lt=seq).update(
-        counsellor_seen_seq=min(seq, conversation.last_seq)
-    )
+def conversation_mark_seen(*, conversation: Conversation, seq: int, by: User) -> None:
+    """The answering counsellor has seen the conversation up to ``seq``. Anyone else reading
+    it (a supervisor observing) leaves the counsellor's unread marker alone."""
+    Conversation.objects.filter(
+        pk=conversation.pk, counsellor=by, counsellor_seen_seq__lt=seq
+    ).update(counsellor_seen_seq=min(seq, conversation.last_seq))
 
 
 @transaction.atomic

@@ -136,6 +136,27 @@ class EscalationUpdated(Event):
     supervisor: str
 
 
+@dataclass(frozen=True)
+class StaffRevoked(Event):
+    """Sent to ``alerts.<user id>``: the staff member logged out (``session`` is a fingerprint
+    of that session, see ``accounts.selectors.session_fingerprint``), or lost rights (the
+    account deactivated or removed, its role changed, its two-factor device removed:
+    ``session`` empty, every session). The console socket closes itself (4401); the browser
+    never sees this event."""
+
+    type: ClassVar[str] = "staff.revoked"
+    session: str
+
+
+@dataclass(frozen=True)
+class ConversationReleased(Event):
+    """Sent to ``alerts.<user id>`` of the counsellor a conversation was transferred away
+    from: their sockets stop hearing it at once, and the page leaves it."""
+
+    type: ClassVar[str] = "conversation.released"
+    conversation_id: int
+
+
 def conversation_group(conversation_id: int) -> str:
     """Every socket showing one conversation: the visitor's and the counsellors'."""
     return f"conversation.{conversation_id}"
@@ -178,7 +199,8 @@ def publish(group: str, event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": LAYER_MESSAGE_TYPE, "event": event.as_payload()}
+    # The group goes along, so a consumer can tell a conversation's events from its own.
+    message = {"type": LAYER_MESSAGE_TYPE, "group": group, "event": event.as_payload()}
     loop = _server_loop()
     if loop is not None:
         future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)

@@ -15,12 +15,16 @@ class FrameError(Exception):
 
 
 def parse_frame(text_data: str | None) -> dict:
-    """A JSON object with a string ``type``, or FrameError("frame_invalid")."""
+    """A JSON object with a string ``type``, or FrameError("frame_invalid").
+
+    A frame over ``MAX_FRAME_CHARS`` is refused before it is parsed; one nested too deep
+    for the parser (``[[[[…`` within the cap raises RecursionError) is refused like any
+    other bad frame instead of dropping the socket (issue 13, point 9)."""
     if text_data is None or len(text_data) > MAX_FRAME_CHARS:
         raise FrameError("frame_invalid")
     try:
         frame = json.loads(text_data)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise FrameError("frame_invalid") from error
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("frame_invalid")

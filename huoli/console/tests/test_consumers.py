@@ -93,6 +93,12 @@ async def test_verified_staff_hear_their_profile_event_and_nothing_else():
         ("[1, 2]", {"type": "error", "code": "frame_invalid"}),
         (json.dumps({"type": "shout"}), {"type": "error", "code": "type_unknown"}),
         ("x" * 20_000, {"type": "error", "code": "frame_invalid"}),
+        ("[" * 14_000, {"type": "error", "code": "frame_invalid"}),
+        (
+            '{"type": "watch", "conversation_id": ' + "[" * 14_000,
+            {"type": "error", "code": "frame_invalid"},
+        ),
+        ("[" * 20_000, {"type": "error", "code": "frame_invalid"}),
         (json.dumps({"type": "ping"}), {"type": "pong"}),
     ],
 )
@@ -102,4 +108,7 @@ async def test_every_frame_gets_a_clear_answer(frame, expected):
     assert (await socket.connect())[0]
     await socket.send_to(text_data=frame)
     assert await socket.receive_json_from(timeout=5) == expected
+    # The socket is still open and answering.
+    await socket.send_to(text_data=json.dumps({"type": "ping"}))
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
     await socket.disconnect()

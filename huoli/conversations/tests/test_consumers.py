@@ -144,6 +144,11 @@ async def test_a_visitor_hears_nothing_of_another_conversation():
         (json.dumps({"type": "hello", "last_seq": -1}), "frame_invalid"),
         (json.dumps({"type": "dance"}), "type_unknown"),
         ("x" * 20_000, "frame_invalid"),
+        # Nested too deep for the parser (14 kB, under the size cap), and over the cap
+        # (refused before parsing: parsed, it would be nested too deep as well).
+        ("[" * 14_000, "frame_invalid"),
+        ('{"type": "message", "client_id": "a", "body": ' + "[" * 14_000, "frame_invalid"),
+        ("[" * 20_000, "frame_invalid"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_open(frame, code):

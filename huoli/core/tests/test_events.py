@@ -28,7 +28,7 @@ async def test_event_is_delivered_after_commit_only():
 
     await database_sync_to_async(publish_and_commit)()
     message = await layer.receive(channel)
-    assert message == {"type": "huoli.event", "event": EVENT.as_payload()}
+    assert message == {"type": "huoli.event", "group": group, "event": EVENT.as_payload()}
     assert message["event"]["type"] == "staff.profile_updated"
     await layer.group_discard(group, channel)
 

@@ -83,6 +83,10 @@ if (root) {
       // Not while this page is already leaving (its own "End chat" form was sent).
       if (event.conversation_id === conversationId && !leaving) location.reload();
     },
+    "conversation.released"(event) {
+      // Transferred to a colleague: this page no longer hears it; back to the console home.
+      if (event.conversation_id === conversationId && !leaving) location.assign("/console/");
+    },
     ack(event) {
       const entry = pending.get(event.client_id);
       if (!entry) return;
