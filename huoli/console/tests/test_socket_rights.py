@@ -60,9 +60,7 @@ async def outputs_until_closed(socket, deadline=5.0) -> tuple[list[dict], int]:
 
 @database_sync_to_async
 def stored_bodies(conversation_id):
-    return list(
-        Message.objects.filter(conversation_id=conversation_id).values_list("body", flat=True)
-    )
+    return [m.body for m in Message.objects.filter(conversation_id=conversation_id).order_by("seq")]
 
 
 async def assert_closed_and_deaf(access, staff, visitor):
