@@ -140,6 +140,8 @@ def test_a_real_server_logs_and_stores_no_address_port_or_user_agent(command, tm
         visitor = Visitor(server.port, behind_proxy=command == "production")
         response, _ = visitor.http("GET", "/en/")
         assert response.status == 200
+        response, body = visitor.http("HEAD", "/en/")
+        assert (response.status, body) == (200, "")
         response, _ = visitor.http("POST", "/en/chat/start/", {"language": "en", "nickname": "M"})
         assert response.status == 302, response.status
         set_cookie = response.getheader("Set-Cookie")
