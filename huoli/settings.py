@@ -308,7 +308,7 @@ if PRODUCTION:
 # One configuration for Django and for uvicorn (`--log-config huoli/logging.json` in the
 # Makefile and the README): every record passes core.logfilters.NoVisitorTraces, which drops
 # per-connection and 4xx lines and replaces any address; access logs are off (decision 0018).
-LOGGING = json.loads((BASE_DIR / "huoli" / "logging.json").read_text())
+LOGGING = json.loads((Path(__file__).resolve().parent / "logging.json").read_text())
 
 # Responses under these paths are never cached (core.middleware.NoStoreMiddleware).
 HUOLI_NO_STORE_PREFIXES = ["/console/", "/conversation/", "/chat/", "/message/", "/return/"]
