@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from django.conf import settings
@@ -86,6 +87,7 @@ class AsgiProcess:
             handle, name = tempfile.mkstemp(prefix="huoli-asgi-", suffix=".log")
             os.close(handle)
             log_path = Path(name)
+            weakref.finalize(self, log_path.unlink, missing_ok=True)
         self.log_path = log_path
         self.env = {
             **os.environ,
