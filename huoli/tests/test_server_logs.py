@@ -129,7 +129,7 @@ def test_a_real_server_logs_and_stores_no_address_port_or_user_agent(command, tm
         server = production_server(tmp_path, log_path)
         assert "--forwarded-allow-ips" in server.flags
     else:
-        server = AsgiProcess(flags=make_run_flags(), log_path=log_path)
+        server = AsgiProcess(flags=make_run_flags(), log_path=log_path, HUOLI_PURGE_DAILY="1")
     opening_hours_around_the_clock()
     counsellor, session_key = async_to_sync(staff_session)(role=Role.COUNSELLOR)
     duty_set(user=counsellor, on_duty=True)
