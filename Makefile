@@ -30,7 +30,7 @@ run: migrate
 	$(BIN)/python manage.py demo_data --with-contacts
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
 	$(BIN)/python manage.py purge
-	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false
+	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false --ws-max-size 131072 --log-config huoli/logging.json
 
 test: setup node_modules/.installed
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ Each variable is documented in the README. Two profiles:
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -322,18 +323,10 @@ if PRODUCTION:
     LANGUAGE_COOKIE_SECURE = True
 
 # --- Logging: nothing that identifies a visitor (promise 1) ---------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        # Access logs would write client addresses: off in every profile.
-        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
-    },
-}
+# One configuration for Django and for uvicorn (`--log-config huoli/logging.json` in the
+# Makefile and the README): every record passes core.logfilters.NoVisitorTraces, which drops
+# per-connection and 4xx lines and replaces any address; access logs are off (decision 0018).
+LOGGING = json.loads((Path(__file__).resolve().parent / "logging.json").read_text())
 
 # Responses under these paths are never cached (core.middleware.NoStoreMiddleware).
 HUOLI_NO_STORE_PREFIXES = ["/console/", "/conversation/", "/chat/", "/message/", "/return/"]

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from huoli.conversations import return_codes
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
@@ -105,7 +105,7 @@ def _home(request, *, chat_form=None, error="", status_code=200):
     return render(request, "public/home.html", context, status=status_code)
 
 
-@require_GET
+@require_safe
 def home_view(request):
     return _home(request)
 
@@ -183,7 +183,7 @@ def chat_start_view(request):
     return _enter_conversation(access)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
 def message_new_view(request):
     spoken = dict(settings.HUOLI_SPOKEN_LANGUAGES)
@@ -274,7 +274,7 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
     return render(request, "public/conversation.html", context, status=status_code)
 
 
-@require_GET
+@require_safe
 def conversation_view(request):
     conversation = conversation_from_request(request)
     if conversation is None:
@@ -359,7 +359,7 @@ def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @same_origin_post
 def return_view(request):
     form = ReturnForm(_posted(request))
@@ -400,7 +400,7 @@ def return_view(request):
     return _gated(response, gate) if gate else response
 
 
-@require_GET
+@require_safe
 def exit_view(request):
     """The neutral page of the quick exit; it also forgets the conversation on this device."""
     response = render(request, "public/exit.html")
@@ -408,7 +408,7 @@ def exit_view(request):
     return response
 
 
-@require_GET
+@require_safe
 def services_view(request):
     """Public services in the visitor's language, with the console's filters: a family can
     find where to turn without contacting anyone. No cookie, nothing stored."""
@@ -420,12 +420,12 @@ def services_view(request):
     )
 
 
-@require_GET
+@require_safe
 def info_list_view(request):
     return render(request, "public/info_list.html")
 
 
-@require_GET
+@require_safe
 def info_view(request, slug: str):
     choice = page_for(slug, get_language())
     if choice is None:

@@ -1,18 +1,28 @@
-"""Run the project's ASGI application in a separate uvicorn process on the test database."""
+"""Run the project's ASGI application in a separate uvicorn process on the test database.
+
+The process is started with the flags of a documented command line: `make run`'s (the
+Makefile) unless a test passes others, e.g. the README's production command
+(``production_flags``). Everything it writes to stdout and stderr goes to ``log_path``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+APP = "huoli.asgi:application"
 
 
 def free_port() -> int:
@@ -28,12 +38,57 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def _flags_after_app(command: str) -> list[str]:
+    """The options after the application in a uvicorn command line, without --host/--port."""
+    words = shlex.split(command.split(APP, 1)[1])
+    flags: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("--host", "--port"):
+            skip = True
+        else:
+            flags.append(word)
+    return flags
+
+
+def make_run_flags() -> list[str]:
+    """The uvicorn flags of `make run`, read from the Makefile."""
+    line = next(
+        line for line in (ROOT / "Makefile").read_text().splitlines() if f"uvicorn {APP}" in line
+    )
+    return _flags_after_app(line)
+
+
+def production_flags() -> list[str]:
+    """The uvicorn flags of the README's production command (section "Production")."""
+    section = (ROOT / "README.md").read_text().split("## Production", 1)[1]
+    text = section.replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if f"uvicorn {APP}" in line)
+    return _flags_after_app(line)
+
+
 class AsgiProcess:
     """uvicorn serving huoli.asgi in its own process, on the test database; restartable."""
 
-    def __init__(self, port: int | None = None, **env: str):
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        flags: list[str] | None = None,
+        log_path: Path | None = None,
+        **env: str,
+    ):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.flags = make_run_flags() if flags is None else flags
+        if log_path is None:
+            handle, name = tempfile.mkstemp(prefix="huoli-asgi-", suffix=".log")
+            os.close(handle)
+            log_path = Path(name)
+            weakref.finalize(self, log_path.unlink, missing_ok=True)
+        self.log_path = log_path
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -45,11 +100,12 @@ class AsgiProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "huoli.asgi:application", "--port", str(self.port),
-             "--no-access-log", "--lifespan", "off", "--ws-per-message-deflate", "false"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", APP, "--host", "127.0.0.1",
+                 "--port", str(self.port), *self.flags],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -57,7 +113,7 @@ class AsgiProcess:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode()) from None
+                    raise RuntimeError(self.output()) from None
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("the ASGI process did not start")
@@ -65,4 +121,14 @@ class AsgiProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=20)
+
+    def output(self) -> str:
+        """Everything the process wrote to stdout and stderr so far."""
+        return self.log_path.read_text(errors="replace")
+
+
+def mentions(text: str, number: int) -> bool:
+    """Whether ``number`` appears in ``text`` as a number of its own (not inside another, and
+    not as a process id in brackets)."""
+    return re.search(rf"(?<![\d\[]){number}(?![\d\]])", text) is not None

@@ -31,8 +31,14 @@ def msgids(po: Path) -> set[str]:
 
 @needs_gettext
 def test_catalogues_hold_every_text_in_the_code(tmp_path):
-    scratch = tmp_path / "locale"
-    shutil.copytree(LOCALE, scratch)
+    # makemessages writes to the `locale` folder under its working directory, whatever
+    # LOCALE_PATHS says: it runs in a scratch copy of the package, so the tree stays clean.
+    scratch_package = tmp_path / "huoli"
+    shutil.copytree(
+        HUOLI, scratch_package, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "node_modules")
+    )
+    scratch = scratch_package / "locale"
+    before = {po: po.read_bytes() for po in LOCALE.glob("*/LC_MESSAGES/django.po")}
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "huoli.tests.makemessages_settings",
@@ -41,8 +47,9 @@ def test_catalogues_hold_every_text_in_the_code(tmp_path):
     subprocess.run(
         [sys.executable, str(HUOLI.parent / "manage.py"), "makemessages", "-l", "fi",
          "--no-obsolete", "-v", "0"],
-        cwd=HUOLI, env=env, check=True,
+        cwd=scratch_package, env=env, check=True,
     )  # fmt: skip
+    assert {po: po.read_bytes() for po in before} == before, "the committed catalogues changed"
     current = msgids(scratch / "fi" / "LC_MESSAGES" / "django.po")
     committed = msgids(LOCALE / "fi" / "LC_MESSAGES" / "django.po")
     assert current - committed == set(), "run `make messages` and translate the new texts"
