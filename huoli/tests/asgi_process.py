@@ -7,9 +7,11 @@ Makefile) unless a test passes others, e.g. the README's production command
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +20,7 @@ import time
 import weakref
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -132,3 +135,39 @@ def mentions(text: str, number: int) -> bool:
     """Whether ``number`` appears in ``text`` as a number of its own (not inside another, and
     not as a process id in brackets)."""
     return re.search(rf"(?<![\d\[]){number}(?![\d\]])", text) is not None
+
+
+@contextlib.contextmanager
+def redis_for_production():
+    """A Redis URL for a production-profile server, which refuses to start without one: the
+    suite's own REDIS_URL when set, else a private redis-server on a free port (skipped on a
+    developer machine without redis-server, never in CI)."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            raise RuntimeError(
+                "CI must run the production-profile servers, but redis-server is missing"
+            )
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -6,6 +6,7 @@ process wrote to stdout or stderr, and nothing in the database, holds the visito
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -27,7 +28,14 @@ from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation
 from huoli.conversations.services import conversation_take, duty_set
 from huoli.helpline.services import opening_hours_around_the_clock
-from huoli.tests.asgi_process import ROOT, AsgiProcess, make_run_flags, mentions, production_flags
+from huoli.tests.asgi_process import (
+    ROOT,
+    AsgiProcess,
+    make_run_flags,
+    mentions,
+    production_flags,
+    redis_for_production,
+)
 from huoli.tests.dbfile import sqlite_file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,10 +112,11 @@ def everything_stored() -> str:
     return "\n".join(rows)
 
 
-def production_server(tmp_path: Path, log_path: Path) -> AsgiProcess:
+def production_server(tmp_path: Path, log_path: Path, redis_url: str) -> AsgiProcess:
     """The README's production command, on plain HTTP behind the test acting as the proxy."""
     env = {
         "HUOLI_PROFILE": "production",
+        "REDIS_URL": redis_url,
         "HUOLI_DEBUG": "0",
         "HUOLI_DEMO": "0",
         "HUOLI_VAR_DIR": str(tmp_path / "var"),
@@ -124,9 +133,15 @@ def production_server(tmp_path: Path, log_path: Path) -> AsgiProcess:
 
 @pytest.mark.parametrize("command", ["make run", "production"])
 def test_a_real_server_logs_and_stores_no_address_port_or_user_agent(command, tmp_path):
+    with contextlib.ExitStack() as stack:
+        _carry_everything_through(command, tmp_path, stack)
+
+
+def _carry_everything_through(command, tmp_path, stack):
     log_path = tmp_path / "server.log"
     if command == "production":
-        server = production_server(tmp_path, log_path)
+        redis_url = stack.enter_context(redis_for_production())
+        server = production_server(tmp_path, log_path, redis_url)
         assert "--forwarded-allow-ips" in server.flags
     else:
         server = AsgiProcess(flags=make_run_flags(), log_path=log_path, HUOLI_PURGE_DAILY="1")
