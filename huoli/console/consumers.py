@@ -28,7 +28,13 @@ from huoli.conversations.selectors import access_conversation, messages_after
 from huoli.conversations.services import MessagePost
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
-from huoli.core.events import QUEUE_GROUP, alerts_group, conversation_group, staff_group
+from huoli.core.events import (
+    QUEUE_GROUP,
+    ConversationReleased,
+    alerts_group,
+    conversation_group,
+    staff_group,
+)
 from huoli.core.frames import FrameError, int_field, str_field
 from huoli.core.policy import conversations_scope, user_has_permission
 
@@ -160,6 +166,7 @@ class StaffConsumer(FrameConsumer):
                 # A frame checked within the interval already: nothing to do this round.
                 if not await self._still_allowed(max_age=self.recheck_seconds):
                     return
+                await self._recheck_watched()
             except (OperationalError, InterfaceError) as error:
                 # The database is away for a moment; the next round or frame checks again.
                 logger.warning("staff socket check failed: %s", type(error).__name__)
@@ -188,6 +195,16 @@ class StaffConsumer(FrameConsumer):
         ):
             return
         await super().huoli_event(message)
+
+    async def _recheck_watched(self) -> None:
+        """Look again at every watched conversation: events are best effort (a full queue
+        or a Redis reconnect drops one), so a lost ``conversation.released`` keeps a
+        transferred chat on this socket for one interval at most."""
+        for conversation_id in list(self.watching):
+            if self.closing:
+                return
+            released = ConversationReleased(conversation_id=conversation_id)
+            await self._released(conversation_id, {"event": released.as_payload()})
 
     async def _released(self, conversation_id: int, message: dict) -> None:
         """The conversation was transferred away from this user: leave it at once unless

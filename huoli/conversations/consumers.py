@@ -16,6 +16,7 @@ import contextlib
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -160,8 +161,19 @@ class VisitorConsumer(FrameConsumer):
             await self._close_as(CLOSE_NO_CONVERSATION)
 
     async def _keep_place(self):
+        """Every ``REFRESH_SECONDS``: keep this socket's place, and look again whether its
+        browser still holds the conversation. Events are best effort (a full queue or a Redis
+        reconnect drops one), so a lost ``conversation.signed_out`` keeps a signed-out
+        socket listening for one interval at most."""
         while True:
             await asyncio.sleep(sockets.REFRESH_SECONDS)
+            try:
+                current = await _token_current(self.conversation_id, self.token_hash)
+            except (OperationalError, InterfaceError):
+                current = True  # the database is away for a moment: look again next round
+            if not current:
+                await self._close_as(CLOSE_NO_CONVERSATION)
+                return
             kept = await sync_to_async(sockets.socket_place_keep, thread_sensitive=False)(
                 conversation_id=self.conversation_id, slot=self.place, owner=self.channel_name
             )

@@ -59,6 +59,13 @@ PARAMS = struct.Struct(">BBB")
 # Bounds for parameters read from a file: weaker than version 1 or costlier than 1 GiB of
 # memory is refused rather than tried.
 PARAMS_ALLOWED = (range(15, 21), range(8, 17), range(1, 5))
+MAX_SCRYPT_MEMORY = 1 << 30  # scrypt needs about 128 * r * N bytes (and 128 * r * p more)
+
+
+def scrypt_memory(log_n: int, r: int, p: int) -> int:
+    return 128 * r * ((1 << log_n) + p)
+
+
 MIN_PASSPHRASE = 12
 EXCLUDED = {"contenttypes.ContentType", "auth.Permission", "sessions.Session"}
 
@@ -100,6 +107,8 @@ def _read_header(source: BinaryIO) -> tuple[bytes, tuple[int, int, int], bytes, 
             raise BackupError("This is not a Huoli backup file.")
         params = PARAMS.unpack(raw_params)
         if not all(value in allowed for value, allowed in zip(params, PARAMS_ALLOWED)):  # noqa: B905
+            raise BackupError("The backup file's key derivation parameters are out of bounds.")
+        if scrypt_memory(*params) > MAX_SCRYPT_MEMORY:
             raise BackupError("The backup file's key derivation parameters are out of bounds.")
     else:
         raise BackupError("This is not a Huoli backup file.")

@@ -25,10 +25,11 @@ import re
 
 REDACTED = "[address]"
 _PORT = r"(?::\d{1,5}|['\"]?,\s*\d{1,5}(?=[),]))?"  # ":5000", or "', 5000)" in a repr
-_IPV4 = re.compile(rf"(?<![\w.])(?:\d{{1,3}}\.){{3}}\d{{1,3}}{_PORT}(?![\w.])")
+# An address may end a sentence ("from 203.0.113.7."): a full stop after it ends it too.
+_IPV4 = re.compile(rf"(?<![\w.])(?:\d{{1,3}}\.){{3}}\d{{1,3}}{_PORT}(?!\w|\.\d)")
 _IPV6 = re.compile(
     r"\[?(?<![\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,5}|(?:\d{1,3}\.){3}\d{1,3})?)"
-    rf"(?:%[\w.-]+)?\]?{_PORT}(?![\w:.])"
+    rf"(?:%[\w.-]+)?\]?{_PORT}(?![\w:]|\.\d)"
 )
 _PER_CONNECTION = re.compile(r'"WebSocket %s"|^%s|^connection (?:open|closed|rejected)')
 

@@ -215,6 +215,27 @@ async def test_a_transfer_takes_the_old_counsellor_out_of_the_conversation():
         await socket.disconnect()
 
 
+async def test_a_transfer_whose_event_is_lost_still_takes_the_old_counsellor_out(monkeypatch):
+    """Events are best effort: a transfer the socket never hears of (here a bulk update, which
+    publishes nothing) is found by the periodic look at every watched conversation."""
+    monkeypatch.setattr(StaffConsumer, "recheck_seconds", 0.05)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    colleague, _colleague_key = await staff_session(role=Role.COUNSELLOR)
+    await database_sync_to_async(Conversation.objects.filter(pk=access.conversation.pk).update)(
+        counsellor=colleague
+    )
+    while (frame := await staff.receive_json_from(timeout=5))["type"] != "conversation.released":
+        pass
+    assert frame["conversation_id"] == access.conversation.pk
+    await visitor.send_json_to({"type": "message", "client_id": "v1", "body": "not for them"})
+    while (await visitor.receive_json_from(timeout=5))["type"] != "ack":
+        pass
+    for _ in range(3):  # several rounds of the periodic look: still nothing of the chat
+        assert await staff.receive_nothing(timeout=0.1)
+    await staff.disconnect()
+    await visitor.disconnect()
+
+
 async def test_a_supervisor_who_only_observes_leaves_the_unread_marker_alone():
     access, _user, key, visitor, staff = await chat_watched_by_its_counsellor()
     await staff.disconnect()

@@ -13,6 +13,7 @@ from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import communicator as staff_communicator
 from huoli.console.tests.test_consumers import staff_session
+from huoli.conversations import sockets
 from huoli.conversations.consumers import CLOSE_NO_CONVERSATION, CLOSE_TOO_MANY_SOCKETS
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import (
@@ -308,6 +309,25 @@ def counsellor_writes(counsellor, conversation_id, body):
         body=body,
         author=counsellor,
     )
+
+
+async def test_a_signed_out_socket_that_missed_its_event_closes_within_an_interval(monkeypatch):
+    """Events are best effort (a full queue or a Redis reconnect drops one). A browser signed
+    out without the event (here a bulk update, which publishes nothing) is still closed by the
+    socket's periodic look, and hears no answer meant for the new browser."""
+    monkeypatch.setattr(sockets, "REFRESH_SECONDS", 0.05)
+    access = await start()
+    counsellor, _key = await staff_session(role=Role.COUNSELLOR)
+    await take(counsellor, access.conversation.pk)
+    first, _state = await connected_visitor(access.token)
+    await database_sync_to_async(Conversation.objects.filter(pk=access.conversation.pk).update)(
+        visitor_token_hash="0" * 64
+    )
+    frames, code = await outputs_until_closed(first)
+    assert code == CLOSE_NO_CONVERSATION
+    await counsellor_writes(counsellor, access.conversation.pk, "only for the new browser")
+    assert not [frame for frame in frames if "only for the new browser" in str(frame)]
+    await first.disconnect(timeout=5)
 
 
 async def test_returning_from_a_second_browser_closes_the_first_ones_socket():

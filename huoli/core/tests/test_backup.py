@@ -185,3 +185,9 @@ def test_a_new_backup_derives_its_key_as_owasp_advises_and_an_old_one_still_rest
     weakened.write_bytes(raw[:15] + bytes([10]) + raw[16:])
     with pytest.raises(BackupError, match="out of bounds"):
         backup_read(weakened, PASSPHRASE)
+    # Each parameter in bounds but together over 1 GiB of memory (N=2^20, r=16: 2 GiB):
+    # refused before any key is derived.
+    costly = tmp_path / "costly.backup"
+    costly.write_bytes(raw[:15] + bytes([20, 16, 1]) + raw[18:])
+    with pytest.raises(BackupError, match="out of bounds"):
+        backup_read(costly, PASSPHRASE)

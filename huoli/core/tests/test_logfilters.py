@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.log import log_response
 
-from huoli.core.logfilters import NoVisitorTraces
+from huoli.core.logfilters import NoVisitorTraces, scrub
 
 USER_AGENT = "HuoliUniqueAgent/7.7"
 
@@ -72,3 +72,19 @@ def test_refused_requests_leave_no_path_and_security_lines_only_their_kind(writt
     assert text.strip().endswith(
         "django.security.DisallowedHost Refused a request (DisallowedHost)"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("connection from 203.0.113.77.", "connection from [address]."),
+        ("peer 2001:db8::77.", "peer [address]."),
+        ("client 203.0.113.77:51234.", "client [address]."),
+        ("upstream [2001:db8::1]:443.", "upstream [address]."),
+        ("listening on [::1]:8000, ready", "listening on [address], ready"),
+        ("mapped ::ffff:198.51.100.9 refused", "mapped [address] refused"),
+        ("Python 3.11.7 and Django 5.2", "Python 3.11.7 and Django 5.2"),
+    ],
+)
+def test_an_address_is_redacted_with_its_port_also_at_the_end_of_a_sentence(line, kept):
+    assert scrub(line) == kept
