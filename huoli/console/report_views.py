@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from huoli.console.access import staff_required
 from huoli.core.audit import audit_record
+from huoli.core.policy import user_has_permission
 from huoli.reports.charts import bar_chart
 from huoli.reports.exports import report_csv, report_pdf, report_xlsx
 from huoli.reports.forms import RangeForm
@@ -21,7 +22,7 @@ PDF_LANGUAGES = ("fi", "sv", "en")
 
 
 def _report(request):
-    form = RangeForm(request.GET)
+    form = RangeForm(request.GET, any_range=user_has_permission(request.user, "reports.any_range"))
     if not form.is_valid():
         return form, None
     start, end = form.cleaned_data["range"]

@@ -36,6 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "helpline.flood": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
     # Aggregated statistics only.
     "reports.view": frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # Statistics of any range of days, not only whole months, quarters and years: two ranges
+    # ending on consecutive days differ by one day (decision 0019). Those who see records.
+    "reports.any_range": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
 }
 
 

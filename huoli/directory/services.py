@@ -17,6 +17,7 @@ from huoli.accounts.models import User
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import ConversationError, message_post
+from huoli.core.spreadsheet import neutralise, unneutralise
 from huoli.directory.forms import BOOLEAN_FIELDS, ServiceForm
 from huoli.directory.models import Referral, Service
 
@@ -86,7 +87,6 @@ def referral_record(*, record: ContactRecord, service: Service, outcome: str, by
 # --- CSV -----------------------------------------------------------------------------------
 
 CSV_COLUMNS = ServiceForm.Meta.fields
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def _cell(value) -> str:
@@ -101,7 +101,7 @@ def _cell(value) -> str:
     else:
         text = str(value)
     # A spreadsheet must not run a cell as a formula; the import takes the quote off again.
-    return f"'{text}" if text.startswith(FORMULA_START) else text
+    return neutralise(text)
 
 
 def services_export_csv() -> str:
@@ -126,8 +126,7 @@ class ImportReport:
 
 
 def _uncell(text: str) -> str:
-    text = (text or "").strip()
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+    return unneutralise((text or "").strip())
 
 
 def _form_data(row: dict) -> dict:

@@ -11,6 +11,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from huoli.core.spreadsheet import neutralised_row
 from huoli.reports.selectors import Report, Table, every_table
 from huoli.reports.suppression import suppression_note
 
@@ -30,10 +31,25 @@ def _table_rows(table: Table) -> list[list[str]]:
     return rows
 
 
+class _Writer:
+    """``csv.writer`` whose cells a spreadsheet never runs as formulas (list entries'
+    names are typed by administrators)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        self.writer.writerow(neutralised_row(row))
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
 def report_csv(report: Report, only: str = "") -> str:
     """Every table, or only the one whose key is ``only``."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _Writer(csv.writer(out))
     writer.writerows(_header(report))
     for table in every_table(report):
         if only and table.key != only:

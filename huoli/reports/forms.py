@@ -11,7 +11,10 @@ MAX_DAYS = 3 * 366
 
 
 class RangeForm(forms.Form):
-    """A month, a quarter, a year or any range of days (Europe/Helsinki dates)."""
+    """A month, a quarter or a year (Europe/Helsinki dates); for those who may (supervisors
+    and administrators, ``reports.any_range``) also any range of days. Analysts get whole
+    periods only: two reports of ranges ending on consecutive days would differ by one day's
+    contacts (decision 0019)."""
 
     period = forms.ChoiceField(
         label=_("Period"),
@@ -37,12 +40,18 @@ class RangeForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, any_range: bool = False, **kwargs):
         today = timezone.localdate()
         defaults = {"period": "month", "year": today.year, "month": today.month,
                     "quarter": (today.month - 1) // 3 + 1}  # fmt: skip
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged, **kwargs)
+        self.any_range = any_range
+        if not any_range:
+            self.fields["period"].choices = [
+                choice for choice in self.fields["period"].choices if choice[0] != "custom"
+            ]
+            del self.fields["start"], self.fields["end"]
 
     def clean(self):
         data = super().clean()
@@ -63,7 +72,7 @@ class RangeForm(forms.Form):
             )
         elif period == "year":
             data["range"] = (date(year, 1, 1), date(year, 12, 31))
-        else:
+        elif period == "custom" and self.any_range:
             start, end = data.get("start"), data.get("end")
             if not start or not end:
                 raise forms.ValidationError(_("Give both the first and the last day."))

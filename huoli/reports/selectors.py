@@ -18,7 +18,7 @@ from huoli.cases.models import Case
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.directory.models import Referral, Service
-from huoli.reports.suppression import Cell, count_cell, suppress_table
+from huoli.reports.suppression import Cell, count_cell, protect, suppress_table
 
 NOT_RECORDED = "—"
 
@@ -43,12 +43,12 @@ class Table:
         return list(zip(self.labels, self.cells, strict=True))
 
     def bar_share(self, cell: Cell) -> float:
-        """A bar's length as a share of the longest: 0 for a hidden count, whose bar must
-        not tell what the table hides."""
-        if cell.hidden:
+        """A bar's length as a share of the longest, from the figures as printed (rounded):
+        0 for a hidden count, and never more than the text tells."""
+        if cell.hidden or not cell.shown:
             return 0.0
-        biggest = max((c.value for c in self.cells if not c.hidden), default=0)
-        return cell.value / biggest if biggest else 0.0
+        biggest = max((c.shown or 0 for c in self.cells if not c.hidden), default=0)
+        return cell.shown / biggest if biggest else 0.0
 
 
 @dataclass
@@ -90,6 +90,13 @@ GROUPED = [
     ("municipality_id", "municipality"),
     ("started_on", "started_on"),
 ]
+
+
+# The tables whose rows add up to the number of contacts.
+CONTACT_BREAKDOWNS = frozenset(
+    {"channel", "language", "contact_type", "contacting", "stage", "risk_level", "heard_from",
+     "municipality", "weekly", "monthly"}
+)  # fmt: skip
 
 
 def _record_counts(start: date, end: date) -> dict[str, dict]:
@@ -294,6 +301,10 @@ def report_for(start: date, end: date) -> Report:
         Table("weekly", _("Contacts by week"), *weekly, sum(weekly[1])),
         Table("monthly", _("Contacts by month"), *monthly, sum(monthly[1])),
     ]
+    contacts_cell = count_cell(contacts)
+    # Every breakdown of contacts adds up to the contacts figure: one check over all of them.
+    of_contacts = [t for t in [*tables, *series] if t.key in CONTACT_BREAKDOWNS]
+    protect([t.cells for t in of_contacts], [contacts_cell] * len(of_contacts))
     feedback_counts = _by(Feedback.objects.filter(day__gte=start, day__lte=end), "answer")
     feedback = _choice_table(
         "feedback", _("Was this conversation helpful?"), feedback_counts,
@@ -302,7 +313,7 @@ def report_for(start: date, end: date) -> Report:
     return Report(
         start=start,
         end=end,
-        contacts=count_cell(contacts),
+        contacts=contacts_cell,
         new_cases=count_cell(new_cases),
         tables=tables,
         series=series,

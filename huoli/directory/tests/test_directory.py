@@ -157,3 +157,23 @@ def test_the_public_page_lists_public_services_in_the_visitors_language(client):
     assert not page.cookies
     everything = client.get("/sv/services/").content.decode()
     assert "Familjerådgivningen" in everything and "Ankarteamet" not in everything
+
+
+LEADING = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("lead", LEADING, ids=["eq", "plus", "minus", "at", "tab", "cr"])
+def test_csv_export_neutralises_every_formula_start_and_the_import_takes_it_off(lead):
+    value = f'{lead}HYPERLINK("http://example.invalid","x")'
+    Service.objects.filter(key="crisis-line").update(name_en=value, phone=f"{lead}1")
+    exported = services_export_csv()
+    row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["key"] == "crisis-line")
+    assert row["name_en"] == f"'{value}" and row["phone"] == f"'{lead}1"
+    # Every cell of the file: none starts with a character a spreadsheet would run.
+    for cells in csv.reader(io.StringIO(exported)):
+        assert not any(cell.startswith(tuple(LEADING)) for cell in cells)
+    Service.objects.filter(key="crisis-line").update(name_en="changed", phone="")
+    assert services_import_csv(exported.encode("utf-8")).ok
+    service = Service.objects.get(key="crisis-line")
+    # The form strips surrounding white space, as it does for a typed value.
+    assert (service.name_en, service.phone) == (value.strip(), f"{lead}1".strip())
