@@ -338,12 +338,18 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Argon2id cost of a return-code hash (about 40 ms and 32 MiB here).
 HUOLI_RETURN_CODE_HASH = {"time_cost": 3, "memory_cost": 32768}
 # Wrong-code limits: per source (an IPv4 address or an IPv6 /64, keyed by a daily-rotating hash,
-# in the cache only) refuses; past the site-wide one each guess needs a proof of work or a wait.
+# in the cache only) refuses; past the site-wide one each guess needs a proof of work or a wait,
+# one bit (and one wait) more per further `site_attempts` guesses, up to `max_bits`. At most
+# `concurrent_checks` codes are hashed at once in one process (a request waits `check_wait`
+# seconds for its turn, then hears "try again in a moment").
 HUOLI_RETURN_CODE_LIMITS = {
     "source_attempts": 10,
     "source_window": 600,
     "site_attempts": 300,
     "site_window": 600,
+    "max_bits": 22,
+    "concurrent_checks": 4,
+    "check_wait": 2,
 }
 # Unspent waiting-room tickets (flood switch, busy return form): per source and site-wide.
 HUOLI_FLOOD_TICKETS = {"per_source": 3, "site": 300}
@@ -351,6 +357,14 @@ HUOLI_VISITOR_COOKIE = "huoli_visitor"
 # A chat in a language a free counsellor on duty speaks is offered to them first, this long.
 HUOLI_LANGUAGE_HOLD_SECONDS = int(os.environ.get("HUOLI_LANGUAGE_HOLD_SECONDS", "60"))
 HUOLI_MAX_QUEUE = int(os.environ.get("HUOLI_MAX_QUEUE", "30"))
+# With the flood switch on: conversations one source may start in a sliding hour (chats and
+# messages, with the work or the wait), and how many queued chats the waiting room (no work)
+# may fill; the rest of HUOLI_MAX_QUEUE is kept for browsers that did the work (decision 0022).
+HUOLI_FLOOD_STARTS = {
+    "per_source": 5,
+    "window": 3600,
+    "waiting_room_queue": HUOLI_MAX_QUEUE * 2 // 3,
+}
 # Visitor websockets open at once for one conversation (counted in the cache, so across
 # workers; conversations/sockets.py).
 HUOLI_VISITOR_SOCKETS = 3

@@ -8,7 +8,12 @@ home or one rented server gets a whole /64, so counting single IPv6 addresses wo
 script billions of sources). A source past its own limit is refused. Past the site-wide
 limit nobody is refused: every guess then needs a proof of work or a short wait first
 (``helpline.flood.gate_check``), so guessing from many addresses stays expensive and cannot
-lock families out (issue 13, decision 0022).
+lock families out (issue 13, decision 0022). The work grows with the guessing past the limit
+(``return_code_work``), and only a few codes are hashed at once in one process
+(``return_code_check_slot``), so guessing cannot exhaust the server either.
+
+The same counters bound how many conversations one source may start while the flood switch
+is on (``flood_start_*``): waiting, or doing the work, buys a source only a few.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -71,6 +79,11 @@ def _count(key: str, window: int) -> int:
     return sum(value or 0 for value in cache.get_many(_bucket_keys(key, window)).values())
 
 
+def _until_older_bucket_leaves(window: int) -> int:
+    """Seconds until the older of the two counted windows drops out of the sum."""
+    return max(1, int(window - time.time() % window + 0.999))
+
+
 @dataclass(frozen=True)
 class Attempt:
     allowed: bool  # this source is within its own limit
@@ -92,3 +105,60 @@ def return_code_site_busy() -> bool:
     """Whether the next guess will need the work (counts nothing: for showing the form)."""
     limits = settings.HUOLI_RETURN_CODE_LIMITS
     return _count("rc:site", limits["site_window"]) >= limits["site_attempts"]
+
+
+@dataclass(frozen=True)
+class Work:
+    bits: int  # proof-of-work bits asked before a code is checked
+    wait_seconds: int  # the waiting room's wait without JavaScript
+
+
+def return_code_work(*, bits: int, wait_seconds: int) -> Work:
+    """What a guess costs now: the flood switch's work and wait, one bit (and one more wait)
+    more for each further ``site_attempts`` guesses past the site-wide limit in the window,
+    up to ``max_bits`` (an Argon2 hash costs the server 40-240 ms and 32 MiB; 22 bits cost a
+    script's native SHA-256 about as much, a phone's browser about a minute)."""
+    limits = settings.HUOLI_RETURN_CODE_LIMITS
+    past = _count("rc:site", limits["site_window"]) - limits["site_attempts"]
+    step = max(1, limits["site_attempts"])
+    extra = min(max(0, past) // step, max(0, limits["max_bits"] - bits))
+    return Work(bits=bits + extra, wait_seconds=min(300, wait_seconds * (1 + extra)))
+
+
+_check_slots: dict[int, threading.BoundedSemaphore] = {}
+_check_slots_lock = threading.Lock()
+
+
+@contextmanager
+def return_code_check_slot() -> Iterator[bool]:
+    """One of the few return-code checks this process runs at once (each is an Argon2 hash
+    of 32 MiB); yields False when none came free within ``check_wait`` seconds. This refuses
+    nobody in particular: whoever asks then hears "try again in a moment"."""
+    limits = settings.HUOLI_RETURN_CODE_LIMITS
+    size = limits["concurrent_checks"]
+    with _check_slots_lock:
+        slots = _check_slots.setdefault(size, threading.BoundedSemaphore(size))
+    taken = slots.acquire(timeout=limits["check_wait"])
+    try:
+        yield taken
+    finally:
+        if taken:
+            slots.release()
+
+
+def flood_start_refused(address: str) -> int:
+    """With the flood switch on: 0 while ``address``'s source may still start a
+    conversation this hour, else the seconds until it may (counts nothing)."""
+    limits = settings.HUOLI_FLOOD_STARTS
+    if _count(f"start:src:{source_key(address)}", limits["window"]) < limits["per_source"]:
+        return 0
+    return _until_older_bucket_leaves(limits["window"])
+
+
+def flood_start_counted(address: str) -> int:
+    """Count one conversation started by ``address``'s source (after the work or the wait);
+    0 if it is within the limit, else the seconds until the source may start another."""
+    limits = settings.HUOLI_FLOOD_STARTS
+    if _hit(f"start:src:{source_key(address)}", limits["window"]) <= limits["per_source"]:
+        return 0
+    return _until_older_bucket_leaves(limits["window"])

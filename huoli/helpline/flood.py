@@ -11,6 +11,9 @@ about the visitor. A script that never does the work gets only a few tickets: ea
 (``conversations.throttle.source_key``, a daily-keyed hash of an IPv4 address or an IPv6
 /64) may hold ``HUOLI_FLOOD_TICKETS["per_source"]`` unspent tickets and the whole site
 ``["site"]``; beyond that the answer is "try again in a moment" (issue 13, decision 0022).
+Neither the wait nor the work buys one source more than ``HUOLI_FLOOD_STARTS["per_source"]``
+conversations an hour (``start_gate``), and chats through the waiting room fill only part of
+the queue, so the rest stays for browsers that did the work.
 The same gate asks for the work before a return code is checked while guessing is over its
 site-wide limit (``conversations.throttle``).
 """
@@ -28,7 +31,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from huoli.conversations.throttle import source_key
+from huoli.conversations.models import Conversation
+from huoli.conversations.throttle import flood_start_counted, flood_start_refused, source_key
 from huoli.core.audit import audit_record
 from huoli.helpline.models import FloodSwitch
 
@@ -97,11 +101,23 @@ class Gate:
     wait: int = 0  # seconds still to wait in the waiting room
     ticket: str = ""  # the waiting-room ticket to carry on with
     full: bool = False  # no ticket to give: too many are waiting; try again in a moment
+    retry_after: int = 30  # with ``full``: seconds until trying again makes sense
 
 
-def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int, address: str) -> Gate:
+def gate_check(
+    *,
+    challenge: str,
+    nonce: str,
+    ticket: str,
+    wait_seconds: int,
+    address: str,
+    min_bits: int = 0,
+    waiting_room: bool = True,
+) -> Gate:
     """Whether a request did the work or waited long enough. ``address`` only picks the
-    source's places for tickets (it is hashed, never kept)."""
+    source's places for tickets (it is hashed, never kept). ``min_bits`` asks at least that
+    much work whatever the challenge said (the work grew since it was handed out); without
+    ``waiting_room`` no ticket is taken or given, only the work gets through."""
     if challenge and nonce and len(nonce) <= 32:
         try:
             data = signing.loads(challenge, salt=SALT, max_age=MAX_AGE)
@@ -110,10 +126,12 @@ def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int, ad
         if (
             isinstance(data, dict)
             and data.get("k") == "pow"
-            and work_done(challenge, nonce) >= int(data.get("b", 99))
+            and work_done(challenge, nonce) >= max(int(data.get("b", 99)), min_bits)
             and _use_once(challenge)
         ):
             return Gate(passed=True)
+    if not waiting_room:
+        return Gate(passed=False, full=True)
     if ticket:
         try:
             data = signing.loads(ticket, salt=SALT, max_age=MAX_AGE)
@@ -130,6 +148,38 @@ def gate_check(*, challenge: str, nonce: str, ticket: str, wait_seconds: int, ad
     if issued is None:
         return Gate(passed=False, full=True)
     return Gate(passed=False, wait=wait_seconds, ticket=issued)
+
+
+def waiting_room_open_for_chats() -> bool:
+    """Whether a chat may still come through the waiting room (no work): it fills the queue
+    only up to ``HUOLI_FLOOD_STARTS["waiting_room_queue"]``."""
+    queued = Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).count()
+    return queued < settings.HUOLI_FLOOD_STARTS["waiting_room_queue"]
+
+
+def start_gate(
+    *, challenge: str, nonce: str, ticket: str, wait_seconds: int, address: str, waiting_room: bool
+) -> Gate:
+    """The flood gate before a new chat or message: the source's starts this hour, then the
+    work or the wait (``gate_check``); a pass counts one start for the source."""
+    retry = flood_start_refused(address)
+    if retry:
+        return Gate(passed=False, full=True, retry_after=retry)
+    gate = gate_check(
+        challenge=challenge,
+        nonce=nonce,
+        ticket=ticket,
+        wait_seconds=wait_seconds,
+        address=address,
+        waiting_room=waiting_room,
+    )
+    if gate.passed:
+        retry = flood_start_counted(address)
+        if retry:
+            return Gate(passed=False, full=True, retry_after=retry)
+    return gate
 
 
 @transaction.atomic

@@ -26,10 +26,21 @@ from huoli.conversations.services import (
     feedback_record,
     message_post,
 )
-from huoli.conversations.throttle import return_code_attempt, return_code_site_busy
+from huoli.conversations.throttle import (
+    return_code_attempt,
+    return_code_check_slot,
+    return_code_site_busy,
+    return_code_work,
+)
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
-from huoli.helpline.flood import Gate, challenge_issue, gate_check
+from huoli.helpline.flood import (
+    Gate,
+    challenge_issue,
+    gate_check,
+    start_gate,
+    waiting_room_open_for_chats,
+)
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import FloodSwitch, RetentionPolicy
 from huoli.helpline.selectors import line_status, weekly_schedule
@@ -71,14 +82,16 @@ def _availability():
     return status, on_duty, status.open_now and on_duty > 0
 
 
-def _gate(request, switch: FloodSwitch) -> Gate:
-    """The flood gate for this POST: the browser's proof of work, or a waiting-room ticket."""
-    return gate_check(
+def _start_gate(request, switch: FloodSwitch, *, waiting_room: bool = True) -> Gate:
+    """The flood gate before a new conversation: the source's starts this hour, then the
+    browser's proof of work or a waiting-room ticket."""
+    return start_gate(
         challenge=request.POST.get("pow_challenge", ""),
         nonce=request.POST.get("pow_nonce", ""),
         ticket=request.POST.get("ticket", ""),
         wait_seconds=switch.wait_seconds,
         address=_client_address(request),
+        waiting_room=waiting_room,
     )
 
 
@@ -86,7 +99,7 @@ def _gated(response, gate: Gate):
     """A gated form's answer: 429, and a hint when to come back if no ticket was left."""
     response.status_code = 429
     if gate.full:
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(gate.retry_after)
     return response
 
 
@@ -157,7 +170,8 @@ def chat_start_view(request):
         )
     switch = FloodSwitch.current()
     if switch.on:
-        gate = _gate(request, switch)
+        # Chats without the work fill only part of the queue (decision 0022).
+        gate = _start_gate(request, switch, waiting_room=waiting_room_open_for_chats())
         if gate.full:
             return _gated(_home(request, chat_form=form, error=_full_text()), gate)
         if not gate.passed:
@@ -198,7 +212,7 @@ def message_new_view(request):
     switch = FloodSwitch.current()
     if request.method == "POST" and form.is_valid() and switch.on:
         # New messages are gated like new chats: each one is a slow hash and a queue entry.
-        gate = _gate(request, switch)
+        gate = _start_gate(request, switch)
         if not gate.passed:
             return _gated(_message_page(request, form, switch, gate=gate), gate)
     if request.method == "POST" and form.is_valid():
@@ -363,40 +377,64 @@ def _client_address(request) -> str:
 @same_origin_post
 def return_view(request):
     form = ReturnForm(_posted(request))
-    status = 200
-    gate = None
+    switch = FloodSwitch.current()
+    status, gate, full_text = 200, None, ""
     busy = return_code_site_busy()
     if request.method == "POST" and form.is_valid():
-        attempt = return_code_attempt(_client_address(request))
-        busy = attempt.busy
-        if attempt.busy and attempt.allowed:
-            # Many guesses site-wide: nobody is refused, but the code is checked only after
-            # the browser's proof of work or a short wait (decision 0022).
-            gate = _gate(request, FloodSwitch.current())
-        if not attempt.allowed:
-            form.add_error("code", _("Too many attempts. Please wait ten minutes and try again."))
-            status = 429
-        elif gate is not None and not gate.passed:
-            status = 429
-        else:
-            gate = None
-            try:
-                access = conversation_resume(code=form.cleaned_data["code"])
-            except ConversationError as error:
-                form.add_error("code", str(error))
-                status = 400
+        # Each check is an Argon2 hash: only a few at once, before anything is counted.
+        with return_code_check_slot() as slot:
+            if not slot:
+                status, full_text = 503, _full_text()
             else:
-                return _enter_conversation(access)
+                attempt = return_code_attempt(_client_address(request))
+                busy = attempt.busy
+                if attempt.busy and attempt.allowed:
+                    # Many guesses site-wide: nobody is refused, but the code is checked only
+                    # after the browser's proof of work or a wait, both growing with the
+                    # guessing; an old, weaker challenge no longer does (decision 0022).
+                    work = return_code_work(bits=switch.bits, wait_seconds=switch.wait_seconds)
+                    gate = gate_check(
+                        challenge=request.POST.get("pow_challenge", ""),
+                        nonce=request.POST.get("pow_nonce", ""),
+                        ticket=request.POST.get("ticket", ""),
+                        wait_seconds=work.wait_seconds,
+                        address=_client_address(request),
+                        # a challenge handed out one step earlier still does
+                        min_bits=work.bits - 1,
+                    )
+                if not attempt.allowed:
+                    form.add_error(
+                        "code", _("Too many attempts. Please wait ten minutes and try again.")
+                    )
+                    status = 429
+                elif gate is not None and not gate.passed:
+                    status = 429
+                else:
+                    gate = None
+                    try:
+                        access = conversation_resume(code=form.cleaned_data["code"])
+                    except ConversationError as error:
+                        form.add_error("code", str(error))
+                        status = 400
+                    else:
+                        return _enter_conversation(access)
     elif form.errors:
         status = 400
+    challenge = ""
+    if busy:
+        challenge = challenge_issue(
+            return_code_work(bits=switch.bits, wait_seconds=switch.wait_seconds).bits
+        )
     context = {
         "form": form,
         "gate": gate,
         "early": bool(request.POST.get("ticket")),
-        "full_text": _full_text() if gate and gate.full else "",
-        "pow_challenge": challenge_issue(FloodSwitch.current().bits) if busy else "",
+        "full_text": full_text or (_full_text() if gate and gate.full else ""),
+        "pow_challenge": challenge,
     }
     response = render(request, "public/return.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
     return _gated(response, gate) if gate else response
 
 

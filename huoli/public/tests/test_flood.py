@@ -247,3 +247,113 @@ def test_with_the_switch_off_a_message_needs_no_work(client):
     assert 'name="pow_challenge"' not in client.get("/en/message/").content.decode()
     posted = {"language": "fi", "body": "Hei", "client_id": "x1"}
     assert client.post("/en/message/", posted).status_code == 302
+
+
+def queued_chats() -> int:
+    return Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).count()
+
+
+def pow_post(client, path: str, posted: dict, *, address: str, bits: int = 10):
+    page = "/en/" if path == "/en/chat/start/" else path  # the start form is on the home page
+    html = client.get(page).content.decode()
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
+    posted = {**posted, "pow_challenge": challenge, "pow_nonce": solve(challenge, bits)}
+    return client.post(path, posted, REMOTE_ADDR=address)
+
+
+def test_one_address_waiting_without_work_cannot_fill_the_queue(client, flood_on, settings):
+    """The reviewer's script: 12 rounds of "3 posts, wait 21 s, spend 3 tickets" from one
+    IPv4 address filled the queue (30 chats), and the next family got "queue is full"."""
+    attacker = "203.0.113.66"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _round in range(12):
+            tickets = [
+                waiting_room_ticket(
+                    client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR=attacker)
+                )
+                for _ in range(3)
+            ]
+            clock.shift(timedelta(seconds=21))
+            for ticket in tickets:
+                client.post(
+                    "/en/chat/start/",
+                    {"language": "fi", "ticket": ticket or ""},
+                    REMOTE_ADDR=attacker,
+                )
+        assert queued_chats() < settings.HUOLI_MAX_QUEUE // 4
+        refused = client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR=attacker)
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) > 0
+        assert "Please try again in a moment." in refused.content.decode()
+        assert waiting_room_ticket(refused) is None
+        family = pow_post(client, "/en/chat/start/", {"language": "fi"}, address="192.0.2.50")
+        assert family.status_code == 302
+
+
+def test_the_work_does_not_buy_one_source_more_than_a_few_starts(client, flood_on, settings):
+    """Counted on the proof-of-work path too, chats and messages together, for an hour."""
+    per_source = settings.HUOLI_FLOOD_STARTS["per_source"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _n in range(per_source - 1):
+            posted = {"language": "fi"}
+            assert (
+                pow_post(client, "/en/chat/start/", posted, address="2001:db8:9:9::1").status_code
+                == 302
+            )
+        message = {"language": "fi", "body": "Hei", "client_id": "s1"}
+        assert (
+            pow_post(client, "/en/message/", message, address="2001:db8:9:9::2").status_code == 302
+        )
+        refused = pow_post(client, "/en/chat/start/", {"language": "fi"}, address="2001:db8:9:9::3")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        assert "Please try again in a moment." in refused.content.decode()
+        message = {"language": "fi", "body": "Poikani", "client_id": "s2"}
+        refused = pow_post(client, "/en/message/", message, address="2001:db8:9:9::4")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+        html = refused.content.decode()
+        assert "Please try again in a moment." in html and "Poikani" in html  # text kept
+        assert Conversation.objects.count() == per_source
+        # another source is not affected
+        other = pow_post(client, "/en/chat/start/", {"language": "fi"}, address="2001:db8:9:a::1")
+        assert other.status_code == 302
+        clock.shift(timedelta(seconds=2 * settings.HUOLI_FLOOD_STARTS["window"] + 1))
+        again = pow_post(client, "/en/chat/start/", {"language": "fi"}, address="2001:db8:9:9::1")
+        assert again.status_code == 302
+
+
+def test_the_waiting_room_keeps_room_in_the_queue_for_those_who_did_the_work(
+    client, flood_on, settings
+):
+    settings.HUOLI_MAX_QUEUE = 6
+    settings.HUOLI_FLOOD_STARTS = {**settings.HUOLI_FLOOD_STARTS, "waiting_room_queue": 4}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        addresses = [f"198.51.100.{n}" for n in range(1, 9)]
+        tickets = {
+            address: waiting_room_ticket(
+                client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR=address)
+            )
+            for address in addresses
+        }
+        clock.shift(timedelta(seconds=21))
+        answers = [
+            client.post(
+                "/en/chat/start/", {"language": "fi", "ticket": ticket or ""}, REMOTE_ADDR=address
+            )
+            for address, ticket in tickets.items()
+        ]
+        assert queued_chats() == 4
+        for refused in answers[4:]:
+            assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+            assert "Please try again in a moment." in refused.content.decode()
+        # no ticket while the waiting room's share is full, so nobody waits for nothing
+        late = client.post("/en/chat/start/", {"language": "fi"}, REMOTE_ADDR="198.51.100.99")
+        assert late.status_code == 429 and waiting_room_ticket(late) is None
+        for n in range(2):
+            family = pow_post(client, "/en/chat/start/", {"language": "fi"}, address=f"192.0.2.{n}")
+            assert family.status_code == 302
+        assert queued_chats() == 6

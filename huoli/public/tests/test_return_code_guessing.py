@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from huoli.conversations.services import conversation_start
+from huoli.helpline.flood import work_done
 from huoli.helpline.models import FloodSwitch
 from huoli.public.tests.test_flood import solve
 
@@ -195,3 +196,94 @@ def test_an_ipv4_address_is_its_own_source(client, settings):
         client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=mapped).status_code
         == 429
     )
+
+
+def challenge_bits(html: str) -> int:
+    from django.core import signing
+
+    from huoli.helpline.flood import SALT
+
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
+    return signing.loads(challenge, salt=SALT)["b"]
+
+
+def test_the_work_grows_with_the_guessing_past_the_site_limit(client, settings):
+    """Each cheap proof of work used to buy one Argon2 hash, however many guesses came in:
+    past the limit each further `site_attempts` guesses ask one bit more, up to `max_bits`."""
+    settings.HUOLI_RETURN_CODE_LIMITS = {
+        **settings.HUOLI_RETURN_CODE_LIMITS,
+        "site_attempts": 10,
+        "max_bits": 11,
+    }
+    switch = FloodSwitch.current()
+    switch.bits = 8
+    switch.save()
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    sources = iter(f"198.51.100.{n}" for n in range(1, 250))
+    seen = []
+    for _step in range(6):
+        guess_wrong(client, addresses=[next(sources)], each=10)
+        seen.append(challenge_bits(client.get("/en/return/").content.decode()))
+    # 10, 20, ... 60 guesses: busy from 10 on, one bit more per further 10, capped at 11
+    assert seen == [8, 9, 10, 11, 11, 11]
+    family = "203.0.113.201"
+    html = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR=family)
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html.content.decode()).group(1)
+    # the switch's own bits no longer do (one step below the current 11 still would)
+    weak = next(str(n) for n in range(10**6) if 8 <= work_done(challenge, str(n)) < 10)
+    posted = {"code": access.return_code, "pow_challenge": challenge, "pow_nonce": weak}
+    refused = client.post("/en/return/", posted, REMOTE_ADDR=family)
+    assert refused.status_code == 429 and "/conversation/" not in refused.get("Location", "")
+    # a challenge handed out before the guessing grew asks for the new strength too
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', refused.content.decode()).group(
+        1
+    )
+    assert challenge_bits(refused.content.decode()) == 11
+    posted = {"code": access.return_code, "pow_challenge": challenge}
+    posted["pow_nonce"] = solve(challenge, 11)
+    assert client.post("/en/return/", posted, REMOTE_ADDR=family).status_code == 302
+
+
+def test_an_old_weak_challenge_does_not_pass_once_the_work_has_grown(client, settings):
+    settings.HUOLI_RETURN_CODE_LIMITS = {
+        **settings.HUOLI_RETURN_CODE_LIMITS,
+        "site_attempts": 10,
+        "max_bits": 12,
+    }
+    switch = FloodSwitch.current()
+    switch.bits = 8
+    switch.save()
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    guess_wrong(client, addresses=["198.51.100.1"], each=10)
+    early = client.get("/en/return/").content.decode()
+    assert challenge_bits(early) == 8
+    challenge = re.search(r'name="pow_challenge" value="([^"]+)"', early).group(1)
+    guess_wrong(client, addresses=[f"198.51.100.{n}" for n in range(2, 6)], each=10)
+    posted = {"code": access.return_code, "pow_challenge": challenge}
+    posted["pow_nonce"] = next(
+        str(n) for n in range(10**6) if 8 <= work_done(challenge, str(n)) < 11
+    )
+    refused = client.post("/en/return/", posted, REMOTE_ADDR="203.0.113.202")
+    assert refused.status_code == 429
+
+
+def test_return_code_checks_at_once_are_capped(client, settings):
+    """Each check is an Argon2 hash (32 MiB): past the cap the answer is "try again in a
+    moment" (503, Retry-After) before anything is counted or hashed, whoever asks."""
+    from contextlib import ExitStack
+
+    from huoli.conversations.throttle import return_code_check_slot
+
+    settings.HUOLI_RETURN_CODE_LIMITS = {**settings.HUOLI_RETURN_CODE_LIMITS, "check_wait": 0}
+    access = conversation_start(kind="message", language="fi", first_message="Hei")
+    with ExitStack() as held:
+        for _ in range(settings.HUOLI_RETURN_CODE_LIMITS["concurrent_checks"]):
+            assert held.enter_context(return_code_check_slot())
+        assert not held.enter_context(return_code_check_slot())
+        busy = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR="192.0.2.7")
+        assert busy.status_code == 503 and int(busy["Retry-After"]) > 0
+        assert "Please try again in a moment." in busy.content.decode()
+        assert access.return_code in busy.content.decode()  # the code stays in the form
+    assert not [key for key in cache_keys() if "throttle:rc:" in key]  # nothing counted
+    welcome = client.post("/en/return/", {"code": access.return_code}, REMOTE_ADDR="192.0.2.7")
+    assert welcome.status_code == 302
