@@ -152,9 +152,9 @@ def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
     shown = [e for e in entries if e.active or counts.get(e.pk)]
     labels = [e.name for e in shown]
     values = [counts.get(e.pk, 0) for e in shown]
-    if counts.get(None) and not multi:
+    if not multi:  # always, so that the row's presence does not tell it holds one
         labels.append(_("Not recorded"))
-        values.append(counts[None])
+        values.append(counts.get(None, 0))
     total = None if multi else sum(values)
     note = _("Several may apply to one contact.") if multi else ""
     return Table(key, title, labels, values, total, note)
@@ -163,7 +163,7 @@ def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
 def _choice_table(key, title, counts: dict, choices, *, not_recorded=True) -> Table:
     labels = [str(label) for _value, label in choices]
     values = [counts.get(value, 0) for value, _label in choices]
-    if not_recorded and counts.get(None, 0) + counts.get("", 0):
+    if not_recorded:  # always, so that the row's presence does not tell it holds one
         labels.append(_("Not recorded"))
         values.append(counts.get(None, 0) + counts.get("", 0))
     return Table(key, title, labels, values, sum(values))

@@ -62,10 +62,10 @@ def rounding_range(shown: int, k: int) -> tuple[int, int]:
 
 def count_cell(value: int, k: int | None = None) -> Cell:
     k = small(k)
-    if value == 0:
-        return Cell(0, "0", low=0, high=0)
     if value < k:
-        return Cell(value, f"<{k}", True, low=1, high=k - 1)
+        # Zero too: a published "0" would tell that a "<k" beside it, or the same row of
+        # another period, holds at least one, and sums across periods could then pin it.
+        return Cell(value, f"<{k}", True, low=0, high=k - 1)
     shown = rounded(value, k)
     low, high = rounding_range(shown, k)
     return Cell(value, str(shown), low=low, high=high)
@@ -149,7 +149,7 @@ def suppression_note() -> str:
 
     k = small()
     return _(
-        "Counts are rounded to the nearest %(k)s; counts from 1 to %(below)s show as "
+        "Counts are rounded to the nearest %(k)s; counts from 0 to %(below)s show as "
         "<%(k)s. Where the figures would still reveal such a count, more are hidden "
         "(%(mark)s)."
     ) % {"below": k - 1, "k": k, "mark": HIDDEN_COMPLEMENT}

@@ -23,13 +23,13 @@ pytestmark = pytest.mark.django_db
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 
 
-def test_small_counts_show_as_less_than_k_zero_stays_zero_and_the_rest_is_rounded():
+def test_counts_under_k_zero_included_show_as_less_than_k_and_the_rest_is_rounded():
     texts = [count_cell(n, 5).text for n in (0, 1, 4, 5, 7, 8, 12, 13, 142, 143)]
-    assert texts == ["0", "<5", "<5", "5", "5", "10", "10", "15", "140", "145"]
+    assert texts == ["<5", "<5", "<5", "5", "5", "10", "10", "15", "140", "145"]
     assert count_cell(3, 10).text == "<10" and count_cell(14, 10).text == "10"
     # A reader can tell the range of every text, and nothing narrower.
     assert [(count_cell(n, 5).low, count_cell(n, 5).high) for n in (0, 3, 6, 10)] == [
-        (0, 0), (1, 4), (5, 7), (8, 12)
+        (0, 4), (0, 4), (5, 7), (8, 12)
     ]  # fmt: skip
 
 
@@ -41,25 +41,23 @@ def test_two_hidden_counts_beside_a_total_are_not_pinned_by_it():
 
 
 def test_a_count_the_rounded_figures_would_pin_is_protected_by_hiding_the_largest():
-    # 1 + 8 + 13 = 22 shows as <5, 10, 15 and 20: 20 can be at most 22, and the shown rows
-    # are at least 8 and 13, so the hidden one is exactly 1. The 15 is hidden instead.
-    cells = [count_cell(n, 5) for n in (1, 8, 13)]
-    assert pinned([cells], [count_cell(22, 5)], 5) == [0]
-    cells, total = suppress_table([1, 8, 13], 22, 5)
-    assert [c.text for c in cells] == ["<5", "10", X] and total.text == "20"
+    # 4 + 7 + 7 = 18 shows as <5, 5, 5 and 20: the total is at least 18 and the shown rows at
+    # most 7 each, so the hidden one is at least 4, and "<5" says at most 4: exactly 4.
+    # The largest shown count is hidden instead.
+    cells = [count_cell(n, 5) for n in (4, 7, 7)]
+    assert pinned([cells], [count_cell(18, 5)], 5) == [0]
+    cells, total = suppress_table([4, 7, 7], 18, 5)
+    assert [c.text for c in cells] == ["<5", X, "5"] and total.text == "20"
     assert pinned([cells], [total], 5) == []
-    # 5 + 1 + 1 = 7: whatever is shown pins the two hidden ones; the whole table is hidden.
-    cells, _total = suppress_table([5, 1, 1], 7, 5)
-    assert [c.text for c in cells] == [X, X, X]
 
 
 def test_tables_that_add_up_to_the_contacts_figure_are_checked_together():
-    # 14 contacts: 13 calls and 1 chat show as 15 and <5, which alone pins nothing. A second
-    # breakdown of the same contacts, 7 and 7, shows 5 and 5: at most 14 contacts; the first
-    # says at least 13 + 1. So there are 14, and the chat is exactly 1.
-    contacts = count_cell(14, 5)
-    channel = [count_cell(n, 5) for n in (13, 1)]
-    other = [count_cell(n, 5) for n in (7, 7)]
+    # 16 contacts: 12 calls and 4 chats show as 10 and <5, which alone pins nothing. A second
+    # breakdown of the same contacts, 8 and 8, shows 10 and 10: at least 16 contacts; the
+    # first says at most 12 calls. So the chats are at least 4, and "<5" says exactly 4.
+    contacts = count_cell(16, 5)
+    channel = [count_cell(n, 5) for n in (12, 4)]
+    other = [count_cell(n, 5) for n in (8, 8)]
     assert pinned([channel], [contacts], 5) == [] and pinned([other], [contacts], 5) == []
     assert pinned([channel, other], [contacts, contacts], 5) == [0]
     protect([channel, other], [contacts, contacts], 5)
@@ -101,13 +99,18 @@ def test_the_report_counts_rounds_and_hides_small_cells(november):
     report = report_for(*NOVEMBER)
     assert report.contacts.text == "15"  # 14
     channel = next(t for t in report.tables if t.key == "channel")
-    assert rows(channel) == {"Phone call": "10", "Chat": "<5", "Message": "0"}
+    assert rows(channel) == {
+        "Phone call": "10",
+        "Chat": "<5",
+        "Message": "<5",
+        "Not recorded": "<5",
+    }
     assert channel.total_cell.text == "15"
     risk = rows(next(t for t in report.tables if t.key == "risk_level"))
     assert risk["2 · Ideological radicalisation, no signs of violence"] == "15"
     contacting = rows(next(t for t in report.tables if t.key == "contacting"))
     assert contacting["Mother"] == "5" and contacting["Not recorded"] == "10"  # 6 and 8
-    assert rows(report.feedback) == {"Yes": "5", "Partly": "0", "No": "<5"}
+    assert rows(report.feedback) == {"Yes": "5", "Partly": "<5", "No": "<5"}
     monthly = next(t for t in report.series if t.key == "monthly")
     assert rows(monthly) == {"11/2026": "15"}
 
@@ -123,7 +126,13 @@ def test_csv_xlsx_and_pdf_show_the_same_cells(november):
 
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
     channel = {row[0]: row[1] for row in book["Channel"].iter_rows(min_row=2, values_only=True)}
-    assert channel == {"Phone call": "10", "Chat": "<5", "Message": "0", "Total": "15"}
+    assert channel == {
+        "Phone call": "10",
+        "Chat": "<5",
+        "Message": "<5",
+        "Not recorded": "<5",
+        "Total": "15",
+    }
     values = {str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row}
     assert not values & {"3", "6", "8", "11", "14"}
 
