@@ -25,6 +25,7 @@ PURGED_CODE_PREFIX = "purged:"
 # A purged conversation keeps these only to the day: to the microsecond they could be matched
 # with a network log or a phone bill; statistics keep coarse durations instead (decision 0013).
 TIMES = ("created_at", "taken_at", "ended_at", "last_message_at", "flagged_at", "code_blocked_at")
+RECORD_TIMES = ("started_at", "ended_at", "created_at", "updated_at", "completed_at")
 DURATION_STEP = 10
 
 
@@ -77,6 +78,16 @@ def purge(*, now=None) -> dict[str, int]:
                 content_purged_at=_day_of(now),
                 **{name: _day_of(value) for name, value in when.items()},
             )
+        # Its contact records would give the moment back: their times go to the day too,
+        # keeping the length of the contact (rounded like the chat's).
+        records = ContactRecord.objects.filter(conversation_id__in=keys)
+        for pk, *times in records.values_list("pk", *RECORD_TIMES):
+            when = dict(zip(RECORD_TIMES, times, strict=True))
+            day = _day_of(when["started_at"])
+            length = _coarse_seconds(when["started_at"], when["ended_at"])
+            coarse = {name: _day_of(value) for name, value in when.items()}
+            coarse["ended_at"] = None if length is None else day + timedelta(seconds=length)
+            ContactRecord.objects.filter(pk=pk).update(**coarse)
 
     counts["conversations"] = _in_batches(
         _idle_before(now - timedelta(days=policy.message_days)).filter(

@@ -182,3 +182,32 @@ def test_a_purged_conversation_keeps_its_times_only_to_the_day_and_the_service_l
     assert timezone.localdate(left.created_at) == date(2026, 3, 10)
     with translation.override("en"):
         assert report_for(*period).service_levels == before
+
+
+def test_the_records_of_a_purged_conversation_keep_their_times_only_to_the_day():
+    """A chat's contact record would give back the moment its conversation no longer keeps:
+    its times go to the day too; the record keeps its day and its length."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime(2026, 3, 10, 23, 7, 31, 123456), tz)
+    conversation = Conversation.objects.create(
+        kind="chat", language="fi", status="ended", created_at=start,
+        taken_at=start + timedelta(seconds=30), ended_at=start + timedelta(minutes=12),
+        return_code_hash="hash-record",
+    )  # fmt: skip
+    record = ContactRecord.objects.create(
+        channel="chat", conversation=conversation, started_at=start,
+        ended_at=start + timedelta(minutes=12, seconds=4), created_at=start,
+        updated_at=start + timedelta(minutes=13), completed_at=start + timedelta(minutes=13),
+    )  # fmt: skip
+    phone = ContactRecord.objects.create(channel="phone", started_at=start)
+    with time_machine.travel(start + timedelta(days=100), tick=False):
+        assert purge()["conversations"] == 1
+    record.refresh_from_db()
+    midnight = timezone.make_aware(datetime(2026, 3, 10), tz)
+    assert (record.started_at, record.created_at, record.updated_at, record.completed_at) == (
+        midnight, midnight, midnight, midnight,
+    )  # fmt: skip
+    assert record.ended_at == midnight + timedelta(minutes=12)
+    assert record.started_on == date(2026, 3, 10)
+    phone.refresh_from_db()
+    assert phone.started_at == start  # a call has no conversation to purge
