@@ -1,11 +1,12 @@
-"""The raw bytes of the SQLite test database (file and write-ahead log), for tests that show
-what is and is not in the file."""
+"""What the test database holds: every row of every model as text, and the raw bytes of the
+SQLite file (and its write-ahead log), for tests that show what is and is not stored."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+from django.apps import apps
 from django.db import connection
 
 READ_FILE = (
@@ -31,3 +32,13 @@ def sqlite_file_bytes() -> bytes:
             check=True,
         ).stdout
     return data
+
+
+def everything_stored() -> str:
+    """Every row of every model's table, as text (on any database)."""
+    rows = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)

@@ -17,9 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -36,7 +34,7 @@ from huoli.tests.asgi_process import (
     production_flags,
     redis_for_production,
 )
-from huoli.tests.dbfile import sqlite_file_bytes
+from huoli.tests.dbfile import everything_stored, sqlite_file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,15 +99,6 @@ def receive(socket, wanted: str) -> dict:
         frame = json.loads(socket.recv(timeout=20))
         if frame["type"] == wanted:
             return frame
-
-
-def everything_stored() -> str:
-    rows = []
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
-            rows.extend(repr(row) for row in cursor.fetchall())
-    return "\n".join(rows)
 
 
 def production_server(tmp_path: Path, log_path: Path, redis_url: str) -> AsgiProcess:

@@ -6,9 +6,7 @@ import logging
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django.test import AsyncClient
 
 from huoli.accounts.roles import Role
@@ -16,6 +14,7 @@ from huoli.asgi import application
 from huoli.conversations.services import conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import ORIGIN
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.tests.dbfile import everything_stored as stored_rows
 from huoli.tests.dbfile import sqlite_file_bytes as file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,14 +32,7 @@ def open_line_with_counsellor(staff_factory):
     return counsellor
 
 
-@database_sync_to_async
-def everything_stored() -> str:
-    rows = []
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
-            rows.extend(repr(row) for row in cursor.fetchall())
-    return "\n".join(rows)
+everything_stored = database_sync_to_async(stored_rows)
 
 
 sqlite_file_bytes = database_sync_to_async(file_bytes)
