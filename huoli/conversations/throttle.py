@@ -91,14 +91,17 @@ class Attempt:
 
 
 def return_code_attempt(address: str) -> Attempt:
-    """Count one attempt from ``address``'s source and one site-wide."""
+    """Count one attempt from ``address``'s source, and one site-wide only while the source
+    is within its own limit: a source refused without a check must not raise the site's
+    count, or one address could make every family's return slow (the work grows with it)."""
     limits = settings.HUOLI_RETURN_CODE_LIMITS
     per_source = _hit(f"rc:src:{source_key(address)}", limits["source_window"])
-    per_site = _hit("rc:site", limits["site_window"])
-    return Attempt(
-        allowed=per_source <= limits["source_attempts"],
-        busy=per_site > limits["site_attempts"],
-    )
+    allowed = per_source <= limits["source_attempts"]
+    if allowed:
+        per_site = _hit("rc:site", limits["site_window"])
+    else:
+        per_site = _count("rc:site", limits["site_window"])
+    return Attempt(allowed=allowed, busy=per_site > limits["site_attempts"])
 
 
 def return_code_site_busy() -> bool:

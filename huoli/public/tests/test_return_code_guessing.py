@@ -244,6 +244,22 @@ def test_the_work_grows_with_the_guessing_past_the_site_limit(client, settings):
     assert client.post("/en/return/", posted, REMOTE_ADDR=family).status_code == 302
 
 
+def test_one_address_cannot_raise_everyones_work(client, settings):
+    """Guesses refused by a source's own limit are not counted site-wide: one address
+    hammering the form keeps the work where it is for every family."""
+    settings.HUOLI_RETURN_CODE_LIMITS = {
+        **settings.HUOLI_RETURN_CODE_LIMITS,
+        "site_attempts": 10,
+        "max_bits": 11,
+    }
+    switch = FloodSwitch.current()
+    switch.bits = 8
+    switch.save()
+    guess_wrong(client, addresses=["203.0.113.9"], each=200)
+    html = client.get("/en/return/").content.decode()
+    assert "pow_challenge" not in html or challenge_bits(html) == 8
+
+
 def test_an_old_weak_challenge_does_not_pass_once_the_work_has_grown(client, settings):
     settings.HUOLI_RETURN_CODE_LIMITS = {
         **settings.HUOLI_RETURN_CODE_LIMITS,
