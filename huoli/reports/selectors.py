@@ -147,11 +147,11 @@ def _m2m_counts(start: date, end: date, through) -> dict:
 
 
 def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
+    # Every entry, retired ones too: a row listed only where it was used would tell that it
+    # holds at least one, and sums across periods could then pin it (decision 0019).
     entries = list(ListEntry.objects.filter(kind=kind).order_by("position", "pk"))
-    # Retired entries appear only where they were used.
-    shown = [e for e in entries if e.active or counts.get(e.pk)]
-    labels = [e.name for e in shown]
-    values = [counts.get(e.pk, 0) for e in shown]
+    labels = [e.name for e in entries]
+    values = [counts.get(e.pk, 0) for e in entries]
     if not multi:  # always, so that the row's presence does not tell it holds one
         labels.append(_("Not recorded"))
         values.append(counts.get(None, 0))

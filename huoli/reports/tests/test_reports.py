@@ -116,6 +116,20 @@ def test_the_report_counts_rounds_and_hides_small_cells(november):
 
 
 @translation.override("en")
+def test_a_retired_entry_is_listed_in_every_period_used_or_not(november):
+    """A row listed only where it was used would say "at least one" (and sums across
+    months would pin it): a retired entry is listed in every report, as "<5" when unused."""
+    mother = ListEntry.objects.get(kind="contacting", code="mother")
+    mother.active = False
+    mother.save()
+    for period in (NOVEMBER, (date(2026, 12, 1), date(2026, 12, 31))):
+        contacting = rows(next(t for t in report_for(*period).tables if t.key == "contacting"))
+        assert "Mother" in contacting, period
+    december = report_for(date(2026, 12, 1), date(2026, 12, 31))
+    assert rows(next(t for t in december.tables if t.key == "contacting"))["Mother"] == "<5"
+
+
+@translation.override("en")
 def test_csv_xlsx_and_pdf_show_the_same_cells(november):
     report = report_for(*NOVEMBER)
     lines = list(csv.reader(io.StringIO(report_csv(report))))
