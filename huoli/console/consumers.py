@@ -19,7 +19,6 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
-from django.db import InterfaceError, OperationalError
 
 from huoli.accounts.selectors import session_fingerprint, staff_socket_role
 from huoli.conversations import services
@@ -167,8 +166,9 @@ class StaffConsumer(FrameConsumer):
                 if not await self._still_allowed(max_age=self.recheck_seconds):
                     return
                 await self._recheck_watched()
-            except (OperationalError, InterfaceError) as error:
-                # The database is away for a moment; the next round or frame checks again.
+            except Exception as error:
+                # The database or the channel layer away for a moment (the same fault may have
+                # dropped the event this loop stands in for): the next round looks again.
                 logger.warning("staff socket check failed: %s", type(error).__name__)
 
     async def receive(self, text_data=None, bytes_data=None):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,8 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 TYPING_INTERVAL = 2.0
 # Refusals after which the socket is of no more use: its browser is signed out or blocked.
 SIGNED_OUT = ("signed_out", "conversation_closed")
+
+logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
@@ -168,15 +170,17 @@ class VisitorConsumer(FrameConsumer):
         while True:
             await asyncio.sleep(sockets.REFRESH_SECONDS)
             try:
-                current = await _token_current(self.conversation_id, self.token_hash)
-            except (OperationalError, InterfaceError):
-                current = True  # the database is away for a moment: look again next round
-            if not current:
-                await self._close_as(CLOSE_NO_CONVERSATION)
-                return
-            kept = await sync_to_async(sockets.socket_place_keep, thread_sensitive=False)(
-                conversation_id=self.conversation_id, slot=self.place, owner=self.channel_name
-            )
+                if not await _token_current(self.conversation_id, self.token_hash):
+                    await self._close_as(CLOSE_NO_CONVERSATION)
+                    return
+                kept = await sync_to_async(sockets.socket_place_keep, thread_sensitive=False)(
+                    conversation_id=self.conversation_id, slot=self.place, owner=self.channel_name
+                )
+            except Exception as error:
+                # The database or the cache away for a moment (the same fault may have
+                # dropped the event this loop stands in for): look again next round.
+                logger.warning("visitor socket check failed: %s", type(error).__name__)
+                continue
             if not kept:
                 await self._close_as(CLOSE_TOO_MANY_SOCKETS)
                 return

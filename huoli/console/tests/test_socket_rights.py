@@ -5,6 +5,7 @@ layer, takes a right away the way the console or the admin does, and checks that
 is closed, hears nothing more of the conversation, and that nothing it sends is stored.
 """
 
+import asyncio
 import time
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
 from huoli.accounts.roles import Role
+from huoli.console import consumers
 from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
@@ -232,6 +234,35 @@ async def test_a_transfer_whose_event_is_lost_still_takes_the_old_counsellor_out
         pass
     for _ in range(3):  # several rounds of the periodic look: still nothing of the chat
         assert await staff.receive_nothing(timeout=0.1)
+    await staff.disconnect()
+    await visitor.disconnect()
+
+
+async def test_the_periodic_look_survives_a_fault(monkeypatch):
+    """The fault that drops an event (Redis away for a moment) may also fail the periodic
+    look that stands in for it: the next round looks again instead of giving up."""
+    monkeypatch.setattr(StaffConsumer, "recheck_seconds", 0.05)
+    look = consumers._may_write_now
+    failed: list[bool] = []
+
+    async def look_once_failing(user, conversation_id):
+        if not failed:
+            failed.append(True)
+            raise ConnectionError("the channel layer is away for a moment")
+        return await look(user, conversation_id)
+
+    monkeypatch.setattr(consumers, "_may_write_now", look_once_failing)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    deadline = time.monotonic() + 5
+    while not failed:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    colleague, _colleague_key = await staff_session(role=Role.COUNSELLOR)
+    await database_sync_to_async(Conversation.objects.filter(pk=access.conversation.pk).update)(
+        counsellor=colleague
+    )
+    while (await staff.receive_json_from(timeout=5))["type"] != "conversation.released":
+        pass
     await staff.disconnect()
     await visitor.disconnect()
 

@@ -330,6 +330,34 @@ async def test_a_signed_out_socket_that_missed_its_event_closes_within_an_interv
     await first.disconnect(timeout=5)
 
 
+async def test_the_periodic_look_survives_a_cache_fault(monkeypatch):
+    """The fault that drops an event (Redis away for a moment) may also fail the periodic
+    look that stands in for it: the next round looks again instead of giving up."""
+    monkeypatch.setattr(sockets, "REFRESH_SECONDS", 0.05)
+    keep = sockets.socket_place_keep
+    failed: list[bool] = []
+
+    def keep_once_failing(**kwargs):
+        if not failed:
+            failed.append(True)
+            raise ConnectionError("the cache is away for a moment")
+        return keep(**kwargs)
+
+    monkeypatch.setattr(sockets, "socket_place_keep", keep_once_failing)
+    access = await start()
+    first, _state = await connected_visitor(access.token)
+    deadline = time.monotonic() + 5
+    while not failed:  # the fault has happened before the browser is signed out
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    await database_sync_to_async(Conversation.objects.filter(pk=access.conversation.pk).update)(
+        visitor_token_hash="0" * 64
+    )
+    _frames, code = await outputs_until_closed(first)
+    assert code == CLOSE_NO_CONVERSATION
+    await first.disconnect(timeout=5)
+
+
 async def test_returning_from_a_second_browser_closes_the_first_ones_socket():
     access = await start()
     counsellor, _key = await staff_session(role=Role.COUNSELLOR)
