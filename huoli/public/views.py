@@ -82,13 +82,30 @@ def _availability():
     return status, on_duty, status.open_now and on_duty > 0
 
 
+def _posted_work(request) -> dict[str, str]:
+    """What a gated form carries: the proof of work, or the waiting-room ticket."""
+    return {
+        "challenge": request.POST.get("pow_challenge", ""),
+        "nonce": request.POST.get("pow_nonce", ""),
+        "ticket": request.POST.get("ticket", ""),
+    }
+
+
+def _gate_context(request, gate: Gate | None, *, pow_challenge: str, full_text: str = ""):
+    """A gated form's part of the page: the challenge, the wait or "try again"."""
+    return {
+        "gate": gate,
+        "early": bool(request.POST.get("ticket")),
+        "full_text": full_text or (_full_text() if gate and gate.full else ""),
+        "pow_challenge": pow_challenge,
+    }
+
+
 def _start_gate(request, switch: FloodSwitch, *, waiting_room: bool = True) -> Gate:
     """The flood gate before a new conversation: the source's starts this hour, then the
     browser's proof of work or a waiting-room ticket."""
     return start_gate(
-        challenge=request.POST.get("pow_challenge", ""),
-        nonce=request.POST.get("pow_nonce", ""),
-        ticket=request.POST.get("ticket", ""),
+        **_posted_work(request),
         wait_seconds=switch.wait_seconds,
         address=_client_address(request),
         waiting_room=waiting_room,
@@ -246,10 +263,9 @@ def _message_page(request, form, switch: FloodSwitch, *, gate: Gate | None = Non
         "public/message_new.html",
         {
             "form": form,
-            "gate": gate,
-            "early": bool(request.POST.get("ticket")),
-            "full_text": _full_text() if gate and gate.full else "",
-            "pow_challenge": challenge_issue(switch.bits) if switch.on else "",
+            **_gate_context(
+                request, gate, pow_challenge=challenge_issue(switch.bits) if switch.on else ""
+            ),
         },
     )
 
@@ -378,7 +394,7 @@ def _client_address(request) -> str:
 def return_view(request):
     form = ReturnForm(_posted(request))
     switch = FloodSwitch.current()
-    status, gate, full_text = 200, None, ""
+    status, gate, full_text, work = 200, None, "", None
     busy = return_code_site_busy()
     if request.method == "POST" and form.is_valid():
         # Each check is an Argon2 hash: only a few at once, before anything is counted.
@@ -394,9 +410,7 @@ def return_view(request):
                     # guessing; an old, weaker challenge no longer does (decision 0022).
                     work = return_code_work(bits=switch.bits, wait_seconds=switch.wait_seconds)
                     gate = gate_check(
-                        challenge=request.POST.get("pow_challenge", ""),
-                        nonce=request.POST.get("pow_nonce", ""),
-                        ticket=request.POST.get("ticket", ""),
+                        **_posted_work(request),
                         wait_seconds=work.wait_seconds,
                         address=_client_address(request),
                         # a challenge handed out one step earlier still does
@@ -422,15 +436,11 @@ def return_view(request):
         status = 400
     challenge = ""
     if busy:
-        challenge = challenge_issue(
-            return_code_work(bits=switch.bits, wait_seconds=switch.wait_seconds).bits
-        )
+        work = work or return_code_work(bits=switch.bits, wait_seconds=switch.wait_seconds)
+        challenge = challenge_issue(work.bits)
     context = {
         "form": form,
-        "gate": gate,
-        "early": bool(request.POST.get("ticket")),
-        "full_text": full_text or (_full_text() if gate and gate.full else ""),
-        "pow_challenge": challenge,
+        **_gate_context(request, gate, pow_challenge=challenge, full_text=full_text),
     }
     response = render(request, "public/return.html", context, status=status)
     if status == 503:
