@@ -207,17 +207,22 @@ def challenge_bits(html: str) -> int:
     return signing.loads(challenge, salt=SALT)["b"]
 
 
-def test_the_work_grows_with_the_guessing_past_the_site_limit(client, settings):
-    """Each cheap proof of work used to buy one Argon2 hash, however many guesses came in:
-    past the limit each further `site_attempts` guesses ask one bit more, up to `max_bits`."""
+def busy_after_ten_guesses(settings, *, max_bits: int) -> None:
+    """Small limits for these tests: busy after 10 guesses site-wide, work from 8 bits."""
     settings.HUOLI_RETURN_CODE_LIMITS = {
         **settings.HUOLI_RETURN_CODE_LIMITS,
         "site_attempts": 10,
-        "max_bits": 11,
+        "max_bits": max_bits,
     }
     switch = FloodSwitch.current()
     switch.bits = 8
     switch.save()
+
+
+def test_the_work_grows_with_the_guessing_past_the_site_limit(client, settings):
+    """Each cheap proof of work used to buy one Argon2 hash, however many guesses came in:
+    past the limit each further `site_attempts` guesses ask one bit more, up to `max_bits`."""
+    busy_after_ten_guesses(settings, max_bits=11)
     access = conversation_start(kind="message", language="fi", first_message="Hei")
     sources = iter(f"198.51.100.{n}" for n in range(1, 250))
     seen = []
@@ -247,28 +252,14 @@ def test_the_work_grows_with_the_guessing_past_the_site_limit(client, settings):
 def test_one_address_cannot_raise_everyones_work(client, settings):
     """Guesses refused by a source's own limit are not counted site-wide: one address
     hammering the form keeps the work where it is for every family."""
-    settings.HUOLI_RETURN_CODE_LIMITS = {
-        **settings.HUOLI_RETURN_CODE_LIMITS,
-        "site_attempts": 10,
-        "max_bits": 11,
-    }
-    switch = FloodSwitch.current()
-    switch.bits = 8
-    switch.save()
+    busy_after_ten_guesses(settings, max_bits=11)
     guess_wrong(client, addresses=["203.0.113.9"], each=200)
     html = client.get("/en/return/").content.decode()
     assert "pow_challenge" not in html or challenge_bits(html) == 8
 
 
 def test_an_old_weak_challenge_does_not_pass_once_the_work_has_grown(client, settings):
-    settings.HUOLI_RETURN_CODE_LIMITS = {
-        **settings.HUOLI_RETURN_CODE_LIMITS,
-        "site_attempts": 10,
-        "max_bits": 12,
-    }
-    switch = FloodSwitch.current()
-    switch.bits = 8
-    switch.save()
+    busy_after_ten_guesses(settings, max_bits=12)
     access = conversation_start(kind="message", language="fi", first_message="Hei")
     guess_wrong(client, addresses=["198.51.100.1"], each=10)
     early = client.get("/en/return/").content.decode()
