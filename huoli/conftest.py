@@ -8,8 +8,8 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
+from huoli.core.roles import Role
 
 
 def pytest_sessionstart(session):

@@ -12,6 +12,6 @@ urlpatterns = [
     *i18n_patterns(path("", include("huoli.public.urls"))),
 ]
 
-handler403 = "huoli.core.errors.permission_denied"
-handler404 = "huoli.core.errors.page_not_found"
-handler500 = "huoli.core.errors.server_error"
+handler403 = "huoli.core.error_views.permission_denied"
+handler404 = "huoli.core.error_views.page_not_found"
+handler500 = "huoli.core.error_views.server_error"

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huoli.accounts.roles import Role
+from huoli.core.roles import Role
 
 
 class User(AbstractUser):

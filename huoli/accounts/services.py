@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import CounsellorProfile, User, spoken_language_codes
-from huoli.accounts.roles import Role
 from huoli.accounts.selectors import session_fingerprint
 from huoli.core.audit import audit_record
 from huoli.core.events import (
@@ -25,6 +24,7 @@ from huoli.core.events import (
     publish_on_commit,
     staff_group,
 )
+from huoli.core.roles import Role
 
 
 class AccountError(Exception):

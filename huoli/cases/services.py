@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.cases.models import (
     CASE_NUMBER_ALPHABET,
     CASE_NUMBER_LENGTH,
@@ -23,8 +22,9 @@ from huoli.cases.models import (
     FollowUp,
 )
 from huoli.core.audit import audit_record
-from huoli.core.consumers import DomainError
+from huoli.core.errors import DomainError
 from huoli.core.events import EscalationOpened, EscalationUpdated, alerts_group, publish_on_commit
+from huoli.core.roles import Role
 
 
 class CaseError(DomainError):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.cases.models import Case, Escalation, FollowUp
 from huoli.cases.selectors import access_case, access_escalation, case_search
 from huoli.cases.services import (
@@ -31,6 +30,7 @@ from huoli.console.access import staff_required
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.contacts.selectors import list_entries
 from huoli.core.policy import get_or_404, records_scope, user_has_permission
+from huoli.core.roles import Role
 from huoli.helpline.models import RetentionPolicy
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from huoli.accounts.models import User
 from huoli.contacts.models import ESCALATION_RISK, NON_COUNSELLING, ContactRecord
 from huoli.core.audit import audit_record
-from huoli.core.consumers import DomainError
+from huoli.core.errors import DomainError
 
 
 class RecordError(DomainError):

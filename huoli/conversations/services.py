@@ -26,7 +26,7 @@ from huoli.conversations.models import (
 )
 from huoli.conversations.selectors import held_for_speaker_until
 from huoli.core.audit import audit_record
-from huoli.core.consumers import DomainError
+from huoli.core.errors import DomainError
 from huoli.core.events import (
     QUEUE_GROUP,
     ConversationActivity,

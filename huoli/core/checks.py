@@ -15,6 +15,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.checks import Error, register
 from django.db import DatabaseError
 
@@ -49,7 +50,7 @@ def production_problems() -> list[str]:
             "HSTS is off (HUOLI_HSTS_SECONDS=0): browsers would accept a downgrade to plain "
             "HTTP. Unset HUOLI_HSTS_SECONDS for one year."
         )
-    from huoli.accounts.models import User
+    User = get_user_model()
 
     try:
         if User.objects.filter(is_demo=True).exists():

@@ -11,17 +11,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 
+from huoli.core.errors import DomainError
 from huoli.core.frames import FrameError, FrameRate, parse_frame
 
 logger = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A refused action: ``code`` for programs, the message (translated) for people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 class FrameConsumer(AsyncWebsocketConsumer):

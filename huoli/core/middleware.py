@@ -47,7 +47,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        from huoli.core.errors import database_unavailable
+        from huoli.core.error_views import database_unavailable
 
         return database_unavailable(request)
 

@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from huoli.accounts.roles import Role
+from huoli.core.roles import Role
 
 M = TypeVar("M", bound=Model)
 

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation
 from huoli.conversations.services import (
@@ -26,7 +25,8 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
-from huoli.core.errors import database_unavailable, server_error
+from huoli.core.error_views import database_unavailable, server_error
+from huoli.core.roles import Role
 from huoli.helpline.models import FloodSwitch, OpeningHours
 from huoli.helpline.services import opening_hours_around_the_clock
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import log_in_with_device
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 from huoli.tests.test_url_matrix import clients, named_patterns, sample_url  # noqa: F401
 
 pytestmark = pytest.mark.django_db

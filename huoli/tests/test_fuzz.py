@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from huoli.accounts.roles import Role
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import visitor_socket
+from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db(transaction=True)

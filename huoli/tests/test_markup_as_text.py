@@ -4,7 +4,6 @@ displays it: messages, nicknames, record and case texts, service names."""
 import pytest
 from django.conf import settings
 
-from huoli.accounts.roles import Role
 from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import (
@@ -13,6 +12,7 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
+from huoli.core.roles import Role
 from huoli.directory.models import Service
 
 pytestmark = pytest.mark.django_db

@@ -14,12 +14,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
 from huoli.cases.services import case_create, escalation_open, follow_up_create
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.audit import audit_record
+from huoli.core.roles import Role
 from huoli.directory.models import Service
 
 ANONYMOUS = "anonymous"

@@ -7,10 +7,10 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.services import conversation_start
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,7 +1,7 @@
 import factory
 
-from huoli.accounts.roles import Role
 from huoli.accounts.services import staff_user_create
+from huoli.core.roles import Role
 
 PASSWORD = "correct horse battery"
 

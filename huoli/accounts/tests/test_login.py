@@ -7,10 +7,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import PASSWORD
 from huoli.conftest import current_token
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

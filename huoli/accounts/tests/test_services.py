@@ -1,8 +1,8 @@
 import pytest
 
-from huoli.accounts.roles import Role
 from huoli.accounts.services import AccountError, counsellor_profile_save
 from huoli.core.events import staff_group
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

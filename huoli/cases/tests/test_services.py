@@ -6,7 +6,6 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.models import CASE_NUMBER_ALPHABET, Case, Escalation
 from huoli.cases.selectors import access_case, access_escalation, case_search, my_follow_ups
@@ -26,6 +25,7 @@ from huoli.contacts.selectors import access_record
 from huoli.contacts.services import contact_record_save
 from huoli.conversations.services import duty_set
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from huoli.accounts.roles import Role
 from huoli.conversations.models import Conversation
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

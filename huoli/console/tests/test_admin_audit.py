@@ -13,9 +13,9 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.core.audit import audit_verify
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours, RetentionPolicy
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huoli.accounts.roles import Role
 from huoli.accounts.services import counsellor_profile_save
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.asgi import application
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from huoli.accounts.roles import Role
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 from huoli.directory.models import Service
 from huoli.directory.services import services_export_csv
 

@@ -5,12 +5,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import log_in_with_device
 from huoli.cases.models import Escalation
 from huoli.cases.services import case_create, escalation_open
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from huoli.accounts.roles import Role
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

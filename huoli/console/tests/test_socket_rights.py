@@ -18,13 +18,13 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.console import consumers
 from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_transfer, duty_set
 from huoli.conversations.tests.test_consumers import connected_visitor, start, take
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

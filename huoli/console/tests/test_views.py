@@ -1,7 +1,7 @@
 import pytest
 
 from huoli.accounts.models import CounsellorProfile
-from huoli.accounts.roles import Role
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.models import Escalation
 from huoli.cases.services import case_create
@@ -20,6 +19,7 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import AsyncClient
 
-from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.conversations.services import conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import ORIGIN
+from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.tests.dbfile import everything_stored as stored_rows
 from huoli.tests.dbfile import sqlite_file_bytes as file_bytes

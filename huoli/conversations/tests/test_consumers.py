@@ -9,7 +9,6 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from huoli.accounts.roles import Role
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import communicator as staff_communicator
 from huoli.console.tests.test_consumers import staff_session
@@ -23,6 +22,7 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import queue_offered_to
@@ -18,6 +17,7 @@ from huoli.conversations.services import (
     conversation_take,
     duty_set,
 )
+from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,6 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations import return_codes
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -16,6 +15,7 @@ from huoli.conversations.services import (
     feedback_record,
     message_post,
 )
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

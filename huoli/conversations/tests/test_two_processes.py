@@ -14,9 +14,9 @@ import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from huoli.accounts.roles import Role
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.core.roles import Role
 from huoli.tests.asgi_process import AsgiProcess
 
 pytestmark = [

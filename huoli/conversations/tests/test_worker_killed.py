@@ -15,10 +15,10 @@ import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from huoli.accounts.roles import Role
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Message
 from huoli.conversations.tests.test_two_processes import chat_taken_by, receive_type
+from huoli.core.roles import Role
 from huoli.tests.asgi_process import AsgiProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from huoli import keys
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Message
@@ -31,6 +30,7 @@ from huoli.core.backup import (
     restore,
 )
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSPHRASE = "korppi ikkuna sininen kahvi"

@@ -1,9 +1,9 @@
 import pytest
 from django.http import Http404
 
-from huoli.accounts.roles import Role
 from huoli.core.audit import audit_record
 from huoli.core.policy import PERMISSIONS, user_has_permission
+from huoli.core.roles import Role
 from huoli.core.selectors import access_audit_entry, audit_entries_for
 
 pytestmark = pytest.mark.django_db

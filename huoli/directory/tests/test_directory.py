@@ -4,10 +4,10 @@ import io
 import pytest
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.core.roles import Role
 from huoli.directory.models import Referral, Service, fold
 from huoli.directory.selectors import ServiceFilters, service_search, services_to_verify
 from huoli.directory.services import (

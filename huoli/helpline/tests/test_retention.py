@@ -8,7 +8,6 @@ import time_machine
 from django.db import connection
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.services import case_create, case_update
 from huoli.contacts.models import ContactRecord
@@ -23,6 +22,7 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
 from huoli.helpline.models import RetentionPolicy
 from huoli.helpline.retention import purge
 from huoli.reports.selectors import report_for

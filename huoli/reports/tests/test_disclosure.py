@@ -24,9 +24,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.core.roles import Role
 from huoli.reports.exports import report_csv
 from huoli.reports.selectors import report_for
 

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.conversations.models import Feedback
+from huoli.core.roles import Role
 from huoli.reports.exports import report_csv, report_pdf, report_xlsx
 from huoli.reports.selectors import report_for
 from huoli.reports.suppression import HIDDEN_COMPLEMENT as X

@@ -4,9 +4,9 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from huoli.accounts.roles import Role
 from huoli.accounts.tests.factories import PASSWORD, StaffFactory
 from huoli.conftest import current_token
+from huoli.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.accounts.services import staff_user_create
+from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)

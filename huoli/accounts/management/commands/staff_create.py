@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from huoli.accounts.models import User
-from huoli.accounts.roles import Role
 from huoli.accounts.services import AccountError, staff_user_create
+from huoli.core.roles import Role
 
 
 class Command(BaseCommand):
