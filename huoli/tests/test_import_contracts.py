@@ -1,0 +1,61 @@
+"""Our own import contract (front doors) can fail. `make test` runs `lint-imports`, which checks
+every contract in pyproject.toml against the project."""
+
+from __future__ import annotations
+
+import grimp
+
+from huoli.tests.import_contracts import FrontDoorsContract
+
+
+def _graph(*imports: tuple[str, str]) -> grimp.ImportGraph:
+    graph = grimp.ImportGraph()
+    for importer, imported in imports:
+        for name in (importer, imported):
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):
+                graph.add_module(".".join(parts[:depth]))
+        graph.add_import(
+            importer=importer, imported=imported, line_number=1, line_contents="import"
+        )
+    return graph
+
+
+def _contract() -> FrontDoorsContract:
+    return FrontDoorsContract(
+        name="doors",
+        session_options={},
+        contract_options={
+            "apps": ["huoli.talk"],
+            "doors": ["models", "services", "selectors"],
+            "edges": ["huoli.web"],
+            "edge_doors": ["forms"],
+        },
+    )
+
+
+def test_an_import_of_another_apps_internals_breaks_the_contract():
+    graph = _graph(
+        ("huoli.cases.services", "huoli.talk.writer"),
+        ("huoli.cases.selectors", "huoli.talk.services.messages"),
+    )
+    check = _contract().check(graph, verbose=False)
+    assert not check.kept
+    assert [(b["importer"], b["imported"]) for b in check.metadata["broken"]] == [
+        ("huoli.cases.services", "huoli.talk.writer")
+    ]
+
+
+def test_front_doors_inside_imports_tests_and_edge_forms_keep_it():
+    graph = _graph(
+        ("huoli.cases.services", "huoli.talk.services.messages"),
+        ("huoli.cases.services", "huoli.talk.models"),
+        ("huoli.talk.services", "huoli.talk.writer"),
+        ("huoli.cases.tests.test_x", "huoli.talk.writer"),
+        ("huoli.web.views", "huoli.talk.forms"),
+    )
+    assert _contract().check(graph, verbose=False).kept
+    graph.add_import(
+        importer="huoli.cases.views", imported="huoli.talk.forms", line_number=3, line_contents=""
+    )
+    assert not _contract().check(graph, verbose=False).kept
