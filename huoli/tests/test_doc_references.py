@@ -20,8 +20,7 @@ SUFFIXES = {".py", ".md", ".html", ".js", ".toml", ".json", ".txt"}
 NAMES = {"Makefile"}
 DESIGN = "docs/design.md"
 
-# A Markdown file name, with or without folders; ``*`` stands for any text
-# (``docs/decisions/NNNN-*.md``).
+# A Markdown file name, with or without folders; ``*`` stands for any text, as in a glob.
 MARKDOWN = re.compile(r"(?<![\w/.*-])((?:[\w.*-]+/)*[\w.*-]*[\w*]\.md)\b")
 NUMBERS = r"(\d+(?:\s*(?:,|and|or|&)\s*\d+)*)"
 PROMISE = re.compile(rf"\bpromises?\s+{NUMBERS}\b", re.I)
@@ -116,7 +115,7 @@ def test_every_cited_decision_has_a_file():
         for name, _, text in _texts()
         for line, match in _lines(text, DECISION)
         for number in _numbers(match.group(1))
-        if not any(decisions.glob(f"{number:04d}-*.md"))
+        if not any(p.suffix == ".md" for p in decisions.glob(f"{number:04d}-*"))
     ]
     assert missing == []
 
