@@ -1,4 +1,4 @@
-"""Statistics load: synthetic contact records with DOMAIN.md's distributions, and the time
+"""Statistics load: synthetic contact records with docs/domain.md's distributions, and the time
 the year dashboard takes to compute.
 
     .venv/bin/python bench/reports_load.py [--records 1000000] [--years 5]
@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchdb import django_ready
 
-# DOMAIN.md: shares seen abroad, roughly.
+# docs/domain.md, "Volumes": shares seen abroad, roughly.
 CHANNELS = {"phone": 70, "chat": 20, "message": 10}
 CONTACT_TYPES = {"about_someone": 70, "about_oneself": 5, "information": 15, "non_counselling": 10}
 CONTACTING = {"mother": 30, "father": 10, "sibling": 4, "relative": 4, "friend": 4,

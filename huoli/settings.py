@@ -223,7 +223,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Languages ------------------------------------------------------------------------------
 LANGUAGE_CODE = "fi"
-# Public pages speak every visitor language (DOMAIN.md), named here in itself; the language
+# Public pages speak every visitor language (docs/domain.md), named here in itself; the language
 # is the first part of every public address (/fi/, /ar/ ...), so no cookie is needed to keep
 # it. Another language is added by adding it here and dropping in its catalogue
 # (docs/translations.md). Arabic, Persian and Kurdish (Sorani) are written right to left.
@@ -239,13 +239,13 @@ LANGUAGES = [
     ("ckb", "کوردی"),
     ("uk", "українська"),
 ]
-# The staff side speaks these (DESIGN.md promise 8); the console never falls into another.
+# The staff side speaks these (docs/design.md, promise 8); the console never falls into another.
 HUOLI_STAFF_LANGUAGES = ["fi", "sv", "en"]
 # Django knows every visitor language but Somali.
 LANG_INFO.setdefault(
     "so", {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"}
 )
-# Languages a counsellor may list as spoken (visitor languages in DOMAIN.md).
+# Languages a counsellor may list as spoken (visitor languages in docs/domain.md).
 HUOLI_SPOKEN_LANGUAGES = [
     ("fi", _("Finnish")),
     ("sv", _("Swedish")),
@@ -316,7 +316,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUOLI_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HUOLI_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
-        # Preloading is the operator's choice (docs/decisions/0004-deploy-check-exceptions.md).
+        # Preloading is the operator's choice (decision 0006).
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,4 +1,4 @@
-"""URL wiring only. Public and console live in separate trees (DESIGN.md)."""
+"""URL wiring only. Public and console live in separate trees (docs/design.md)."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path

@@ -76,7 +76,8 @@ def staff_authenticate(*, request, username: str, password: str) -> LoginResult:
     """Check a username and password, honouring and updating the lockout.
 
     A locked account is refused before its password is even checked, so guessing goes no
-    further while the lock lasts. The lock is per account, never per address (promise 1).
+    further while the lock lasts. The lock is per account, never per address (promise 1,
+    docs/design.md).
     """
     now = timezone.now()
     known = User.objects.filter(username=username).first()

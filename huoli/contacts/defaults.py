@@ -1,4 +1,4 @@
-"""The default lists of a contact record, from DOMAIN.md (Finnish, Swedish, English).
+"""The default lists of a contact record, from docs/domain.md (Finnish, Swedish, English).
 
 Seeded by a data migration and again after every ``flush`` (post_migrate), adding only the
 entries whose code is missing: administrators rename, reorder and retire entries, and

@@ -224,7 +224,7 @@ def message_post(
     """Store a message once per client id, then publish it after commit.
 
     Returns ``(message, created)``; a repeated client id returns the stored message and
-    publishes nothing, so a resend is harmless (promise 2). ``visitor_token`` is the
+    publishes nothing, so a resend is harmless (promise 2, docs/design.md). ``visitor_token`` is the
     browser's cookie for a visitor's post from a browser (see ``MessagePost``).
     """
     post = MessagePost(

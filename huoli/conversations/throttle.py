@@ -1,8 +1,8 @@
 """Guessing limits for return codes, per source and site-wide, kept only in the cache.
 
-Threat answered: online guessing of return codes (promise 1 forbids storing addresses). The
-per-source counter is keyed by an HMAC of the source under a key that changes every day,
-lives in the cache (process memory or Redis) and expires within the window; the address
+Threat answered: online guessing of return codes (promise 1 of docs/design.md forbids storing
+addresses). The per-source counter is keyed by an HMAC of the source under a key that changes every
+day, lives in the cache (process memory or Redis) and expires within the window; the address
 itself is never stored or logged. A source is an IPv4 address or an IPv6 address's /64 (one
 home or one rented server gets a whole /64, so counting single IPv6 addresses would give a
 script billions of sources). A source past its own limit is refused. Past the site-wide

@@ -1,9 +1,9 @@
-"""Commit the messages that queue up in one transaction (PERFORMANCE.md).
+"""Commit the messages that queue up in one transaction (docs/performance.md).
 
 Sockets of one process hand their messages to this writer; whenever the database thread is
 free it takes everything waiting (up to ``MAX_BATCH``) and stores it in one transaction,
 with a fixed number of queries (``messages_post``); a refused message fails alone.
-Every sender is answered only after that transaction commits (promise 2).
+Every sender is answered only after that transaction commits (promise 2, docs/design.md).
 """
 
 from __future__ import annotations

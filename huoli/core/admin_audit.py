@@ -1,4 +1,4 @@
-"""Changes made in the Django admin go to the audit log (promise 4), not only to
+"""Changes made in the Django admin go to the audit log (promise 4, docs/design.md), not only to
 ``django_admin_log``.
 
 Threat answered: an administrator (or whoever holds an administrator's session) who quietly

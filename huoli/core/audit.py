@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log (promise 4).
+"""Append-only, hash-chained audit log (promise 4, docs/design.md).
 
 Threat answered: a staff member or an intruder with database access who edits or deletes the
 record of who read a conversation. Each entry's hash covers its content and the previous

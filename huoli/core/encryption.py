@@ -1,4 +1,4 @@
-"""Authenticated encryption of free text at rest (promise 3).
+"""Authenticated encryption of free text at rest (promise 3, docs/design.md).
 
 Threat answered: a copy of the database (a leaked backup, a read-only SQL injection) must not
 reveal what families wrote or what counsellors noted. Keys live outside the database

@@ -1,8 +1,8 @@
 """Real-time events, published by services only, and only after their transaction commits.
 
-Threat answered: a client must never hear about a row that was rolled back (promise 2). Every
-event is a dataclass here and is documented in docs/events.md; consumers forward it to the
-browser as ``{"type": ..., **fields}``.
+Threat answered: a client must never hear about a row that was rolled back (promise 2,
+docs/design.md). Every event is a dataclass here and is documented in docs/events.md; consumers
+forward it to the browser as ``{"type": ..., **fields}``.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def publish(group: str, event: Event) -> None:
     """Send now. Use ``publish_on_commit`` from services.
 
     From a server worker thread the send is handed to the event loop without waiting, so
-    the thread that runs database work goes on at once (PERFORMANCE.md); sends keep their
+    the thread that runs database work goes on at once (docs/performance.md); sends keep their
     order, and clients order messages by ``seq`` anyway.
     """
     layer = get_channel_layer()

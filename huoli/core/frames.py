@@ -1,4 +1,5 @@
-"""Parsing and pacing of incoming websocket frames, shared by every consumer (promise 7)."""
+"""Parsing and pacing of incoming websocket frames, shared by every consumer (promise 7,
+docs/design.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Channels' ``InMemoryChannelLayer`` sweeps every queue and group for expired entries on each
 ``receive`` and ``group_send``, and starts a task per recipient: with a thousand open chats
-each send walks thousands of queues, and delivery falls behind (PERFORMANCE.md measured
+each send walks thousands of queues, and delivery falls behind (docs/performance.md measured
 2 s at 1,000 chats). This layer sweeps at most once a second and hands a group message
 straight to each recipient's queue. It is still one process only; use Redis
 (``REDIS_URL``) for several.

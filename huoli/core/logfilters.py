@@ -1,5 +1,5 @@
-"""Promise 1 in the logs: no line that leaves a process names a visitor's address or port,
-or the path of a visitor's refused request (decision 0018).
+"""Promise 1 (docs/design.md) in the logs: no line that leaves a process names a visitor's address
+or port, or the path of a visitor's refused request (decision 0018).
 
 ``NoVisitorTraces`` sits on the one handler every record goes through
 (``huoli/logging.json``, used by Django's settings and by uvicorn's ``--log-config``), so it

@@ -12,7 +12,7 @@ class NoStoreMiddleware:
     """``Cache-Control: no-store`` on staff pages and conversation pages.
 
     Threat answered: a shared or watched device, or a proxy, keeping a copy of a page that
-    shows a conversation or staff data (promise 1).
+    shows a conversation or staff data (promise 1, docs/design.md).
     """
 
     def __init__(self, get_response):

@@ -1,4 +1,4 @@
-"""The one place that says which role may do what (promise 5).
+"""The one place that says which role may do what (promise 5, docs/design.md).
 
 Views and consumers ask ``user_has_permission``; selectors scope querysets with
 ``instances_user_has_permission_for``; ``access_*`` helpers (in each app's selectors) fetch one

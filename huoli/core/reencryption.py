@@ -1,5 +1,6 @@
-"""Re-encrypt every encrypted column under the newest data key (key rotation, promise 3),
-bound to its row: values written before rows were bound (``enc1``) become ``enc2``."""
+"""Re-encrypt every encrypted column under the newest data key (key rotation, promise 3,
+docs/design.md), bound to its row: values written before rows were bound (``enc1``) become
+``enc2``."""
 
 from __future__ import annotations
 

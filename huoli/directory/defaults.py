@@ -1,4 +1,4 @@
-"""The Helsinki defaults of the service directory (DOMAIN.md, "Where counsellors refer
+"""The Helsinki defaults of the service directory (docs/domain.md, "Where counsellors refer
 families"). Only the emergency number is given as certain: every other entry is marked
 "verify before use" and has no phone number until an administrator checks it.
 

@@ -1,5 +1,5 @@
-"""Visitor-facing pages. No cookie before a conversation starts (promise 1); every text is
-translatable; every failure gets a clear answer in the visitor's language (promise 7)."""
+"""Visitor-facing pages. No cookie before a conversation starts (promise 1, docs/design.md); every
+text is translatable; every failure gets a clear answer in the visitor's language (promise 7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every text column of every model is either encrypted or on this list with its reason
-(promise 3). A new free-text field fails here until it is an ``EncryptedTextField`` or
-someone writes down why its content is not what a family or a counsellor wrote."""
+(promise 3, docs/design.md). A new free-text field fails here until it is an ``EncryptedTextField``
+or someone writes down why its content is not what a family or a counsellor wrote."""
 
 from django.apps import apps
 from django.db import models

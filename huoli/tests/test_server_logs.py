@@ -1,5 +1,5 @@
-"""Promise 1 against a real server process: uvicorn started exactly as `make run` and the
-README's production command start it carries a whole chat, a message without JavaScript, a
+"""Promise 1 (docs/design.md) against a real server process: uvicorn started exactly as `make run`
+and the README's production command start it carries a whole chat, a message without JavaScript, a
 wrong return code, 404s, a refused socket and a malformed request; afterwards nothing the
 process wrote to stdout or stderr, and nothing in the database, holds the visitor's address
 (the connecting one and the one a proxy forwards), a source port or the user agent."""

@@ -1,4 +1,4 @@
-"""The default lists from DOMAIN.md (huoli/contacts/defaults.py)."""
+"""The default lists from docs/domain.md (huoli/contacts/defaults.py)."""
 
 from django.db import migrations
 

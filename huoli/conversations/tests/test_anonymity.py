@@ -1,5 +1,5 @@
-"""Promise 1: after a whole chat, neither the database nor any log line holds the visitor's
-address or user agent."""
+"""Promise 1 (docs/design.md): after a whole chat, neither the database nor any log line holds the
+visitor's address or user agent."""
 
 import logging
 

@@ -60,7 +60,7 @@ WEIGHTS = {
 
 @pytest.fixture
 def seeded_year(db):
-    """About 45 contacts a month with DOMAIN.md's shares; in March every contact is from
+    """About 45 contacts a month with docs/domain.md's shares; in March every contact is from
     Helsinki except four from Kauniainen and four from elsewhere (two hidden cells that add
     up to 8 beside a shown total: both must be 4). December is quiet: seven contacts, five
     of them phone calls (rounded, 5 + <5 + <5 = 5 would pin both hidden ones at 1)."""

@@ -140,7 +140,8 @@ if (root && form && root.classList.contains("live")) {
     return false;
   }
 
-  // The server could not store it just now (promise 7): keep it and send it again soon.
+  // The server could not store it just now (promise 7, docs/design.md): keep it and
+  // send it again soon.
   function retryLater(id) {
     const entry = pending.get(id);
     entry.retries = (entry.retries || 0) + 1;
