@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.http import Http404
 
+import huoli
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
@@ -48,6 +51,18 @@ def test_risk_level_4_opens_one_escalation(counsellor):
     _, again = save(record, counsellor, risk_level=4)
     assert again is None
     assert Escalation.objects.count() == 1
+
+
+def test_every_entry_point_saves_records_through_the_rule():
+    """Code that saves a record calls ``escalations.services.contact_record_save``; the
+    plain save under it is called from nowhere else (decision 0025)."""
+    root = Path(huoli.__file__).parent
+    callers = sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "contact_record_fields_save" in path.read_text()
+    )
+    assert callers == ["contacts/services.py", "escalations/services.py"]
 
 
 def test_risk_level_4_on_a_record_escalated_before_opens_no_second_one(team):
