@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "huoli.conversations",
     "huoli.contacts",
     "huoli.cases",
+    "huoli.escalations",
     "huoli.directory",
     "huoli.reports",
     "huoli.console",

@@ -1,5 +1,4 @@
-"""Reads about cases, follow-ups and escalations, scoped by the policy; opening a case or
-an escalation is audited."""
+"""Reads about cases and follow-ups, scoped by the policy; opening a case is audited."""
 
 from __future__ import annotations
 
@@ -7,10 +6,10 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from huoli.cases.models import Case, Escalation, FollowUp
+from huoli.cases.models import Case, FollowUp
 from huoli.cases.services import normalise_case_number
 from huoli.core.audit import audit_record
-from huoli.core.policy import cases_scope, escalations_scope, get_or_404
+from huoli.core.policy import cases_scope, get_or_404
 
 
 def access_case(user, number: str, *, purpose: str = "read") -> Case:
@@ -66,29 +65,4 @@ def my_follow_ups(user) -> QuerySet[FollowUp]:
         .filter(case__in=cases_for(user))
         .select_related("case")
         .order_by("due_on", "pk")
-    )
-
-
-def access_escalation(user, escalation_id: int) -> Escalation:
-    escalation = get_or_404(
-        escalations_scope(
-            user,
-            Escalation.objects.select_related(
-                "record", "conversation", "opened_by", "supervisor", "decided_by"
-            ),
-        ),
-        pk=escalation_id,
-    )
-    audit_record(
-        actor=user, action="escalation.read", object_type="escalation", object_id=escalation.pk
-    )
-    return escalation
-
-
-def open_escalations_for(user) -> QuerySet[Escalation]:
-    return escalations_scope(
-        user,
-        Escalation.objects.exclude(status=Escalation.Status.DECIDED)
-        .select_related("opened_by", "supervisor")
-        .order_by("opened_at"),
     )

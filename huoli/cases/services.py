@@ -1,14 +1,13 @@
-"""Writes about cases, their notes and follow-ups, and escalations. Every escalation step
-goes to the audit log in the same transaction; alerts are published after commit."""
+"""Writes about cases, their notes and follow-ups. Attaching a contact record to a case is
+written by ``contacts.services`` (records sit above cases); escalations by
+``escalations.services``."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,21 +17,15 @@ from huoli.cases.models import (
     CASE_NUMBER_LENGTH,
     Case,
     CaseNote,
-    Escalation,
     FollowUp,
 )
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
-from huoli.core.events import EscalationOpened, EscalationUpdated, alerts_group, publish_on_commit
 from huoli.core.roles import Role
 
 
 class CaseError(DomainError):
-    """A refused change to a case or an escalation (message already translated)."""
-
-
-def _display_name(user: User | None) -> str:
-    return user.display_name if user is not None else ""
+    """A refused change to a case (message already translated)."""
 
 
 def new_case_number() -> str:
@@ -44,8 +37,9 @@ def normalise_case_number(text: str) -> str:
 
 
 @transaction.atomic
-def case_create(*, by: User, title: str = "", record=None) -> Case:
-    """A new case with a random number; the creator works on it; ``record`` is attached."""
+def case_create(*, by: User, title: str = "") -> Case:
+    """A new case with a random number; the creator works on it. A case opened from a
+    contact record: ``contacts.services.case_create_for_record``."""
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -59,10 +53,6 @@ def case_create(*, by: User, title: str = "", record=None) -> Case:
         raise CaseError("case_number", _("A case number could not be made. Try again."))
     case.counsellors.add(by)
     audit_record(actor=by, action="case.created", object_type="case", object_id=case.number)
-    if record is not None:
-        from huoli.contacts.services import contact_record_attach
-
-        contact_record_attach(record=record, case=case, by=by)
     return case
 
 
@@ -122,143 +112,3 @@ def follow_up_done(*, follow_up: FollowUp, by: User) -> FollowUp:
     follow_up.done_at = timezone.now()
     follow_up.save(update_fields=["done_at"])
     return follow_up
-
-
-def supervisors_to_alert() -> list[User]:
-    """The supervisors on duty; when none is, every active supervisor."""
-    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
-    on_duty = list(supervisors.filter(counsellor_profile__on_duty=True))
-    return on_duty or list(supervisors)
-
-
-@transaction.atomic
-def escalation_open(
-    *, by: User, record=None, conversation=None, assessment: str = ""
-) -> Escalation:
-    """Open an escalation and alert the supervisors at once. The visitor sees nothing."""
-    if record is None and conversation is not None:
-        from huoli.contacts.services import contact_record_for_conversation
-
-        record = contact_record_for_conversation(
-            conversation=conversation, counsellor=conversation.counsellor or by
-        )
-    open_one = (
-        Escalation.objects.filter(record=record).exclude(status=Escalation.Status.DECIDED).first()
-        if record is not None
-        else None
-    )
-    if open_one is not None:
-        return open_one
-    escalation = Escalation.objects.create(
-        record=record,
-        conversation=conversation or (record.conversation if record else None),
-        opened_by=by,
-        assessment=(assessment or "").strip(),
-    )
-    audit_record(
-        actor=by,
-        action="escalation.opened",
-        object_type="escalation",
-        object_id=escalation.pk,
-        data={"record": record.pk if record else None},
-    )
-    event = EscalationOpened(
-        escalation_id=escalation.pk,
-        opened_by=_display_name(by),
-        url=reverse("console:escalation", args=[escalation.pk]),
-    )
-    for supervisor in supervisors_to_alert():
-        publish_on_commit(alerts_group(supervisor.pk), event)
-    return escalation
-
-
-def _announce(escalation: Escalation) -> None:
-    if escalation.opened_by_id:
-        publish_on_commit(
-            alerts_group(escalation.opened_by_id),
-            EscalationUpdated(
-                escalation_id=escalation.pk,
-                status=escalation.status,
-                status_label=str(escalation.get_status_display()),
-                supervisor=_display_name(escalation.supervisor),
-            ),
-        )
-
-
-@transaction.atomic
-def escalation_acknowledge(*, escalation: Escalation, supervisor: User) -> Escalation:
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status != Escalation.Status.OPEN:
-        return escalation
-    escalation.status = Escalation.Status.ACKNOWLEDGED
-    escalation.supervisor = supervisor
-    escalation.acknowledged_at = timezone.now()
-    escalation.save(update_fields=["status", "supervisor", "acknowledged_at"])
-    audit_record(
-        actor=supervisor,
-        action="escalation.acknowledged",
-        object_type="escalation",
-        object_id=escalation.pk,
-    )
-    _announce(escalation)
-    return escalation
-
-
-@transaction.atomic
-def escalation_callback_set(*, escalation: Escalation, by: User, number: str) -> Escalation:
-    """Keep (or clear) a call-back number the escalation needs. It is encrypted like every
-    free text, audited without the number, and deleted ``callback_days`` after the
-    decision."""
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.callback_purged_at is not None:
-        raise CaseError("purged", _("The retention period of this escalation has passed."))
-    number = " ".join((number or "").split())
-    if len(number) > 40 or (number and not re.fullmatch(r"\+?[0-9 ()-]{5,40}", number)):
-        raise CaseError(
-            "callback_invalid", _("Write the number with digits only, e.g. +358 40 123 4567.")
-        )
-    escalation.callback_number = number
-    escalation.save(update_fields=["callback_number"])
-    audit_record(
-        actor=by,
-        action="escalation.callback",
-        object_type="escalation",
-        object_id=escalation.pk,
-        data={"cleared": not number},
-    )
-    return escalation
-
-
-@transaction.atomic
-def escalation_decide(
-    *, escalation: Escalation, supervisor: User, decision: str, reason: str, assessment: str = ""
-) -> Escalation:
-    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status == Escalation.Status.DECIDED:
-        raise CaseError("decided", _("This escalation has already been decided."))
-    if decision not in Escalation.Decision.values:
-        raise CaseError("decision_invalid", _("Choose a decision."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise CaseError("reason_missing", _("Write the reason for the decision."))
-    now = timezone.now()
-    if escalation.supervisor_id is None:
-        escalation.supervisor = supervisor
-        escalation.acknowledged_at = now
-    if assessment.strip():
-        escalation.assessment = assessment.strip()
-    escalation.status = Escalation.Status.DECIDED
-    escalation.decision = decision
-    escalation.reason = reason
-    escalation.decided_by = supervisor
-    escalation.decided_at = now
-    escalation.save()
-    audit_record(
-        actor=supervisor,
-        action="escalation.decided",
-        object_type="escalation",
-        object_id=escalation.pk,
-        data={"decision": decision},
-    )
-    _announce(escalation)
-    return escalation

@@ -13,16 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huoli.accounts.models import User
-from huoli.cases.models import Case, Escalation, FollowUp
-from huoli.cases.selectors import access_case, access_escalation, case_search
+from huoli.cases.models import Case, FollowUp
+from huoli.cases.selectors import access_case, case_search
 from huoli.cases.services import (
     CaseError,
     case_counsellor_add,
     case_note_add,
     case_update,
-    escalation_acknowledge,
-    escalation_callback_set,
-    escalation_decide,
     follow_up_create,
     follow_up_done,
 )
@@ -31,6 +28,14 @@ from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.contacts.selectors import list_entries
 from huoli.core.policy import get_or_404, records_scope, user_has_permission
 from huoli.core.roles import Role
+from huoli.escalations.models import Escalation
+from huoli.escalations.selectors import access_escalation
+from huoli.escalations.services import (
+    EscalationError,
+    escalation_acknowledge,
+    escalation_callback_set,
+    escalation_decide,
+)
 from huoli.helpline.models import RetentionPolicy
 
 
@@ -186,7 +191,7 @@ def escalation_view(request, escalation_id: int):
                 escalation=escalation, by=request.user, number=request.POST.get("callback", "")
             )
             messages.success(request, _("The call-back number was saved."))
-        except CaseError as error:
+        except EscalationError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(request.path)
     if request.method == "POST":
@@ -206,7 +211,7 @@ def escalation_view(request, escalation_id: int):
                     assessment=request.POST.get("assessment", ""),
                 )
                 messages.success(request, _("The decision was recorded."))
-        except CaseError as error:
+        except EscalationError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(request.path)
     return render(

@@ -11,9 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from huoli.cases.models import Escalation
 from huoli.cases.selectors import access_case
-from huoli.cases.services import case_create, escalation_open
 from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.forms import ContactRecordForm
@@ -21,11 +19,13 @@ from huoli.contacts.models import ContactRecord
 from huoli.contacts.selectors import access_record
 from huoli.contacts.services import (
     RecordError,
+    case_create_for_record,
     contact_record_attach,
     contact_record_complete,
-    contact_record_save,
 )
 from huoli.conversations.selectors import access_conversation
+from huoli.escalations.models import Escalation
+from huoli.escalations.services import contact_record_save, escalation_open
 
 AUTOSAVE_HEADER = "X-Huoli-Autosave"
 
@@ -130,7 +130,9 @@ def record_case_view(request, record_id: int):
         contact_record_attach(record=record, case=case, by=request.user)
         messages.success(request, _("The record was added to case %(case)s.") % {"case": case})
     else:
-        case = case_create(by=request.user, title=request.POST.get("title", ""), record=record)
+        case = case_create_for_record(
+            record=record, by=request.user, title=request.POST.get("title", "")
+        )
         messages.success(request, _("Case %(case)s was created.") % {"case": case})
     return HttpResponseRedirect(reverse("console:case", args=[case.number]))
 

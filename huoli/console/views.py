@@ -30,7 +30,7 @@ from huoli.accounts.services import (
     two_factor_verify,
 )
 from huoli.accounts.twofactor import is_exempt, needs_enrolment, qr_code_svg, two_factor_satisfied
-from huoli.cases.selectors import my_follow_ups, open_escalations_for
+from huoli.cases.selectors import my_follow_ups
 from huoli.console.access import redirect_with_next, safe_next, staff_required
 from huoli.console.chat_views import work_context
 from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
@@ -38,6 +38,7 @@ from huoli.contacts.selectors import records_to_complete
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
 from huoli.directory.selectors import services_to_verify
+from huoli.escalations.selectors import open_escalations_for
 from huoli.helpline.flood import flood_switch_set
 from huoli.helpline.models import FloodSwitch
 

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huoli.accounts.models import User
-from huoli.contacts.models import ESCALATION_RISK, NON_COUNSELLING, ContactRecord
+from huoli.cases.models import Case
+from huoli.cases.services import case_create
+from huoli.contacts.models import NON_COUNSELLING, ContactRecord
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
 
@@ -75,19 +77,16 @@ def missing_for_completion(record: ContactRecord, concerns: list) -> list[str]:
 
 
 @transaction.atomic
-def contact_record_save(
+def contact_record_fields_save(
     *,
     record: ContactRecord,
     by: User,
     fields: dict,
     concerns: list,
     actions: list,
-):
-    """Save a record as it is (drafts save while the counsellor types). Returns
-    ``(record, escalation)``: setting risk level 4 opens an escalation once per record,
-    which alerts the supervisors."""
-    from huoli.cases.services import escalation_open
-
+) -> ContactRecord:
+    """Save a record's fields as they are. Only ``escalations.services.contact_record_save``
+    calls this: it adds the rule that risk level 4 opens an escalation (decision 0025)."""
     for name, value in fields.items():
         setattr(record, name, value)
     if record.counsellor_id is None:
@@ -96,15 +95,7 @@ def contact_record_save(
     record.save()
     record.concerns.set(concerns)
     record.actions.set(actions)
-    escalation = None
-    if record.risk_level == ESCALATION_RISK and not record.escalations.exists():
-        escalation = escalation_open(
-            by=by,
-            record=record,
-            conversation=record.conversation,
-            assessment=_("Risk level 4 set on the contact record."),
-        )
-    return record, escalation
+    return record
 
 
 @transaction.atomic
@@ -126,7 +117,7 @@ def contact_record_complete(*, record: ContactRecord, by: User) -> ContactRecord
 
 
 @transaction.atomic
-def contact_record_attach(*, record: ContactRecord, case, by: User) -> ContactRecord:
+def contact_record_attach(*, record: ContactRecord, case: Case, by: User) -> ContactRecord:
     record.case = case
     record.suggested_case = None
     record.save(update_fields=["case", "suggested_case"])
@@ -139,3 +130,12 @@ def contact_record_attach(*, record: ContactRecord, case, by: User) -> ContactRe
         data={"case": case.number},
     )
     return record
+
+
+@transaction.atomic
+def case_create_for_record(*, record: ContactRecord, by: User, title: str = "") -> Case:
+    """Open a case from a contact record: a new case (``cases.services.case_create``) with
+    the record attached to it, in one transaction."""
+    case = case_create(by=by, title=title)
+    contact_record_attach(record=record, case=case, by=by)
+    return case

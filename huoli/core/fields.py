@@ -53,13 +53,15 @@ class EncryptedTextField(models.TextField):
     """Free text stored encrypted; it cannot be searched or filtered in the database.
 
     The associated data is ``<app_label>.<Model>.<field>#<pk>``: renaming the model or field
-    needs a data migration that re-encrypts the column.
+    needs a data migration that re-encrypts the column, or the model keeps its old name for
+    its texts in an ``encryption_label`` class attribute (a model moved to another app).
     """
 
     description = "Text encrypted at rest"
 
     def encryption_context(self) -> str:
-        return f"{self.model._meta.label}.{self.name}"
+        label = getattr(self.model, "encryption_label", None) or self.model._meta.label
+        return f"{label}.{self.name}"
 
     def contribute_to_class(self, cls, name, *args, **kwargs):
         super().contribute_to_class(cls, name, *args, **kwargs)

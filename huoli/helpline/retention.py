@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from huoli.cases.models import Case, CaseNote, Escalation, FollowUp
+from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.core.audit import audit_prune, audit_record
+from huoli.escalations.models import Escalation
 from huoli.helpline.models import RetentionPolicy
 
 BATCH = 500

@@ -78,8 +78,9 @@ NOT_FREE_TEXT = {
     # Cases: numbers and codes; the texts are encrypted.
     "cases.Case.number": "a short random number",
     "cases.Case.status": "a code from a fixed list",
-    "cases.Escalation.status": "a code from a fixed list",
-    "cases.Escalation.decision": "a code from a fixed list",
+    # Escalations: codes; the texts are encrypted.
+    "escalations.Escalation.status": "a code from a fixed list",
+    "escalations.Escalation.decision": "a code from a fixed list",
     # The service directory is public data about services, not about families.
     "directory.Service.name_fi": "service directory (public)",
     "directory.Service.name_sv": "service directory (public)",

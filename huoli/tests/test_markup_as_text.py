@@ -4,8 +4,8 @@ displays it: messages, nicknames, record and case texts, service names."""
 import pytest
 from django.conf import settings
 
-from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord
+from huoli.contacts.services import case_create_for_record
 from huoli.conversations.services import (
     conversation_start,
     conversation_take,
@@ -30,7 +30,7 @@ def test_markup_is_shown_as_text_everywhere(client, logged_in):
     record = ContactRecord.objects.get(conversation=conversation)
     record.summary = ATTACK
     record.save()
-    case = case_create(by=counsellor, title=ATTACK, record=record)
+    case = case_create_for_record(record=record, by=counsellor, title=ATTACK)
     service = Service.objects.get(key="family-counselling-clinic")
     service.name_en = ATTACK
     service.save()

@@ -15,12 +15,14 @@ from django.urls.resolvers import RoutePattern
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
-from huoli.cases.services import case_create, escalation_open, follow_up_create
+from huoli.cases.services import follow_up_create
 from huoli.contacts.models import ContactRecord
+from huoli.contacts.services import case_create_for_record
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
+from huoli.escalations.services import escalation_open
 
 ANONYMOUS = "anonymous"
 ADMIN = Role.ADMINISTRATOR.value
@@ -181,7 +183,7 @@ def case_samples(counsellor, conversation_id: int) -> dict:
     """A record (of the taken chat), a case with a follow-up, and an escalation, all the
     counsellor's own."""
     record = ContactRecord.objects.get(conversation_id=conversation_id)
-    case = case_create(by=counsellor, record=record)
+    case = case_create_for_record(record=record, by=counsellor)
     follow_up = follow_up_create(case=case, by=counsellor, due_on=date.today(), what="soita")
     escalation = escalation_open(by=counsellor, record=record)
     return {

@@ -1,29 +1,22 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
 from huoli.accounts.tests.factories import StaffFactory
-from huoli.cases.models import CASE_NUMBER_ALPHABET, Case, Escalation
-from huoli.cases.selectors import access_case, access_escalation, case_search, my_follow_ups
+from huoli.cases.models import CASE_NUMBER_ALPHABET, Case
+from huoli.cases.selectors import access_case, case_search, my_follow_ups
 from huoli.cases.services import (
     CaseError,
     case_counsellor_add,
     case_create,
-    escalation_acknowledge,
-    escalation_decide,
-    escalation_open,
     follow_up_create,
     follow_up_done,
-    supervisors_to_alert,
 )
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.selectors import access_record
-from huoli.contacts.services import contact_record_save
-from huoli.conversations.services import duty_set
+from huoli.contacts.services import case_create_for_record, contact_record_fields_save
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 
@@ -41,10 +34,9 @@ def team(db):
 
 
 def phone_record(by, **fields) -> ContactRecord:
-    record, _ = contact_record_save(
+    return contact_record_fields_save(
         record=ContactRecord(channel="phone"), by=by, fields=fields, concerns=[], actions=[]
     )
-    return record
 
 
 def test_case_numbers_are_short_random_and_readable(team):
@@ -65,7 +57,7 @@ def test_a_case_is_found_by_its_number_however_it_is_written(team):
 
 def test_counsellors_see_only_their_cases_supervisors_all_analysts_none(team):
     record = phone_record(team["aino"], summary="Äiti soitti")
-    case = case_create(by=team["aino"], record=record)
+    case = case_create_for_record(record=record, by=team["aino"])
     with pytest.raises(Http404):
         access_case(team["ben"], case.number)
     with pytest.raises(Http404):
@@ -107,14 +99,14 @@ def test_my_follow_ups_show_overdue_ones_first_and_not_done_ones(team):
 
 def test_case_search_filters(team):
     far_right = ListEntry.objects.get(kind="concern", code="far_right")
-    record, _ = contact_record_save(
+    record = contact_record_fields_save(
         record=ContactRecord(channel="phone"),
         by=team["aino"],
         fields={"risk_level": 3},
         concerns=[far_right],
         actions=[],
     )
-    matching = case_create(by=team["aino"], record=record)
+    matching = case_create_for_record(record=record, by=team["aino"])
     other = case_create(by=team["aino"])
     aino = team["aino"]
     assert list(case_search(aino, concern=far_right.pk)) == [matching]
@@ -123,47 +115,3 @@ def test_case_search_filters(team):
     assert list(case_search(aino, number=other.number[:4].lower())) == [other]
     assert list(case_search(team["ben"])) == []
     assert set(case_search(team["sara"], counsellor=aino.pk)) == {matching, other}
-
-
-def test_the_supervisors_on_duty_are_alerted_or_every_supervisor_when_none_is(team):
-    assert supervisors_to_alert() == [team["sara"]]
-    other = StaffFactory(role=Role.SUPERVISOR)
-    duty_set(user=other, on_duty=True)
-    assert supervisors_to_alert() == [other]
-
-
-def test_an_escalation_is_acknowledged_and_decided_with_every_step_audited(team):
-    record = phone_record(team["aino"])
-    escalation = escalation_open(by=team["aino"], record=record, assessment="Uhkaus koululle")
-    with pytest.raises(Http404):
-        access_escalation(team["ben"], escalation.pk)
-    escalation_acknowledge(escalation=escalation, supervisor=team["sara"])
-    with pytest.raises(CaseError) as refused:
-        escalation_decide(
-            escalation=escalation, supervisor=team["sara"], decision="police", reason=""
-        )
-    assert refused.value.code == "reason_missing"
-    escalation_decide(
-        escalation=escalation,
-        supervisor=team["sara"],
-        decision=Escalation.Decision.POLICE,
-        reason="Suunniteltu rikos, välitön vaara",
-    )
-    escalation.refresh_from_db()
-    assert escalation.status == "decided" and escalation.supervisor == team["sara"]
-    assert escalation.acknowledged_at <= escalation.decided_at
-    steps = AuditEntry.objects.filter(object_type="escalation", object_id=str(escalation.pk))
-    assert list(steps.order_by("seq").values_list("action", flat=True)) == [
-        "escalation.opened",
-        "escalation.acknowledged",
-        "escalation.decided",
-    ]
-    call_command("verify_audit", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reason, assessment FROM cases_escalation")
-        reason, assessment = cursor.fetchone()
-    assert "rikos" not in reason and "koululle" not in assessment
-    with pytest.raises(CaseError):
-        escalation_decide(
-            escalation=escalation, supervisor=team["sara"], decision="no_action", reason="x"
-        )

@@ -7,12 +7,15 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from huoli.asgi import application
-from huoli.cases.services import escalation_acknowledge, escalation_open
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.contacts.models import ContactRecord
-from huoli.contacts.services import contact_record_save
 from huoli.conversations.services import duty_set
 from huoli.core.roles import Role
+from huoli.escalations.services import (
+    contact_record_save,
+    escalation_acknowledge,
+    escalation_open,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

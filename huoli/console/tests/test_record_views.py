@@ -6,11 +6,14 @@ from django.db import connection
 from django.test import Client
 
 from huoli.accounts.tests.factories import log_in_with_device
-from huoli.cases.models import Escalation
-from huoli.cases.services import case_create, escalation_open
+from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.contacts.services import case_create_for_record
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
+from huoli.escalations.models import Escalation
+from huoli.escalations.services import escalation_open
 
 pytestmark = pytest.mark.django_db
 
@@ -91,12 +94,39 @@ def test_risk_level_4_without_javascript_leads_to_the_escalation(client, logged_
     assert response["Location"] == f"/console/escalations/{escalation.pk}/"
 
 
+def test_risk_level_4_by_autosave_opens_one_escalation(client, logged_in):
+    logged_in(Role.COUNSELLOR)
+    first = client.post("/console/calls/new/", call_form(risk_level="4"), **AUTOSAVE)
+    escalation = Escalation.objects.get()
+    assert first.json()["escalation_url"] == f"/console/escalations/{escalation.pk}/"
+    again = client.post(first.json()["url"], call_form(risk_level="4", summary="x"), **AUTOSAVE)
+    assert again.json()["escalation_url"] == ""
+    assert Escalation.objects.count() == 1
+
+
+def test_risk_level_4_on_a_chat_record_opens_one_escalation_for_its_conversation(client, logged_in):
+    counsellor = logged_in(Role.COUNSELLOR)
+    access = conversation_start(kind="chat", language="fi")
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    record = ContactRecord.objects.get(conversation=access.conversation)
+    url = f"/console/records/{record.pk}/"
+    response = client.post(url, {"risk_level": "4"})
+    escalation = Escalation.objects.get()
+    assert response["Location"] == f"/console/escalations/{escalation.pk}/"
+    assert (escalation.record, escalation.conversation) == (record, access.conversation)
+    again = client.post(url, {"risk_level": "4", "summary": "x"}, **AUTOSAVE)
+    assert again.json()["escalation_url"] == ""
+    assert client.post(url, {"risk_level": "4"})["Location"] == url
+    assert Escalation.objects.count() == 1
+
+
 @pytest.fixture
 def other_counsellors_work(enrolled):
     """A record, a case and an escalation belonging to another counsellor."""
     owner, _device = enrolled(Role.COUNSELLOR)
     record = ContactRecord.objects.create(channel="phone", counsellor=owner, summary="salainen")
-    case = case_create(by=owner, record=record)
+    case = case_create_for_record(record=record, by=owner)
     escalation = escalation_open(by=owner, record=record)
     return record, case, escalation
 

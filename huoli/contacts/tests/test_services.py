@@ -3,13 +3,12 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
-from huoli.cases.models import Escalation
-from huoli.cases.services import case_create
 from huoli.contacts.models import NON_COUNSELLING, ContactRecord, ListEntry
 from huoli.contacts.services import (
     RecordError,
+    case_create_for_record,
     contact_record_complete,
-    contact_record_save,
+    contact_record_fields_save,
 )
 from huoli.conversations.services import (
     conversation_end,
@@ -58,7 +57,7 @@ def test_taking_a_chat_starts_a_draft_record_and_the_end_closes_the_contact(coun
 def test_a_returning_visitor_gets_a_new_record_with_the_earlier_case_suggested(counsellor):
     conversation = taken_chat(counsellor)
     first = ContactRecord.objects.get(conversation=conversation)
-    case = case_create(by=counsellor, record=first)
+    case = case_create_for_record(record=first, by=counsellor)
     conversation_end(conversation=conversation, ended_by="visitor")
     message_post(conversation=conversation, sender="visitor", client_id="back", body="Taas minä")
     records = ContactRecord.objects.filter(conversation=conversation).order_by("started_at")
@@ -70,15 +69,28 @@ def test_a_returning_visitor_gets_a_new_record_with_the_earlier_case_suggested(c
     assert second.counsellor == counsellor
 
 
+def test_a_case_opened_from_a_record_has_it_attached_in_one_audited_step(counsellor):
+    record = save(ContactRecord(channel="phone"), counsellor, summary="Äiti soitti")
+    case = case_create_for_record(record=record, by=counsellor, title="Perhe A")
+    record.refresh_from_db()
+    assert (record.case, record.suggested_case) == (case, None)
+    assert list(case.counsellors.all()) == [counsellor]
+    steps = AuditEntry.objects.filter(action__in=["case.created", "record.attached"])
+    assert list(steps.order_by("seq").values_list("action", flat=True)) == [
+        "case.created",
+        "record.attached",
+    ]
+
+
 def save(record, by, concerns=(), actions=(), **fields):
-    return contact_record_save(
+    return contact_record_fields_save(
         record=record, by=by, fields=fields, concerns=list(concerns), actions=list(actions)
     )
 
 
 @translation.override("en")
 def test_completing_needs_what_statistics_need(counsellor):
-    record, _ = save(ContactRecord(channel="phone"), counsellor)
+    record = save(ContactRecord(channel="phone"), counsellor)
     with pytest.raises(RecordError) as refused:
         contact_record_complete(record=record, by=counsellor)
     assert "type of contact" in str(refused.value)
@@ -102,7 +114,7 @@ def test_completing_needs_what_statistics_need(counsellor):
 
 
 def test_a_non_counselling_contact_needs_only_its_type(counsellor):
-    record, _ = save(
+    record = save(
         ContactRecord(channel="phone"),
         counsellor,
         contact_type=entry("contact_type", NON_COUNSELLING),
@@ -112,23 +124,14 @@ def test_a_non_counselling_contact_needs_only_its_type(counsellor):
 
 def test_a_retired_entry_stays_on_old_records(counsellor):
     far_left = entry("concern", "far_left")
-    record, _ = save(ContactRecord(channel="phone"), counsellor, concerns=[far_left])
+    record = save(ContactRecord(channel="phone"), counsellor, concerns=[far_left])
     far_left.active = False
     far_left.save()
     assert list(record.concerns.all()) == [far_left]
 
 
-def test_risk_level_4_opens_one_escalation(counsellor):
-    record, escalation = save(ContactRecord(channel="phone"), counsellor, risk_level=4)
-    assert escalation is not None and escalation.status == Escalation.Status.OPEN
-    assert escalation.opened_by == counsellor and escalation.record == record
-    _, again = save(record, counsellor, risk_level=4)
-    assert again is None
-    assert Escalation.objects.count() == 1
-
-
 def test_summary_and_notes_are_encrypted_at_rest(counsellor):
-    record, _ = save(
+    record = save(
         ContactRecord(channel="phone"), counsellor, summary="Poika 16 v.", notes="Isä huolissaan"
     )
     with connection.cursor() as cursor:
@@ -142,7 +145,7 @@ def test_summary_and_notes_are_encrypted_at_rest(counsellor):
 
 def test_a_phone_record_keeps_its_own_times(counsellor):
     started = timezone.now().replace(microsecond=0)
-    record, _ = save(
+    record = save(
         ContactRecord(channel="phone"),
         StaffFactory(role=Role.SUPERVISOR),
         started_at=started,

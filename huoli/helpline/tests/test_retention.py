@@ -9,8 +9,9 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
-from huoli.cases.services import case_create, case_update
+from huoli.cases.services import case_update
 from huoli.contacts.models import ContactRecord
+from huoli.contacts.services import case_create_for_record
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.conversations.services import (
     ConversationError,
@@ -49,7 +50,7 @@ def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
     record.summary = "Äiti huolissaan pojasta"
     record.risk_level = 2
     record.save()
-    case = case_create(by=counsellor, title="Perhe K", record=record)
+    case = case_create_for_record(record=record, by=counsellor, title="Perhe K")
     conversation_end(conversation=conversation, ended_by="counsellor")
     Feedback.objects.create(answer="yes", day=timezone.localdate())
     secret_bytes = raw_body(message.pk).split(":")[-1][:40].encode()  # as it is in the file
@@ -101,8 +102,12 @@ def test_the_deletion_date_is_shown_to_the_counsellor(client, logged_in):
 
 
 def test_call_back_numbers_go_after_their_own_period_and_old_audit_entries_after_theirs():
-    from huoli.cases.services import escalation_callback_set, escalation_decide, escalation_open
     from huoli.core.audit import audit_verify
+    from huoli.escalations.services import (
+        escalation_callback_set,
+        escalation_decide,
+        escalation_open,
+    )
 
     counsellor = StaffFactory(role=Role.COUNSELLOR)
     supervisor = StaffFactory(role=Role.SUPERVISOR)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from huoli.cases.models import Escalation
 from huoli.core.models import AuditEntry
+from huoli.escalations.models import Escalation
 from huoli.tests.browser.test_records import chat_taken, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from huoli.accounts.models import User
-from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.contacts.services import case_create_for_record
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.tests.browser.test_records import log_in
 
@@ -37,7 +37,10 @@ def this_year(demo_staff):
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     record = ContactRecord.objects.get(conversation=access.conversation)
-    return {"case": case_create(by=counsellor, record=record), "chat": access.conversation}
+    return {
+        "case": case_create_for_record(record=record, by=counsellor),
+        "chat": access.conversation,
+    }
 
 
 def test_the_analyst_reads_the_year_and_downloads_the_pdf(this_year, asgi_server, browser):

@@ -94,8 +94,8 @@ def demo_contacts(count: int = 150) -> int:
 
     from django.utils import timezone
 
-    from huoli.cases.services import case_create
     from huoli.contacts.models import ContactRecord, ListEntry
+    from huoli.contacts.services import case_create_for_record
     from huoli.directory.models import Referral, Service
 
     counsellors = list(
@@ -137,5 +137,7 @@ def demo_contacts(count: int = 150) -> int:
                 outcome=rng.choice(["made", "made", "declined"]), created_by=record.counsellor,
             )  # fmt: skip
         if index % 15 == 0:
-            case_create(by=record.counsellor, title=f"Demo {index // 15 + 1}", record=record)
+            case_create_for_record(
+                record=record, by=record.counsellor, title=f"Demo {index // 15 + 1}"
+            )
     return count
