@@ -73,9 +73,11 @@ INSTALLED_APPS = [
     "huoli.contacts",
     "huoli.cases",
     "huoli.directory",
+    "huoli.retention",
     "huoli.reports",
     "huoli.console",
     "huoli.public",
+    "huoli.demo",
 ]
 
 MIDDLEWARE = [

@@ -31,7 +31,7 @@ from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.contacts.selectors import list_entries
 from huoli.core.policy import get_or_404, records_scope, user_has_permission
 from huoli.core.roles import Role
-from huoli.helpline.models import RetentionPolicy
+from huoli.retention.models import RetentionPolicy
 
 
 class CaseSearchForm(forms.Form):
