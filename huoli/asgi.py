@@ -20,7 +20,7 @@ from huoli.routing import websocket_urlpatterns  # noqa: E402
 assert_safe_to_serve()
 
 if os.environ.get("HUOLI_PURGE_DAILY") == "1":
-    from huoli.helpline.scheduler import start_daily_purge
+    from huoli.retention.scheduler import start_daily_purge
 
     start_daily_purge()
 

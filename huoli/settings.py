@@ -74,9 +74,11 @@ INSTALLED_APPS = [
     "huoli.cases",
     "huoli.escalations",
     "huoli.directory",
+    "huoli.retention",
     "huoli.reports",
     "huoli.console",
     "huoli.public",
+    "huoli.demo",
 ]
 
 MIDDLEWARE = [

@@ -36,7 +36,7 @@ from huoli.escalations.services import (
     escalation_callback_set,
     escalation_decide,
 )
-from huoli.helpline.models import RetentionPolicy
+from huoli.retention.models import RetentionPolicy
 
 
 class CaseSearchForm(forms.Form):

@@ -34,7 +34,7 @@ from huoli.conversations.services import (
     message_post,
 )
 from huoli.core.policy import records_scope, user_has_permission
-from huoli.helpline.models import RetentionPolicy
+from huoli.retention.models import RetentionPolicy
 
 
 def work_context(user) -> dict:

@@ -3,13 +3,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from huoli.helpline.models import (
-    FloodSwitch,
-    InfoPage,
-    OpeningException,
-    OpeningHours,
-    RetentionPolicy,
-)
+from huoli.core.admin_one_row import OneRowAdmin
+from huoli.helpline.models import FloodSwitch, InfoPage, OpeningException, OpeningHours
 
 
 @admin.register(OpeningHours)
@@ -25,39 +20,12 @@ class OpeningExceptionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-@admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(admin.ModelAdmin):
-    """One row: how long each kind of data is kept, within the bounds of the model."""
-
-    def has_add_permission(self, request):
-        return False  # the one row is made on first use; the list opens it
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        from django.http import HttpResponseRedirect
-        from django.urls import reverse
-
-        policy = RetentionPolicy.saved()
-        return HttpResponseRedirect(
-            reverse("admin:helpline_retentionpolicy_change", args=[policy.pk])
-        )
-
-
 @admin.register(FloodSwitch)
-class FloodSwitchAdmin(RetentionPolicyAdmin):
+class FloodSwitchAdmin(OneRowAdmin):
     """One row: how much work or waiting the flood switch asks; supervisors turn it on."""
 
     fields = ["bits", "wait_seconds", "on", "changed_at", "changed_by"]
     readonly_fields = ["on", "changed_at", "changed_by"]
-
-    def changelist_view(self, request, extra_context=None):
-        from django.http import HttpResponseRedirect
-        from django.urls import reverse
-
-        switch = FloodSwitch.saved()
-        return HttpResponseRedirect(reverse("admin:helpline_floodswitch_change", args=[switch.pk]))
 
 
 class InfoPageForm(forms.ModelForm):

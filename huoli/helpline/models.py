@@ -72,65 +72,6 @@ class OpeningException(models.Model):
         return f"{self.date:%Y-%m-%d} {self.note}".strip()
 
 
-class RetentionPolicy(models.Model):
-    """How long each kind of stored data is kept (one row; administrators set it within
-    bounds). ``manage.py purge`` applies it; statistics keep only structured fields."""
-
-    message_days = models.PositiveIntegerField(
-        _("conversation messages, days after the last activity"),
-        default=90,
-        validators=[MinValueValidator(7), MaxValueValidator(730)],
-    )
-    return_code_days = models.PositiveIntegerField(
-        _("return codes, days of inactivity before they stop working"),
-        default=90,
-        validators=[MinValueValidator(7), MaxValueValidator(365)],
-    )
-    notes_days = models.PositiveIntegerField(
-        _("counsellor notes and summaries, days after the case closes"),
-        default=730,
-        validators=[MinValueValidator(90), MaxValueValidator(3650)],
-    )
-    escalation_days = models.PositiveIntegerField(
-        _("escalation assessments and reasons, days after the decision"),
-        default=365,
-        validators=[MinValueValidator(30), MaxValueValidator(3650)],
-    )
-    feedback_days = models.PositiveIntegerField(
-        _("feedback answers, days"),
-        default=730,
-        validators=[MinValueValidator(30), MaxValueValidator(3650)],
-    )
-    callback_days = models.PositiveIntegerField(
-        _("call-back numbers kept for an escalation, days after the decision"),
-        default=30,
-        validators=[MinValueValidator(1), MaxValueValidator(365)],
-    )
-    audit_days = models.PositiveIntegerField(
-        _("audit log entries, days"),
-        default=1825,
-        validators=[MinValueValidator(365), MaxValueValidator(3650)],
-    )
-
-    class Meta:
-        verbose_name = _("retention periods")
-        verbose_name_plural = _("retention periods")
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> RetentionPolicy:
-        """The saved periods, or the defaults while none are saved (reading never writes,
-        so pages still show while the database refuses writes for a moment)."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
-
-    @classmethod
-    def saved(cls) -> RetentionPolicy:
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
-
-
 class FloodSwitch(models.Model):
     """Site-wide protection for new chats during a flood of abusive or automated visitors
     (one row). When on, starting a chat needs a small proof of work done by the browser, or,

@@ -42,7 +42,7 @@ from huoli.helpline.flood import (
     waiting_room_open_for_chats,
 )
 from huoli.helpline.info import page_for, render_body
-from huoli.helpline.models import FloodSwitch, RetentionPolicy
+from huoli.helpline.models import FloodSwitch
 from huoli.helpline.selectors import line_status, weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -52,6 +52,7 @@ from huoli.public.visitor import (
     set_visitor_cookie,
     visitor_token,
 )
+from huoli.retention.models import RetentionPolicy
 
 SHOW_CODE_SECONDS = 15 * 60
 

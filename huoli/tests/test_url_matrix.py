@@ -109,8 +109,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:contacts_listentry_delete": NOBODY,
     "admin:directory_service_delete": NOBODY,
     # One row of retention periods: made on first use, edited, never added or deleted.
-    "admin:helpline_retentionpolicy_add": NOBODY,
-    "admin:helpline_retentionpolicy_delete": NOBODY,
+    "admin:retention_retentionpolicy_add": NOBODY,
+    "admin:retention_retentionpolicy_delete": NOBODY,
     "admin:helpline_floodswitch_add": NOBODY,
     "admin:helpline_floodswitch_delete": NOBODY,
     # Information pages are edited, never deleted (a missing language falls back to English).

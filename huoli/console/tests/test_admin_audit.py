@@ -16,7 +16,8 @@ from huoli.accounts.models import User
 from huoli.core.audit import audit_verify
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
-from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours, RetentionPolicy
+from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours
+from huoli.retention.models import RetentionPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +221,7 @@ def test_a_retention_period_change_is_audited_with_old_and_new_days(client, admi
     before = policy.message_days
     post_form(
         client,
-        f"/console/admin/helpline/retentionpolicy/{policy.pk}/change/",
+        f"/console/admin/retention/retentionpolicy/{policy.pk}/change/",
         message_days=before - 30,
     )
     [entry] = entries("admin.changed", object_type="retentionpolicy")
@@ -305,7 +306,7 @@ def test_the_unlock_action_is_audited_for_each_account(client, administrator, st
 def test_a_refused_admin_form_writes_nothing_to_the_audit_log(client, administrator):
     policy = RetentionPolicy.saved()
     count = AuditEntry.objects.count()
-    url = f"/console/admin/helpline/retentionpolicy/{policy.pk}/change/"
+    url = f"/console/admin/retention/retentionpolicy/{policy.pk}/change/"
     data = admin_form(client, url)
     data["message_days"] = ["-4"]
     response = client.post(url, data)

@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from huoli.contacts.models import ContactRecord
-from huoli.helpline.retention import purge
+from huoli.retention.services import purge
 
 BEFORE = [("contacts", "0004_retention")]
 SECRET = "imam Yusuf at Itäkeskus mosque referred the mother"

@@ -24,9 +24,9 @@ from huoli.conversations.services import (
 )
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
-from huoli.helpline.models import RetentionPolicy
-from huoli.helpline.retention import purge
 from huoli.reports.selectors import report_for
+from huoli.retention.models import RetentionPolicy
+from huoli.retention.services import purge
 from huoli.tests.dbfile import sqlite_file_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,13 +9,13 @@ import threading
 
 from django.db import close_old_connections
 
+from huoli.retention.services import purge
+
 logger = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
 
 
 def _loop(stop: threading.Event) -> None:
-    from huoli.helpline.retention import purge
-
     while not stop.wait(DAY_SECONDS):
         try:
             close_old_connections()

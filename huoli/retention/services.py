@@ -19,7 +19,7 @@ from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
-from huoli.helpline.models import RetentionPolicy
+from huoli.retention.models import RetentionPolicy
 
 BATCH = 500
 PURGED_CODE_PREFIX = "purged:"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from huoli.helpline.retention import purge
+from huoli.retention.services import purge
 
 
 class Command(BaseCommand):

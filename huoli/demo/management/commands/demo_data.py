@@ -1,12 +1,21 @@
+"""``manage.py demo_data``: the demo staff accounts, opening hours around the clock and, with
+``--with-contacts``, made-up contacts for the statistics (demo mode only; ``make run``)."""
+
 import datetime as dt
+import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from huoli.accounts.models import User
 from huoli.accounts.services import staff_user_create
+from huoli.cases.models import Case
+from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.contacts.services import case_create_for_record
 from huoli.core.roles import Role
+from huoli.directory.models import Referral, Service
 from huoli.helpline.services import opening_hours_around_the_clock
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
@@ -44,9 +53,6 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, delete=False, with_contacts=False, **options):
         if delete:
-            from huoli.cases.models import Case
-            from huoli.contacts.models import ContactRecord
-
             ContactRecord.objects.filter(counsellor__is_demo=True).delete()
             Case.objects.filter(created_by__is_demo=True).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
@@ -90,14 +96,6 @@ class Command(BaseCommand):
 def demo_contacts(count: int = 150) -> int:
     """Made-up, completed contact records of the last six months by the demo counsellors,
     with a few cases and referrals: something for the statistics to show. Once only."""
-    import random
-
-    from django.utils import timezone
-
-    from huoli.contacts.models import ContactRecord, ListEntry
-    from huoli.contacts.services import case_create_for_record
-    from huoli.directory.models import Referral, Service
-
     counsellors = list(
         User.objects.filter(is_demo=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR])
     )

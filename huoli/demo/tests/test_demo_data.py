@@ -39,26 +39,6 @@ def test_demo_accounts_can_be_deleted(demo_mode):
     assert not User.objects.filter(is_demo=True).exists()
 
 
-def test_staff_create_makes_an_account_with_a_checked_password(monkeypatch):
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    call_command("staff_create", "helena", "--role", "administrator", "--password-stdin")
-    user = User.objects.get(username="helena")
-    assert user.role == "administrator"
-    assert user.check_password("a long enough passphrase")
-    assert not user.is_demo
-
-
-def test_staff_create_refuses_a_weak_password(monkeypatch):
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    with pytest.raises(CommandError, match="too short"):
-        call_command("staff_create", "ville", "--role", "analyst", "--password-stdin")
-    assert not User.objects.filter(username="ville").exists()
-
-
 def test_demo_contacts_fill_the_statistics_once_and_go_with_the_accounts(demo_mode):
     from datetime import timedelta
 

@@ -1,0 +1,31 @@
+"""The embedded default's daily purge: a thread that purges once a day and keeps going when
+one purge fails."""
+
+import threading
+
+from huoli.retention import scheduler
+
+
+def test_the_daily_thread_purges_each_day_and_survives_a_failed_purge(monkeypatch):
+    runs = []
+    third = threading.Event()
+
+    def purge():
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("the database refused")
+        if len(runs) == 3:
+            third.set()
+        return {}
+
+    monkeypatch.setattr(scheduler, "DAY_SECONDS", 0.01)
+    monkeypatch.setattr(scheduler, "purge", purge)
+    stop = scheduler.start_daily_purge()
+    [thread] = [t for t in threading.enumerate() if t.name == "huoli-purge"]
+    try:
+        assert third.wait(5)
+    finally:
+        stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert thread.daemon  # never keeps the server from stopping
