@@ -3,7 +3,7 @@
 from django.urls import path
 
 from huoli.console.consumers import StaffConsumer
-from huoli.conversations.consumers import VisitorConsumer
+from huoli.public.consumers import VisitorConsumer
 
 websocket_urlpatterns = [
     path("console/ws/", StaffConsumer.as_asgi()),

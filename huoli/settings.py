@@ -369,7 +369,7 @@ HUOLI_FLOOD_STARTS = {
     "waiting_room_queue": HUOLI_MAX_QUEUE * 2 // 3,
 }
 # Visitor websockets open at once for one conversation (counted in the cache, so across
-# workers; conversations/sockets.py).
+# workers; public/sockets.py).
 HUOLI_VISITOR_SOCKETS = 3
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))

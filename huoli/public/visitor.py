@@ -1,4 +1,5 @@
-"""The visitor's only cookie, set when a conversation starts, and the checks on public posts.
+"""The visitor's identity: their only cookie, set when a conversation starts and read here
+alone, for the pages and the socket (``consumers.py``) alike; and the checks on public posts.
 
 Threat answered: someone else on the visitor's device or a hostile site (docs/threat-model.md).
 The cookie holds a random token (its hash is stored, never the token); it is HttpOnly,
@@ -9,17 +10,24 @@ keeps the cookie off cross-site requests, and posts from another origin are refu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt
 
 from huoli.conversations.services import conversation_for_token
 
 
-def visitor_token(request) -> str | None:
-    return request.COOKIES.get(settings.HUOLI_VISITOR_COOKIE)
+def visitor_token(source: HttpRequest | Mapping) -> str | None:
+    """The visitor's browser token, from a request (the pages) or an ASGI scope (the socket);
+    None without the cookie, "" for an emptied one. Both hold the cookies as Django's
+    ``parse_cookie`` reads the same ``Cookie`` header (``request.COOKIES``; ``scope["cookies"]``
+    from Channels' ``CookieMiddleware``), so the page and the socket know the same visitor."""
+    cookies = source.COOKIES if isinstance(source, HttpRequest) else source.get("cookies", {})
+    return cookies.get(settings.HUOLI_VISITOR_COOKIE)
 
 
 def conversation_from_request(request):

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
-from huoli.conversations.tests.test_consumers import visitor_socket
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.public.tests.test_consumers import visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

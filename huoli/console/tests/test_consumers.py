@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from huoli.accounts.services import counsellor_profile_save
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.asgi import application
+from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -111,4 +112,23 @@ async def test_every_frame_gets_a_clear_answer(frame, expected):
     # The socket is still open and answering.
     await socket.send_to(text_data=json.dumps({"type": "ping"}))
     assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
+@database_sync_to_async
+def conversation_taken_by(counsellor):
+    conversation = conversation_start(kind="chat", language="fi").conversation
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
+    return conversation
+
+
+async def test_a_counsellor_cannot_watch_someone_elses_conversation():
+    owner, _ = await staff_session(role=Role.COUNSELLOR)
+    _other, other_key = await staff_session(role=Role.COUNSELLOR)
+    conversation = await conversation_taken_by(owner)
+    socket = communicator(other_key)
+    assert (await socket.connect())[0]
+    await socket.send_json_to({"type": "watch", "conversation_id": conversation.pk})
+    assert (await socket.receive_json_from(timeout=5))["code"] == "not_found"
     await socket.disconnect()

@@ -11,9 +11,9 @@ from django.test import AsyncClient
 
 from huoli.asgi import application
 from huoli.conversations.services import conversation_take, duty_set
-from huoli.conversations.tests.test_consumers import ORIGIN
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.public.tests.test_consumers import ORIGIN
 from huoli.tests.dbfile import everything_stored as stored_rows
 from huoli.tests.dbfile import sqlite_file_bytes as file_bytes
 

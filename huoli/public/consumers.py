@@ -1,4 +1,5 @@
-"""The visitor's websocket. The visitor is known only by the browser token cookie.
+"""The visitor's websocket. The visitor is known only by the browser token cookie, read by
+``visitor.visitor_token`` as the pages read it.
 
 Threat answered (issue 13): a socket outlives what opened it. When the browser is signed out
 (a return with the code elsewhere rotates the token; a blocked code clears it) every open
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from huoli.conversations import return_codes, services, sockets
+from huoli.conversations import return_codes, services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import messages_after, visitor_token_current
 from huoli.conversations.services import ConversationError, MessagePost
@@ -28,6 +29,8 @@ from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import ConversationSignedOut, conversation_group
 from huoli.core.frames import FrameError, int_field, str_field
+from huoli.public import sockets
+from huoli.public.visitor import visitor_token
 
 CLOSE_NO_CONVERSATION = 4403
 CLOSE_TOO_MANY_SOCKETS = 4429
@@ -126,7 +129,7 @@ class VisitorConsumer(FrameConsumer):
     keeper: asyncio.Task | None = None
 
     async def connect(self):
-        self.token = self.scope.get("cookies", {}).get(settings.HUOLI_VISITOR_COOKIE)
+        self.token = visitor_token(self.scope)
         conversation, place = await _open(self.token, self.channel_name)
         if conversation is None:
             self.closing = True

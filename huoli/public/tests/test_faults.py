@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from django.db import close_old_connections, connection, connections
 
 from huoli.conversations.models import Message
-from huoli.conversations.tests.test_consumers import connected_visitor, start, stored
+from huoli.public.tests.test_consumers import connected_visitor, start, stored
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
