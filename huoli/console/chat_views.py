@@ -33,7 +33,16 @@ from huoli.conversations.services import (
     duty_set,
     message_post,
 )
-from huoli.core.policy import records_scope, user_has_permission
+from huoli.core.policy import (
+    may_end,
+    may_escalate,
+    may_flag,
+    may_join,
+    may_observe,
+    may_transfer,
+    may_write,
+    records_scope,
+)
 from huoli.retention.models import RetentionPolicy
 
 
@@ -76,20 +85,11 @@ def take_view(request, conversation_id: int):
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 
-def _may_flag(user, conversation: Conversation) -> bool:
-    """The counsellor answering it, anyone while it waits in the queue, and supervisors."""
-    return (
-        conversation.may_write(user)
-        or conversation.status == Conversation.Status.QUEUED
-        or user_has_permission(user, "counselling.supervise")
-    )
-
-
 @staff_required("counselling.work")
 @require_POST
 def flag_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
-    if not _may_flag(request.user, conversation):
+    if not may_flag(request.user, conversation):
         messages.error(request, _("Only the counsellor answering it or a supervisor can flag it."))
     else:
         try:
@@ -116,8 +116,8 @@ def flag_view(request, conversation_id: int):
 @require_GET
 def conversation_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
-    may_write = conversation.may_write(request.user)
-    is_counsellor = conversation.counsellor_id == request.user.pk
+    user = request.user
+    writes = may_write(user, conversation)
     language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
     escalation = conversation.escalations.order_by("-opened_at").first()
     context = {
@@ -127,32 +127,27 @@ def conversation_view(request, conversation_id: int):
         .first(),
         "escalation": escalation,
         "deletion_due": conversation.deletion_due(RetentionPolicy.current().message_days),
-        "directory": directory_panel(conversation_id=conversation.pk) if may_write else None,
-        "may_escalate": may_write
-        and (escalation is None or escalation.status == escalation.Status.DECIDED),
+        "directory": directory_panel(conversation_id=conversation.pk) if writes else None,
+        "may_escalate": may_escalate(user, conversation, escalation),
         "messages_list": conversation.messages.order_by("seq"),
-        "may_write": may_write,
+        "may_write": writes,
         "client_id": secrets.token_hex(8),
-        "observing": not may_write
-        and conversation.status != Conversation.Status.ENDED
-        and not is_counsellor,
-        "may_flag": _may_flag(request.user, conversation),
+        "observing": may_observe(user, conversation),
+        "may_flag": may_flag(user, conversation),
         "flag_reasons": FlagReason.choices,
-        "may_join": not may_write
-        and conversation.status == Conversation.Status.ACTIVE
-        and user_has_permission(request.user, "counselling.supervise"),
+        "may_join": may_join(user, conversation),
         "transfer_to": (
             CounsellorProfile.objects.filter(on_duty=True)
-            .exclude(user=request.user)
+            .exclude(user=user)
             .order_by("display_name")
-            if is_counsellor and conversation.status == Conversation.Status.ACTIVE
+            if may_transfer(user, conversation)
             else []
         ),
         "canned": [
             (response.title, response.text_for(language))
             for response in CannedResponse.objects.filter(active=True)
         ]
-        if may_write
+        if writes
         else [],
         "chat_texts": {
             "visitor": _("Visitor"),
@@ -170,7 +165,7 @@ def conversation_view(request, conversation_id: int):
 def reply_view(request, conversation_id: int):
     """Answer without JavaScript (messages are answered this way too)."""
     conversation = access_conversation(request.user, conversation_id, purpose="reply")
-    if not conversation.may_write(request.user):
+    if not may_write(request.user, conversation):
         messages.error(request, _("Only the counsellor answering this conversation can write."))
     else:
         try:
@@ -191,8 +186,13 @@ def reply_view(request, conversation_id: int):
 def transfer_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id, purpose="transfer")
     target = User.objects.filter(pk=request.POST.get("to") or 0, is_active=True).first()
-    if conversation.counsellor_id != request.user.pk or target is None:
-        messages.error(request, _("Choose another counsellor who is on duty."))
+    if target is None or not may_transfer(request.user, conversation):
+        messages.error(
+            request,
+            _("Only an active conversation can be transferred.")
+            if conversation.status != Conversation.Status.ACTIVE
+            else _("Choose another counsellor who is on duty."),
+        )
         return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
     try:
         conversation_transfer(conversation_id=conversation.pk, by=request.user, to=target)
@@ -218,9 +218,7 @@ def join_view(request, conversation_id: int):
 @require_POST
 def end_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id, purpose="end")
-    if conversation.counsellor_id == request.user.pk or user_has_permission(
-        request.user, "counselling.supervise"
-    ):
+    if may_end(request.user, conversation):
         conversation_end(conversation=conversation, ended_by="counsellor")
         messages.success(request, _("The conversation has ended."))
         # Straight on to the contact record while the conversation is fresh in mind.

@@ -35,7 +35,7 @@ from huoli.core.events import (
     staff_group,
 )
 from huoli.core.frames import FrameError, int_field, str_field
-from huoli.core.policy import conversations_scope, user_has_permission
+from huoli.core.policy import conversations_scope, may_write, user_has_permission
 
 CLOSE_UNAUTHORISED = 4401
 CONVERSATION_GROUP_PREFIX = conversation_group(0)[:-1]
@@ -55,14 +55,14 @@ def _may_write_now(user, conversation_id: int) -> bool | None:
     conversation = (
         conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
     )
-    return None if conversation is None else conversation.may_write(user)
+    return None if conversation is None else may_write(user, conversation)
 
 
 @database_sync_to_async
 def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
     conversation = access_conversation(user, conversation_id, purpose="read")
     messages = [services.message_event(m).as_payload() for m in messages_after(conversation, after)]
-    return conversation.may_write(user), messages
+    return may_write(user, conversation), messages
 
 
 async def _post(user, conversation_id: int, client_id: str, body: str) -> int:

@@ -130,13 +130,6 @@ class Conversation(models.Model):
     def unread_count(self) -> int:
         return max(0, self.last_seq - self.counsellor_seen_seq)
 
-    def may_write(self, user) -> bool:
-        """The counsellor answering it, and a supervisor who has joined it."""
-        return self.status != self.Status.ENDED and user.pk in (
-            self.counsellor_id,
-            self.supervisor_id,
-        )
-
 
 class Message(models.Model):
     class Sender(models.TextChoices):

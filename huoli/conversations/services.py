@@ -45,6 +45,7 @@ from huoli.core.events import (
     staff_group,
 )
 from huoli.core.fields import bind_rows
+from huoli.core.policy import may_write
 
 # A rough figure for the visitor's estimate until statistics can tell better.
 MINUTES_PER_CHAT_AHEAD = 8
@@ -355,7 +356,7 @@ def _message_apply(
             post.visitor_token_hash != locked.visitor_token_hash
         ):
             raise _signed_out_refusal()
-    if sender == Message.Sender.COUNSELLOR and not locked.may_write(author):
+    if sender == Message.Sender.COUNSELLOR and not may_write(author, locked):
         if locked.status == Conversation.Status.ENDED:
             raise ConversationError("conversation_ended", _("This conversation has ended."))
         raise ConversationError(

@@ -1,15 +1,27 @@
-"""The one place that says which role may do what (promise 5, docs/design.md).
+"""The one place that says who may do what (promise 5, docs/design.md).
 
-Views and consumers ask ``user_has_permission``; selectors scope querysets with
-``instances_user_has_permission_for``; ``access_*`` helpers (in each app's selectors) fetch one
-object and turn "not allowed" into a 404, so a forbidden object looks like a missing one.
+Three kinds of answer, after Wagtail's permission policies (decision 0029):
+
+- which role has which permission (``PERMISSIONS``, ``user_has_permission``): views and
+  consumers ask it, ``console.access.staff_required`` in front of every console view;
+- which objects a user may see (``instances_user_has_permission_for`` and the ``*_scope``
+  functions): selectors scope their querysets with them; ``access_*`` helpers (in each app's
+  selectors) fetch one object and turn "not allowed" into a 404, so a forbidden object looks
+  like a missing one;
+- what a user may do with one conversation they see (``may_write``, ``may_flag``,
+  ``may_join``, ``may_escalate``, ``may_observe``, ``may_transfer``, ``may_end``): views,
+  templates (through the view's context), the console socket and the services ask them.
+
+The policy imports no app: it takes users and conversations as they come (a user's ``pk``,
+``role``, ``is_active``; a conversation's ``status``, ``counsellor_id``, ``supervisor_id``) and
+compares statuses with their stored values.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from huoli.core.roles import Role
@@ -71,8 +83,6 @@ def conversations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
 def records_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
     """Contact records: supervisors every one; counsellors their own and those of the cases
     they work on; nobody else (analysts see only statistics)."""
-    from django.db.models import Q
-
     if user_has_permission(user, "counselling.supervise"):
         return queryset
     if user_has_permission(user, "counselling.work"):
@@ -96,6 +106,79 @@ def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
     if user_has_permission(user, "counselling.work"):
         return queryset.filter(opened_by=user)
     return queryset.none()
+
+
+# What one may do with one conversation. Each rule is asked where the action is offered (the
+# page's buttons) and where it is done (the view, the socket, the service), so the two agree.
+# The statuses are ``Conversation.Status`` values; an escalation's ``DECIDED`` is "decided".
+QUEUED, ACTIVE, ENDED = "queued", "active", "ended"
+
+
+def _works(user) -> bool:
+    return user_has_permission(user, "counselling.work")
+
+
+def _supervises(user) -> bool:
+    return user_has_permission(user, "counselling.supervise")
+
+
+def _answers(user, conversation) -> bool:
+    """The counsellor it is given to (taken or transferred to them), whatever its status."""
+    return conversation.counsellor_id is not None and conversation.counsellor_id == user.pk
+
+
+def may_write(user, conversation) -> bool:
+    """Write in it: the counsellor answering it and a supervisor who has joined it, until it
+    ends (a visitor who writes again reopens it)."""
+    return (
+        conversation.status != ENDED
+        and _works(user)
+        and user.pk in (conversation.counsellor_id, conversation.supervisor_id)
+    )
+
+
+def may_flag(user, conversation) -> bool:
+    """Flag it as abusive: the counsellor answering it, any counsellor while it waits in the
+    queue, and supervisors at any time."""
+    return _supervises(user) or (
+        _works(user) and (conversation.status == QUEUED or may_write(user, conversation))
+    )
+
+
+def may_join(user, conversation) -> bool:
+    """Step into a live conversation and write in it: a supervisor not already writing."""
+    return conversation.status == ACTIVE and _supervises(user) and not may_write(user, conversation)
+
+
+def may_escalate(user, conversation, latest_escalation=None) -> bool:
+    """Alert the supervisors about the danger in it: whoever may write in it, unless the
+    conversation's latest escalation still waits for a decision (opening it again would only
+    return that one)."""
+    return may_write(user, conversation) and (
+        latest_escalation is None or latest_escalation.status == "decided"
+    )
+
+
+def may_observe(user, conversation) -> bool:
+    """Read it live without writing: a supervisor who neither answers nor joined it, until it
+    ends (waiting conversations included)."""
+    return (
+        conversation.status != ENDED
+        and _supervises(user)
+        and user.pk not in (conversation.counsellor_id, conversation.supervisor_id)
+    )
+
+
+def may_transfer(user, conversation) -> bool:
+    """Hand it to another counsellor on duty: the counsellor answering it, while it is
+    active."""
+    return conversation.status == ACTIVE and _works(user) and _answers(user, conversation)
+
+
+def may_end(user, conversation) -> bool:
+    """End it: the counsellor answering it and supervisors (ending an ended one does
+    nothing)."""
+    return _supervises(user) or (_works(user) and _answers(user, conversation))
 
 
 def get_or_404(queryset: QuerySet[M], **lookup) -> M:

@@ -17,6 +17,7 @@ from huoli.accounts.models import User
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import ConversationError, message_post
+from huoli.core.policy import may_write
 from huoli.core.spreadsheet import neutralise, unneutralise
 from huoli.directory.forms import BOOLEAN_FIELDS, ServiceForm
 from huoli.directory.models import Referral, Service
@@ -47,7 +48,7 @@ def service_card(service: Service, language: str) -> str:
 
 def service_share(*, service: Service, conversation: Conversation, by: User) -> Message:
     """Put the service card into the conversation as the counsellor's message."""
-    if not conversation.may_write(by):
+    if not may_write(by, conversation):
         raise ConversationError(
             "read_only", _("Only the counsellor answering this conversation can write.")
         )

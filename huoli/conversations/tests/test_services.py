@@ -15,6 +15,7 @@ from huoli.conversations.services import (
     feedback_record,
     message_post,
 )
+from huoli.core.policy import may_write
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_transfer_hands_the_chat_to_a_colleague_on_duty(staff_factory):
     conversation_transfer(conversation_id=conversation.pk, by=aino, to=samira)
     conversation.refresh_from_db()
     assert conversation.counsellor == samira
-    assert not conversation.may_write(aino)
+    assert not may_write(aino, conversation)
     assert AuditEntry.objects.filter(action="conversation.transferred").count() == 1
 
 

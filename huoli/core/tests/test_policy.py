@@ -1,6 +1,9 @@
+from types import SimpleNamespace
+
 import pytest
 from django.http import Http404
 
+from huoli.core import policy
 from huoli.core.audit import audit_record
 from huoli.core.policy import PERMISSIONS, user_has_permission
 from huoli.core.roles import Role
@@ -44,3 +47,128 @@ def test_access_helper_turns_not_allowed_into_404(staff_factory):
     with pytest.raises(Http404):
         access_audit_entry(admin, entry.seq + 100)
     assert list(audit_entries_for(counsellor)) == []
+
+
+# --- Per-object decisions: every person and every state of a conversation -------------------
+#
+# The people around one conversation. It is given to Aino (a counsellor) once taken; a
+# supervisor has joined it; another supervisor only looks. Waiting conversations are given to
+# nobody and joined by nobody.
+PEOPLE = {
+    "answering counsellor": (1, Role.COUNSELLOR),
+    "other counsellor": (2, Role.COUNSELLOR),
+    "joined supervisor": (3, Role.SUPERVISOR),
+    "observing supervisor": (4, Role.SUPERVISOR),
+    "analyst": (5, Role.ANALYST),
+    "administrator": (6, Role.ADMINISTRATOR),
+}
+STATES = ("queued", "active", "ended")
+
+# One row per person, one column per state (queued, active, ended): Y may, . may not.
+EXPECTED = {
+    "may_write": {
+        "answering counsellor": ". Y .",
+        "other counsellor": ". . .",
+        "joined supervisor": ". Y .",
+        "observing supervisor": ". . .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    "may_flag": {
+        "answering counsellor": "Y Y .",
+        "other counsellor": "Y . .",
+        "joined supervisor": "Y Y Y",
+        "observing supervisor": "Y Y Y",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    "may_join": {
+        "answering counsellor": ". . .",
+        "other counsellor": ". . .",
+        "joined supervisor": ". . .",
+        "observing supervisor": ". Y .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    # With no escalation open on it (see the escalation table below).
+    "may_escalate": {
+        "answering counsellor": ". Y .",
+        "other counsellor": ". . .",
+        "joined supervisor": ". Y .",
+        "observing supervisor": ". . .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    "may_observe": {
+        "answering counsellor": ". . .",
+        "other counsellor": ". . .",
+        "joined supervisor": "Y . .",
+        "observing supervisor": "Y Y .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    "may_transfer": {
+        "answering counsellor": ". Y .",
+        "other counsellor": ". . .",
+        "joined supervisor": ". . .",
+        "observing supervisor": ". . .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+    "may_end": {
+        "answering counsellor": ". Y Y",
+        "other counsellor": ". . .",
+        "joined supervisor": "Y Y Y",
+        "observing supervisor": "Y Y Y",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
+}
+
+CASES = [
+    pytest.param(decision, person, state, row.split()[i] == "Y", id=f"{decision}-{person}-{state}")
+    for decision, rows in EXPECTED.items()
+    for person, row in rows.items()
+    for i, state in enumerate(STATES)
+]
+
+
+def _person(name):
+    """A user as the policy sees one (it imports no app)."""
+    pk, role = PEOPLE[name]
+    return SimpleNamespace(pk=pk, role=role, is_authenticated=True, is_active=True)
+
+
+def _conversation(state):
+    given = state != "queued"
+    return SimpleNamespace(
+        status=state,
+        counsellor_id=PEOPLE["answering counsellor"][0] if given else None,
+        supervisor_id=PEOPLE["joined supervisor"][0] if given else None,
+    )
+
+
+@pytest.mark.parametrize(("decision", "person", "state", "expected"), CASES)
+def test_who_may_do_what_with_a_conversation(decision, person, state, expected):
+    decide = getattr(policy, decision)
+    assert decide(_person(person), _conversation(state)) is expected
+
+
+@pytest.mark.parametrize(
+    ("escalation", "expected"),
+    [(None, True), ("open", False), ("acknowledged", False), ("decided", True)],
+)
+def test_an_escalation_waiting_for_a_decision_is_not_opened_twice(escalation, expected):
+    latest = None if escalation is None else SimpleNamespace(status=escalation)
+    writer = _person("answering counsellor")
+    assert policy.may_escalate(writer, _conversation("active"), latest) is expected
+
+
+@pytest.mark.parametrize("decision", EXPECTED)
+def test_nobody_signed_in_or_deactivated_may_do_anything(decision):
+    """A deactivated account keeps the conversations it was given, but not the rights."""
+    gone = SimpleNamespace(pk=1, role=Role.SUPERVISOR, is_authenticated=True, is_active=False)
+    nobody = SimpleNamespace(pk=None, role="", is_authenticated=False, is_active=False)
+    for state in STATES:
+        assert not getattr(policy, decision)(gone, _conversation(state))
+        assert not getattr(policy, decision)(nobody, _conversation(state))
