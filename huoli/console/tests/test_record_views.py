@@ -9,6 +9,7 @@ from huoli.accounts.tests.factories import log_in_with_device
 from huoli.cases.models import Escalation
 from huoli.cases.services import case_create, escalation_open
 from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 
@@ -95,7 +96,7 @@ def test_risk_level_4_without_javascript_leads_to_the_escalation(client, logged_
 def other_counsellors_work(enrolled):
     """A record, a case and an escalation belonging to another counsellor."""
     owner, _device = enrolled(Role.COUNSELLOR)
-    record = ContactRecord.objects.create(channel="phone", counsellor=owner, summary="salainen")
+    record = PhoneCallFactory(counsellor=owner, summary="salainen")
     case = case_create(by=owner, record=record)
     escalation = escalation_open(by=owner, record=record)
     return record, case, escalation
@@ -119,7 +120,7 @@ def test_changing_an_id_in_the_address_shows_nothing_of_another_counsellors_work
         ).status_code
         == 404
     )
-    attach = ContactRecord.objects.create(channel="phone", counsellor=logged_in_user(client))
+    attach = PhoneCallFactory(counsellor=logged_in_user(client))
     assert (
         client.post(f"/console/records/{attach.pk}/case/", {"case_number": case.number}).status_code
         == 404
@@ -159,7 +160,7 @@ def test_analysts_see_no_records_cases_or_escalations(client, logged_in, other_c
 
 def test_only_a_supervisor_decides(client, logged_in, enrolled):
     counsellor = logged_in(Role.COUNSELLOR)
-    record = ContactRecord.objects.create(channel="phone", counsellor=counsellor)
+    record = PhoneCallFactory(counsellor=counsellor)
     escalation = escalation_open(by=counsellor, record=record)
     url = f"/console/escalations/{escalation.pk}/"
     client.post(url, {"action": "decide", "decision": "no_action", "reason": "ok"})
