@@ -8,7 +8,8 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
+from huoli.accounts.tests.factories import StaffFactory, device_confirmed, log_in_with_device
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.roles import Role
 
 
@@ -39,13 +40,20 @@ def counsellor(db):
 
 
 @pytest.fixture
+def counsellor_on_duty(db):
+    """The line open around the clock and a counsellor (speaking fi and en) on duty; returns
+    the counsellor. For other languages or a given user, call ``open_line_with_counsellor``
+    (``huoli.conversations.tests.factories``)."""
+    return open_line_with_counsellor()
+
+
+@pytest.fixture
 def enrolled(db):
     """A staff member with a confirmed TOTP device: ``user, device = enrolled(role)``."""
 
     def make(role: str = Role.COUNSELLOR, **kwargs):
         user = StaffFactory(role=role, **kwargs)
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        return user, device
+        return user, device_confirmed(user)
 
     return make
 

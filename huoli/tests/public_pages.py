@@ -15,20 +15,19 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
 
-from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation
 from huoli.conversations.services import (
     conversation_end,
     conversation_flag,
     conversation_start,
     conversation_take,
-    duty_set,
     message_post,
 )
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.error_views import database_unavailable, server_error
-from huoli.core.roles import Role
-from huoli.helpline.models import FloodSwitch, OpeningHours
+from huoli.helpline.models import FloodSwitch
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.helpline.tests.factories import OpeningHoursFactory
 
 # Text that is the same in every language: names, numbers, punctuation.
 SAME_EVERYWHERE = re.compile(
@@ -119,15 +118,12 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     yield "home, chat closed", get("/")
     yield "chat asked for while closed", post("/chat/start/", {"language": "fi"})
     later = timezone.localtime() + dt.timedelta(days=2)
-    hours = OpeningHours.objects.create(
-        weekday=later.weekday(), opens=dt.time(9), closes=dt.time(15)
-    )
+    hours = OpeningHoursFactory(weekday=later.weekday(), opens=dt.time(9), closes=dt.time(15))
     yield "home, closed, opens later", get("/")
     hours.delete()
     opening_hours_around_the_clock()
     yield "home, open but nobody on duty", get("/")
-    counsellor = StaffFactory(role=Role.COUNSELLOR, languages=["fi", "en"])
-    duty_set(user=counsellor, on_duty=True)
+    counsellor = open_line_with_counsellor(languages=["fi", "en"])
     yield "home, chat open", get("/")
     yield (
         "no counsellor speaks the language",

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.roles import Role
-from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.public.tests.test_consumers import visitor_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,9 +76,8 @@ def messages_consistent() -> None:
 
 
 @pytest.fixture
-def line_open(staff_factory):
-    opening_hours_around_the_clock()
-    duty_set(user=staff_factory(role=Role.COUNSELLOR), on_duty=True)
+def line_open(db):
+    open_line_with_counsellor()
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from websockets.sync.client import connect
 
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_take, duty_set
+from huoli.conversations.services import conversation_take
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.roles import Role
-from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.tests.asgi_process import (
     ROOT,
     AsgiProcess,
@@ -134,9 +134,8 @@ def _carry_everything_through(command, tmp_path, stack):
         assert "--forwarded-allow-ips" in server.flags
     else:
         server = AsgiProcess(flags=make_run_flags(), log_path=log_path, HUOLI_PURGE_DAILY="1")
-    opening_hours_around_the_clock()
     counsellor, session_key = async_to_sync(staff_session)(role=Role.COUNSELLOR)
-    duty_set(user=counsellor, on_duty=True)
+    open_line_with_counsellor(counsellor=counsellor)
     staff_cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}"
 
     server.start()

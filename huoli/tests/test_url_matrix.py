@@ -12,13 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
+from huoli.accounts.tests.factories import StaffFactory, device_confirmed, log_in_with_device
 from huoli.cases.services import follow_up_create
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
@@ -171,8 +170,7 @@ def clients(db, no_demo_mode):
     users = {}
     for role in Role.values:
         user = StaffFactory(role=role)
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        result[role] = log_in_with_device(Client(), user, device)
+        result[role] = log_in_with_device(Client(), user, device_confirmed(user))
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
@@ -195,9 +193,7 @@ def case_samples(counsellor, conversation_id: int) -> dict:
 
 
 def taken_chat(counsellor) -> int:
-    access = conversation_start(kind="chat", language="fi")
-    duty_set(user=counsellor, on_duty=True)
-    return conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk).pk
+    return chat_taken(counsellor=counsellor).conversation.pk
 
 
 def sample_url(name: str, pattern: URLPattern, users) -> str:

@@ -3,7 +3,7 @@
 import pytest
 
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +15,7 @@ def english(client):
 
 
 def taken_chat(counsellor) -> Conversation:
-    duty_set(user=counsellor, on_duty=True)
-    access = conversation_start(kind="chat", language="fi")
-    return conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    return chat_taken(counsellor=counsellor).conversation
 
 
 def test_the_counsellor_flags_and_blocks_and_the_page_says_so(client, logged_in):

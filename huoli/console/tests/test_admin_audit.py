@@ -13,6 +13,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
+from huoli.accounts.tests.factories import device_confirmed
 from huoli.core.audit import audit_verify
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
@@ -202,7 +203,7 @@ def test_two_factor_devices_added_confirmed_and_deleted_are_audited_without_thei
     assert confirmed.data["values"]["confirmed"] == [False, True]
     assert device.key not in json.dumps(confirmed.data)
 
-    other = TOTPDevice.objects.create(user=target, name="old phone", confirmed=True)
+    other = device_confirmed(target, name="old phone")
     response = client.post(
         "/console/admin/otp_totp/totpdevice/",
         {"action": "delete_selected", "_selected_action": [device.pk, other.pk], "post": "yes"},

@@ -8,10 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.services import counsellor_profile_save
-from huoli.accounts.tests.factories import StaffFactory
+from huoli.accounts.tests.factories import StaffFactory, device_confirmed
 from huoli.asgi import application
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.roles import Role
@@ -27,7 +26,7 @@ def staff_session(*, role=Role.COUNSELLOR, verified=True):
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     if verified:
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        device = device_confirmed(user)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return user, session.session_key

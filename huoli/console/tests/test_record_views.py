@@ -9,6 +9,7 @@ from huoli.accounts.tests.factories import log_in_with_device
 from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.services import case_create_for_record
+from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.conversations.services import conversation_start, conversation_take, duty_set
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
@@ -125,7 +126,7 @@ def test_risk_level_4_on_a_chat_record_opens_one_escalation_for_its_conversation
 def other_counsellors_work(enrolled):
     """A record, a case and an escalation belonging to another counsellor."""
     owner, _device = enrolled(Role.COUNSELLOR)
-    record = ContactRecord.objects.create(channel="phone", counsellor=owner, summary="salainen")
+    record = PhoneCallFactory(counsellor=owner, summary="salainen")
     case = case_create_for_record(record=record, by=owner)
     escalation = escalation_open(by=owner, record=record)
     return record, case, escalation
@@ -149,7 +150,7 @@ def test_changing_an_id_in_the_address_shows_nothing_of_another_counsellors_work
         ).status_code
         == 404
     )
-    attach = ContactRecord.objects.create(channel="phone", counsellor=logged_in_user(client))
+    attach = PhoneCallFactory(counsellor=logged_in_user(client))
     assert (
         client.post(f"/console/records/{attach.pk}/case/", {"case_number": case.number}).status_code
         == 404
@@ -189,7 +190,7 @@ def test_analysts_see_no_records_cases_or_escalations(client, logged_in, other_c
 
 def test_only_a_supervisor_decides(client, logged_in, enrolled):
     counsellor = logged_in(Role.COUNSELLOR)
-    record = ContactRecord.objects.create(channel="phone", counsellor=counsellor)
+    record = PhoneCallFactory(counsellor=counsellor)
     escalation = escalation_open(by=counsellor, record=record)
     url = f"/console/escalations/{escalation.pk}/"
     client.post(url, {"action": "decide", "decision": "no_action", "reason": "ok"})

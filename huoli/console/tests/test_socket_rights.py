@@ -297,11 +297,10 @@ async def test_a_supervisor_who_only_observes_leaves_the_unread_marker_alone():
 
 
 def _as_administrator():
-    from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
+    from huoli.accounts.tests.factories import StaffFactory, device_confirmed, log_in_with_device
 
     admin = StaffFactory(role=Role.ADMINISTRATOR)
-    device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
-    return log_in_with_device(Client(), admin, device)
+    return log_in_with_device(Client(), admin, device_confirmed(admin))
 
 
 def _admin_user_form(user_id, **changes):

@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from huoli.contacts.models import ContactRecord
+from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.retention.services import purge
 
 BEFORE = [("contacts", "0004_retention")]
@@ -24,7 +25,7 @@ def raw_detail(pk: int) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_detail_is_stored_encrypted_and_deleted_with_the_notes():
-    record = ContactRecord.objects.create(channel="phone", heard_from_detail=SECRET)
+    record = PhoneCallFactory(heard_from_detail=SECRET)
     assert "Yusuf" not in raw_detail(record.pk)
     assert ContactRecord.objects.get(pk=record.pk).heard_from_detail == SECRET
     with time_machine.travel(timezone.now() + timedelta(days=3 * 365), tick=False):

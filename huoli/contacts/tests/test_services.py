@@ -10,13 +10,8 @@ from huoli.contacts.services import (
     contact_record_complete,
     contact_record_fields_save,
 )
-from huoli.conversations.services import (
-    conversation_end,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services import conversation_end, message_post
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 
@@ -28,10 +23,7 @@ def entry(kind: str, code: str) -> ListEntry:
 
 
 def taken_chat(counsellor, language="ar"):
-    access = conversation_start(kind="chat", language=language)
-    duty_set(user=counsellor, on_duty=True)
-    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
-    return access.conversation
+    return chat_taken(counsellor=counsellor, language=language).conversation
 
 
 def test_the_default_lists_are_seeded_in_three_languages():

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import queue_offered_to
 from huoli.conversations.services import (
@@ -17,18 +16,17 @@ from huoli.conversations.services import (
     conversation_take,
     duty_set,
 )
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.roles import Role
-from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def team():
-    finnish = StaffFactory(role=Role.COUNSELLOR, languages=["fi", "en"])
-    arabic = StaffFactory(role=Role.COUNSELLOR, languages=["ar", "en"])
-    for user in (finnish, arabic):
-        duty_set(user=user, on_duty=True)
+    """The line open, a Finnish and an Arabic speaker on duty."""
+    finnish = open_line_with_counsellor(languages=["fi", "en"])
+    arabic = open_line_with_counsellor(languages=["ar", "en"])
     return finnish, arabic
 
 
@@ -63,15 +61,7 @@ def test_nothing_is_held_when_the_speaker_has_no_room(team):
     assert conversation_take(counsellor=finnish, conversation_id=in_arabic.pk).counsellor == finnish
 
 
-@pytest.fixture
-def line_open(team):
-    opening_hours_around_the_clock()
-    return team
-
-
-def test_a_visitor_whose_language_nobody_on_duty_speaks_is_told_and_offered_ways_on(
-    client, line_open
-):
+def test_a_visitor_whose_language_nobody_on_duty_speaks_is_told_and_offered_ways_on(client, team):
     page = client.post("/en/chat/start/", {"language": "so", "nickname": "Hooyo"})
     html = page.content.decode()
     assert "No counsellor who speaks Somali is on duty right now." in html
@@ -85,12 +75,12 @@ def test_a_visitor_whose_language_nobody_on_duty_speaks_is_told_and_offered_ways
     assert Conversation.objects.get().language == "en"
 
 
-def test_a_chat_in_a_spoken_language_starts_at_once(client, line_open):
+def test_a_chat_in_a_spoken_language_starts_at_once(client, team):
     assert client.post("/en/chat/start/", {"language": "ar"}).status_code == 302
     assert Conversation.objects.get().language == "ar"
 
 
-def test_a_message_in_a_language_nobody_speaks_is_marked_for_an_interpreter(client, line_open):
+def test_a_message_in_a_language_nobody_speaks_is_marked_for_an_interpreter(client, team):
     form = client.get("/so/message/?language=so").content.decode()
     assert '<option value="so" selected>' in form
     client.post(

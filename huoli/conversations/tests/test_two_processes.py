@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from huoli.console.tests.test_consumers import staff_session
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.roles import Role
 from huoli.tests.asgi_process import AsgiProcess
 
@@ -37,10 +37,7 @@ def two_processes():
 
 @database_sync_to_async
 def chat_taken_by(user):
-    access = conversation_start(kind="chat", language="fi")
-    duty_set(user=user, on_duty=True)
-    conversation_take(counsellor=user, conversation_id=access.conversation.pk)
-    return access
+    return chat_taken(counsellor=user)
 
 
 async def receive_type(ws, wanted: str, **fields) -> dict:

@@ -14,13 +14,8 @@ from huoli import keys
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import (
-    conversation_resume,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services import conversation_resume, conversation_start
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.audit import audit_record, audit_verify
 from huoli.core.backup import (
     BackupError,
@@ -39,13 +34,10 @@ PASSPHRASE = "korppi ikkuna sininen kahvi"
 @pytest.fixture
 def helpline_data():
     counsellor = StaffFactory(role=Role.COUNSELLOR, username="aino")
-    duty_set(user=counsellor, on_duty=True)
-    access = conversation_start(kind="chat", language="fi", nickname="Äiti")
-    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
-    message_post(
-        conversation=conversation, sender="visitor", client_id="m1", body="Poikani uusi ryhmä"
+    access = chat_taken(
+        counsellor=counsellor, nickname="Äiti", messages=[("visitor", "Poikani uusi ryhmä")]
     )
-    record = ContactRecord.objects.get(conversation=conversation)
+    record = ContactRecord.objects.get(conversation=access.conversation)
     record.summary = "Äiti huolissaan pojasta"
     record.save()
     for _ in range(3):

@@ -6,7 +6,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from huoli.core.encryption import DecryptionError, Keyring, keyring
-from huoli.core.tests.testapp.models import SecretNote
+from huoli.core.tests.testapp.models import SecretNote  # a test-only model: no service makes it
 from huoli.keys import new_data_key
 
 pytestmark = pytest.mark.django_db

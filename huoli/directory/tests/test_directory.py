@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_taken
 from huoli.core.roles import Role
 from huoli.directory.models import Referral, Service, fold
 from huoli.directory.selectors import ServiceFilters, service_search, services_to_verify
@@ -17,6 +17,7 @@ from huoli.directory.services import (
     services_export_csv,
     services_import_csv,
 )
+from huoli.directory.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,22 @@ def test_filters_narrow_the_results():
     assert service_search(ServiceFilters(query="perheneuvola"), public_only=True) == []
 
 
+def test_an_added_service_is_found_and_kept_off_public_searches_until_it_is_public():
+    ServiceFactory(
+        key="youth-compass",
+        name_fi="Nuorten Kompassi",
+        name_en="Youth Compass",
+        category=Service.Category.YOUTH_SERVICES,
+        languages_served=["fi", "so"],
+        public=False,
+    )
+    assert names(service_search(ServiceFilters(query="kompass"))) == ["youth-compass"]
+    assert names(service_search(ServiceFilters(query="compass", language="so"))) == [
+        "youth-compass"
+    ]
+    assert service_search(ServiceFilters(query="kompass"), public_only=True) == []
+
+
 def test_fold_ignores_case_and_accents():
     assert fold("Ärrä Öljy Éte") == "arra oljy ete"
 
@@ -77,9 +94,7 @@ def test_the_card_speaks_the_visitors_language_with_english_as_the_fallback():
 
 def test_sharing_puts_the_card_into_the_conversation_and_a_referral_ticks_the_action():
     counsellor = StaffFactory(role=Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="en")
-    duty_set(user=counsellor, on_duty=True)
-    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    conversation = chat_taken(counsellor=counsellor, language="en").conversation
     clinic = Service.objects.get(key="family-counselling-clinic")
     message = service_share(service=clinic, conversation=conversation, by=counsellor)
     assert message.sender == "counsellor" and message.body.startswith("Family counselling clinic")

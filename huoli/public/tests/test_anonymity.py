@@ -10,9 +10,8 @@ from django.conf import settings
 from django.test import AsyncClient
 
 from huoli.asgi import application
-from huoli.conversations.services import conversation_take, duty_set
-from huoli.core.roles import Role
-from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.conversations.services import conversation_take
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.public.tests.test_consumers import ORIGIN
 from huoli.tests.dbfile import everything_stored as stored_rows
 from huoli.tests.dbfile import sqlite_file_bytes as file_bytes
@@ -23,24 +22,15 @@ ADDRESS = "203.0.113.77"
 USER_AGENT = "Mozilla/5.0 (HuoliUniqueAgent 7.7; marker-ua-2026)"
 
 
-@database_sync_to_async
-def open_line_with_counsellor(staff_factory):
-
-    opening_hours_around_the_clock()
-    counsellor = staff_factory(role=Role.COUNSELLOR)
-    duty_set(user=counsellor, on_duty=True)
-    return counsellor
-
-
 everything_stored = database_sync_to_async(stored_rows)
 
 
 sqlite_file_bytes = database_sync_to_async(file_bytes)
 
 
-async def test_a_whole_chat_leaves_no_address_or_user_agent(staff_factory, caplog):
+async def test_a_whole_chat_leaves_no_address_or_user_agent(caplog):
     caplog.set_level(logging.DEBUG)
-    counsellor = await open_line_with_counsellor(staff_factory)
+    counsellor = await database_sync_to_async(open_line_with_counsellor)()
     headers = {
         "REMOTE_ADDR": ADDRESS,
         "HTTP_USER_AGENT": USER_AGENT,

@@ -9,9 +9,6 @@ import re
 import pytest
 from django.core.cache import cache, caches
 
-from huoli.conversations.services import duty_set
-from huoli.helpline.services import opening_hours_around_the_clock
-
 pytestmark = pytest.mark.django_db
 
 
@@ -48,9 +45,7 @@ def shown_code(client) -> str:
     return re.search(r'data-code="(\d{16})"', html).group(1)
 
 
-def test_the_shown_return_code_is_nowhere_in_the_cache(client, staff_factory):
-    opening_hours_around_the_clock()
-    duty_set(user=staff_factory(role="counsellor"), on_duty=True)
+def test_the_shown_return_code_is_nowhere_in_the_cache(client, counsellor_on_duty):
     codes = []
     posted = {"body": "Hei", "client_id": "c1", "language": "fi", "nickname": ""}
     assert client.post("/en/message/", posted).status_code == 302

@@ -5,8 +5,13 @@ import re
 import pytest
 from django.core.cache import cache
 
+from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation, Feedback, Message
-from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.conversations.tests.factories import (
+    conversation_taken,
+    messages_posted,
+    open_line_with_counsellor,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,11 +65,12 @@ def test_a_resent_form_is_stored_once(client):
 def test_the_answer_is_read_with_the_return_code_on_another_device(client, django_user_model):
     leave_message(client)
     code = shown_code(client)
-    conversation = Conversation.objects.get()
-    Message.objects.create(
-        conversation=conversation, seq=99, sender="counsellor", author_name="Aino",
-        client_id="x", body="Kiitos viestistä", created_at=conversation.created_at,
-    )  # fmt: skip
+    aino = StaffFactory(first_name="Aino")
+    waiting = Conversation.objects.get()
+    conversation = conversation_taken(conversation_id=waiting.pk, counsellor=aino)
+    messages_posted(
+        conversation=conversation, messages=[("counsellor", "Kiitos viestistä")], counsellor=aino
+    )
 
     from django.test import Client
 
@@ -111,17 +117,14 @@ def test_an_over_long_message_gets_a_clear_answer_and_nothing_is_saved(client):
     assert not Conversation.objects.exists()
 
 
-def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client, staff_factory):
+def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client):
     html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start chat" not in html and "Leave a message" in html
     refused = client.post("/en/chat/start/", {"language": "fi"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 409
     assert "The chat is closed right now" in refused.content.decode()
 
-    from huoli.conversations.services import duty_set
-
-    opening_hours_around_the_clock()
-    duty_set(user=staff_factory(role="counsellor"), on_duty=True)
+    open_line_with_counsellor()
     html = client.get("/en/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Start chat" in html
     started = client.post("/en/chat/start/", {"language": "en", "nickname": "M"})

@@ -11,11 +11,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import duty_set
+from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.models import AuditEntry
 from huoli.helpline.flood import challenge_issue, gate_check, leading_zero_bits, work_done
 from huoli.helpline.models import FloodSwitch
-from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +25,9 @@ def english(client):
 
 
 @pytest.fixture(autouse=True)
-def open_line(staff_factory):
+def open_line(db):
     cache.clear()
-    opening_hours_around_the_clock()
-    duty_set(user=staff_factory(role="counsellor"), on_duty=True)
+    open_line_with_counsellor()
     yield
     cache.clear()
 

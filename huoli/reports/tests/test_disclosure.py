@@ -86,6 +86,8 @@ def seeded_year(db):
             channel = pick("channel")
             if month == 12:
                 channel = december_channels.pop()
+            # Made directly: a year of past contacts of every channel without their
+            # conversations, and risk level 4 without the escalations the service would open.
             record = ContactRecord.objects.create(
                 channel=channel,
                 language=pick("language"),

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord, ListEntry
-from huoli.conversations.models import Feedback
+from huoli.contacts.tests.factories import PhoneCallFactory
+from huoli.conversations.tests.factories import feedback_given
 from huoli.core.roles import Role
 from huoli.reports.exports import report_csv, report_pdf, report_xlsx
 from huoli.reports.selectors import report_for
@@ -74,20 +75,25 @@ def november(db):
     tz = timezone.get_current_timezone()
     day = timezone.make_aware(datetime(2026, 11, 10, 12), tz)
     for i in range(14):
-        record = ContactRecord.objects.create(
-            channel="phone" if i < 11 else "chat",
-            counsellor=counsellor,
-            started_at=day + timedelta(days=i % 5),
-            contacting=mother if i < 6 else None,
-            risk_level=2,
-            language="fi",
-        )
-        record.concerns.add(islamist)
+        fields = {
+            "counsellor": counsellor,
+            "started_at": day + timedelta(days=i % 5),
+            "contacting": mother if i < 6 else None,
+            "risk_level": 2,
+            "language": "fi",
+        }
+        if i < 11:
+            PhoneCallFactory(concerns=[islamist], **fields)
+        else:
+            # Chat records (here and December's below) are made directly: the services make
+            # a chat's record only when the chat is taken, now, and its queue time with it.
+            record = ContactRecord.objects.create(channel="chat", **fields)
+            record.concerns.add(islamist)
     ContactRecord.objects.create(
         channel="chat", counsellor=counsellor, started_at=day + timedelta(days=30)
     )
     for answer in ["yes"] * 6 + ["no"]:
-        Feedback.objects.create(answer=answer, day=date(2026, 11, 12))
+        feedback_given(answer=answer, day=date(2026, 11, 12))
 
 
 def rows(table):

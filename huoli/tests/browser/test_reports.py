@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from huoli.accounts.models import User
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.services import case_create_for_record
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.contacts.tests.factories import PhoneCallFactory
+from huoli.conversations.tests.factories import chat_taken
 from huoli.tests.browser.test_records import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,15 +28,12 @@ def this_year(demo_staff):
     now = timezone.now()
     start_of_year = now.replace(month=1, day=1, hour=12)
     for i in range(12):
-        ContactRecord.objects.create(
-            channel="phone",
+        PhoneCallFactory(
             counsellor=counsellor,
             contacting=father if i < 3 else mother,
             started_at=start_of_year + timedelta(hours=i),
         )
-    access = conversation_start(kind="chat", language="fi")
-    duty_set(user=counsellor, on_duty=True)
-    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    access = chat_taken(counsellor=counsellor)
     record = ContactRecord.objects.get(conversation=access.conversation)
     return {
         "case": case_create_for_record(record=record, by=counsellor),

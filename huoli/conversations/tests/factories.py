@@ -1,0 +1,105 @@
+"""Conversations for tests, built through the services: the line open with a counsellor on
+duty, a started conversation, one taken by a counsellor, messages in it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+import factory
+import time_machine
+from django.utils import timezone
+
+from huoli.accounts.models import User
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.conversations.services import (
+    VisitorAccess,
+    conversation_start,
+    conversation_take,
+    duty_set,
+    feedback_record,
+    message_post,
+)
+from huoli.core.roles import Role
+from huoli.helpline.services import opening_hours_around_the_clock
+
+
+def open_line_with_counsellor(*, counsellor: User | None = None, **staff) -> User:
+    """The line open around the clock and a counsellor on duty: ``counsellor``, or a new one
+    made by ``StaffFactory`` with ``staff`` (e.g. ``languages=["ar", "en"]``). Returns the
+    counsellor. The ``counsellor_on_duty`` fixture is this with the defaults."""
+    opening_hours_around_the_clock()
+    if counsellor is None:
+        counsellor = StaffFactory(role=Role.COUNSELLOR, **staff)
+    duty_set(user=counsellor, on_duty=True)
+    return counsellor
+
+
+class ConversationFactory(factory.Factory):
+    """Starts a conversation through ``conversation_start``; returns its ``VisitorAccess``
+    (the conversation, the browser's token and the return code)."""
+
+    class Meta:
+        model = dict
+
+    kind = Conversation.Kind.CHAT
+    language = "fi"
+    nickname = ""
+    first_message = factory.LazyAttribute(
+        lambda o: "Hei" if o.kind == Conversation.Kind.MESSAGE else ""
+    )
+    interpreter_needed = False
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return conversation_start(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise NotImplementedError("conversations are always started through the service")
+
+
+def conversation_taken(*, conversation_id: int, counsellor: User) -> Conversation:
+    """``counsellor`` goes on duty and takes the waiting conversation."""
+    duty_set(user=counsellor, on_duty=True)
+    return conversation_take(counsellor=counsellor, conversation_id=conversation_id)
+
+
+def messages_posted(
+    *, conversation: Conversation, messages: Iterable[tuple[str, str]], counsellor: User | None
+) -> list[Message]:
+    """Posts ``(sender, body)`` pairs in order through ``message_post``; the counsellor's
+    are written by ``counsellor``."""
+    posted = []
+    for n, (sender, body) in enumerate(messages, start=conversation.messages.count() + 1):
+        author = counsellor if sender == Message.Sender.COUNSELLOR else None
+        message, _created = message_post(
+            conversation=conversation,
+            sender=sender,
+            author=author,
+            client_id=f"factory-{n}",
+            body=body,
+        )
+        posted.append(message)
+    return posted
+
+
+def chat_taken(
+    *, counsellor: User, messages: Iterable[tuple[str, str]] = (), **start
+) -> VisitorAccess:
+    """A conversation started (``start``: the fields of ``ConversationFactory``), taken by
+    ``counsellor`` (who goes on duty), with ``messages`` posted as ``messages_posted`` does.
+    The access returned holds the taken conversation."""
+    access = ConversationFactory(**start)
+    conversation = conversation_taken(conversation_id=access.conversation.pk, counsellor=counsellor)
+    messages_posted(conversation=conversation, messages=messages, counsellor=counsellor)
+    return dataclasses.replace(access, conversation=conversation)
+
+
+def feedback_given(*, answer: str, day: dt.date) -> Feedback:
+    """A visitor's answer to the feedback question, given at noon on ``day``."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(noon, tick=False):
+        return feedback_record(answer=answer)
