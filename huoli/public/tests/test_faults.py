@@ -124,7 +124,7 @@ async def test_on_the_socket_the_message_is_kept_refused_then_stored_once(short_
             await sync_to_async(holder.__exit__, thread_sensitive=False)(None, None, None)
         assert reply == {"type": "error", "code": "unavailable", "retry": True, "client_id": "m-1"}
         assert await stored(access.conversation.pk) == []
-        # The page sends it again (chat.js retryLater); now it is stored, and only once.
+        # The page sends it again (shared/socket.js retryLater); now it is stored, and only once.
         await socket.send_json_to(frame)
         replies = [await socket.receive_json_from(timeout=5) for _ in range(2)]
         assert {"type": "ack", "client_id": "m-1", "seq": 1} in replies

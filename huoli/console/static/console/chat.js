@@ -1,5 +1,7 @@
 // One conversation in the console: watch it over the console socket, send with ids made here,
-// show "sent" only after the server's acknowledgement, resend after a reconnect.
+// show "sent" only after the server's acknowledgement, resend after a reconnect. The socket
+// itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
+import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
 
 const root = document.querySelector("[data-console-chat]");
@@ -11,23 +13,12 @@ if (root) {
   const form = root.querySelector("[data-send-form]");
   const box = form?.querySelector("textarea");
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
-  const pending = new Map();
   let leaving = false;
   window.addEventListener("beforeunload", () => (leaving = true));
-  let socket = null;
-  let delay = 500;
-  let lastTyping = 0;
   let typingTimer = null;
 
   const lastSeen = () =>
     Math.max(0, ...Array.from(list.querySelectorAll("[data-seq]"), (li) => Number(li.dataset.seq)));
-  const send = (payload) => {
-    if (socket?.readyState !== WebSocket.OPEN) return false;
-    socket.send(JSON.stringify(payload));
-    return true;
-  };
-  const newId = () =>
-    Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
 
   function item(message) {
     const li = document.createElement("li");
@@ -66,11 +57,11 @@ if (root) {
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
       mine?.remove();
-      pending.delete(event.client_id);
+      socket.delivered(event.client_id);
       place(item(event));
       if (event.sender === "visitor") typingLine.hidden = true;
       if (document.visibilityState === "visible") {
-        send({ type: "seen", conversation_id: conversationId, seq: event.seq });
+        socket.send({ type: "seen", conversation_id: conversationId, seq: event.seq });
       }
     },
     "conversation.typing"(event) {
@@ -87,77 +78,51 @@ if (root) {
       // Transferred to a colleague: this page no longer hears it; back to the console home.
       if (event.conversation_id === conversationId && !leaving) location.assign("/console/");
     },
-    ack(event) {
-      const entry = pending.get(event.client_id);
-      if (!entry) return;
-      pending.delete(event.client_id);
-      if (list.querySelector(`[data-seq="${event.seq}"]`)) {
+  };
+
+  const socket = liveSocket({
+    url: "/console/ws/?page=conversation",
+    handlers,
+    first: 500,
+    most: 10000,
+    // Signed out, or no longer allowed to use the console.
+    reloadOn: [4401],
+    onOpen({ send }) {
+      send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen() });
+      send({ type: "seen", conversation_id: conversationId, seq: lastSeen() });
+    },
+    messageFrame: (clientId, body) => ({
+      type: "message",
+      conversation_id: conversationId,
+      client_id: clientId,
+      body,
+    }),
+    acknowledged(entry, seq) {
+      if (list.querySelector(`[data-seq="${seq}"]`)) {
         entry.element.remove();
       } else {
-        entry.element.dataset.seq = event.seq;
+        entry.element.dataset.seq = seq;
         entry.element.querySelector(".state")?.remove();
       }
     },
-    error(event) {
-      const entry = event.client_id && pending.get(event.client_id);
-      if (entry && event.retry) {
-        retryLater(event.client_id);
-      } else if (entry) {
-        pending.delete(event.client_id);
-        entry.element.querySelector(".state").textContent = event.message || texts.failed;
-      }
+    retrying(entry) {
+      const state = entry.element.querySelector(".state");
+      if (state) state.textContent = texts.retrying;
     },
-  };
-
-  // The server could not store it just now (promise 7, docs/design.md): keep it and
-  // send it again soon.
-  function retryLater(id) {
-    const entry = pending.get(id);
-    entry.retries = (entry.retries || 0) + 1;
-    const state = entry.element.querySelector(".state");
-    if (state) state.textContent = texts.retrying;
-    setTimeout(() => {
-      if (pending.has(id)) send({ type: "message", conversation_id: conversationId, client_id: id, body: entry.body });
-    }, Math.min(1000 * 2 ** entry.retries, 15000) * (0.5 + Math.random()));
-  }
-
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/console/ws/?page=conversation`);
-    socket.addEventListener("open", () => {
-      delay = 500;
-      send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen() });
-      for (const [clientId, entry] of pending) {
-        send({ type: "message", conversation_id: conversationId, client_id: clientId, body: entry.body });
-      }
-      send({ type: "seen", conversation_id: conversationId, seq: lastSeen() });
-    });
-    socket.addEventListener("message", (message) => {
-      try {
-        const event = JSON.parse(message.data);
-        handlers[event.type]?.(event);
-      } catch {
-        /* a frame that is not JSON is ignored */
-      }
-    });
-    socket.addEventListener("close", (closing) => {
-      if (closing.code === 4401) return location.reload();
-      // Jitter: after a server restart every client must not come back at the same moment.
-      setTimeout(connect, delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 2, 10000);
-    });
-  }
+    failed(entry, message) {
+      entry.element.querySelector(".state").textContent = message || texts.failed;
+    },
+  });
 
   if (mayWrite && form) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const body = box.value.trim();
       if (!body) return;
-      const clientId = newId();
+      const clientId = newClientId();
       const element = item({ sender: "counsellor", author_name: "", body, client_id: clientId });
       place(element);
-      pending.set(clientId, { body, element });
-      send({ type: "message", conversation_id: conversationId, client_id: clientId, body });
+      socket.post(clientId, { body, element });
       box.value = "";
       box.focus();
     });
@@ -165,9 +130,8 @@ if (root) {
       if (event.key === "Enter" && !event.shiftKey) {
         event.preventDefault();
         form.requestSubmit();
-      } else if (Date.now() - lastTyping > 2000) {
-        lastTyping = Date.now();
-        send({ type: "typing", conversation_id: conversationId });
+      } else {
+        socket.typing({ type: "typing", conversation_id: conversationId });
       }
     });
   }
@@ -177,5 +141,4 @@ if (root) {
       box.focus();
     });
   }
-  connect();
 }

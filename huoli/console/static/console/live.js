@@ -1,5 +1,6 @@
-// Live connection of a console page: one websocket per tab, reconnecting with back-off.
-// Events are documented in docs/events.md.
+// Live connection of a console page: one websocket per tab, reconnecting with back-off
+// through the shared client (decision 0030). Events are documented in docs/events.md.
+import { liveSocket } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
 
 const status = document.querySelector("[data-live-status]");
@@ -44,35 +45,16 @@ const handlers = {
   ...alertHandlers,
 };
 
-let delay = 1000;
-function connect() {
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${location.host}/console/ws/`);
-  showState("connecting");
-  socket.addEventListener("open", () => {
-    delay = 1000;
-    showState("open");
-  });
-  socket.addEventListener("message", (message) => {
-    let event;
-    try {
-      event = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    const handler = handlers[event.type];
-    if (handler) handler(event);
-  });
-  socket.addEventListener("close", (closing) => {
-    showState("closed");
-    if (closing.code === 4401) {
-      location.reload();
-      return;
-    }
-    // Jitter: after a server restart every client must not come back at the same moment.
-    setTimeout(connect, delay * (0.5 + Math.random()));
-    delay = Math.min(delay * 2, 30000);
-  });
-}
-
-connect();
+liveSocket({
+  url: "/console/ws/",
+  handlers,
+  first: 1000,
+  most: 30000,
+  // Signed out, or no longer allowed to use the console.
+  reloadOn: [4401],
+  onState: showState,
+  // Events are not kept for a socket that was away: after a reconnect, fetch the panel again.
+  onOpen({ again }) {
+    if (again) refreshPanel();
+  },
+});

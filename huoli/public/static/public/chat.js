@@ -1,6 +1,9 @@
 // The visitor's live chat. Messages carry an id made here; a message counts as sent only when
 // the server acknowledges it after commit, and unacknowledged ones are sent again after a
 // reconnect. After a reconnect the server sends every message after the last one seen.
+// The socket itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
+import { liveSocket, newClientId } from "../shared/socket.js";
+
 const root = document.querySelector("[data-chat]");
 const form = root && root.querySelector("[data-send-form]");
 
@@ -12,10 +15,6 @@ if (root && form && root.classList.contains("live")) {
   const box = form.querySelector("textarea");
   const endForm = root.querySelector("[data-end-form]");
   const texts = JSON.parse(document.getElementById("chat-texts").textContent);
-  const pending = new Map(); // client id -> {body, element}
-  let socket = null;
-  let delay = 500;
-  let lastTyping = 0;
   let typingTimer = null;
 
   const seen = () => {
@@ -24,12 +23,6 @@ if (root && form && root.classList.contains("live")) {
       last = Math.max(last, Number(item.dataset.seq));
     }
     return last;
-  };
-
-  const newId = () => {
-    const bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   };
 
   function render(message, element) {
@@ -70,7 +63,7 @@ if (root && form && root.classList.contains("live")) {
   function receiveMessage(message) {
     const mine = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`);
     if (!mine && list.querySelector(`[data-seq="${message.seq}"]`)) return;
-    pending.delete(message.client_id);
+    socket.delivered(message.client_id);
     const item = render(message, mine);
     if (mine) mine.remove();
     place(item);
@@ -111,93 +104,49 @@ if (root && form && root.classList.contains("live")) {
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => (typingLine.hidden = true), 4000);
     },
-    ack: (event) => {
-      const entry = pending.get(event.client_id);
-      if (entry && !list.querySelector(`[data-seq="${event.seq}"]`)) {
-        entry.element.dataset.seq = event.seq;
-        entry.element.querySelector(".state")?.remove();
-        pending.delete(event.client_id);
-      }
-    },
     error: (event) => {
-      if (event.retry && event.client_id && pending.has(event.client_id)) {
-        retryLater(event.client_id);
-      } else if (event.client_id && pending.has(event.client_id)) {
-        const entry = pending.get(event.client_id);
-        pending.delete(event.client_id);
-        entry.element.querySelector(".state").textContent = event.message || texts.failed;
-      } else if (event.message) {
-        setStatus(event.message);
-      }
+      if (event.message) setStatus(event.message);
     },
   };
 
-  function send(payload) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify(payload));
-      return true;
-    }
-    return false;
-  }
-
-  // The server could not store it just now (promise 7, docs/design.md): keep it and
-  // send it again soon.
-  function retryLater(id) {
-    const entry = pending.get(id);
-    entry.retries = (entry.retries || 0) + 1;
-    const state = entry.element.querySelector(".state");
-    if (state) state.textContent = texts.retrying;
-    setTimeout(() => {
-      if (pending.has(id)) send({ type: "message", client_id: id, body: entry.body });
-    }, Math.min(1000 * 2 ** entry.retries, 15000) * (0.5 + Math.random()));
-  }
-
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/chat/ws/`);
-    socket.addEventListener("open", () => {
-      delay = 500;
-      send({ type: "hello", last_seq: seen() });
-      for (const [clientId, entry] of pending) {
-        send({ type: "message", client_id: clientId, body: entry.body });
-      }
-    });
-    socket.addEventListener("message", (message) => {
-      let event;
-      try {
-        event = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      handlers[event.type]?.(event);
-    });
-    socket.addEventListener("close", (closing) => {
-      if (closing.code === 4403) {
-        // Signed out: the code was used in another browser, or it was blocked.
-        location.reload();
-        return;
-      }
-      if (closing.code === 4429) {
-        // Too many windows: keep the server's message and try again slowly.
-        delay = 10000;
+  const socket = liveSocket({
+    url: "/chat/ws/",
+    handlers,
+    first: 500,
+    most: 10000,
+    // Signed out: the code was used in another browser, or it was blocked.
+    reloadOn: [4403],
+    // Too many windows: keep the server's message and try again slowly.
+    slowOn: [4429],
+    onOpen: ({ send }) => send({ type: "hello", last_seq: seen() }),
+    onState: (state, code) => {
+      if (state === "closed" && code !== 4429) setStatus(texts.reconnecting);
+    },
+    acknowledged: (entry, seq) => {
+      if (list.querySelector(`[data-seq="${seq}"]`)) {
+        entry.element.remove();
       } else {
-        setStatus(texts.reconnecting);
+        entry.element.dataset.seq = seq;
+        entry.element.querySelector(".state")?.remove();
       }
-      // Jitter: after a server restart every client must not come back at the same moment.
-      setTimeout(connect, delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 2, 10000);
-    });
-  }
+    },
+    retrying: (entry) => {
+      const state = entry.element.querySelector(".state");
+      if (state) state.textContent = texts.retrying;
+    },
+    failed: (entry, message) => {
+      entry.element.querySelector(".state").textContent = message || texts.failed;
+    },
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = box.value.trim();
     if (!body) return;
-    const clientId = newId();
+    const clientId = newClientId();
     const element = render({ sender: "visitor", body, client_id: clientId });
     place(element);
-    pending.set(clientId, { body, element });
-    send({ type: "message", client_id: clientId, body });
+    socket.post(clientId, { body, element });
     box.value = "";
     box.focus();
   });
@@ -208,18 +157,12 @@ if (root && form && root.classList.contains("live")) {
       form.requestSubmit();
       return;
     }
-    const now = Date.now();
-    if (now - lastTyping > 2000) {
-      lastTyping = now;
-      send({ type: "typing" });
-    }
+    socket.typing({ type: "typing" });
   });
 
   endForm?.addEventListener("submit", (event) => {
-    if (send({ type: "end" })) event.preventDefault();
+    if (socket.send({ type: "end" })) event.preventDefault();
   });
-
-  connect();
 }
 
 const copy = document.querySelector("[data-copy-code]");
