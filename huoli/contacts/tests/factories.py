@@ -7,7 +7,7 @@ import factory
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
-from huoli.contacts.services import contact_record_save
+from huoli.escalations.services import contact_record_save
 
 
 class PhoneCallFactory(factory.Factory):
