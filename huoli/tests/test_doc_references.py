@@ -26,8 +26,9 @@ NUMBERS = r"(\d+(?:\s*(?:,|and|or|&)\s*\d+)*)"
 PROMISE = re.compile(rf"\bpromises?\s+{NUMBERS}\b", re.I)
 DECISION = re.compile(rf"\bdecisions?\s+{NUMBERS}\b", re.I)
 # The team's notes outside the repository, by path. Written in parts so that this file does
-# not match itself; a URL path such as /console/work/ is not one.
-OUTSIDE = re.compile(r"\.\./" + "shared" + r"|(?<![\w.-])/" + "work/")
+# not match itself; a URL path such as /console/work/ is not one, nor the browser scripts'
+# import of the shared socket client (huoli/core/static/shared/socket.js).
+OUTSIDE = re.compile(r"\.\./" + "shared" + r"(?!/socket\.js)|(?<![\w.-])/" + "work/")
 
 
 @cache
