@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.views.decorators.csrf import csrf_exempt
 
-from huoli.conversations.services import conversation_for_token
+from huoli.conversations.selectors import conversation_for_token
 
 
 def visitor_token(request) -> str | None:

@@ -17,14 +17,14 @@ from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import (
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import (
     conversation_end,
     conversation_flag,
-    conversation_start,
     conversation_take,
     duty_set,
-    message_post,
 )
+from huoli.conversations.services.start import conversation_start
 from huoli.core.error_views import database_unavailable, server_error
 from huoli.core.roles import Role
 from huoli.helpline.models import FloodSwitch, OpeningHours

@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.tests.asgi_process import (

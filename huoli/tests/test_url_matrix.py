@@ -17,7 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from huoli.accounts.tests.factories import StaffFactory, log_in_with_device
 from huoli.cases.services import case_create, escalation_open, follow_up_create
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
@@ -193,7 +194,7 @@ def case_samples(counsellor, conversation_id: int) -> dict:
 
 
 def taken_chat(counsellor) -> int:
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=counsellor, on_duty=True)
     return conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk).pk
 

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import staff_session
-from huoli.conversations.services import conversation_start
+from huoli.conversations.services.start import conversation_start
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)

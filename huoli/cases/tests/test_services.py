@@ -23,7 +23,7 @@ from huoli.cases.services import (
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.selectors import access_record
 from huoli.contacts.services import contact_record_save
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 

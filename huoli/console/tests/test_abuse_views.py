@@ -3,7 +3,8 @@
 import pytest
 
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def english(client):
 
 def taken_chat(counsellor) -> Conversation:
     duty_set(user=counsellor, on_duty=True)
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     return conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
 
 

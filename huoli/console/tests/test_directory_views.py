@@ -3,7 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.directory.models import Service
@@ -27,7 +28,7 @@ def test_results_follow_the_typing_and_offer_sharing_in_a_chat(client, logged_in
 @pytest.fixture
 def someone_elses_chat(enrolled):
     owner, _device = enrolled(Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="en")
+    access = chat_start(language="en")
     duty_set(user=owner, on_duty=True)
     conversation_take(counsellor=owner, conversation_id=access.conversation.pk)
     return access

@@ -11,7 +11,7 @@ from huoli.cases.services import escalation_acknowledge, escalation_open
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import contact_record_save
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)

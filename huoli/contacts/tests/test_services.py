@@ -11,13 +11,9 @@ from huoli.contacts.services import (
     contact_record_complete,
     contact_record_save,
 )
-from huoli.conversations.services import (
-    conversation_end,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 
@@ -29,7 +25,7 @@ def entry(kind: str, code: str) -> ListEntry:
 
 
 def taken_chat(counsellor, language="ar"):
-    access = conversation_start(kind="chat", language=language)
+    access = chat_start(language=language)
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     return access.conversation

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import AsyncClient
 
 from huoli.asgi import application
-from huoli.conversations.services import conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
 from huoli.conversations.tests.test_consumers import ORIGIN
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock

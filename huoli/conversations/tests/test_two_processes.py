@@ -15,7 +15,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from huoli.console.tests.test_consumers import staff_session
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 from huoli.tests.asgi_process import AsgiProcess
 
@@ -37,7 +38,7 @@ def two_processes():
 
 @database_sync_to_async
 def chat_taken_by(user):
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=user, on_duty=True)
     conversation_take(counsellor=user, conversation_id=access.conversation.pk)
     return access

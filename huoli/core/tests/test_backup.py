@@ -14,13 +14,10 @@ from huoli import keys
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import (
-    conversation_resume,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.services.start import conversation_resume, conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.audit import audit_record, audit_verify
 from huoli.core.backup import (
     BackupError,
@@ -40,7 +37,7 @@ PASSPHRASE = "korppi ikkuna sininen kahvi"
 def helpline_data():
     counsellor = StaffFactory(role=Role.COUNSELLOR, username="aino")
     duty_set(user=counsellor, on_duty=True)
-    access = conversation_start(kind="chat", language="fi", nickname="Äiti")
+    access = chat_start(language="fi", nickname="Äiti")
     conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     message_post(
         conversation=conversation, sender="visitor", client_id="m1", body="Poikani uusi ryhmä"

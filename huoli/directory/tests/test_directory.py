@@ -6,7 +6,8 @@ from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 from huoli.directory.models import Referral, Service, fold
 from huoli.directory.selectors import ServiceFilters, service_search, services_to_verify
@@ -77,7 +78,7 @@ def test_the_card_speaks_the_visitors_language_with_english_as_the_fallback():
 
 def test_sharing_puts_the_card_into_the_conversation_and_a_referral_ticks_the_action():
     counsellor = StaffFactory(role=Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="en")
+    access = chat_start(language="en")
     duty_set(user=counsellor, on_duty=True)
     conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     clinic = Service.objects.get(key="family-counselling-clinic")

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core.cache import cache, caches
 
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.helpline.services import opening_hours_around_the_clock
 
 pytestmark = pytest.mark.django_db

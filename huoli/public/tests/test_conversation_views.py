@@ -118,7 +118,7 @@ def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client, staff_fac
     assert refused.status_code == 409
     assert "The chat is closed right now" in refused.content.decode()
 
-    from huoli.conversations.services import duty_set
+    from huoli.conversations.services.queue import duty_set
 
     opening_hours_around_the_clock()
     duty_set(user=staff_factory(role="counsellor"), on_duty=True)
@@ -163,7 +163,7 @@ def test_after_a_return_in_another_browser_the_first_one_cannot_send(client):
 
 
 def test_a_blocked_conversation_never_comes_back_through_the_visitor_pages(client, counsellor):
-    from huoli.conversations.services import conversation_flag
+    from huoli.conversations.services.queue import conversation_flag
 
     leave_message(client)
     code = shown_code(client)

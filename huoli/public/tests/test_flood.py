@@ -10,10 +10,10 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
+from huoli.conversations.flood import challenge_issue, gate_check, leading_zero_bits, work_done
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.core.models import AuditEntry
-from huoli.helpline.flood import challenge_issue, gate_check, leading_zero_bits, work_done
 from huoli.helpline.models import FloodSwitch
 from huoli.helpline.services import opening_hours_around_the_clock
 

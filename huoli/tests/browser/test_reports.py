@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from huoli.accounts.models import User
 from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord, ListEntry
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.tests.browser.test_records import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def this_year(demo_staff):
             contacting=father if i < 3 else mother,
             started_at=start_of_year + timedelta(hours=i),
         )
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     record = ContactRecord.objects.get(conversation=access.conversation)
