@@ -15,6 +15,7 @@ from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import CannedResponse, Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
@@ -23,15 +24,14 @@ from huoli.conversations.selectors import (
     my_conversations,
     queue_offered_to,
 )
-from huoli.conversations.services import (
-    ConversationError,
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import (
     conversation_end,
     conversation_flag,
     conversation_join,
     conversation_take,
     conversation_transfer,
     duty_set,
-    message_post,
 )
 from huoli.core.policy import (
     may_end,

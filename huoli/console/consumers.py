@@ -21,10 +21,14 @@ import time
 from channels.db import database_sync_to_async
 
 from huoli.accounts.selectors import session_fingerprint, staff_socket_role
-from huoli.conversations import services
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after
-from huoli.conversations.services import MessagePost
+from huoli.conversations.services.messages import (
+    MessagePost,
+    conversation_mark_seen,
+    message_event,
+    typing_signal,
+)
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import (
@@ -61,7 +65,7 @@ def _may_write_now(user, conversation_id: int) -> bool | None:
 @database_sync_to_async
 def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
     conversation = access_conversation(user, conversation_id, purpose="read")
-    messages = [services.message_event(m).as_payload() for m in messages_after(conversation, after)]
+    messages = [message_event(m).as_payload() for m in messages_after(conversation, after)]
     return may_write(user, conversation), messages
 
 
@@ -79,14 +83,12 @@ async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
 
 @database_sync_to_async
 def _typing(conversation_id: int) -> None:
-    services.typing_signal(
-        conversation=Conversation.objects.get(pk=conversation_id), sender="counsellor"
-    )
+    typing_signal(conversation=Conversation.objects.get(pk=conversation_id), sender="counsellor")
 
 
 @database_sync_to_async
 def _seen(user, conversation_id: int, seq: int) -> None:
-    services.conversation_mark_seen(
+    conversation_mark_seen(
         conversation=Conversation.objects.get(pk=conversation_id), seq=seq, by=user
     )
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from huoli.console.access import staff_required
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.selectors import access_record
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.selectors import access_conversation
-from huoli.conversations.services import ConversationError
 from huoli.core.audit import audit_record
 from huoli.core.policy import get_or_404, records_scope
 from huoli.directory.forms import ServiceSearchForm

@@ -39,8 +39,8 @@ from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
 from huoli.directory.selectors import services_to_verify
 from huoli.escalations.selectors import open_escalations_for
-from huoli.helpline.flood import flood_switch_set
 from huoli.helpline.models import FloodSwitch
+from huoli.helpline.services import flood_switch_set
 
 PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300

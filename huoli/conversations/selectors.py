@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
+from huoli.conversations import return_codes
 from huoli.conversations.models import Conversation, Message
 from huoli.core.audit import audit_record
 from huoli.core.policy import (
@@ -17,6 +18,10 @@ from huoli.core.policy import (
     get_or_404,
     instances_user_has_permission_for,
 )
+from huoli.helpline.selectors import LineStatus, line_status
+
+# A rough figure for the visitor's estimate until statistics can tell better.
+MINUTES_PER_CHAT_AHEAD = 8
 
 
 def access_conversation(user, conversation_id: int, *, purpose: str = "read") -> Conversation:
@@ -161,6 +166,54 @@ def duty_list_for(user) -> QuerySet[CounsellorProfile]:
 
 def counsellors_on_duty() -> int:
     return CounsellorProfile.objects.filter(on_duty=True, user__is_active=True).count()
+
+
+@dataclass(frozen=True)
+class ChatAvailability:
+    line: LineStatus
+    on_duty: int  # active counsellors on duty
+
+    @property
+    def chats_open(self) -> bool:
+        """The rule for a new chat: the line is open and someone is on duty
+        (``services.start.conversation_start`` enforces it; messages may be left any time)."""
+        return self.line.open_now and self.on_duty > 0
+
+
+def chat_availability() -> ChatAvailability:
+    return ChatAvailability(line=line_status(), on_duty=counsellors_on_duty())
+
+
+def queued_chats_count() -> int:
+    return Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).count()
+
+
+def active_chats_count(user) -> int:
+    """The chats ``user`` answers now (their limit is ``CounsellorProfile.max_chats``)."""
+    return Conversation.objects.filter(
+        counsellor=user, kind=Conversation.Kind.CHAT, status=Conversation.Status.ACTIVE
+    ).count()
+
+
+def queue_positions() -> list[tuple[int, int, int]]:
+    """(conversation id, position, estimated minutes) for every waiting chat, oldest first."""
+    on_duty = max(1, CounsellorProfile.objects.filter(on_duty=True).count())
+    waiting = Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
+    ).order_by("created_at", "pk")
+    return [
+        (pk, position, -(-position * MINUTES_PER_CHAT_AHEAD // on_duty))
+        for position, pk in enumerate(waiting.values_list("pk", flat=True), start=1)
+    ]
+
+
+def conversation_for_token(token: str | None) -> Conversation | None:
+    """The conversation a visitor's browser token opens, if any."""
+    if not token:
+        return None
+    return Conversation.objects.filter(visitor_token_hash=return_codes.token_hash(token)).first()
 
 
 def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:

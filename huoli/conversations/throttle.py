@@ -7,7 +7,7 @@ itself is never stored or logged. A source is an IPv4 address or an IPv6 address
 home or one rented server gets a whole /64, so counting single IPv6 addresses would give a
 script billions of sources). A source past its own limit is refused. Past the site-wide
 limit nobody is refused: every guess then needs a proof of work or a short wait first
-(``helpline.flood.gate_check``), so guessing from many addresses stays expensive and cannot
+(``conversations.flood.gate_check``), so guessing from many addresses stays expensive and cannot
 lock families out (issue 13, decision 0022). The work grows with the guessing past the limit
 (``return_code_work``), and only a few codes are hashed at once in one process
 (``return_code_check_slot``), so guessing cannot exhaust the server either.

@@ -12,7 +12,8 @@ import asyncio
 
 from channels.db import database_sync_to_async
 
-from huoli.conversations.services import ConversationError, MessagePost, messages_post
+from huoli.conversations.errors import ConversationError
+from huoli.conversations.services.messages import MessagePost, messages_post
 
 MAX_BATCH = 200
 

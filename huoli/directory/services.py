@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from huoli.accounts.models import User
 from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import ConversationError, message_post
+from huoli.conversations.services.messages import message_post
 from huoli.core.policy import may_write
 from huoli.core.spreadsheet import neutralise, unneutralise
 from huoli.directory.forms import BOOLEAN_FIELDS, ServiceForm

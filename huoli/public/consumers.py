@@ -21,10 +21,17 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from huoli.conversations import return_codes, services
+from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.selectors import messages_after, visitor_token_current
-from huoli.conversations.services import ConversationError, MessagePost
+from huoli.conversations.selectors import (
+    conversation_for_token,
+    messages_after,
+    queue_positions,
+    visitor_token_current,
+)
+from huoli.conversations.services.messages import MessagePost, message_event, typing_signal
+from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import ConversationSignedOut, conversation_group
@@ -44,7 +51,7 @@ logger = logging.getLogger(__name__)
 @database_sync_to_async
 def _open(token, owner: str):
     """The token's conversation and a socket place in it (None when every place is held)."""
-    conversation = services.conversation_for_token(token)
+    conversation = conversation_for_token(token)
     if conversation is None:
         return None, None
     return conversation, sockets.socket_place_take(conversation_id=conversation.pk, owner=owner)
@@ -81,7 +88,7 @@ def _state(conversation_id: int, token_hash: str) -> dict:
         "position": 0,
         "wait_minutes": 0,
     }
-    for pk, position, minutes in services.queue_positions():
+    for pk, position, minutes in queue_positions():
         if pk == conversation.pk:
             state.update(position=position, wait_minutes=minutes)
     return state
@@ -90,10 +97,7 @@ def _state(conversation_id: int, token_hash: str) -> dict:
 @database_sync_to_async
 def _catch_up(conversation_id: int, token_hash: str, after: int) -> list[dict]:
     conversation = _mine(conversation_id, token_hash)
-    return [
-        services.message_event(message).as_payload()
-        for message in messages_after(conversation, after)
-    ]
+    return [message_event(message).as_payload() for message in messages_after(conversation, after)]
 
 
 async def _post(conversation_id: int, token_hash: str, client_id: str, body: str) -> int:
@@ -110,7 +114,7 @@ async def _post(conversation_id: int, token_hash: str, client_id: str, body: str
 
 @database_sync_to_async
 def _end(conversation_id: int, token: str):
-    services.conversation_end(
+    conversation_end(
         conversation=Conversation.objects.get(pk=conversation_id),
         ended_by="visitor",
         visitor_token=token,
@@ -119,7 +123,7 @@ def _end(conversation_id: int, token: str):
 
 @database_sync_to_async
 def _typing(conversation_id: int, token_hash: str):
-    services.typing_signal(conversation=_mine(conversation_id, token_hash), sender="visitor")
+    typing_signal(conversation=_mine(conversation_id, token_hash), sender="visitor")
 
 
 class VisitorConsumer(FrameConsumer):

@@ -16,15 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError, StartRefused
+from huoli.conversations.flood import Gate, challenge_issue, gate_check
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
-from huoli.conversations.selectors import anyone_speaks, counsellors_on_duty, speakers_on_duty
-from huoli.conversations.services import (
-    ConversationError,
-    conversation_end,
+from huoli.conversations.selectors import anyone_speaks, chat_availability, speakers_on_duty
+from huoli.conversations.services.feedback import feedback_record
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end
+from huoli.conversations.services.start import (
+    StartWork,
+    chat_closed_refusal,
     conversation_resume,
     conversation_start,
-    feedback_record,
-    message_post,
 )
 from huoli.conversations.throttle import (
     return_code_attempt,
@@ -34,16 +37,9 @@ from huoli.conversations.throttle import (
 )
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
-from huoli.helpline.flood import (
-    Gate,
-    challenge_issue,
-    gate_check,
-    start_gate,
-    waiting_room_open_for_chats,
-)
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import FloodSwitch
-from huoli.helpline.selectors import line_status, weekly_schedule
+from huoli.helpline.selectors import weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
     clear_visitor_cookie,
@@ -77,12 +73,6 @@ def _default_language() -> str:
     return language if language in codes else "fi"
 
 
-def _availability():
-    status = line_status()
-    on_duty = counsellors_on_duty()
-    return status, on_duty, status.open_now and on_duty > 0
-
-
 def _posted_work(request) -> dict[str, str]:
     """What a gated form carries: the proof of work, or the waiting-room ticket."""
     return {
@@ -102,15 +92,9 @@ def _gate_context(request, gate: Gate | None, *, pow_challenge: str, full_text: 
     }
 
 
-def _start_gate(request, switch: FloodSwitch, *, waiting_room: bool = True) -> Gate:
-    """The flood gate before a new conversation: the source's starts this hour, then the
-    browser's proof of work or a waiting-room ticket."""
-    return start_gate(
-        **_posted_work(request),
-        wait_seconds=switch.wait_seconds,
-        address=_client_address(request),
-        waiting_room=waiting_room,
-    )
+def _start_work(request) -> StartWork:
+    """What a start form brings to the flood gate, which ``conversation_start`` asks."""
+    return StartWork(**_posted_work(request), address=_client_address(request))
 
 
 def _gated(response, gate: Gate):
@@ -122,11 +106,12 @@ def _gated(response, gate: Gate):
 
 
 def _home(request, *, chat_form=None, error="", status_code=200):
-    status, on_duty, chat_available = _availability()
+    availability = chat_availability()
+    chat_available = availability.chats_open
     switch = FloodSwitch.current()
     context = {
-        "status": status,
-        "on_duty": on_duty,
+        "status": availability.line,
+        "on_duty": availability.on_duty,
         "chat_available": chat_available,
         "pow_challenge": challenge_issue(switch.bits) if switch.on and chat_available else "",
         "schedule": weekly_schedule(),
@@ -160,14 +145,11 @@ def chat_start_view(request):
     form = StartChatForm(request.POST)
     if not form.is_valid():
         return _home(request, chat_form=form, status_code=400)
-    _status, _on_duty, chat_available = _availability()
-    if not chat_available:
-        return _home(
-            request,
-            chat_form=form,
-            error=_("The chat is closed right now. You can leave a message instead."),
-            status_code=409,
-        )
+    # The service refuses a chat while the line is closed or nobody is on duty; asked here
+    # first too, so a closed chat is said before the language question.
+    closed = chat_closed_refusal()
+    if closed is not None:
+        return _home(request, chat_form=form, error=str(closed), status_code=409)
     language = form.cleaned_data["language"]
     if not request.POST.get("language_confirmed") and not speakers_on_duty(language):
         # Nobody on duty speaks it: say so, and offer English, Finnish or a written message
@@ -186,29 +168,29 @@ def chat_start_view(request):
                 ],
             },
         )
-    switch = FloodSwitch.current()
-    if switch.on:
-        # Chats without the work fill only part of the queue (decision 0022).
-        gate = _start_gate(request, switch, waiting_room=waiting_room_open_for_chats())
-        if gate.full:
-            return _gated(_home(request, chat_form=form, error=_full_text()), gate)
-        if not gate.passed:
-            return render(
-                request,
-                "public/waiting_room.html",
-                {
-                    "form": form,
-                    "gate": gate,
-                    "early": bool(request.POST.get("ticket")),
-                    "language_confirmed": request.POST.get("language_confirmed", ""),
-                },
-                status=429,
-            )
     try:
         access = conversation_start(
             kind=Conversation.Kind.CHAT,
             language=form.cleaned_data["language"],
             nickname=form.cleaned_data["nickname"],
+            work=_start_work(request),
+        )
+    except StartRefused as error:
+        gate = error.gate
+        if gate is None:
+            return _home(request, chat_form=form, error=str(error), status_code=409)
+        if gate.full:
+            return _gated(_home(request, chat_form=form, error=str(error)), gate)
+        return render(
+            request,
+            "public/waiting_room.html",
+            {
+                "form": form,
+                "gate": gate,
+                "early": bool(request.POST.get("ticket")),
+                "language_confirmed": request.POST.get("language_confirmed", ""),
+            },
+            status=429,
         )
     except ConversationError as error:
         return _home(request, chat_form=form, error=str(error), status_code=409)
@@ -228,21 +210,21 @@ def message_new_view(request):
         },
     )
     switch = FloodSwitch.current()
-    if request.method == "POST" and form.is_valid() and switch.on:
-        # New messages are gated like new chats: each one is a slow hash and a queue entry.
-        gate = _start_gate(request, switch)
-        if not gate.passed:
-            return _gated(_message_page(request, form, switch, gate=gate), gate)
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["language"]
         try:
+            # New messages are gated like new chats (each one is a slow hash and a queue
+            # entry), but may be left while the line is closed.
             access = conversation_start(
                 kind=Conversation.Kind.MESSAGE,
                 language=language,
                 nickname=form.cleaned_data["nickname"],
                 first_message=form.cleaned_data["body"],
                 interpreter_needed=not anyone_speaks(language),
+                work=_start_work(request),
             )
+        except StartRefused as error:
+            return _gated(_message_page(request, form, switch, gate=error.gate), error.gate)
         except ConversationError as error:
             form.add_error("body", str(error))
         except OperationalError:

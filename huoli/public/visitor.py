@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt
 
-from huoli.conversations.services import conversation_for_token
+from huoli.conversations.selectors import conversation_for_token
 
 
 def visitor_token(source: HttpRequest | Mapping) -> str | None:

@@ -16,13 +16,13 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
 
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import (
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import (
     conversation_end,
     conversation_flag,
-    conversation_start,
     conversation_take,
-    message_post,
 )
+from huoli.conversations.services.start import conversation_start
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.error_views import database_unavailable, server_error
 from huoli.helpline.models import FloodSwitch

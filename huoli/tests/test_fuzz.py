@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
-from huoli.conversations.tests.factories import open_line_with_counsellor
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.services.start import conversation_start
+from huoli.conversations.tests.factories import chat_start, open_line_with_counsellor
 from huoli.core.roles import Role
 from huoli.public.tests.test_consumers import visitor_socket
 
@@ -203,11 +204,11 @@ def counsellor_with_chats():
     """A counsellor's session with a chat of their own, and another counsellor's chat."""
     user, session_key = async_to_sync(staff_session)(role=Role.COUNSELLOR)
     duty_set(user=user, on_duty=True)
-    own = conversation_start(kind="chat", language="fi").conversation
+    own = chat_start(language="fi").conversation
     conversation_take(counsellor=user, conversation_id=own.pk)
     other_user, _key = async_to_sync(staff_session)(role=Role.COUNSELLOR)
     duty_set(user=other_user, on_duty=True)
-    others = conversation_start(kind="chat", language="fi").conversation
+    others = chat_start(language="fi").conversation
     conversation_take(counsellor=other_user, conversation_id=others.pk)
     return session_key, own.pk, others.pk
 

@@ -6,12 +6,9 @@ from django.conf import settings
 
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
-from huoli.conversations.services import (
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 from huoli.directory.models import Service
 
@@ -23,7 +20,7 @@ ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerro
 
 def test_markup_is_shown_as_text_everywhere(client, logged_in):
     counsellor = logged_in(Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="en", nickname=ATTACK[:40])
+    access = chat_start(language="en", nickname=ATTACK[:40])
     duty_set(user=counsellor, on_duty=True)
     conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     message_post(conversation=conversation, sender="visitor", client_id="a", body=ATTACK)

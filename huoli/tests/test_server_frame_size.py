@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from websockets.sync.client import connect
 
-from huoli.conversations.services import conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.frames import MAX_FRAME_CHARS
 from huoli.tests.asgi_process import AsgiProcess, make_run_flags, production_flags
 
@@ -60,7 +60,7 @@ def test_the_documented_command_lines_cap_frames_above_the_largest_legitimate_on
 
 
 def test_a_huge_frame_is_refused_unread_and_the_server_goes_on(server):
-    token = conversation_start(kind="chat", language="en").token
+    token = chat_start(language="en").token
     key = base64.b64encode(os.urandom(16)).decode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         raw.sendall(

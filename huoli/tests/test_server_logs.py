@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_take
+from huoli.conversations.services.queue import conversation_take
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.roles import Role
 from huoli.tests.asgi_process import (

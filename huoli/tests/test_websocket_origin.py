@@ -9,7 +9,7 @@ from django.conf import settings
 
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import staff_session
-from huoli.conversations.services import conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def socket_to(request):
     """``open(origin, host=..., scheme=..., extra=[...])`` -> connected?, for either socket."""
     if request.param == "visitor":
-        access = await database_sync_to_async(conversation_start)(kind="chat", language="fi")
+        access = await database_sync_to_async(chat_start)(language="fi")
         path, cookie = "/chat/ws/", f"{settings.HUOLI_VISITOR_COOKIE}={access.token}"
     else:
         _user, key = await staff_session(role=Role.COUNSELLOR)

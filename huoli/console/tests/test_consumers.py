@@ -12,7 +12,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from huoli.accounts.services import counsellor_profile_save
 from huoli.accounts.tests.factories import StaffFactory, device_confirmed
 from huoli.asgi import application
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,7 +117,7 @@ async def test_every_frame_gets_a_clear_answer(frame, expected):
 
 @database_sync_to_async
 def conversation_taken_by(counsellor):
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
     return conversation

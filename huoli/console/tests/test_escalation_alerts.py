@@ -9,7 +9,7 @@ from django.conf import settings
 from huoli.asgi import application
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.core.roles import Role
 from huoli.escalations.services import (
     contact_record_save,

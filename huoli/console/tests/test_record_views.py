@@ -10,7 +10,8 @@ from huoli.cases.services import case_create
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.services import case_create_for_record
 from huoli.contacts.tests.factories import PhoneCallFactory
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.escalations.models import Escalation
@@ -107,7 +108,7 @@ def test_risk_level_4_by_autosave_opens_one_escalation(client, logged_in):
 
 def test_risk_level_4_on_a_chat_record_opens_one_escalation_for_its_conversation(client, logged_in):
     counsellor = logged_in(Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     record = ContactRecord.objects.get(conversation=access.conversation)

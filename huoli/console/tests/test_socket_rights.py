@@ -22,7 +22,7 @@ from huoli.console import consumers
 from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import conversation_transfer, duty_set
+from huoli.conversations.services.queue import conversation_transfer, duty_set
 from huoli.core.roles import Role
 from huoli.public.tests.test_consumers import connected_visitor, start, take
 

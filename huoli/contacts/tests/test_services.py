@@ -10,7 +10,8 @@ from huoli.contacts.services import (
     contact_record_complete,
     contact_record_fields_save,
 )
-from huoli.conversations.services import conversation_end, message_post
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.tests.factories import chat_taken
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role

@@ -11,17 +11,14 @@ import factory
 import time_machine
 from django.utils import timezone
 
-from huoli.accounts.models import User
+from huoli.accounts.models import CounsellorProfile, User
+from huoli.accounts.services import counsellor_profile_save
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations.models import Conversation, Feedback, Message
-from huoli.conversations.services import (
-    VisitorAccess,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    feedback_record,
-    message_post,
-)
+from huoli.conversations.services.feedback import feedback_record
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.services.start import VisitorAccess, conversation_start
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 
@@ -37,9 +34,32 @@ def open_line_with_counsellor(*, counsellor: User | None = None, **staff) -> Use
     return counsellor
 
 
+STANDBY = "standby"
+
+
+def chat_start(**kwargs) -> VisitorAccess:
+    """A chat started while chats are open (decision 0027): the line open around the clock
+    and, while nobody is on duty, a standby counsellor (who speaks no language) on duty
+    only for the start, so the test's own duty, queue estimates and speakers stay as it set
+    them."""
+    opening_hours_around_the_clock()
+    if CounsellorProfile.objects.filter(on_duty=True, user__is_active=True).exists():
+        return conversation_start(kind="chat", **kwargs)
+    standby = User.objects.filter(username=STANDBY).first()
+    if standby is None:
+        standby = StaffFactory(role=Role.COUNSELLOR, username=STANDBY)
+        counsellor_profile_save(user=standby, display_name="Standby", languages=[], max_chats=1)
+    duty_set(user=standby, on_duty=True)
+    try:
+        return conversation_start(kind="chat", **kwargs)
+    finally:
+        duty_set(user=standby, on_duty=False)
+
+
 class ConversationFactory(factory.Factory):
-    """Starts a conversation through ``conversation_start``; returns its ``VisitorAccess``
-    (the conversation, the browser's token and the return code)."""
+    """Starts a conversation through ``conversation_start`` (a chat through ``chat_start``, so
+    the line's rules let it in); returns its ``VisitorAccess`` (the conversation, the
+    browser's token and the return code)."""
 
     class Meta:
         model = dict
@@ -54,6 +74,9 @@ class ConversationFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        if kwargs["kind"] == Conversation.Kind.CHAT:
+            del kwargs["kind"]
+            return chat_start(**kwargs)
         return conversation_start(**kwargs)
 
     @classmethod

@@ -8,15 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import queue_offered_to
-from huoli.conversations.services import (
-    ConversationError,
-    conversation_start,
-    conversation_take,
-    duty_set,
-)
-from huoli.conversations.tests.factories import open_line_with_counsellor
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.services.start import conversation_start
+from huoli.conversations.tests.factories import chat_start, open_line_with_counsellor
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +31,9 @@ def test_a_chat_in_arabic_is_offered_first_to_the_arabic_speaker(team):
     finnish, arabic = team
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        first = conversation_start(kind="chat", language="fi").conversation
+        first = chat_start(language="fi").conversation
     with time_machine.travel(start + timedelta(seconds=5), tick=False):
-        in_arabic = conversation_start(kind="chat", language="ar").conversation
+        in_arabic = chat_start(language="ar").conversation
         rows = queue_offered_to(arabic)
         assert [r.conversation for r in rows] == [in_arabic, first]  # theirs first
         assert rows[0].speaks and rows[0].held_until is None
@@ -55,9 +52,9 @@ def test_a_chat_in_arabic_is_offered_first_to_the_arabic_speaker(team):
 def test_nothing_is_held_when_the_speaker_has_no_room(team):
     finnish, arabic = team
     for _ in range(2):  # the speaker's limit
-        busy = conversation_start(kind="chat", language="en").conversation
+        busy = chat_start(language="en").conversation
         conversation_take(counsellor=arabic, conversation_id=busy.pk)
-    in_arabic = conversation_start(kind="chat", language="ar").conversation
+    in_arabic = chat_start(language="ar").conversation
     assert conversation_take(counsellor=finnish, conversation_id=in_arabic.pk).counsellor == finnish
 
 
@@ -103,7 +100,7 @@ def test_the_console_queue_shows_the_language_and_who_speaks_it(client, logged_i
     profile.languages = ["fi", "ar"]
     profile.save()
     duty_set(user=user, on_duty=True)
-    conversation_start(kind="chat", language="ar")
+    chat_start(language="ar")
     conversation_start(kind="message", language="so", first_message="x", interpreter_needed=True)
     html = client.get("/console/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Arabic" in html and "You speak it" in html

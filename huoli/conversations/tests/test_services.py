@@ -4,17 +4,13 @@ from django.test import override_settings
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Feedback, Message
-from huoli.conversations.services import (
-    ConversationError,
-    conversation_end,
-    conversation_resume,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    feedback_record,
-    message_post,
-)
+from huoli.conversations.services.feedback import feedback_record
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
+from huoli.conversations.services.start import conversation_resume, conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.policy import may_write
 from huoli.core.roles import Role
 
@@ -22,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_start_gives_a_16_digit_code_stored_only_as_a_keyed_hash():
-    access = conversation_start(kind="chat", language="ar", nickname="Umm Ali")
+    access = chat_start(language="ar", nickname="Umm Ali")
     assert len(access.return_code) == 16 and access.return_code.isdigit()
     stored = Conversation.objects.get(pk=access.conversation.pk)
     assert access.return_code not in stored.return_code_hash
@@ -49,14 +45,14 @@ def test_resume_refuses_a_malformed_code(code, error):
 
 
 def test_resume_refuses_an_unknown_code():
-    conversation_start(kind="chat", language="fi")
+    chat_start(language="fi")
     with pytest.raises(ConversationError) as raised:
         conversation_resume(code="0000 0000 0000 0000")
     assert raised.value.code == "code_unknown"
 
 
 def test_a_repeated_client_id_is_stored_once(django_capture_on_commit_callbacks):
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     with django_capture_on_commit_callbacks() as callbacks:
         first, created = message_post(
             conversation=conversation, sender="visitor", client_id="abc", body="Hei"
@@ -72,7 +68,7 @@ def test_a_repeated_client_id_is_stored_once(django_capture_on_commit_callbacks)
 
 
 def test_messages_are_numbered_in_order():
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     seqs = [
         message_post(conversation=conversation, sender="visitor", client_id=str(i), body=f"m{i}")[
             0
@@ -86,7 +82,7 @@ def test_messages_are_numbered_in_order():
     ("body", "code"), [("   ", "message_empty"), ("x" * 4001, "message_too_long")]
 )
 def test_bad_messages_are_refused_and_nothing_is_saved(body, code):
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     with pytest.raises(ConversationError) as raised:
         message_post(conversation=conversation, sender="visitor", client_id="a", body=body)
     assert raised.value.code == code
@@ -96,7 +92,7 @@ def test_bad_messages_are_refused_and_nothing_is_saved(body, code):
 
 
 def test_message_bodies_are_encrypted_in_the_database():
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     message_post(conversation=conversation, sender="visitor", client_id="a", body="salainen huoli")
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM conversations_message")
@@ -106,8 +102,8 @@ def test_message_bodies_are_encrypted_in_the_database():
 
 def test_take_needs_duty_and_respects_capacity(staff_factory):
     counsellor = staff_factory(role=Role.COUNSELLOR, max_chats=1)
-    first = conversation_start(kind="chat", language="fi").conversation
-    second = conversation_start(kind="chat", language="fi").conversation
+    first = chat_start(language="fi").conversation
+    second = chat_start(language="fi").conversation
     with pytest.raises(ConversationError) as raised:
         conversation_take(counsellor=counsellor, conversation_id=first.pk)
     assert raised.value.code == "not_on_duty"
@@ -122,7 +118,7 @@ def test_a_conversation_cannot_be_taken_twice(staff_factory):
     one, two = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.COUNSELLOR)
     for user in (one, two):
         duty_set(user=user, on_duty=True)
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     conversation_take(counsellor=one, conversation_id=conversation.pk)
     with pytest.raises(ConversationError) as raised:
         conversation_take(counsellor=two, conversation_id=conversation.pk)
@@ -132,7 +128,7 @@ def test_a_conversation_cannot_be_taken_twice(staff_factory):
 def test_writing_after_the_end_continues_as_messages(staff_factory):
     counsellor = staff_factory(role=Role.COUNSELLOR)
     duty_set(user=counsellor, on_duty=True)
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
     conversation_end(conversation=conversation, ended_by="visitor")
     with pytest.raises(ConversationError):
@@ -157,12 +153,12 @@ def test_feedback_keeps_only_the_answer_and_the_day():
 
 
 def test_transfer_hands_the_chat_to_a_colleague_on_duty(staff_factory):
-    from huoli.conversations.services import conversation_transfer
+    from huoli.conversations.services.queue import conversation_transfer
     from huoli.core.models import AuditEntry
 
     aino, samira = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.COUNSELLOR)
     duty_set(user=aino, on_duty=True)
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     conversation_take(counsellor=aino, conversation_id=conversation.pk)
     with pytest.raises(ConversationError) as raised:
         conversation_transfer(conversation_id=conversation.pk, by=aino, to=samira)
@@ -176,11 +172,11 @@ def test_transfer_hands_the_chat_to_a_colleague_on_duty(staff_factory):
 
 
 def test_a_supervisor_who_joins_may_write(staff_factory):
-    from huoli.conversations.services import conversation_join
+    from huoli.conversations.services.queue import conversation_join
 
     aino, mikko = staff_factory(role=Role.COUNSELLOR), staff_factory(role=Role.SUPERVISOR)
     duty_set(user=aino, on_duty=True)
-    conversation = conversation_start(kind="chat", language="fi").conversation
+    conversation = chat_start(language="fi").conversation
     conversation_take(counsellor=aino, conversation_id=conversation.pk)
     with pytest.raises(ConversationError) as raised:
         message_post(
@@ -203,7 +199,8 @@ def test_canned_response_speaks_the_conversation_language():
 
 
 def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_working():
-    from huoli.conversations.services import conversation_flag, conversation_for_token
+    from huoli.conversations.selectors import conversation_for_token
+    from huoli.conversations.services.queue import conversation_flag
     from huoli.core.models import AuditEntry
 
     counsellor = StaffFactory(role=Role.COUNSELLOR)
@@ -233,11 +230,12 @@ def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_w
 def test_a_blocked_conversation_takes_no_visitor_message_and_stays_ended(
     django_capture_on_commit_callbacks,
 ):
-    from huoli.conversations.services import MessagePost, conversation_flag, messages_post
+    from huoli.conversations.services.messages import MessagePost, messages_post
+    from huoli.conversations.services.queue import conversation_flag
 
     counsellor = StaffFactory(role=Role.COUNSELLOR)
     duty_set(user=counsellor, on_duty=True)
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     conversation_flag(
         conversation=access.conversation, by=counsellor, reason="threats", block_code=True
@@ -296,8 +294,8 @@ def test_a_message_under_a_browser_token_replaced_by_a_return_is_refused():
 def test_the_queue_has_a_ceiling_and_messages_still_get_through(settings):
     settings.HUOLI_MAX_QUEUE = 2
     for _ in range(2):
-        conversation_start(kind="chat", language="fi")
+        chat_start(language="fi")
     with pytest.raises(ConversationError) as full:
-        conversation_start(kind="chat", language="fi")
+        chat_start(language="fi")
     assert full.value.code == "queue_full"
     assert conversation_start(kind="message", language="fi", first_message="Hei").conversation

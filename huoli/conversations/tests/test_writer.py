@@ -3,8 +3,10 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Message
-from huoli.conversations.services import ConversationError, MessagePost, conversation_start
+from huoli.conversations.services.messages import MessagePost
+from huoli.conversations.tests.factories import chat_start
 from huoli.conversations.writer import writer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def start():
-    return conversation_start(kind="chat", language="fi").conversation
+    return chat_start(language="fi").conversation
 
 
 @database_sync_to_async
@@ -51,9 +53,9 @@ async def test_a_resend_in_the_same_batch_is_stored_once():
 def test_a_batch_costs_the_same_queries_for_one_conversation_or_many(
     django_assert_max_num_queries,
 ):
-    from huoli.conversations.services import messages_post
+    from huoli.conversations.services.messages import messages_post
 
-    conversations = [conversation_start(kind="chat", language="fi").conversation for _ in range(10)]
+    conversations = [chat_start(language="fi").conversation for _ in range(10)]
     posts = [
         MessagePost(conversation_id=c.pk, sender="visitor", client_id=f"m{i}", body=f"viesti {i}")
         for c in conversations

@@ -14,7 +14,7 @@ from huoli import keys
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import conversation_resume, conversation_start
+from huoli.conversations.services.start import conversation_resume, conversation_start
 from huoli.conversations.tests.factories import chat_taken
 from huoli.core.audit import audit_record, audit_verify
 from huoli.core.backup import (

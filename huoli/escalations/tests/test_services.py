@@ -8,7 +8,8 @@ from django.http import Http404
 import huoli
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.services import conversation_start, conversation_take, duty_set
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.escalations.models import Escalation
@@ -76,7 +77,7 @@ def test_risk_level_4_on_a_record_escalated_before_opens_no_second_one(team):
 
 
 def test_risk_level_4_on_a_chat_record_names_the_conversation(team):
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=team["aino"], on_duty=True)
     conversation_take(counsellor=team["aino"], conversation_id=access.conversation.pk)
     record = ContactRecord.objects.get(conversation=access.conversation)
@@ -85,7 +86,7 @@ def test_risk_level_4_on_a_chat_record_names_the_conversation(team):
 
 
 def test_escalating_a_conversation_uses_its_record(team):
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=team["aino"], on_duty=True)
     conversation_take(counsellor=team["aino"], conversation_id=access.conversation.pk)
     escalation = escalation_open(by=team["aino"], conversation=access.conversation)

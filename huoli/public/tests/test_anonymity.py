@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import AsyncClient
 
 from huoli.asgi import application
-from huoli.conversations.services import conversation_take
+from huoli.conversations.services.queue import conversation_take
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.public.tests.test_consumers import ORIGIN
 from huoli.tests.dbfile import everything_stored as stored_rows

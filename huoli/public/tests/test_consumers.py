@@ -14,13 +14,10 @@ from huoli.asgi import application
 from huoli.console.tests.test_consumers import communicator as staff_communicator
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.services import (
-    conversation_resume,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.services.start import conversation_resume, conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.roles import Role
 from huoli.public import sockets
 from huoli.public.consumers import CLOSE_NO_CONVERSATION, CLOSE_TOO_MANY_SOCKETS
@@ -50,6 +47,8 @@ def visitor_socket(token=None):
 
 @database_sync_to_async
 def start(kind="chat"):
+    if kind == "chat":
+        return chat_start(language="fi")
     return conversation_start(kind=kind, language="fi")
 
 
@@ -236,7 +235,7 @@ async def outputs_until_closed(socket, timeout=5):
 @database_sync_to_async
 def block(conversation_id):
     from huoli.accounts.tests.factories import StaffFactory
-    from huoli.conversations.services import conversation_flag
+    from huoli.conversations.services.queue import conversation_flag
 
     counsellor = StaffFactory(role=Role.COUNSELLOR)
     conversation = Conversation.objects.get(pk=conversation_id)

@@ -166,7 +166,7 @@ def test_after_a_return_in_another_browser_the_first_one_cannot_send(client):
 
 
 def test_a_blocked_conversation_never_comes_back_through_the_visitor_pages(client, counsellor):
-    from huoli.conversations.services import conversation_flag
+    from huoli.conversations.services.queue import conversation_flag
 
     leave_message(client)
     code = shown_code(client)

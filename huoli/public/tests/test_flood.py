@@ -10,10 +10,10 @@ import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 
+from huoli.conversations.flood import challenge_issue, gate_check, leading_zero_bits, work_done
 from huoli.conversations.models import Conversation
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.models import AuditEntry
-from huoli.helpline.flood import challenge_issue, gate_check, leading_zero_bits, work_done
 from huoli.helpline.models import FloodSwitch
 
 pytestmark = pytest.mark.django_db

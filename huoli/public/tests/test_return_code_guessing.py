@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from huoli.conversations.services import conversation_start
-from huoli.helpline.flood import work_done
+from huoli.conversations.flood import work_done
+from huoli.conversations.services.start import conversation_start
 from huoli.helpline.models import FloodSwitch
 from huoli.public.tests.test_flood import solve
 
@@ -201,7 +201,7 @@ def test_an_ipv4_address_is_its_own_source(client, settings):
 def challenge_bits(html: str) -> int:
     from django.core import signing
 
-    from huoli.helpline.flood import SALT
+    from huoli.conversations.flood import SALT
 
     challenge = re.search(r'name="pow_challenge" value="([^"]+)"', html).group(1)
     return signing.loads(challenge, salt=SALT)["b"]

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from huoli.asgi import application
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import duty_set
+from huoli.conversations.services.queue import duty_set
 from huoli.core.roles import Role
 from huoli.helpline.services import opening_hours_around_the_clock
 

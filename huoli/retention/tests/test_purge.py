@@ -12,16 +12,12 @@ from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.services import case_update
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
+from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Feedback, Message
-from huoli.conversations.services import (
-    ConversationError,
-    conversation_end,
-    conversation_resume,
-    conversation_start,
-    conversation_take,
-    duty_set,
-    message_post,
-)
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
+from huoli.conversations.services.start import conversation_resume
+from huoli.conversations.tests.factories import chat_start
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.reports.selectors import report_for
@@ -40,7 +36,7 @@ def raw_body(message_id: int) -> str:
 
 def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
     counsellor = StaffFactory(role=Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="fi", nickname="Äiti")
+    access = chat_start(language="fi", nickname="Äiti")
     duty_set(user=counsellor, on_duty=True)
     conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     message, _ = message_post(
@@ -91,7 +87,7 @@ def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
 
 def test_the_deletion_date_is_shown_to_the_counsellor(client, logged_in):
     counsellor = logged_in(Role.COUNSELLOR)
-    access = conversation_start(kind="chat", language="fi")
+    access = chat_start(language="fi")
     duty_set(user=counsellor, on_duty=True)
     conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
     page = client.get(

@@ -20,7 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 from huoli.conversations.models import Conversation
-from huoli.conversations.services import conversation_take, duty_set, message_post
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_take, duty_set
 from huoli.helpline.models import OpeningHours
 from huoli.tests.browser.test_chat import counsellor_on_duty, log_in
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from huoli.conversations.services import conversation_start
+from huoli.conversations.tests.factories import chat_start
 from huoli.tests.asgi_process import AsgiProcess
 from huoli.tests.browser.test_chat import (
     bodies,
@@ -96,7 +96,7 @@ def test_the_console_live_panel_catches_up_after_the_server_drops_its_socket(
     restartable.stop()
     expect(staff.get_by_text("Live updates are off. Reconnecting…")).to_be_visible()
     # A chat starts while the console is away: its event reaches no open socket.
-    in_a_thread(lambda: conversation_start(kind="chat", language="en", nickname="Father"))
+    in_a_thread(lambda: chat_start(language="en", nickname="Father"))
     restartable.start()
     expect(staff.get_by_text("Live updates are on.")).to_be_visible(timeout=20_000)
     expect(staff.get_by_role("button", name="Take chat")).to_be_visible()

@@ -1,4 +1,4 @@
-// The flood switch's proof of work (see helpline/flood.py): before the chat starts, find a
+// The flood switch's proof of work (see conversations/flood.py): before the chat starts, find a
 // nonce whose SHA-256 with the signed challenge begins with the asked number of zero bits.
 // Without Web Crypto the form goes as it is and the server offers its waiting room.
 const form = document.querySelector("form[data-pow]");

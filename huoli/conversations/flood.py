@@ -1,4 +1,6 @@
-"""The flood switch: a proof of work or a waiting room before a new chat or message starts.
+"""The flood gate: a proof of work or a waiting room before a new chat or message starts,
+while the flood switch (``helpline.models.FloodSwitch``, set by
+``helpline.services.flood_switch_set``) is on. ``services.start.conversation_start`` asks it.
 
 Threat answered: a flood of abusive or automated visitors filling the chat queue. When a
 supervisor turns the switch on, the start form carries a signed challenge; the browser finds
@@ -8,14 +10,14 @@ of processor time. A browser without JavaScript instead gets a signed waiting-ro
 that is accepted only after ``wait_seconds``. Challenges and tickets are signed, expire in
 ten minutes and are accepted once (the cache remembers used ones); neither holds anything
 about the visitor. A script that never does the work gets only a few tickets: each source
-(``conversations.throttle.source_key``, a daily-keyed hash of an IPv4 address or an IPv6
+(``throttle.source_key``, a daily-keyed hash of an IPv4 address or an IPv6
 /64) may hold ``HUOLI_FLOOD_TICKETS["per_source"]`` unspent tickets and the whole site
 ``["site"]``; beyond that the answer is "try again in a moment" (issue 13, decision 0022).
 Neither the wait nor the work buys one source more than ``HUOLI_FLOOD_STARTS["per_source"]``
 conversations an hour (``start_gate``), and chats through the waiting room fill only part of
 the queue, so the rest stays for browsers that did the work.
 The same gate asks for the work before a return code is checked while guessing is over its
-site-wide limit (``conversations.throttle``).
+site-wide limit (``throttle``; ``public.views.return_view``).
 """
 
 from __future__ import annotations
@@ -28,13 +30,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
 
-from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import queued_chats_count
 from huoli.conversations.throttle import flood_start_counted, flood_start_refused, source_key
-from huoli.core.audit import audit_record
-from huoli.helpline.models import FloodSwitch
 
 SALT = "huoli.flood"
 MAX_AGE = 600
@@ -153,10 +151,7 @@ def gate_check(
 def waiting_room_open_for_chats() -> bool:
     """Whether a chat may still come through the waiting room (no work): it fills the queue
     only up to ``HUOLI_FLOOD_STARTS["waiting_room_queue"]``."""
-    queued = Conversation.objects.filter(
-        kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
-    ).count()
-    return queued < settings.HUOLI_FLOOD_STARTS["waiting_room_queue"]
+    return queued_chats_count() < settings.HUOLI_FLOOD_STARTS["waiting_room_queue"]
 
 
 def start_gate(
@@ -180,14 +175,3 @@ def start_gate(
         if retry:
             return Gate(passed=False, full=True, retry_after=retry)
     return gate
-
-
-@transaction.atomic
-def flood_switch_set(*, by, on: bool) -> FloodSwitch:
-    switch = FloodSwitch.objects.select_for_update().get(pk=FloodSwitch.saved().pk)
-    switch.on = on
-    switch.changed_at = timezone.now()
-    switch.changed_by = by
-    switch.save()
-    audit_record(actor=by, action="helpline.flood_switch", object_type="helpline", data={"on": on})
-    return switch

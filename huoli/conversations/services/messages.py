@@ -1,0 +1,275 @@
+"""Storing messages (one, or a batch from the socket writer), typing, the read marker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.accounts.models import User
+from huoli.contacts.services import contact_record_for_conversation
+from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError
+from huoli.conversations.models import Conversation, Message
+from huoli.conversations.services._common import clean_body, closed_refusal, signed_out_refusal
+from huoli.core.events import (
+    QUEUE_GROUP,
+    ConversationActivity,
+    ConversationMessage,
+    ConversationTyping,
+    QueueChanged,
+    conversation_group,
+    publish,
+    publish_on_commit,
+    staff_group,
+)
+from huoli.core.fields import bind_rows
+from huoli.core.policy import may_write
+
+CLIENT_ID_MAX = 64
+
+
+def _clean_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if not client_id or len(client_id) > CLIENT_ID_MAX or not client_id.isascii():
+        raise ConversationError("client_id_invalid", _("The message could not be identified."))
+    return client_id
+
+
+@dataclass(frozen=True)
+class MessagePost:
+    """One message to store: who sends it, under which client id, into which conversation.
+
+    A visitor's post from a browser carries the hash of that browser's token: it is stored
+    only while that token is still the conversation's (not after a return elsewhere)."""
+
+    conversation_id: int
+    sender: str
+    client_id: str
+    body: str
+    author: User | None = None
+    visitor_token_hash: str | None = None
+
+
+def message_post(
+    *,
+    conversation: Conversation,
+    sender: str,
+    client_id: str,
+    body: str,
+    author: User | None = None,
+    visitor_token: str | None = None,
+) -> tuple[Message, bool]:
+    """Store a message once per client id, then publish it after commit.
+
+    Returns ``(message, created)``; a repeated client id returns the stored message and
+    publishes nothing, so a resend is harmless (promise 2, docs/design.md). ``visitor_token``
+    is the browser's cookie for a visitor's post from a browser (see ``MessagePost``).
+    """
+    post = MessagePost(
+        conversation.pk,
+        sender,
+        client_id,
+        body,
+        author,
+        return_codes.token_hash(visitor_token) if visitor_token else None,
+    )
+    (result,) = messages_post([post])
+    if isinstance(result, ConversationError):
+        raise result
+    conversation.last_seq = max(conversation.last_seq or 0, result[0].seq)
+    return result
+
+
+@transaction.atomic
+def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | ConversationError]:
+    """Store several messages in one transaction with a fixed number of queries.
+
+    Each result is ``(message, created)`` or the error that refused that message alone.
+    The conversations are locked first, so the sequence numbers and the check for a
+    repeated client id hold across processes; the unique constraints back both.
+    """
+    results: list[tuple[Message, bool] | ConversationError | None] = [None] * len(posts)
+    cleaned: dict[int, tuple[str, str]] = {}
+    for i, post in enumerate(posts):
+        try:
+            cleaned[i] = (_clean_client_id(post.client_id), clean_body(post.body))
+        except ConversationError as error:
+            results[i] = error
+    ids = {posts[i].conversation_id for i in cleaned}
+    conversations = Conversation.objects.select_for_update().in_bulk(sorted(ids))
+    stored = {
+        (message.conversation_id, message.client_id): message
+        for message in Message.objects.filter(
+            conversation_id__in=ids, client_id__in={client_id for client_id, _ in cleaned.values()}
+        )
+    }
+    now = timezone.now()
+    new: list[tuple[int, Message]] = []
+    changed: dict[int, Conversation] = {}
+    reopened: dict[int, Conversation] = {}
+    for i, (client_id, body) in cleaned.items():
+        post = posts[i]
+        locked = conversations.get(post.conversation_id)
+        if locked is None:
+            results[i] = ConversationError("not_found", _("This conversation no longer exists."))
+            continue
+        known = stored.get((locked.pk, client_id))
+        if known is not None:
+            results[i] = (known, False)
+            continue
+        was_ended = locked.status == Conversation.Status.ENDED
+        try:
+            message = _message_apply(locked, post, client_id, body, now)
+        except ConversationError as error:
+            results[i] = error
+            continue
+        if was_ended and locked.counsellor_id:
+            reopened[locked.pk] = locked
+        stored[(locked.pk, client_id)] = message
+        changed[locked.pk] = locked
+        new.append((i, message))
+    Message.objects.bulk_create([message for _, message in new])
+    bind_rows(message for _, message in new)  # bodies bound to their rows (decision 0020)
+    _conversations_advance(changed.values())
+    for conversation in reopened.values():
+        # The visitor came back with the code: a new contact for the same counsellor.
+        contact_record_for_conversation(
+            conversation=conversation, counsellor=conversation.counsellor
+        )
+    for i, message in new:
+        results[i] = (message, True)
+        _message_announce(conversations[message.conversation_id], message)
+    return results
+
+
+_ADVANCED_FIELDS = (
+    "last_seq",
+    "last_message_at",
+    "awaiting_reply",
+    "kind",
+    "status",
+    "ended_at",
+    "counsellor_seen_seq",
+)
+
+
+def _conversations_advance(conversations) -> None:
+    """Write what a batch moved on, one prepared UPDATE run for every conversation.
+
+    ``bulk_update`` would build one CASE expression per field and row, which profiling
+    showed costing more than the rest of a batch together (decision 0008)."""
+    conversations = list(conversations)
+    if not conversations:
+        return
+    fields = [Conversation._meta.get_field(name) for name in _ADVANCED_FIELDS]
+    quote = connection.ops.quote_name
+    # Only our own table and column names are formatted in; every value is a parameter.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(Conversation._meta.db_table),
+        ", ".join(f"{quote(field.column)} = %s" for field in fields),
+        quote(Conversation._meta.pk.column),
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(c, field.attname), connection) for field in fields] + [c.pk]
+        for c in conversations
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _message_apply(
+    locked: Conversation, post: MessagePost, client_id: str, body: str, now
+) -> Message:
+    """The next message of a locked conversation, with the conversation's fields moved on.
+
+    Threat answered: a blocked visitor or a browser signed out by a return elsewhere writing
+    on through a socket or a form still open; a blocked conversation never becomes active
+    again through a visitor's message (issue 13)."""
+    sender, author = post.sender, post.author
+    if sender == Message.Sender.VISITOR:
+        if locked.code_blocked_at is not None:
+            raise closed_refusal()
+        if post.visitor_token_hash is not None and (
+            post.visitor_token_hash != locked.visitor_token_hash
+        ):
+            raise signed_out_refusal()
+    if sender == Message.Sender.COUNSELLOR and not may_write(author, locked):
+        if locked.status == Conversation.Status.ENDED:
+            raise ConversationError("conversation_ended", _("This conversation has ended."))
+        raise ConversationError(
+            "read_only", _("Only the counsellor answering this conversation can write.")
+        )
+    locked.last_seq += 1
+    locked.last_message_at = now
+    author_name = ""
+    if sender == Message.Sender.VISITOR:
+        locked.awaiting_reply = True
+        if locked.status == Conversation.Status.ENDED:
+            # Writing again after the end (with the return code) continues it as messages.
+            locked.kind = Conversation.Kind.MESSAGE
+            locked.status = (
+                Conversation.Status.ACTIVE if locked.counsellor_id else Conversation.Status.QUEUED
+            )
+            locked.ended_at = None
+    elif sender == Message.Sender.COUNSELLOR:
+        locked.awaiting_reply = False
+        if author is not None and author.pk == locked.counsellor_id:
+            # A supervisor who joined and wrote has not read it for the counsellor.
+            locked.counsellor_seen_seq = locked.last_seq
+        # Cached on the user object, so a socket looks it up once.
+        profile = getattr(author, "counsellor_profile", None)
+        author_name = profile.display_name if profile else ""
+    return Message(
+        conversation=locked,
+        seq=locked.last_seq,
+        sender=sender,
+        author=author,
+        author_name=author_name,
+        client_id=client_id,
+        body=body,
+        created_at=now,
+    )
+
+
+def _message_announce(locked: Conversation, message: Message) -> None:
+    publish_on_commit(conversation_group(locked.pk), message_event(message))
+    if message.sender == Message.Sender.VISITOR:
+        # Only who needs to know: the queue when it waits, else the counsellor answering it.
+        if locked.status == Conversation.Status.QUEUED or not locked.counsellor_id:
+            publish_on_commit(QUEUE_GROUP, QueueChanged())
+        else:
+            publish_on_commit(
+                staff_group(locked.counsellor_id),
+                ConversationActivity(conversation_id=locked.pk, unread=locked.unread_count),
+            )
+
+
+def message_event(message: Message) -> ConversationMessage:
+    return ConversationMessage(
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        sender=message.sender,
+        author_name=message.author_name,
+        client_id=message.client_id,
+        body=message.body,
+        created_at=message.created_at.isoformat(),
+    )
+
+
+def conversation_mark_seen(*, conversation: Conversation, seq: int, by: User) -> None:
+    """The answering counsellor has seen the conversation up to ``seq``. Anyone else reading
+    it (a supervisor observing) leaves the counsellor's unread marker alone."""
+    Conversation.objects.filter(
+        pk=conversation.pk, counsellor=by, counsellor_seen_seq__lt=seq
+    ).update(counsellor_seen_seq=min(seq, conversation.last_seq))
+
+
+def typing_signal(*, conversation: Conversation, sender: str) -> None:
+    """Not stored, so published at once."""
+    publish(
+        conversation_group(conversation.pk),
+        ConversationTyping(conversation_id=conversation.pk, sender=sender),
+    )

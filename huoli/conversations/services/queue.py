@@ -1,0 +1,208 @@
+"""The queue and duty: going on duty, taking a conversation, transferring, a supervisor
+joining, ending, and flagging abuse (with blocking the return code)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.accounts.models import CounsellorProfile, User
+from huoli.contacts.services import (
+    contact_record_conversation_ended,
+    contact_record_for_conversation,
+)
+from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError
+from huoli.conversations.models import Conversation, FlagReason
+from huoli.conversations.selectors import active_chats_count, held_for_speaker_until
+from huoli.conversations.services._common import (
+    announce_joined,
+    announce_signed_out,
+    publish_queue_positions_on_commit,
+    signed_out_refusal,
+)
+from huoli.core.audit import audit_record
+from huoli.core.events import (
+    QUEUE_GROUP,
+    ConversationEnded,
+    ConversationReleased,
+    QueueChanged,
+    alerts_group,
+    conversation_group,
+    publish_on_commit,
+)
+
+
+@transaction.atomic
+def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
+    profile = CounsellorProfile.objects.select_for_update().get(user=user)
+    profile.on_duty = on_duty
+    profile.on_duty_since = timezone.now() if on_duty else None
+    profile.save(update_fields=["on_duty", "on_duty_since"])
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return profile
+
+
+@transaction.atomic
+def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation:
+    profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
+    if profile is None or not profile.on_duty:
+        raise ConversationError("not_on_duty", _("Go on duty before you take a conversation."))
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None or conversation.status != Conversation.Status.QUEUED:
+        raise ConversationError(
+            "not_waiting", _("Someone else has already taken this conversation.")
+        )
+    if held_for_speaker_until(conversation, set(profile.languages or [])):
+        raise ConversationError(
+            "offered_to_speaker",
+            _(
+                "This chat is offered first to a colleague on duty who speaks %(language)s. "
+                "You can take it if they have not within a minute."
+            )
+            % {"language": conversation.language_name},
+        )
+    if conversation.kind == Conversation.Kind.CHAT and active_chats_count(counsellor) >= (
+        profile.max_chats
+    ):
+        raise ConversationError(
+            "capacity",
+            _("You already have %(count)s chats open, your limit.") % {"count": profile.max_chats},
+        )
+    conversation.counsellor = counsellor
+    conversation.status = Conversation.Status.ACTIVE
+    conversation.taken_at = timezone.now()
+    conversation.save(update_fields=["counsellor", "status", "taken_at"])
+    contact_record_for_conversation(conversation=conversation, counsellor=counsellor)
+    announce_joined(conversation, profile.display_name)
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    publish_queue_positions_on_commit()
+    return conversation
+
+
+def _lock_active(conversation_id: int, refusal: str) -> Conversation:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise ConversationError("not_active", refusal)
+    return conversation
+
+
+@transaction.atomic
+def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conversation:
+    """Hand a conversation to another counsellor on duty; the visitor sees the new name."""
+    conversation = _lock_active(
+        conversation_id, _("Only an active conversation can be transferred.")
+    )
+    profile = CounsellorProfile.objects.select_for_update().filter(user=to, on_duty=True).first()
+    if profile is None or to.pk == conversation.counsellor_id:
+        raise ConversationError("transfer_target", _("Choose another counsellor who is on duty."))
+    if conversation.kind == Conversation.Kind.CHAT and active_chats_count(to) >= profile.max_chats:
+        raise ConversationError(
+            "transfer_target", _("%(name)s has no room for another chat.") % {"name": profile}
+        )
+    previous = conversation.counsellor_id
+    conversation.counsellor = to
+    conversation.save(update_fields=["counsellor"])
+    contact_record_for_conversation(conversation=conversation, counsellor=to)
+    if previous:
+        # Their open sockets stop hearing it at once (issue 13), before the next message.
+        publish_on_commit(
+            alerts_group(previous), ConversationReleased(conversation_id=conversation.pk)
+        )
+    audit_record(
+        actor=by,
+        action="conversation.transferred",
+        object_type="conversation",
+        object_id=conversation.pk,
+        data={"to": to.pk},
+    )
+    announce_joined(conversation, profile.display_name)
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return conversation
+
+
+@transaction.atomic
+def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation:
+    """A supervisor steps into a live conversation and may write in it."""
+    conversation = _lock_active(conversation_id, _("Only an active conversation can be joined."))
+    conversation.supervisor = supervisor
+    conversation.save(update_fields=["supervisor"])
+    audit_record(
+        actor=supervisor,
+        action="conversation.joined",
+        object_type="conversation",
+        object_id=conversation.pk,
+    )
+    name = getattr(CounsellorProfile.objects.filter(user=supervisor).first(), "display_name", "")
+    announce_joined(conversation, name)
+    return conversation
+
+
+@transaction.atomic
+def conversation_end(
+    *, conversation: Conversation, ended_by: str, visitor_token: str | None = None
+) -> Conversation:
+    """End it; ``visitor_token`` is the cookie when a visitor's browser ends it, which must
+    still be the conversation's (a browser signed out by a return elsewhere cannot)."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if visitor_token is not None and (
+        locked.visitor_token_hash != return_codes.token_hash(visitor_token)
+    ):
+        raise signed_out_refusal()
+    if locked.status == Conversation.Status.ENDED:
+        return locked
+    was_queued = locked.status == Conversation.Status.QUEUED
+    locked.status = Conversation.Status.ENDED
+    locked.ended_at = timezone.now()
+    locked.awaiting_reply = False
+    locked.save(update_fields=["status", "ended_at", "awaiting_reply"])
+    contact_record_conversation_ended(conversation=locked)
+    publish_on_commit(
+        conversation_group(locked.pk),
+        ConversationEnded(conversation_id=locked.pk, ended_by=ended_by),
+    )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    if was_queued:
+        publish_queue_positions_on_commit()
+    return locked
+
+
+@transaction.atomic
+def conversation_flag(
+    *, conversation: Conversation, by: User, reason: str, note: str = "", block_code: bool
+) -> Conversation:
+    """Flag a conversation as abusive; optionally block its return code, which also ends it,
+    signs its browser out and closes its open sockets. Nothing about the visitor's device or
+    address is kept."""
+    if reason not in FlagReason.values:
+        raise ConversationError("reason_invalid", _("Choose a reason."))
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    now = timezone.now()
+    locked.flag_reason = reason
+    locked.flag_note = (note or "").strip()[:2000]
+    locked.flagged_by = by
+    locked.flagged_at = now
+    fields = ["flag_reason", "flag_note", "flagged_by", "flagged_at"]
+    if block_code and locked.code_blocked_at is None:
+        locked.code_blocked_at = now
+        locked.visitor_token_hash = None
+        fields += ["code_blocked_at", "visitor_token_hash"]
+    locked.save(update_fields=fields)
+    audit_record(
+        actor=by,
+        action="conversation.flagged",
+        object_type="conversation",
+        object_id=locked.pk,
+        data={"reason": reason},
+    )
+    if "code_blocked_at" in fields:
+        audit_record(
+            actor=by,
+            action="conversation.code_blocked",
+            object_type="conversation",
+            object_id=locked.pk,
+        )
+        locked = conversation_end(conversation=locked, ended_by="counsellor")
+        announce_signed_out(locked)
+    return locked

@@ -1,0 +1,179 @@
+"""Starting a conversation, and coming back to one with its return code.
+
+``conversation_start`` enforces the line's rules itself, so every way in (the public page,
+the form without JavaScript, a socket, the telephone) gets them (decision 0027): a chat
+starts only while the line is open and someone is on duty; a written message may be left
+any time; while the flood switch is on, both pass the flood gate first."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.conversations import return_codes
+from huoli.conversations.errors import ConversationError, StartRefused
+from huoli.conversations.flood import start_gate, waiting_room_open_for_chats
+from huoli.conversations.models import Conversation, Message
+from huoli.conversations.selectors import chat_availability, queued_chats_count
+from huoli.conversations.services._common import (
+    announce_signed_out,
+    clean_body,
+    publish_queue_positions_on_commit,
+    visitor_token,
+)
+from huoli.conversations.services.messages import message_post
+from huoli.core.events import QUEUE_GROUP, QueueChanged, publish_on_commit
+from huoli.helpline.models import FloodSwitch
+
+
+@dataclass(frozen=True)
+class VisitorAccess:
+    conversation: Conversation
+    token: str
+    return_code: str | None = None
+
+
+@dataclass(frozen=True)
+class StartWork:
+    """What a start brings to the flood gate: the browser's proof of work (the signed
+    challenge and its nonce) or its waiting-room ticket, and the address that picks the
+    source's places and counts its starts (hashed under a daily key, never kept)."""
+
+    challenge: str = ""
+    nonce: str = ""
+    ticket: str = ""
+    address: str = ""
+
+
+def chat_closed_refusal() -> StartRefused | None:
+    """Why a chat may not start now (the line is closed, nobody is on duty), or None."""
+    availability = chat_availability()
+    if availability.chats_open:
+        return None
+    text = _("The chat is closed right now. You can leave a message instead.")
+    if not availability.line.open_now:
+        return StartRefused("line_closed", text)
+    return StartRefused("nobody_on_duty", text)
+
+
+def _flood_gate(kind: str, work: StartWork) -> None:
+    """While the flood switch is on: the source's starts this hour, then the work or the
+    wait; chats without the work fill only part of the queue (decision 0022)."""
+    switch = FloodSwitch.current()
+    if not switch.on:
+        return
+    gate = start_gate(
+        challenge=work.challenge,
+        nonce=work.nonce,
+        ticket=work.ticket,
+        wait_seconds=switch.wait_seconds,
+        address=work.address,
+        waiting_room=kind != Conversation.Kind.CHAT or waiting_room_open_for_chats(),
+    )
+    if not gate.passed:
+        raise StartRefused(
+            "flood_gate",
+            _("Many people are contacting us right now. Please try again in a moment."),
+            gate=gate,
+        )
+
+
+def conversation_start(
+    *,
+    kind: str,
+    language: str,
+    nickname: str = "",
+    first_message: str = "",
+    interpreter_needed: bool = False,
+    work: StartWork | None = None,
+) -> VisitorAccess:
+    """Start a chat or a written message; returns the return code and the browser token.
+
+    Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, and
+    for either while the flood switch is on and ``work`` does not pass the gate. The checks
+    run before the transaction, so the cache work of the gate holds no database lock."""
+    if kind not in Conversation.Kind.values:
+        raise ConversationError("kind_invalid", _("Choose chat or message."))
+    if kind == Conversation.Kind.CHAT:
+        refusal = chat_closed_refusal()
+        if refusal is not None:
+            raise refusal
+    _flood_gate(kind, work or StartWork())
+    return _conversation_create(
+        kind=kind,
+        language=language,
+        nickname=nickname,
+        first_message=first_message,
+        interpreter_needed=interpreter_needed,
+    )
+
+
+@transaction.atomic
+def _conversation_create(
+    *, kind: str, language: str, nickname: str, first_message: str, interpreter_needed: bool
+) -> VisitorAccess:
+    if kind == Conversation.Kind.CHAT and queued_chats_count() >= settings.HUOLI_MAX_QUEUE:
+        raise ConversationError(
+            "queue_full",
+            _("The queue is full right now. Please leave a message or try again soon."),
+        )
+    if kind == Conversation.Kind.MESSAGE:
+        first_message = clean_body(first_message)
+    code = return_codes.generate()
+    now = timezone.now()
+    conversation = Conversation(
+        kind=kind,
+        language=language,
+        nickname=(nickname or "").strip()[:40],
+        created_at=now,
+        return_code_hash=return_codes.code_hash(code),
+        interpreter_needed=interpreter_needed,
+    )
+    token = visitor_token(conversation)
+    conversation.save()
+    if first_message:
+        message_post(
+            conversation=conversation,
+            sender=Message.Sender.VISITOR,
+            client_id=secrets.token_hex(8),
+            body=first_message,
+        )
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    publish_queue_positions_on_commit()
+    return VisitorAccess(conversation=conversation, token=token, return_code=code)
+
+
+@transaction.atomic
+def conversation_resume(*, code: str) -> VisitorAccess:
+    """Open a conversation again with its return code (a new browser token each time)."""
+    digits = return_codes.normalise(code)
+    if digits is None:
+        raise ConversationError(
+            "code_malformed", _("A return code has 16 digits. Check the code and try again.")
+        )
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(return_code_hash=return_codes.code_hash(digits))
+        .first()
+    )
+    if conversation is None:
+        raise ConversationError(
+            "code_unknown",
+            _("We could not find a conversation with that code. Check the digits and try again."),
+        )
+    if conversation.code_blocked_at is not None:
+        raise ConversationError(
+            "code_blocked",
+            _("This conversation is closed. You can start a new one from the home page."),
+        )
+    token = visitor_token(conversation)
+    conversation.save(update_fields=["visitor_token_hash"])
+    # The browser that held the conversation until now is signed out: its open sockets close
+    # and its posts are refused (issue 13).
+    announce_signed_out(conversation)
+    return VisitorAccess(conversation=conversation, token=token)
