@@ -17,7 +17,8 @@ from huoli.accounts.tests.factories import device_confirmed
 from huoli.core.audit import audit_verify
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
-from huoli.helpline.models import FloodSwitch, OpeningException, OpeningHours
+from huoli.helpline.models import FloodSwitch, OpeningException
+from huoli.helpline.tests.factories import OpeningHoursFactory
 from huoli.retention.models import RetentionPolicy
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def test_a_retention_period_change_is_audited_with_old_and_new_days(client, admi
 
 
 def test_opening_hours_changed_in_the_form_and_in_the_list_are_audited(client, administrator):
-    monday = OpeningHours.objects.create(weekday=0, opens=time(9), closes=time(17))
+    monday = OpeningHoursFactory(weekday=0, opens=time(9), closes=time(17))
     post_form(client, f"/console/admin/helpline/openinghours/{monday.pk}/change/", closes="15:00")
     [entry] = entries("admin.changed", object_type="openinghours")
     assert entry.data["values"] == {"closes": ["17:00:00", "15:00:00"]}

@@ -12,12 +12,13 @@ from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.services import case_update
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
+from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
 from huoli.conversations.services.start import conversation_resume
-from huoli.conversations.tests.factories import chat_start
+from huoli.conversations.tests.factories import chat_start, feedback_given
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.reports.selectors import report_for
@@ -48,7 +49,7 @@ def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
     record.save()
     case = case_create_for_record(record=record, by=counsellor, title="Perhe K")
     conversation_end(conversation=conversation, ended_by="counsellor")
-    Feedback.objects.create(answer="yes", day=timezone.localdate())
+    feedback_given(answer="yes", day=timezone.localdate())
     secret_bytes = raw_body(message.pk).split(":")[-1][:40].encode()  # as it is in the file
     today = timezone.localdate()
     period = (today - timedelta(days=1), today + timedelta(days=1))
@@ -107,7 +108,7 @@ def test_call_back_numbers_go_after_their_own_period_and_old_audit_entries_after
 
     counsellor = StaffFactory(role=Role.COUNSELLOR)
     supervisor = StaffFactory(role=Role.SUPERVISOR)
-    record = ContactRecord.objects.create(channel="phone", counsellor=counsellor)
+    record = PhoneCallFactory(counsellor=counsellor)
     escalation = escalation_open(by=counsellor, record=record, assessment="Uhka")
     escalation_callback_set(escalation=escalation, by=counsellor, number="040 123 4567")
     escalation_decide(escalation=escalation, supervisor=supervisor, decision="police", reason="R")
@@ -134,6 +135,7 @@ def test_a_purged_conversation_keeps_its_times_only_to_the_day_and_the_service_l
     statistics need are kept as durations rounded to ten seconds."""
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime(2026, 3, 10, 14, 7, 31, 123456), tz)
+    # Rows written directly: no service stores a conversation with exact past times.
     for i in range(6):
         created = start + timedelta(hours=i, microseconds=i)
         Conversation.objects.create(
@@ -190,6 +192,7 @@ def test_the_records_of_a_purged_conversation_keep_their_times_only_to_the_day()
     its times go to the day too; the record keeps its day and its length."""
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime(2026, 3, 10, 23, 7, 31, 123456), tz)
+    # Rows written directly: no service stores a conversation or record with exact past times.
     conversation = Conversation.objects.create(
         kind="chat", language="fi", status="ended", created_at=start,
         taken_at=start + timedelta(seconds=30), ended_at=start + timedelta(minutes=12),
