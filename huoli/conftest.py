@@ -96,3 +96,14 @@ def logged_in(client, enrolled, no_demo_mode):
         return user
 
     return login
+
+
+@pytest.fixture
+def team(db):
+    """Two counsellors (Aino, Ben), a supervisor (Sara) and an analyst (Ali)."""
+    return {
+        "aino": StaffFactory(role=Role.COUNSELLOR),
+        "ben": StaffFactory(role=Role.COUNSELLOR),
+        "sara": StaffFactory(role=Role.SUPERVISOR),
+        "ali": StaffFactory(role=Role.ANALYST),
+    }

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from huoli.tests.test_production_profile import installed
+
 ROOT = Path(__file__).resolve().parents[2]
 PURGE_KINDS = (
     "conversations",
@@ -46,11 +48,7 @@ def run(args: list[str], tmp_path: Path, **env_overrides: str) -> subprocess.Com
 
 @pytest.fixture
 def dev(tmp_path):
-    made = run(["-m", "huoli.keys"], tmp_path)
-    assert made.returncode == 0, made.stderr
-    migrated = run(["manage.py", "migrate", "-v", "0"], tmp_path)
-    assert migrated.returncode == 0, migrated.stderr
-    return tmp_path
+    return installed(run, tmp_path)
 
 
 def test_the_commands_of_make_run_work_from_the_command_line(dev):

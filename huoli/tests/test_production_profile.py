@@ -79,13 +79,19 @@ def uvicorn_refuses(tmp_path: Path, *options: str, **env_overrides: str) -> str:
     return stderr
 
 
+def installed(run, path):
+    """``path`` as a fresh installation: key files made and the database migrated, by the
+    commands a new user runs (``run`` starts one in the profile under test)."""
+    made = run(["-m", "huoli.keys"], path)
+    assert made.returncode == 0, made.stderr
+    migrated = run(["manage.py", "migrate", "-v", "0"], path)
+    assert migrated.returncode == 0, migrated.stderr
+    return path
+
+
 @pytest.fixture
 def prod(tmp_path):
-    made = run(["-m", "huoli.keys"], tmp_path)
-    assert made.returncode == 0, made.stderr
-    migrated = run(["manage.py", "migrate", "-v", "0"], tmp_path)
-    assert migrated.returncode == 0, migrated.stderr
-    return tmp_path
+    return installed(run, tmp_path)
 
 
 def test_deploy_check_reports_nothing(prod):

@@ -4,7 +4,6 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from huoli.accounts.tests.factories import StaffFactory
 from huoli.cases.models import CASE_NUMBER_ALPHABET, Case
 from huoli.cases.selectors import access_case, case_search, my_follow_ups
 from huoli.cases.services import (
@@ -18,19 +17,8 @@ from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.selectors import access_record
 from huoli.contacts.services import case_create_for_record, contact_record_fields_save
 from huoli.core.models import AuditEntry
-from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team(db):
-    return {
-        "aino": StaffFactory(role=Role.COUNSELLOR),
-        "ben": StaffFactory(role=Role.COUNSELLOR),
-        "sara": StaffFactory(role=Role.SUPERVISOR),
-        "ali": StaffFactory(role=Role.ANALYST),
-    }
 
 
 def phone_record(by, **fields) -> ContactRecord:

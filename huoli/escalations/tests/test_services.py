@@ -26,16 +26,6 @@ from huoli.escalations.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team(db):
-    return {
-        "aino": StaffFactory(role=Role.COUNSELLOR),
-        "ben": StaffFactory(role=Role.COUNSELLOR),
-        "sara": StaffFactory(role=Role.SUPERVISOR),
-        "ali": StaffFactory(role=Role.ANALYST),
-    }
-
-
 def save(record, by, **fields):
     return contact_record_save(record=record, by=by, fields=fields, concerns=[], actions=[])
 
