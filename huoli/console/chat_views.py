@@ -16,7 +16,7 @@ from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import CannedResponse, Conversation, FlagReason
+from huoli.conversations.models import CannedResponse, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
     duty_list_for,
@@ -34,7 +34,6 @@ from huoli.conversations.services.queue import (
     duty_set,
 )
 from huoli.core.policy import (
-    may_end,
     may_escalate,
     may_flag,
     may_join,
@@ -89,26 +88,23 @@ def take_view(request, conversation_id: int):
 @require_POST
 def flag_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
-    if not may_flag(request.user, conversation):
-        messages.error(request, _("Only the counsellor answering it or a supervisor can flag it."))
+    try:
+        conversation_flag(
+            conversation=conversation,
+            by=request.user,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            block_code=request.POST.get("block_code") == "1",
+        )
+    except ConversationError as error:
+        messages.error(request, str(error))
     else:
-        try:
-            conversation_flag(
-                conversation=conversation,
-                by=request.user,
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-                block_code=request.POST.get("block_code") == "1",
-            )
-        except ConversationError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Flagged as abusive. Its return code no longer works.")
-                if request.POST.get("block_code") == "1"
-                else _("Flagged as abusive."),
-            )
+        messages.success(
+            request,
+            _("Flagged as abusive. Its return code no longer works.")
+            if request.POST.get("block_code") == "1"
+            else _("Flagged as abusive."),
+        )
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 
@@ -186,14 +182,6 @@ def reply_view(request, conversation_id: int):
 def transfer_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id, purpose="transfer")
     target = User.objects.filter(pk=request.POST.get("to") or 0, is_active=True).first()
-    if target is None or not may_transfer(request.user, conversation):
-        messages.error(
-            request,
-            _("Only an active conversation can be transferred.")
-            if conversation.status != Conversation.Status.ACTIVE
-            else _("Choose another counsellor who is on duty."),
-        )
-        return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
     try:
         conversation_transfer(conversation_id=conversation.pk, by=request.user, to=target)
     except ConversationError as error:
@@ -218,13 +206,16 @@ def join_view(request, conversation_id: int):
 @require_POST
 def end_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id, purpose="end")
-    if may_end(request.user, conversation):
-        conversation_end(conversation=conversation, ended_by="counsellor")
-        messages.success(request, _("The conversation has ended."))
-        # Straight on to the contact record while the conversation is fresh in mind.
-        draft = conversation.contact_records.filter(
-            counsellor=request.user, status=ContactRecord.Status.DRAFT
-        ).first()
-        if draft is not None:
-            return HttpResponseRedirect(reverse("console:record", args=[draft.pk]))
+    try:
+        conversation_end(conversation=conversation, ended_by="counsellor", by=request.user)
+    except ConversationError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:home"))
+    messages.success(request, _("The conversation has ended."))
+    # Straight on to the contact record while the conversation is fresh in mind.
+    draft = conversation.contact_records.filter(
+        counsellor=request.user, status=ContactRecord.Status.DRAFT
+    ).first()
+    if draft is not None:
+        return HttpResponseRedirect(reverse("console:record", args=[draft.pk]))
     return HttpResponseRedirect(reverse("console:home"))

@@ -25,7 +25,7 @@ from huoli.contacts.services import (
 )
 from huoli.conversations.selectors import access_conversation
 from huoli.escalations.models import Escalation
-from huoli.escalations.services import contact_record_save, escalation_open
+from huoli.escalations.services import EscalationError, contact_record_save, escalation_open
 
 AUTOSAVE_HEADER = "X-Huoli-Autosave"
 
@@ -151,11 +151,15 @@ def record_escalate_view(request, record_id: int):
 @require_POST
 def conversation_escalate_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id, purpose="escalate")
-    escalation = escalation_open(
-        by=request.user,
-        conversation=conversation,
-        assessment=request.POST.get("assessment", ""),
-    )
+    try:
+        escalation = escalation_open(
+            by=request.user,
+            conversation=conversation,
+            assessment=request.POST.get("assessment", ""),
+        )
+    except EscalationError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
     if escalation.status == Escalation.Status.OPEN:
         messages.warning(request, _("Escalation opened: the supervisors were alerted."))
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from huoli.accounts.models import User
 from huoli.contacts.models import ESCALATION_RISK, ContactRecord
 from huoli.contacts.services import contact_record_fields_save, contact_record_for_conversation
+from huoli.conversations.models import Conversation
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
 from huoli.core.events import EscalationOpened, EscalationUpdated, alerts_group, publish_on_commit
+from huoli.core.policy import may_escalate
 from huoli.core.roles import Role
 from huoli.escalations.models import Escalation
 
@@ -73,8 +75,16 @@ def supervisors_to_alert() -> list[User]:
 def escalation_open(
     *, by: User, record=None, conversation=None, assessment: str = ""
 ) -> Escalation:
-    """Open an escalation and alert the supervisors at once. The visitor sees nothing."""
+    """Open an escalation and alert the supervisors at once. The visitor sees nothing.
+
+    About a conversation alone (no ``record``): whoever may write in it (``may_escalate``,
+    asked under the conversation's row lock); one still waiting for a decision is returned
+    rather than refused. A record (the risk level, the record's page) can be escalated at
+    any time by whoever may open it."""
     if record is None and conversation is not None:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if not may_escalate(by, conversation):
+            raise EscalationError("not_allowed", _("Not allowed"))
         record = contact_record_for_conversation(
             conversation=conversation, counsellor=conversation.counsellor or by
         )

@@ -178,7 +178,7 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     started = Conversation.objects.order_by("-pk").first()
     conversation_take(counsellor=counsellor, conversation_id=started.pk)
     yield "chat, talking", chat.get(prefix + "/conversation/").content.decode()
-    conversation_end(conversation=started, ended_by="counsellor")
+    conversation_end(conversation=started, ended_by="counsellor", by=counsellor)
     yield "chat ended, feedback asked", chat.get(prefix + "/conversation/").content.decode()
     chat.post(prefix + "/conversation/feedback/", {"answer": "yes"})
     yield "chat ended, feedback given", chat.get(prefix + "/conversation/").content.decode()

@@ -42,7 +42,7 @@ def test_taking_a_chat_starts_a_draft_record_and_the_end_closes_the_contact(coun
     assert record.status == ContactRecord.Status.DRAFT
     assert (record.channel, record.language, record.counsellor) == ("chat", "ar", counsellor)
     assert record.ended_at is None
-    conversation_end(conversation=conversation, ended_by="counsellor")
+    conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
     record.refresh_from_db()
     assert record.ended_at is not None and record.duration_minutes == 0
 

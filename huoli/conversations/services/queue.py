@@ -32,6 +32,7 @@ from huoli.core.events import (
     conversation_group,
     publish_on_commit,
 )
+from huoli.core.policy import may_end, may_flag, may_join, may_transfer
 
 
 @transaction.atomic
@@ -81,6 +82,11 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
     return conversation
 
 
+def not_allowed() -> ConversationError:
+    """The policy (``core.policy``) says no: the person may not do this with it."""
+    return ConversationError("not_allowed", _("Not allowed"))
+
+
 def _lock_active(conversation_id: int, refusal: str) -> Conversation:
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     if conversation.status != Conversation.Status.ACTIVE:
@@ -89,12 +95,20 @@ def _lock_active(conversation_id: int, refusal: str) -> Conversation:
 
 
 @transaction.atomic
-def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conversation:
-    """Hand a conversation to another counsellor on duty; the visitor sees the new name."""
+def conversation_transfer(*, conversation_id: int, by: User, to: User | None) -> Conversation:
+    """Hand a conversation to another counsellor on duty; the visitor sees the new name.
+    Only the counsellor answering it (``may_transfer``); ``to`` is None when the form named
+    nobody."""
     conversation = _lock_active(
         conversation_id, _("Only an active conversation can be transferred.")
     )
-    profile = CounsellorProfile.objects.select_for_update().filter(user=to, on_duty=True).first()
+    if not may_transfer(by, conversation):
+        raise not_allowed()
+    profile = (
+        CounsellorProfile.objects.select_for_update().filter(user=to, on_duty=True).first()
+        if to is not None
+        else None
+    )
     if profile is None or to.pk == conversation.counsellor_id:
         raise ConversationError("transfer_target", _("Choose another counsellor who is on duty."))
     if conversation.kind == Conversation.Kind.CHAT and active_chats_count(to) >= profile.max_chats:
@@ -124,8 +138,11 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User) -> Conver
 
 @transaction.atomic
 def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation:
-    """A supervisor steps into a live conversation and may write in it."""
+    """A supervisor steps into a live conversation and may write in it (``may_join``: a
+    supervisor not already writing in it)."""
     conversation = _lock_active(conversation_id, _("Only an active conversation can be joined."))
+    if not may_join(supervisor, conversation):
+        raise not_allowed()
     conversation.supervisor = supervisor
     conversation.save(update_fields=["supervisor"])
     audit_record(
@@ -141,15 +158,29 @@ def conversation_join(*, conversation_id: int, supervisor: User) -> Conversation
 
 @transaction.atomic
 def conversation_end(
-    *, conversation: Conversation, ended_by: str, visitor_token: str | None = None
+    *,
+    conversation: Conversation,
+    ended_by: str,
+    by: User | None = None,
+    visitor_token: str | None = None,
 ) -> Conversation:
-    """End it; ``visitor_token`` is the cookie when a visitor's browser ends it, which must
-    still be the conversation's (a browser signed out by a return elsewhere cannot)."""
+    """End it. A visitor's end (``ended_by="visitor"``) passes ``visitor_token``, the cookie
+    of the browser that ends it, which must still be the conversation's (a browser signed
+    out by a return elsewhere cannot). Any other end is a staff member's: ``by`` ends it if
+    ``may_end`` says so (the counsellor answering it, supervisors)."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    if visitor_token is not None and (
-        locked.visitor_token_hash != return_codes.token_hash(visitor_token)
-    ):
-        raise signed_out_refusal()
+    if ended_by == "visitor":
+        if visitor_token is not None and (
+            locked.visitor_token_hash != return_codes.token_hash(visitor_token)
+        ):
+            raise signed_out_refusal()
+    elif not may_end(by, locked):
+        raise not_allowed()
+    return _end(locked, ended_by)
+
+
+def _end(locked: Conversation, ended_by: str) -> Conversation:
+    """End the locked conversation (whoever's rule let it end has been asked)."""
     if locked.status == Conversation.Status.ENDED:
         return locked
     was_queued = locked.status == Conversation.Status.QUEUED
@@ -174,10 +205,15 @@ def conversation_flag(
 ) -> Conversation:
     """Flag a conversation as abusive; optionally block its return code, which also ends it,
     signs its browser out and closes its open sockets. Nothing about the visitor's device or
-    address is kept."""
+    address is kept. ``may_flag`` decides who may (blocking ends it under the flag's rule,
+    not ``may_end``'s: any counsellor may flag and block a waiting one)."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if not may_flag(by, locked):
+        raise ConversationError(
+            "not_allowed", _("Only the counsellor answering it or a supervisor can flag it.")
+        )
     if reason not in FlagReason.values:
         raise ConversationError("reason_invalid", _("Choose a reason."))
-    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     now = timezone.now()
     locked.flag_reason = reason
     locked.flag_note = (note or "").strip()[:2000]
@@ -203,6 +239,6 @@ def conversation_flag(
             object_type="conversation",
             object_id=locked.pk,
         )
-        locked = conversation_end(conversation=locked, ended_by="counsellor")
+        locked = _end(locked, "counsellor")
         announce_signed_out(locked)
     return locked

@@ -86,6 +86,32 @@ def test_escalating_a_conversation_uses_its_record(team):
     assert list(record.escalations.all()) == [escalation]
 
 
+def test_only_who_may_write_in_a_conversation_escalates_it(team):
+    """``may_escalate`` in the service (decision 0029): the counsellor answering and a
+    supervisor who joined; not another counsellor, an observing supervisor or an analyst,
+    and nobody once it has ended (its record can still be escalated)."""
+    from huoli.conversations.services.queue import conversation_end, conversation_join
+
+    access = chat_start(language="fi")
+    duty_set(user=team["aino"], on_duty=True)
+    conversation_take(counsellor=team["aino"], conversation_id=access.conversation.pk)
+    for who in ("ben", "sara", "ali"):
+        with pytest.raises(EscalationError) as refused:
+            escalation_open(by=team[who], conversation=access.conversation, assessment="x")
+        assert refused.value.code == "not_allowed", who
+    assert not Escalation.objects.exists()
+    assert not AuditEntry.objects.filter(action="escalation.opened").exists()
+    conversation_join(conversation_id=access.conversation.pk, supervisor=team["sara"])
+    joined = escalation_open(by=team["sara"], conversation=access.conversation)
+    escalation_decide(escalation=joined, supervisor=team["sara"], decision="no_action", reason="x")
+    conversation_end(conversation=access.conversation, ended_by="counsellor", by=team["aino"])
+    with pytest.raises(EscalationError):
+        escalation_open(by=team["aino"], conversation=access.conversation)
+    record = ContactRecord.objects.get(conversation=access.conversation)
+    again = escalation_open(by=team["aino"], record=record, assessment="Soitti uudelleen")
+    assert again != joined and again.conversation == access.conversation
+
+
 def test_the_supervisors_on_duty_are_alerted_or_every_supervisor_when_none_is(team):
     assert supervisors_to_alert() == [team["sara"]]
     other = StaffFactory(role=Role.SUPERVISOR)

@@ -237,9 +237,10 @@ def block(conversation_id):
     from huoli.accounts.tests.factories import StaffFactory
     from huoli.conversations.services.queue import conversation_flag
 
-    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    # A supervisor may flag it whoever answers it (``core.policy.may_flag``).
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
     conversation = Conversation.objects.get(pk=conversation_id)
-    conversation_flag(conversation=conversation, by=counsellor, reason="threats", block_code=True)
+    conversation_flag(conversation=conversation, by=supervisor, reason="threats", block_code=True)
 
 
 @database_sync_to_async

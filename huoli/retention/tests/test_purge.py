@@ -48,7 +48,7 @@ def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
     record.risk_level = 2
     record.save()
     case = case_create_for_record(record=record, by=counsellor, title="Perhe K")
-    conversation_end(conversation=conversation, ended_by="counsellor")
+    conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
     feedback_given(answer="yes", day=timezone.localdate())
     secret_bytes = raw_body(message.pk).split(":")[-1][:40].encode()  # as it is in the file
     today = timezone.localdate()
