@@ -159,6 +159,14 @@ def may_escalate(user, conversation, latest_escalation=None) -> bool:
     )
 
 
+def may_open_escalation(user, conversation) -> bool:
+    """Alert the supervisors about it (what ``escalation_open`` enforces): the counsellor it
+    is given to and every supervisor, in every state. Danger does not end when the chat
+    does: a visitor who leaves while the counsellor writes the assessment must not lose the
+    alert. The button on the live page is ``may_escalate``."""
+    return _supervises(user) or (_works(user) and _answers(user, conversation))
+
+
 def may_observe(user, conversation) -> bool:
     """Read it live without writing: a supervisor who neither answers nor joined it, until it
     ends (waiting conversations included)."""

@@ -18,7 +18,7 @@ from huoli.conversations.models import Conversation
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
 from huoli.core.events import EscalationOpened, EscalationUpdated, alerts_group, publish_on_commit
-from huoli.core.policy import may_escalate
+from huoli.core.policy import may_open_escalation
 from huoli.core.roles import Role
 from huoli.escalations.models import Escalation
 
@@ -77,13 +77,13 @@ def escalation_open(
 ) -> Escalation:
     """Open an escalation and alert the supervisors at once. The visitor sees nothing.
 
-    About a conversation alone (no ``record``): whoever may write in it (``may_escalate``,
-    asked under the conversation's row lock); one still waiting for a decision is returned
-    rather than refused. A record (the risk level, the record's page) can be escalated at
-    any time by whoever may open it."""
+    About a conversation alone (no ``record``): the counsellor it is given to or a supervisor,
+    also after it ended (``may_open_escalation``, asked under the conversation's row lock);
+    one still waiting for a decision is returned rather than refused. A record (the risk
+    level, the record's page) can be escalated at any time by whoever may open it."""
     if record is None and conversation is not None:
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if not may_escalate(by, conversation):
+        if not may_open_escalation(by, conversation):
             raise EscalationError("not_allowed", _("Not allowed"))
         record = contact_record_for_conversation(
             conversation=conversation, counsellor=conversation.counsellor or by

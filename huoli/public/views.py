@@ -224,7 +224,10 @@ def message_new_view(request):
                 work=_start_work(request),
             )
         except StartRefused as error:
-            return _gated(_message_page(request, form, switch, gate=error.gate), error.gate)
+            if error.gate is None:
+                form.add_error("body", str(error))
+            else:
+                return _gated(_message_page(request, form, switch, gate=error.gate), error.gate)
         except ConversationError as error:
             form.add_error("body", str(error))
         except OperationalError:

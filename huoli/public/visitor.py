@@ -16,17 +16,29 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.http.cookie import parse_cookie
 from django.views.decorators.csrf import csrf_exempt
 
 from huoli.conversations.selectors import conversation_for_token
 
 
+def _scope_cookies(scope: Mapping) -> dict[str, str]:
+    """The cookies of an ASGI scope read exactly as Django reads a request's: every ``Cookie``
+    header joined with "," (as ``ASGIRequest`` builds ``HTTP_COOKIE``), then ``parse_cookie``.
+    Channels' ``CookieMiddleware`` reads only the first header, so two headers would make the
+    page and the socket disagree."""
+    raw = ",".join(
+        value.decode("latin1") for name, value in scope.get("headers", []) if name == b"cookie"
+    )
+    return parse_cookie(raw)
+
+
 def visitor_token(source: HttpRequest | Mapping) -> str | None:
     """The visitor's browser token, from a request (the pages) or an ASGI scope (the socket);
-    None without the cookie, "" for an emptied one. Both hold the cookies as Django's
-    ``parse_cookie`` reads the same ``Cookie`` header (``request.COOKIES``; ``scope["cookies"]``
-    from Channels' ``CookieMiddleware``), so the page and the socket know the same visitor."""
-    cookies = source.COOKIES if isinstance(source, HttpRequest) else source.get("cookies", {})
+    None without the cookie, "" for an emptied one. Both read the ``Cookie`` headers the same
+    way (``request.COOKIES``; ``_scope_cookies``), so the page and the socket know the same
+    visitor."""
+    cookies = source.COOKIES if isinstance(source, HttpRequest) else _scope_cookies(source)
     return cookies.get(settings.HUOLI_VISITOR_COOKIE)
 
 

@@ -17,7 +17,7 @@ class FrontDoorsContract(Contract):
     """Options:
     - ``apps``: the domain apps (e.g. ``huoli.conversations``).
     - ``doors``: the first module names under an app that the other apps may import
-      (``services`` also covers ``services.messages``).
+      (``services`` also covers ``services.messages``, but not a private ``services._common``).
     Tests (any module under a ``tests`` package) are not checked: they build anything.
     """
 
@@ -25,23 +25,17 @@ class FrontDoorsContract(Contract):
 
     apps = fields.ListField(subfield=fields.StringField())
     doors = fields.ListField(subfield=fields.StringField())
-    edges = fields.ListField(subfield=fields.StringField(), required=False, default=[])
-    edge_doors = fields.ListField(subfield=fields.StringField(), required=False, default=[])
-    ignore_importers = fields.ListField(subfield=fields.StringField(), required=False, default=[])
 
     def _within(self, module: str, packages) -> bool:
         return any(module == p or module.startswith(p + ".") for p in packages)
-
-    def _ignored(self, importer: str) -> bool:
-        parts = importer.split(".")
-        return "tests" in parts or self._within(importer, self.ignore_importers)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         broken = []
         for app in self.apps:
             for module in sorted(graph.find_descendants(app)):
-                door = module[len(app) + 1 :].split(".")[0]
-                if door in self.doors or door == "tests":
+                door, *inside = module[len(app) + 1 :].split(".")
+                private = any(part.startswith("_") for part in inside)
+                if (door in self.doors and not private) or door == "tests":
                     continue
                 for importer in sorted(graph.find_modules_that_directly_import(module)):
                     if self._within(importer, [app]) or not self._within(importer, self.apps):

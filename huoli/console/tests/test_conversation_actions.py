@@ -91,15 +91,16 @@ def test_a_counsellor_cannot_join(client, logged_in):
     assert fresh(chat).supervisor_id is None
 
 
-def test_an_observing_supervisor_cannot_escalate_the_chat(client, logged_in):
-    chat = chat_taken(counsellor=StaffFactory(role=Role.COUNSELLOR)).conversation
-    logged_in(Role.SUPERVISOR)
-    page = client.get(url(chat)).content.decode()
-    assert "Alert the supervisors" not in page
+def test_the_alert_goes_out_when_the_visitor_ended_the_chat_while_it_was_written(client, logged_in):
+    """The visitor leaves while the counsellor writes the assessment: the alert still goes
+    out (decision 0029), though the page no longer offers the button."""
+    aino = logged_in(Role.COUNSELLOR)
+    chat = chat_taken(counsellor=aino).conversation
+    assert "Alert the supervisors" in client.get(url(chat)).content.decode()
+    conversation_end(conversation=chat, ended_by="visitor")
     response = client.post(url(chat, "escalate"), {"assessment": "Uhka"}, follow=True)
-    assert response.redirect_chain[-1][0] == url(chat)
-    assert "Not allowed" in response.content.decode()
-    assert not Escalation.objects.exists()
+    assert "Escalation opened: the supervisors were alerted." in response.content.decode()
+    assert Escalation.objects.get().conversation == chat
 
 
 def test_the_counsellor_answering_escalates_the_chat(client, logged_in):

@@ -61,12 +61,20 @@ def chat_closed_refusal() -> StartRefused | None:
     return StartRefused("nobody_on_duty", text)
 
 
-def _flood_gate(kind: str, work: StartWork) -> None:
+def _flood_gate(kind: str, work: StartWork | None) -> None:
     """While the flood switch is on: the source's starts this hour, then the work or the
-    wait; chats without the work fill only part of the queue (decision 0022)."""
+    wait; chats without the work fill only part of the queue (decision 0022). A caller with
+    no form behind it (``work`` None) is refused without a waiting-room ticket: it could not
+    come back with one, and its calls must not use up the places families' browsers wait
+    in."""
     switch = FloodSwitch.current()
     if not switch.on:
         return
+    if work is None:
+        raise StartRefused(
+            "flood_gate",
+            _("Many people are contacting us right now. Please try again in a moment."),
+        )
     gate = start_gate(
         challenge=work.challenge,
         nonce=work.nonce,
@@ -95,7 +103,8 @@ def conversation_start(
     """Start a chat or a written message; returns the return code and the browser token.
 
     Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, and
-    for either while the flood switch is on and ``work`` does not pass the gate. The checks
+    for either while the flood switch is on and ``work`` does not pass the gate (a caller
+    with no form behind it passes ``work=None`` and is refused without a ticket). The checks
     run before the transaction, so the cache work of the gate holds no database lock."""
     if kind not in Conversation.Kind.values:
         raise ConversationError("kind_invalid", _("Choose chat or message."))
@@ -103,7 +112,7 @@ def conversation_start(
         refusal = chat_closed_refusal()
         if refusal is not None:
             raise refusal
-    _flood_gate(kind, work or StartWork())
+    _flood_gate(kind, work)
     return _conversation_create(
         kind=kind,
         language=language,

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from huoli.conversations.errors import ConversationError, StartRefused
-from huoli.conversations.flood import challenge_issue, work_done
+from huoli.conversations.flood import challenge_issue, ticket_issue, work_done
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.queue import duty_set
 from huoli.conversations.services.start import StartWork, conversation_start
@@ -92,10 +92,28 @@ def test_a_message_may_be_left_while_the_line_is_closed_and_nobody_is_on_duty():
 def test_the_flood_gate_refuses_a_start_without_work(on_duty, flood_on, kind):
     opening_hours_around_the_clock()
     with pytest.raises(StartRefused) as refused:
-        conversation_start(kind=kind, language="fi", first_message="Hei")
+        conversation_start(
+            kind=kind, language="fi", first_message="Hei", work=StartWork(address="192.0.2.7")
+        )
     assert refused.value.code == "flood_gate"
     # Without work the gate hands out a waiting-room ticket to come back with.
     assert not refused.value.gate.passed and refused.value.gate.ticket
+    assert not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["chat", "message"])
+def test_a_caller_that_brings_no_work_is_refused_without_taking_the_visitors_tickets(
+    on_duty, flood_on, kind, settings
+):
+    """A caller with no form behind it (``work=None``: a command, a future channel) cannot
+    come back with a ticket: it is refused without one, so however often it calls, the
+    waiting room's places stay for the families' browsers."""
+    opening_hours_around_the_clock()
+    for _attempt in range(settings.HUOLI_FLOOD_TICKETS["site"] + 2):
+        with pytest.raises(StartRefused) as refused:
+            conversation_start(kind=kind, language="fi", first_message="Hei")
+        assert refused.value.code == "flood_gate" and refused.value.gate is None
+    assert ticket_issue(address="192.0.2.8") is not None
     assert not Conversation.objects.exists()
 
 

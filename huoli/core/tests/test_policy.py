@@ -99,6 +99,15 @@ EXPECTED = {
         "analyst": ". . .",
         "administrator": ". . .",
     },
+    # What the service enforces; also after the end (the visitor may leave mid-alert).
+    "may_open_escalation": {
+        "answering counsellor": ". Y Y",
+        "other counsellor": ". . .",
+        "joined supervisor": "Y Y Y",
+        "observing supervisor": "Y Y Y",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
     "may_observe": {
         "answering counsellor": ". . .",
         "other counsellor": ". . .",

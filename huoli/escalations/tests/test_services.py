@@ -86,30 +86,32 @@ def test_escalating_a_conversation_uses_its_record(team):
     assert list(record.escalations.all()) == [escalation]
 
 
-def test_only_who_may_write_in_a_conversation_escalates_it(team):
-    """``may_escalate`` in the service (decision 0029): the counsellor answering and a
-    supervisor who joined; not another counsellor, an observing supervisor or an analyst,
-    and nobody once it has ended (its record can still be escalated)."""
-    from huoli.conversations.services.queue import conversation_end, conversation_join
+def test_the_counsellor_answering_and_supervisors_escalate_a_conversation_also_after_it_ended(
+    team,
+):
+    """``may_open_escalation`` in the service (decision 0029): the counsellor it is given to
+    and supervisors, also once it has ended (the visitor may leave while the counsellor
+    writes the assessment); not another counsellor or an analyst."""
+    from huoli.conversations.services.queue import conversation_end
 
     access = chat_start(language="fi")
     duty_set(user=team["aino"], on_duty=True)
     conversation_take(counsellor=team["aino"], conversation_id=access.conversation.pk)
-    for who in ("ben", "sara", "ali"):
+    for who in ("ben", "ali"):
         with pytest.raises(EscalationError) as refused:
             escalation_open(by=team[who], conversation=access.conversation, assessment="x")
         assert refused.value.code == "not_allowed", who
     assert not Escalation.objects.exists()
     assert not AuditEntry.objects.filter(action="escalation.opened").exists()
-    conversation_join(conversation_id=access.conversation.pk, supervisor=team["sara"])
-    joined = escalation_open(by=team["sara"], conversation=access.conversation)
-    escalation_decide(escalation=joined, supervisor=team["sara"], decision="no_action", reason="x")
-    conversation_end(conversation=access.conversation, ended_by="counsellor", by=team["aino"])
+    by_supervisor = escalation_open(by=team["sara"], conversation=access.conversation)
+    escalation_decide(
+        escalation=by_supervisor, supervisor=team["sara"], decision="no_action", reason="x"
+    )
+    conversation_end(conversation=access.conversation, ended_by="visitor")
+    after_end = escalation_open(by=team["aino"], conversation=access.conversation, assessment="y")
+    assert after_end != by_supervisor and after_end.conversation == access.conversation
     with pytest.raises(EscalationError):
-        escalation_open(by=team["aino"], conversation=access.conversation)
-    record = ContactRecord.objects.get(conversation=access.conversation)
-    again = escalation_open(by=team["aino"], record=record, assessment="Soitti uudelleen")
-    assert again != joined and again.conversation == access.conversation
+        escalation_open(by=team["ben"], conversation=access.conversation)
 
 
 def test_the_supervisors_on_duty_are_alerted_or_every_supervisor_when_none_is(team):

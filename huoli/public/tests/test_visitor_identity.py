@@ -57,10 +57,16 @@ async def token_from_the_start_page() -> str:
     return cookie[NAME].value
 
 
-async def page_accepts(cookie_header: str | None) -> bool:
-    headers = list(HOST)
-    if cookie_header is not None:
-        headers.append((b"cookie", cookie_header.encode("latin1")))
+def _cookie_headers(cookie_header: str | tuple | None) -> list[tuple[bytes, bytes]]:
+    """No header, one, or several ``Cookie`` headers (a tuple), as a client may send them."""
+    if cookie_header is None:
+        return []
+    values = cookie_header if isinstance(cookie_header, tuple) else (cookie_header,)
+    return [(b"cookie", value.encode("latin1")) for value in values]
+
+
+async def page_accepts(cookie_header: str | tuple | None) -> bool:
+    headers = list(HOST) + _cookie_headers(cookie_header)
     response = await HttpCommunicator(
         application, "GET", "/en/conversation/", headers=headers
     ).get_response(timeout=10)
@@ -68,11 +74,9 @@ async def page_accepts(cookie_header: str | None) -> bool:
     return response["status"] == 200
 
 
-async def socket_accepts(cookie_header: str | None) -> int | None:
+async def socket_accepts(cookie_header: str | tuple | None) -> int | None:
     """The conversation the socket says it serves, or None when it closes with 4403."""
-    headers = list(HOST)
-    if cookie_header is not None:
-        headers.append((b"cookie", cookie_header.encode("latin1")))
+    headers = list(HOST) + _cookie_headers(cookie_header)
     socket = WebsocketCommunicator(application, "/chat/ws/", headers=headers)
     connected, code = await socket.connect(timeout=10)
     if not connected:
@@ -106,6 +110,9 @@ COOKIE_HEADERS = {
     "empty": (lambda t: f"{NAME}=", False),
     "other_cookies_only": (lambda t: "lang=fi; other=1", False),
     "no_cookie_header": (lambda t: None, False),
+    # Two Cookie headers: Django joins them with "," into one value, so neither finds it.
+    "two_headers_token_first": (lambda t: (f"{NAME}={t}", "lang=fi"), False),
+    "two_headers_token_last": (lambda t: ("lang=fi", f"{NAME}={t}"), False),
 }
 
 
