@@ -4,14 +4,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from huoli.tests.test_production_profile import installed
+from huoli.tests.test_production_profile import installed, outside_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 PURGE_KINDS = (
@@ -27,12 +26,7 @@ PURGE_KINDS = (
 
 
 def run(args: list[str], tmp_path: Path, **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("HUOLI_", "DJANGO_"))
-        and key not in {"DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"}
-    }
+    env = outside_environment()
     env.update(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",

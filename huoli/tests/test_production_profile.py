@@ -13,13 +13,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def environment(tmp_path: Path, **env_overrides: str) -> dict[str, str]:
-    env = {
+def outside_environment() -> dict[str, str]:
+    """This process's environment without anything that configures Huoli, so a command run
+    from a test sees only what the test gives it."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("HUOLI_", "DJANGO_"))
         and key not in {"DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY"}
     }
+
+
+def environment(tmp_path: Path, **env_overrides: str) -> dict[str, str]:
+    env = outside_environment()
     env.update(
         {
             "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",

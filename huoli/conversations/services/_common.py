@@ -22,7 +22,7 @@ from huoli.core.events import (
 )
 
 
-def visitor_token(conversation: Conversation) -> str:
+def visitor_token_issue(conversation: Conversation) -> str:
     """A new browser token for the conversation (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     conversation.visitor_token_hash = return_codes.token_hash(token)

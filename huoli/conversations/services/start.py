@@ -24,7 +24,7 @@ from huoli.conversations.services._common import (
     announce_signed_out,
     clean_body,
     publish_queue_positions_on_commit,
-    visitor_token,
+    visitor_token_issue,
 )
 from huoli.conversations.services.messages import message_post
 from huoli.core.events import QUEUE_GROUP, QueueChanged, publish_on_commit
@@ -143,7 +143,7 @@ def _conversation_create(
         return_code_hash=return_codes.code_hash(code),
         interpreter_needed=interpreter_needed,
     )
-    token = visitor_token(conversation)
+    token = visitor_token_issue(conversation)
     conversation.save()
     if first_message:
         message_post(
@@ -180,7 +180,7 @@ def conversation_resume(*, code: str) -> VisitorAccess:
             "code_blocked",
             _("This conversation is closed. You can start a new one from the home page."),
         )
-    token = visitor_token(conversation)
+    token = visitor_token_issue(conversation)
     conversation.save(update_fields=["visitor_token_hash"])
     # The browser that held the conversation until now is signed out: its open sockets close
     # and its posts are refused (issue 13).
