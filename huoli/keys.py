@@ -22,6 +22,8 @@ VAR_DIR = Path(os.environ.get("HUOLI_VAR_DIR", BASE_DIR / "var"))
 SECRET_KEY_FILE = VAR_DIR / "secret_key"
 DATA_KEYS_FILE = VAR_DIR / "data_keys"
 RETURN_CODE_PEPPER_FILE = VAR_DIR / "return_code_pepper"
+TELEPHONY_SECRET_FILE = VAR_DIR / "telephony_secret"
+CALLER_KEY_FILE = VAR_DIR / "caller_key"
 DATA_KEY_BYTES = 32
 
 
@@ -55,6 +57,15 @@ SINGLE_SECRETS = {
         RETURN_CODE_PEPPER_FILE,
         lambda: secrets.token_urlsafe(32),
     ),
+    # Shared by Kamailio and Huoli: Kamailio's routing questions carry it.
+    "telephony secret": (
+        "HUOLI_TELEPHONY_SECRET",
+        TELEPHONY_SECRET_FILE,
+        lambda: secrets.token_urlsafe(32),
+    ),
+    # Key of the hashes of callers' numbers and SIP call ids (decision 0035): without it a
+    # copy of the database cannot test a number; replaced when the retention period ends.
+    "caller key": ("HUOLI_CALLER_KEY", CALLER_KEY_FILE, lambda: secrets.token_urlsafe(32)),
 }
 
 
@@ -90,6 +101,14 @@ def read_secret_key() -> str:
 def read_return_code_pepper() -> str:
     """Key of the return-code hash: without it, a copy of the database cannot test codes."""
     return read_single_secret("return-code pepper")
+
+
+def read_telephony_secret() -> str:
+    return read_single_secret("telephony secret")
+
+
+def read_caller_key() -> str:
+    return read_single_secret("caller key")
 
 
 def read_data_keys() -> list[str]:

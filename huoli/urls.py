@@ -8,6 +8,8 @@ from huoli.console.urls import admin_urlpatterns
 urlpatterns = [
     path("console/", include("huoli.console.urls")),
     path("console/", include(admin_urlpatterns)),
+    # Kamailio's questions about calls (loopback, shared secret; docs/telephone.md).
+    path("telephony/", include("huoli.phone.urls")),
     # Public pages carry their language first in the address: /fi/, /ar/ ... (settings.py).
     *i18n_patterns(path("", include("huoli.public.urls"))),
 ]

@@ -75,6 +75,12 @@ class CounsellorProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(6)],
     )
 
+    takes_calls = models.BooleanField(
+        _("takes calls"),
+        default=False,
+        help_text=_("While on duty, calls to the line ring in your console."),
+    )
+
     on_duty = models.BooleanField(_("on duty"), default=False)
     on_duty_since = models.DateTimeField(_("on duty since"), null=True, blank=True)
 

@@ -156,21 +156,28 @@ def _clean_languages(languages: list[str]) -> list[str]:
 
 @transaction.atomic
 def counsellor_profile_save(
-    *, user: User, display_name: str, languages: list[str], max_chats: int
+    *,
+    user: User,
+    display_name: str,
+    languages: list[str],
+    max_chats: int,
+    takes_calls: bool | None = None,
 ) -> CounsellorProfile:
+    """Save what visitors and the queue know of a counsellor (``takes_calls`` None keeps the
+    saved choice)."""
     display_name = display_name.strip()
     if not display_name:
         raise AccountError(_("A display name is required."))
     if not 1 <= max_chats <= 6:
         raise AccountError(_("Chats at once must be between 1 and 6."))
-    profile, _unused = CounsellorProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "display_name": display_name,
-            "languages": _clean_languages(languages),
-            "max_chats": max_chats,
-        },
-    )
+    defaults = {
+        "display_name": display_name,
+        "languages": _clean_languages(languages),
+        "max_chats": max_chats,
+    }
+    if takes_calls is not None:
+        defaults["takes_calls"] = takes_calls
+    profile, _unused = CounsellorProfile.objects.update_or_create(user=user, defaults=defaults)
     publish_on_commit(
         staff_group(user.pk),
         StaffProfileUpdated(
@@ -193,6 +200,7 @@ def staff_user_create(
     display_name: str = "",
     languages: list[str] | None = None,
     max_chats: int = 2,
+    takes_calls: bool = False,
 ) -> User:
     if role not in Role.values:
         raise AccountError(_("Unknown role: %(role)s") % {"role": role})
@@ -205,6 +213,7 @@ def staff_user_create(
             display_name=display_name or first_name or username,
             languages=languages or ["fi"],
             max_chats=max_chats,
+            takes_calls=takes_calls,
         )
     return user
 

@@ -55,3 +55,11 @@ class CounsellorProfileForm(forms.Form):
         max_value=6,
         help_text=_("How many chats you can answer at the same time."),
     )
+    takes_calls = forms.BooleanField(
+        label=_("I take calls"),
+        required=False,
+        help_text=_(
+            "While you are on duty, calls to the line ring in your console. A call counts "
+            "as one of your chats at once."
+        ),
+    )

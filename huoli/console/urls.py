@@ -6,6 +6,7 @@ from huoli.console import (
     case_views,
     chat_views,
     directory_views,
+    phone_views,
     record_views,
     report_views,
     views,
@@ -43,6 +44,9 @@ urlpatterns = [
         name="conversation_escalate",
     ),
     path("calls/new/", record_views.call_new_view, name="call_new"),
+    path("phone/", phone_views.phone_config_view, name="phone"),
+    path("calls/<int:conversation_id>/answer/", phone_views.call_answer_view, name="call_answer"),
+    path("calls/<int:conversation_id>/end/", phone_views.call_hang_up_view, name="call_hang_up"),
     path("records/<int:record_id>/", record_views.record_view, name="record"),
     path("records/<int:record_id>/case/", record_views.record_case_view, name="record_case"),
     path(

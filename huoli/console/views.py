@@ -234,6 +234,7 @@ def profile_view(request):
                 "display_name": profile.display_name,
                 "languages": profile.languages,
                 "max_chats": profile.max_chats,
+                "takes_calls": profile.takes_calls,
             }
             if profile
             else {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}

@@ -43,7 +43,8 @@ def contact_record_for_conversation(*, conversation, counsellor: User) -> Contac
         .first()
     )
     return ContactRecord.objects.create(
-        channel=conversation.kind,
+        # A call's conversation is recorded as a phone call, like the ones logged by hand.
+        channel=ContactRecord.Channel.PHONE if conversation.kind == "call" else conversation.kind,
         conversation=conversation,
         counsellor=counsellor,
         language=conversation.language,

@@ -35,6 +35,11 @@ class Conversation(models.Model):
     class Kind(models.TextChoices):
         CHAT = "chat", _("Chat")
         MESSAGE = "message", _("Message")
+        CALL = "call", _("Phone call")
+
+    # Kinds that take a counsellor's time while they last: they count against
+    # ``CounsellorProfile.max_chats`` together.
+    LIVE_KINDS = ("chat", "call")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -103,7 +108,8 @@ class Conversation(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="conversation_queue_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["chat", "message"]), name="conversation_kind_valid"
+                condition=models.Q(kind__in=["chat", "message", "call"]),
+                name="conversation_kind_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "active", "ended"]),

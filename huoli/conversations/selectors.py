@@ -66,7 +66,7 @@ def speakers_on_duty(language: str, *, with_room: bool = False) -> list[Counsell
     open_chats = dict(
         Conversation.objects.filter(
             counsellor__in=[p.user_id for p in profiles],
-            kind=Conversation.Kind.CHAT,
+            kind__in=Conversation.LIVE_KINDS,
             status=Conversation.Status.ACTIVE,
         )
         .values_list("counsellor")
@@ -173,6 +173,14 @@ class ChatAvailability:
     line: LineStatus
     on_duty: int  # active counsellors on duty
 
+    takes_calls: int = 0  # of them, those who take calls
+
+    @property
+    def calls_open(self) -> bool:
+        """The rule for a new call (telephone or web): the line is open and someone on duty
+        takes calls."""
+        return self.line.open_now and self.takes_calls > 0
+
     @property
     def chats_open(self) -> bool:
         """The rule for a new chat: the line is open and someone is on duty
@@ -181,7 +189,13 @@ class ChatAvailability:
 
 
 def chat_availability() -> ChatAvailability:
-    return ChatAvailability(line=line_status(), on_duty=counsellors_on_duty())
+    return ChatAvailability(
+        line=line_status(),
+        on_duty=counsellors_on_duty(),
+        takes_calls=CounsellorProfile.objects.filter(
+            on_duty=True, takes_calls=True, user__is_active=True
+        ).count(),
+    )
 
 
 def queued_chats_count() -> int:
@@ -190,11 +204,25 @@ def queued_chats_count() -> int:
     ).count()
 
 
-def active_chats_count(user) -> int:
-    """The chats ``user`` answers now (their limit is ``CounsellorProfile.max_chats``)."""
+def queued_calls_count() -> int:
     return Conversation.objects.filter(
-        counsellor=user, kind=Conversation.Kind.CHAT, status=Conversation.Status.ACTIVE
+        kind=Conversation.Kind.CALL, status=Conversation.Status.QUEUED
     ).count()
+
+
+def active_chats_count(user) -> int:
+    """The chats and calls ``user`` answers now (their limit together is
+    ``CounsellorProfile.max_chats``)."""
+    return Conversation.objects.filter(
+        counsellor=user, kind__in=Conversation.LIVE_KINDS, status=Conversation.Status.ACTIVE
+    ).count()
+
+
+def on_a_call(user) -> bool:
+    """Whether ``user`` is talking on a call now (one call at a time)."""
+    return Conversation.objects.filter(
+        counsellor=user, kind=Conversation.Kind.CALL, status=Conversation.Status.ACTIVE
+    ).exists()
 
 
 def queue_positions() -> list[tuple[int, int, int]]:

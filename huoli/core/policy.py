@@ -9,7 +9,8 @@ Three kinds of answer, after Wagtail's permission policies (decision 0029):
   selectors) fetch one object and turn "not allowed" into a 404, so a forbidden object looks
   like a missing one;
 - what a user may do with one conversation they see (``may_write``, ``may_flag``,
-  ``may_join``, ``may_escalate``, ``may_observe``, ``may_transfer``, ``may_end``): views,
+  ``may_join``, ``may_escalate``, ``may_observe``, ``may_transfer``, ``may_end``,
+  ``may_answer_call``): views,
   templates (through the view's context), the console socket and the services ask them.
 
 The policy imports no app: it takes users and conversations as they come (a user's ``pk``,
@@ -112,6 +113,7 @@ def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
 # page's buttons) and where it is done (the view, the socket, the service), so the two agree.
 # The statuses are ``Conversation.Status`` values; an escalation's ``DECIDED`` is "decided".
 QUEUED, ACTIVE, ENDED = "queued", "active", "ended"
+CALL = "call"  # the kind of a conversation that is a telephone or web call
 
 
 def _works(user) -> bool:
@@ -146,8 +148,14 @@ def may_flag(user, conversation) -> bool:
 
 
 def may_join(user, conversation) -> bool:
-    """Step into a live conversation and write in it: a supervisor not already writing."""
-    return conversation.status == ACTIVE and _supervises(user) and not may_write(user, conversation)
+    """Step into a live conversation and write in it: a supervisor not already writing (not
+    a call: its voice goes only to the counsellor who answered)."""
+    return (
+        conversation.status == ACTIVE
+        and conversation.kind != CALL
+        and _supervises(user)
+        and not may_write(user, conversation)
+    )
 
 
 def may_escalate(user, conversation, latest_escalation=None) -> bool:
@@ -180,7 +188,27 @@ def may_observe(user, conversation) -> bool:
 def may_transfer(user, conversation) -> bool:
     """Hand it to another counsellor on duty: the counsellor answering it, while it is
     active."""
-    return conversation.status == ACTIVE and _works(user) and _answers(user, conversation)
+    return (
+        conversation.status == ACTIVE
+        and conversation.kind != CALL
+        and _works(user)
+        and _answers(user, conversation)
+    )
+
+
+def may_answer_call(user, conversation, profile) -> bool:
+    """Answer a ringing or waiting call: an active counsellor or supervisor on duty who takes
+    calls (``profile``: their ``CounsellorProfile``), while the call waits. Room and language
+    are the queue's rules (``conversation_take``); one call at a time is the router's."""
+    return (
+        conversation.kind == CALL
+        and conversation.status == QUEUED
+        and _works(user)
+        and profile is not None
+        and profile.user_id == user.pk
+        and profile.on_duty
+        and profile.takes_calls
+    )
 
 
 def may_end(user, conversation) -> bool:

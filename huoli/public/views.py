@@ -8,13 +8,14 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from huoli.calls.services import web_call_token_issue
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.flood import Gate, challenge_issue, gate_check
@@ -25,6 +26,7 @@ from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.services.start import (
     StartWork,
+    call_closed_refusal,
     chat_closed_refusal,
     conversation_resume,
     conversation_start,
@@ -113,6 +115,7 @@ def _home(request, *, chat_form=None, error="", status_code=200):
         "status": availability.line,
         "on_duty": availability.on_duty,
         "chat_available": chat_available,
+        "calls_available": settings.HUOLI_TELEPHONY and availability.calls_open,
         "pow_challenge": challenge_issue(switch.bits) if switch.on and chat_available else "",
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
@@ -137,6 +140,45 @@ def _enter_conversation(access) -> HttpResponseRedirect:
             SHOW_CODE_SECONDS,
         )
     return response
+
+
+@require_safe
+def call_view(request):
+    """The web call page: talk to a counsellor from the browser, no phone number needed."""
+    if not settings.HUOLI_TELEPHONY:
+        raise Http404
+    refusal = call_closed_refusal()
+    return render(
+        request,
+        "public/call.html",
+        {
+            "calls_available": refusal is None,
+            "refusal": str(refusal) if refusal else "",
+            "line": _default_language(),
+            "ws_url": settings.HUOLI_SIP_WS_URL,
+        },
+    )
+
+
+@require_POST
+@same_origin_post
+def call_start_view(request):
+    """Permission for this browser to call the line once, within two minutes: the call
+    itself starts when Kamailio asks where it goes, under the same rules (the line open,
+    someone on duty who takes calls)."""
+    if not settings.HUOLI_TELEPHONY:
+        raise Http404
+    refusal = call_closed_refusal()
+    if refusal is not None:
+        return JsonResponse({"error": str(refusal)}, status=409)
+    line = _default_language()
+    return JsonResponse(
+        {
+            "token": web_call_token_issue(line=line),
+            "ws_url": settings.HUOLI_SIP_WS_URL,
+            "line": line,
+        }
+    )
 
 
 @require_POST

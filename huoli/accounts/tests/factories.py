@@ -20,6 +20,7 @@ class StaffFactory(factory.Factory):
     is_demo = False
     languages = factory.LazyFunction(lambda: ["fi", "en"])
     max_chats = 2
+    takes_calls = False
 
     @classmethod
     def _create(cls, model_class, **kwargs):

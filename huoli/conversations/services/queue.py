@@ -46,7 +46,11 @@ def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
 
 
 @transaction.atomic
-def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation:
+def conversation_take(
+    *, counsellor: User, conversation_id: int, answering_call: bool = False
+) -> Conversation:
+    """Take a waiting conversation. A call is taken only by answering it on the phone
+    (``answering_call``: ``calls.services.call_answer``), never with a button."""
     profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
     if profile is None or not profile.on_duty:
         raise ConversationError("not_on_duty", _("Go on duty before you take a conversation."))
@@ -55,6 +59,8 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
         raise ConversationError(
             "not_waiting", _("Someone else has already taken this conversation.")
         )
+    if (conversation.kind == Conversation.Kind.CALL) != answering_call:
+        raise ConversationError("not_waiting", _("Answer a call with the phone."))
     if held_for_speaker_until(conversation, set(profile.languages or [])):
         raise ConversationError(
             "offered_to_speaker",
@@ -64,7 +70,7 @@ def conversation_take(*, counsellor: User, conversation_id: int) -> Conversation
             )
             % {"language": conversation.language_name},
         )
-    if conversation.kind == Conversation.Kind.CHAT and active_chats_count(counsellor) >= (
+    if conversation.kind in Conversation.LIVE_KINDS and active_chats_count(counsellor) >= (
         profile.max_chats
     ):
         raise ConversationError(
@@ -111,7 +117,7 @@ def conversation_transfer(*, conversation_id: int, by: User, to: User | None) ->
     )
     if profile is None or to.pk == conversation.counsellor_id:
         raise ConversationError("transfer_target", _("Choose another counsellor who is on duty."))
-    if conversation.kind == Conversation.Kind.CHAT and active_chats_count(to) >= profile.max_chats:
+    if conversation.kind in Conversation.LIVE_KINDS and active_chats_count(to) >= profile.max_chats:
         raise ConversationError(
             "transfer_target", _("%(name)s has no room for another chat.") % {"name": profile}
         )

@@ -19,7 +19,11 @@ from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.flood import start_gate, waiting_room_open_for_chats
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.selectors import chat_availability, queued_chats_count
+from huoli.conversations.selectors import (
+    chat_availability,
+    queued_calls_count,
+    queued_chats_count,
+)
 from huoli.conversations.services._common import (
     announce_signed_out,
     clean_body,
@@ -56,6 +60,18 @@ def chat_closed_refusal() -> StartRefused | None:
     if availability.chats_open:
         return None
     text = _("The chat is closed right now. You can leave a message instead.")
+    if not availability.line.open_now:
+        return StartRefused("line_closed", text)
+    return StartRefused("nobody_on_duty", text)
+
+
+def call_closed_refusal() -> StartRefused | None:
+    """Why a call may not start now (the line is closed, nobody on duty takes calls), or
+    None."""
+    availability = chat_availability()
+    if availability.calls_open:
+        return None
+    text = _("Calls are not answered right now. You can leave a message instead.")
     if not availability.line.open_now:
         return StartRefused("line_closed", text)
     return StartRefused("nobody_on_duty", text)
@@ -100,9 +116,11 @@ def conversation_start(
     interpreter_needed: bool = False,
     work: StartWork | None = None,
 ) -> VisitorAccess:
-    """Start a chat or a written message; returns the return code and the browser token.
+    """Start a chat, a written message or a call; returns the return code and the browser
+    token (a call uses neither: they are never shown).
 
-    Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, and
+    Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, for
+    a call while the line is closed or nobody on duty takes calls, and
     for either while the flood switch is on and ``work`` does not pass the gate (a caller
     with no form behind it passes ``work=None`` and is refused without a ticket). The checks
     run before the transaction, so the cache work of the gate holds no database lock."""
@@ -112,7 +130,14 @@ def conversation_start(
         refusal = chat_closed_refusal()
         if refusal is not None:
             raise refusal
-    _flood_gate(kind, work)
+    if kind == Conversation.Kind.CALL:
+        # A call brings no form to the flood gate (a telephone cannot do the work); its
+        # place in the queue is capped instead (decision 0034).
+        refusal = call_closed_refusal()
+        if refusal is not None:
+            raise refusal
+    else:
+        _flood_gate(kind, work)
     return _conversation_create(
         kind=kind,
         language=language,
@@ -127,6 +152,11 @@ def _conversation_create(
     *, kind: str, language: str, nickname: str, first_message: str, interpreter_needed: bool
 ) -> VisitorAccess:
     if kind == Conversation.Kind.CHAT and queued_chats_count() >= settings.HUOLI_MAX_QUEUE:
+        raise ConversationError(
+            "queue_full",
+            _("The queue is full right now. Please leave a message or try again soon."),
+        )
+    if kind == Conversation.Kind.CALL and queued_calls_count() >= settings.HUOLI_MAX_QUEUE:
         raise ConversationError(
             "queue_full",
             _("The queue is full right now. Please leave a message or try again soon."),

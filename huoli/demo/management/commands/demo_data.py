@@ -22,9 +22,9 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode o
 
 DEMO_STAFF = [
     {"username": "counsellor", "role": Role.COUNSELLOR, "first_name": "Aino",
-     "languages": ["fi", "en"], "max_chats": 3},
+     "languages": ["fi", "en"], "max_chats": 3, "takes_calls": True},
     {"username": "counsellor2", "role": Role.COUNSELLOR, "first_name": "Samira",
-     "languages": ["fi", "sv", "ar"], "max_chats": 2},
+     "languages": ["fi", "sv", "ar"], "max_chats": 2, "takes_calls": True},
     {"username": "supervisor", "role": Role.SUPERVISOR, "first_name": "Mikko",
      "languages": ["fi", "sv", "en"], "max_chats": 2},
     {"username": "admin", "role": Role.ADMINISTRATOR, "first_name": "Helena"},
@@ -74,6 +74,7 @@ class Command(BaseCommand):
                 display_name=spec["first_name"],
                 languages=spec.get("languages"),
                 max_chats=spec.get("max_chats", 2),
+                takes_calls=spec.get("takes_calls", False),
                 is_demo=True,
             )
             created.append(spec["username"])

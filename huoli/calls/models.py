@@ -1,0 +1,89 @@
+"""A call to the line: the telephone's side of a conversation of kind ``call``.
+
+The conversation carries what every channel shares (queue, counsellor, record, policy); the
+call adds the line it came to, where it came from and its times. The caller's number and the
+SIP call id are kept only as keyed hashes (decision 0035): the key lives outside the database
+and is replaced when the retention period ends.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huoli.conversations.models import Conversation
+
+
+class Call(models.Model):
+    class Source(models.TextChoices):
+        TRUNK = "trunk", _("Telephone network")
+        WEB = "web", _("Web page")
+
+    class Outcome(models.TextChoices):
+        WAITING = "", _("Waiting")
+        ANSWERED = "answered", _("Answered")
+        ABANDONED = "abandoned", _("Caller hung up while waiting")
+        TIMED_OUT = "timed_out", _("Waited too long")
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="call", verbose_name=_("conversation")
+    )
+    line = models.CharField(_("line"), max_length=8)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # Keyed hash of the SIP Call-ID (it may hold an address): finds the call again.
+    ref_hash = models.CharField(max_length=64, unique=True)
+    # Keyed hash of the caller's number (telephone network only; empty when withheld).
+    caller_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    offered_at = models.DateTimeField(_("arrived"))
+    rang_at = models.DateTimeField(_("last rang"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["offered_at"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["", "answered", "abandoned", "timed_out"]),
+                name="calls_call_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["trunk", "web"]), name="calls_call_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.line} {self.pk}"
+
+
+class CallLine(models.Model):
+    """The telephone's settings administrators keep (one row)."""
+
+    wait_limit_minutes = models.PositiveSmallIntegerField(
+        _("longest wait (minutes)"),
+        default=5,
+        help_text=_(
+            "A caller waiting longer is told to try again later or to ask for a call back "
+            "on the web page."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("telephone settings")
+        verbose_name_plural = _("telephone settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> CallLine:
+        return cls.objects.first() or cls()
+
+    @classmethod
+    def saved(cls) -> CallLine:
+        row = cls.objects.first()
+        return row if row is not None else cls.objects.create()

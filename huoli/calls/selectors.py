@@ -1,0 +1,110 @@
+"""Reads about calls: whom a call rings, the calls supervisors see, a call by its reference."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from functools import cache
+
+from huoli import keys
+from huoli.accounts.models import CounsellorProfile
+from huoli.calls.models import Call
+from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import active_chats_count, on_a_call
+from huoli.core.roles import Role
+
+SIP_USER_PREFIX = "staff-"
+
+
+@cache
+def _caller_key() -> bytes:
+    return keys.read_caller_key().encode()
+
+
+def keyed_hash(value: str) -> str:
+    """HMAC-SHA256 under the caller key (outside the database; decision 0035)."""
+    return hmac.new(_caller_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def caller_number_normalised(number: str) -> str:
+    """One spelling per number: digits only, international form for Finnish numbers
+    ("040 123 4567", "+358401234567" and "00358401234567" are one number)."""
+    digits = re.sub(r"\D", "", number or "")
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "358" + digits[1:]
+    return digits
+
+
+def caller_hash(number: str) -> str:
+    digits = caller_number_normalised(number)
+    return keyed_hash("caller:" + digits) if digits else ""
+
+
+def call_ref_hash(call_ref: str) -> str:
+    return keyed_hash("call:" + call_ref)
+
+
+def call_for_ref(call_ref: str) -> Call | None:
+    return (
+        Call.objects.select_related("conversation").filter(ref_hash=call_ref_hash(call_ref)).first()
+    )
+
+
+def caller_blocked(hashed: str) -> bool:
+    """A number whose earlier call was flagged with its return code blocked (the block lasts
+    while the caller key does: it is replaced with the retention period)."""
+    return bool(hashed) and (
+        Call.objects.filter(
+            caller_hash=hashed, conversation__code_blocked_at__isnull=False
+        ).exists()
+    )
+
+
+def sip_user(user) -> str:
+    """The SIP user a staff member's console softphone registers as."""
+    return f"{SIP_USER_PREFIX}{user.pk}"
+
+
+def user_pk_from_sip_user(name: str) -> int | None:
+    if not name.startswith(SIP_USER_PREFIX) or not name[len(SIP_USER_PREFIX) :].isdigit():
+        return None
+    return int(name[len(SIP_USER_PREFIX) :])
+
+
+def call_takers_free() -> list[CounsellorProfile]:
+    """Counsellors and supervisors on duty who take calls, are not on a call and have room
+    for one more chat or call."""
+    profiles = CounsellorProfile.objects.filter(
+        on_duty=True,
+        takes_calls=True,
+        user__is_active=True,
+        user__role__in=[Role.COUNSELLOR, Role.SUPERVISOR],
+    ).select_related("user")
+    return [
+        profile
+        for profile in profiles
+        if not on_a_call(profile.user) and active_chats_count(profile.user) < profile.max_chats
+    ]
+
+
+def ring_targets(conversation: Conversation) -> tuple[list[CounsellorProfile], bool]:
+    """Whom a waiting call rings now, and whether it needs an interpreter: the free call
+    takers who speak its language; when none of them does, every free call taker (the call
+    is then marked as needing an interpreter, as a chat in that language would be)."""
+    free = call_takers_free()
+    speakers = [p for p in free if conversation.language in (p.languages or [])]
+    if speakers:
+        return speakers, False
+    return free, bool(free)
+
+
+def calls_now():
+    """Calls waiting or in progress, oldest first (the supervisors' live view)."""
+    return (
+        Call.objects.select_related("conversation", "conversation__counsellor")
+        .filter(conversation__status__in=[Conversation.Status.QUEUED, Conversation.Status.ACTIVE])
+        .order_by("offered_at")
+    )

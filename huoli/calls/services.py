@@ -1,0 +1,259 @@
+"""Calls enter, ring, wait, are answered and end here.
+
+Kamailio asks ``call_route`` what to do with each call and tells ``call_event`` what
+happened (the phone edge, ``huoli.phone``, carries both over HTTP); the console softphone's
+"Answer" is ``call_answer`` and its "Hang up" ``call_hang_up``. A call is a conversation of kind
+``call``: it starts through ``conversation_start``'s rules (the line open, someone on duty who
+takes calls) and is taken and ended through the queue's services and the one policy.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.accounts.models import CounsellorProfile, User
+from huoli.calls.errors import CallError
+from huoli.calls.models import Call, CallLine
+from huoli.calls.selectors import (
+    call_for_ref,
+    call_ref_hash,
+    caller_blocked,
+    caller_hash,
+    ring_targets,
+    sip_user,
+    user_pk_from_sip_user,
+)
+from huoli.conversations.errors import ConversationError, StartRefused
+from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import on_a_call
+from huoli.conversations.services.queue import conversation_end, conversation_take
+from huoli.conversations.services.start import conversation_start
+from huoli.core.policy import may_answer_call
+from huoli.core.roles import Role
+
+__all__ = [
+    "RouteAnswer",
+    "call_answer",
+    "call_event",
+    "call_hang_up",
+    "call_route",
+    "registration_allowed",
+    "registration_token_issue",
+    "sip_user",
+    "web_call_token_issue",
+]
+
+WEB_TOKEN_SALT = "huoli.calls.web"  # noqa: S105 (a signing namespace, not a secret)
+WEB_TOKEN_SECONDS = 120
+REGISTER_TOKEN_SALT = "huoli.calls.register"  # noqa: S105
+REGISTER_TOKEN_SECONDS = 12 * 3600
+
+
+@dataclass(frozen=True)
+class RouteAnswer:
+    """What Kamailio does with a call: ``ring`` the ``users``' softphones, let the caller
+    wait in the ``queue`` (hearing ``announcement``), or ``reject`` it with a SIP ``code``
+    (after the ``announcement`` when there is one)."""
+
+    action: str
+    conversation_id: int | None = None
+    users: list[str] = field(default_factory=list)
+    code: int = 0
+    announcement: str = ""
+
+
+def _spoken(line: str) -> bool:
+    return line in {code for code, _name in settings.HUOLI_SPOKEN_LANGUAGES}
+
+
+def web_call_token_issue(*, line: str) -> str:
+    """A one-time permission for a browser to call ``line`` within two minutes (the web call
+    page asks for it after the start rules passed; Kamailio passes it back in the INVITE)."""
+    return signing.dumps({"l": line, "n": secrets.token_urlsafe(12)}, salt=WEB_TOKEN_SALT)
+
+
+def _web_token_valid(token: str, line: str) -> bool:
+    try:
+        data = signing.loads(token, salt=WEB_TOKEN_SALT, max_age=WEB_TOKEN_SECONDS)
+    except signing.BadSignature:
+        return False
+    if data.get("l") != line:
+        return False
+    # One call per token: a copied token cannot start a second call.
+    return cache.add(f"calls:web-token:{data.get('n')}", 1, WEB_TOKEN_SECONDS + 10)
+
+
+def call_route(
+    *, call_ref: str, line: str, source: str, caller: str = "", token: str = ""
+) -> RouteAnswer:
+    """Where a call goes now. The first question about a call offers it (a conversation of
+    kind ``call`` starts under the line's rules); every later one (after a ring round failed,
+    or while it waits) looks at it again."""
+    call = call_for_ref(call_ref)
+    if call is None:
+        return _offer(call_ref=call_ref, line=line, source=source, caller=caller, token=token)
+    return _route_again(call)
+
+
+def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) -> RouteAnswer:
+    if not _spoken(line) or source not in Call.Source.values:
+        return RouteAnswer("reject", code=404)
+    if source == Call.Source.WEB and not _web_token_valid(token, line):
+        return RouteAnswer("reject", code=403)
+    hashed = caller_hash(caller) if source == Call.Source.TRUNK else ""
+    if caller_blocked(hashed):
+        return RouteAnswer("reject", code=403)
+    try:
+        with transaction.atomic():
+            access = conversation_start(kind=Conversation.Kind.CALL, language=line)
+            call = Call.objects.create(
+                conversation=access.conversation,
+                line=line,
+                source=source,
+                ref_hash=call_ref_hash(call_ref),
+                caller_hash=hashed,
+                offered_at=access.conversation.created_at,
+            )
+    except StartRefused as refusal:
+        announcement = "closed" if refusal.code == "line_closed" else "later"
+        return RouteAnswer("reject", code=480, announcement=announcement)
+    except ConversationError:
+        return RouteAnswer("reject", code=486, announcement="later")
+    except IntegrityError:
+        # The same call asked twice at once: the other question offered it.
+        call = call_for_ref(call_ref)
+        if call is None:
+            raise
+    return _route_again(call)
+
+
+@transaction.atomic
+def _route_again(call: Call) -> RouteAnswer:
+    call = Call.objects.select_for_update().select_related("conversation").get(pk=call.pk)
+    conversation = call.conversation
+    if conversation.status != Conversation.Status.QUEUED:
+        # Answered or ended meanwhile: nothing to ring any more.
+        return RouteAnswer("reject", conversation.pk, code=487)
+    now = timezone.now()
+    limit = timedelta(minutes=CallLine.current().wait_limit_minutes)
+    if now - call.offered_at >= limit:
+        call.outcome = Call.Outcome.TIMED_OUT
+        call.ended_at = now
+        call.save(update_fields=["outcome", "ended_at"])
+        conversation_end(conversation=conversation, ended_by="visitor")
+        return RouteAnswer("reject", conversation.pk, code=480, announcement="later")
+    pause = timedelta(seconds=settings.HUOLI_CALL_POLL_SECONDS)
+    if call.rang_at is None or now - call.rang_at >= pause:
+        profiles, interpreter = ring_targets(conversation)
+        if profiles:
+            call.rang_at = now
+            call.save(update_fields=["rang_at"])
+            if interpreter and not conversation.interpreter_needed:
+                conversation.interpreter_needed = True
+                conversation.save(update_fields=["interpreter_needed"])
+            return RouteAnswer(
+                "ring", conversation.pk, users=[sip_user(profile.user) for profile in profiles]
+            )
+    return RouteAnswer("queue", conversation.pk, announcement="queue")
+
+
+@transaction.atomic
+def call_answer(*, by: User, conversation_id: int) -> Conversation:
+    """A counsellor answers a ringing call in the console: the call becomes theirs (and the
+    record draft of a phone call opens) before their softphone sends the answer, so two
+    counsellors pressing "Answer" at once cannot both talk to the caller."""
+    profile = CounsellorProfile.objects.select_for_update().filter(user=by).first()
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None or conversation.kind != Conversation.Kind.CALL:
+        raise CallError("not_found", _("This call is no longer waiting."))
+    if conversation.status != Conversation.Status.QUEUED:
+        raise CallError("answered_elsewhere", _("Someone else has already answered this call."))
+    if not may_answer_call(by, conversation, profile):
+        raise CallError("not_allowed", _("Go on duty and take calls before you answer one."))
+    if on_a_call(by):
+        raise CallError("one_call", _("Hang up your current call before you answer another."))
+    try:
+        conversation = conversation_take(
+            counsellor=by, conversation_id=conversation.pk, answering_call=True
+        )
+    except ConversationError as error:
+        raise CallError(error.code, str(error)) from error
+    Call.objects.filter(conversation=conversation).update(
+        answered_at=conversation.taken_at, outcome=Call.Outcome.ANSWERED
+    )
+    return conversation
+
+
+@transaction.atomic
+def call_hang_up(*, by: User, conversation_id: int) -> Conversation:
+    """The counsellor hangs up (``may_end``); Kamailio's report of the end comes too and
+    finds it ended."""
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(pk=conversation_id, kind=Conversation.Kind.CALL)
+        .first()
+    )
+    if conversation is None:
+        raise CallError("not_found", _("Not allowed"))
+    conversation = conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+    _call_ended(conversation)
+    return conversation
+
+
+def _call_ended(conversation: Conversation) -> None:
+    call = Call.objects.select_for_update().filter(conversation=conversation).first()
+    if call is None or call.ended_at is not None:
+        return
+    call.ended_at = conversation.ended_at or timezone.now()
+    if not call.outcome:
+        call.outcome = Call.Outcome.ANSWERED if call.answered_at else Call.Outcome.ABANDONED
+    call.save(update_fields=["ended_at", "outcome"])
+
+
+@transaction.atomic
+def call_event(*, call_ref: str, event: str) -> None:
+    """What Kamailio saw: ``answered`` (the softphone's answer went through), ``ended`` (either
+    side hung up) or ``cancelled`` (the caller hung up before anyone answered)."""
+    call = call_for_ref(call_ref)
+    if call is None or event == "answered":
+        return
+    if event not in ("ended", "cancelled"):
+        raise CallError("event_unknown", "unknown event")
+    conversation = Conversation.objects.select_for_update().get(pk=call.conversation_id)
+    if conversation.status != Conversation.Status.ENDED:
+        conversation = conversation_end(conversation=conversation, ended_by="visitor")
+    _call_ended(conversation)
+
+
+def registration_token_issue(*, user: User) -> str:
+    return signing.dumps({"u": user.pk}, salt=REGISTER_TOKEN_SALT)
+
+
+def registration_allowed(*, sip_name: str, token: str) -> bool:
+    """May this softphone register as ``sip_name``: its token was issued to that staff
+    member in the last 12 hours, and they are on duty and take calls now."""
+    pk = user_pk_from_sip_user(sip_name)
+    if pk is None:
+        return False
+    try:
+        data = signing.loads(token, salt=REGISTER_TOKEN_SALT, max_age=REGISTER_TOKEN_SECONDS)
+    except signing.BadSignature:
+        return False
+    if data.get("u") != pk:
+        return False
+    return CounsellorProfile.objects.filter(
+        user_id=pk,
+        on_duty=True,
+        takes_calls=True,
+        user__is_active=True,
+        user__role__in=[Role.COUNSELLOR, Role.SUPERVISOR],
+    ).exists()

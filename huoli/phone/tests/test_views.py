@@ -1,0 +1,74 @@
+"""Kamailio's three questions through the real URL stack: only with the telephone on and
+the shared secret; answers are one line Kamailio splits on spaces."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from huoli import keys
+from huoli.calls.models import Call
+from huoli.calls.selectors import sip_user
+from huoli.calls.services import registration_token_issue
+from huoli.calls.tests.factories import call_taker_on_duty
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(client, what: str, secret: str | None = None, **fields):
+    headers = {"X-Huoli-Telephony": keys.read_telephony_secret() if secret is None else secret}
+    return client.post(f"/telephony/{what}/", fields, headers=headers)
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_route_rings_then_the_events_end_the_call(client):
+    aino = call_taker_on_duty()
+    response = ask(client, "route", call="c1@x", line="fi", source="trunk", caller="+3584012")
+    assert response.status_code == 200
+    words = response.content.decode().split()
+    conversation_id = Call.objects.get().conversation_id
+    assert words == ["ring", str(conversation_id), sip_user(aino)]
+    assert ask(client, "event", call="c1@x", event="cancelled").content.decode() == "ok\n"
+    assert Call.objects.get().outcome == "abandoned"
+    assert ask(client, "event", call="c1@x", event="bogus").status_code == 400
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_a_waiting_call_hears_the_queue_message_in_its_language(client):
+    call_taker_on_duty()
+    ask(client, "route", call="c2@x", line="fi", source="trunk")
+    words = ask(client, "route", call="c2@x", line="fi", source="trunk").content.decode().split()
+    assert words[0] == "queue" and words[3] == "2"
+    assert words[2] == "-" or words[2].endswith("/fi/queue.wav")
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_closed_line_answer(client):
+    response = ask(client, "route", call="c3@x", line="fi", source="trunk")
+    words = response.content.decode().split()
+    assert words[:2] == ["reject", "480"]
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_without_the_secret_nothing_is_answered(client):
+    call_taker_on_duty()
+    for secret in ("", "wrong"):
+        response = ask(client, "route", secret=secret, call="c4@x", line="fi", source="trunk")
+        assert response.status_code == 403
+    assert not Call.objects.exists()
+    assert client.get("/telephony/route/").status_code == 405
+
+
+def test_with_the_telephone_off_the_questions_do_not_exist(client):
+    call_taker_on_duty()
+    assert ask(client, "route", call="c5@x", line="fi", source="trunk").status_code == 404
+    assert not Call.objects.exists()
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_register(client):
+    aino = call_taker_on_duty()
+    token = registration_token_issue(user=aino)
+    ok = ask(client, "register", user=sip_user(aino), token=token, expires="600")
+    assert ok.status_code == 200 and ok.content.decode() == "ok\n"
+    assert ask(client, "register", user="staff-999", token=token).status_code == 403

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from huoli.phone import views
+
+app_name = "phone"
+
+urlpatterns = [
+    path("route/", views.route_view, name="route"),
+    path("event/", views.event_view, name="event"),
+    path("register/", views.register_view, name="register"),
+]

@@ -1,0 +1,104 @@
+"""What Kamailio asks Huoli over HTTP (its ``http_client`` module, decision 0033).
+
+Three questions, each a form-encoded POST from Kamailio on loopback carrying the shared
+secret in ``X-Huoli-Telephony``: where a call goes (``route``), what happened to it
+(``event``) and whether a softphone may register (``register``). The answers are one line of
+plain text Kamailio's script splits on spaces. The caller's number arrives once, in
+``route``, and is only hashed (decision 0035); nothing here logs a request.
+"""
+
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from huoli import keys
+from huoli.calls.errors import CallError
+from huoli.calls.services import RouteAnswer, call_event, call_route, registration_allowed
+
+MEDIA_DIR = Path(__file__).resolve().parent / "media"
+ANNOUNCEMENT_FALLBACK = "en"
+
+
+def announcement_path(line: str, name: str) -> str:
+    """The recorded message ``name`` (queue, later, closed) in the line's language, or in
+    English where the line has none."""
+    for language in (line, ANNOUNCEMENT_FALLBACK):
+        path = MEDIA_DIR / language / f"{name}.wav"
+        if path.exists():
+            return str(path)
+    return "-"
+
+
+def answer_text(answer: RouteAnswer, line: str) -> str:
+    if answer.action == "ring":
+        return " ".join(["ring", str(answer.conversation_id), *answer.users])
+    if answer.action == "queue":
+        return " ".join(
+            [
+                "queue",
+                str(answer.conversation_id),
+                announcement_path(line, answer.announcement),
+                str(settings.HUOLI_CALL_POLL_SECONDS),
+            ]
+        )
+    media = announcement_path(line, answer.announcement) if answer.announcement else "-"
+    return f"reject {answer.code} {media}"
+
+
+def _text(body: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(body + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def from_kamailio(view):
+    """Only while the telephone is on, only with the shared secret (compared in constant
+    time); no session, no CSRF token (Kamailio has neither)."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapped(request):
+        if not settings.HUOLI_TELEPHONY:
+            raise Http404
+        given = request.headers.get("X-Huoli-Telephony", "")
+        if not hmac.compare_digest(given.encode(), keys.read_telephony_secret().encode()):
+            return _text("forbidden", status=403)
+        return view(request)
+
+    return wrapped
+
+
+@from_kamailio
+def route_view(request):
+    line = request.POST.get("line", "")
+    answer = call_route(
+        call_ref=request.POST.get("call", ""),
+        line=line,
+        source=request.POST.get("source", ""),
+        caller=request.POST.get("caller", ""),
+        token=request.POST.get("token", ""),
+    )
+    return _text(answer_text(answer, line))
+
+
+@from_kamailio
+def event_view(request):
+    try:
+        call_event(call_ref=request.POST.get("call", ""), event=request.POST.get("event", ""))
+    except CallError:
+        return _text("unknown", status=400)
+    return _text("ok")
+
+
+@from_kamailio
+def register_view(request):
+    allowed = registration_allowed(
+        sip_name=request.POST.get("user", ""), token=request.POST.get("token", "")
+    )
+    return _text("ok") if allowed else _text("no", status=403)
