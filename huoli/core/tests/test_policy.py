@@ -148,9 +148,10 @@ def _person(name):
     return SimpleNamespace(pk=pk, role=role, is_authenticated=True, is_active=True)
 
 
-def _conversation(state):
+def _conversation(state, kind="chat"):
     given = state != "queued"
     return SimpleNamespace(
+        kind=kind,
         status=state,
         counsellor_id=PEOPLE["answering counsellor"][0] if given else None,
         supervisor_id=PEOPLE["joined supervisor"][0] if given else None,
@@ -181,3 +182,61 @@ def test_nobody_signed_in_or_deactivated_may_do_anything(decision):
     for state in STATES:
         assert not getattr(policy, decision)(gone, _conversation(state))
         assert not getattr(policy, decision)(nobody, _conversation(state))
+
+
+# A call: its voice goes to the one softphone that answered it, so nobody transfers or joins
+# it in the console; it is answered (not taken) while it waits, by a call taker on duty.
+CALL_EXPECTED = {
+    "may_join": {person: ". . ." for person in PEOPLE},
+    "may_transfer": {person: ". . ." for person in PEOPLE},
+    "may_end": EXPECTED["may_end"],
+    "may_write": EXPECTED["may_write"],
+}
+
+
+@pytest.mark.parametrize(
+    ("decision", "person", "state", "expected"),
+    [
+        pytest.param(
+            decision, person, state, row.split()[i] == "Y", id=f"call-{decision}-{person}-{state}"
+        )
+        for decision, rows in CALL_EXPECTED.items()
+        for person, row in rows.items()
+        for i, state in enumerate(STATES)
+    ],
+)
+def test_who_may_do_what_with_a_call(decision, person, state, expected):
+    decide = getattr(policy, decision)
+    assert decide(_person(person), _conversation(state, kind="call")) is expected
+
+
+def _profile(person, *, on_duty=True, takes_calls=True):
+    return SimpleNamespace(user_id=PEOPLE[person][0], on_duty=on_duty, takes_calls=takes_calls)
+
+
+@pytest.mark.parametrize(
+    ("person", "state", "profile", "expected"),
+    [
+        ("other counsellor", "queued", {}, True),
+        ("observing supervisor", "queued", {}, True),
+        ("other counsellor", "active", {}, False),
+        ("other counsellor", "ended", {}, False),
+        ("other counsellor", "queued", {"on_duty": False}, False),
+        ("other counsellor", "queued", {"takes_calls": False}, False),
+        ("analyst", "queued", {}, False),
+        ("administrator", "queued", {}, False),
+    ],
+)
+def test_who_may_answer_a_call(person, state, profile, expected):
+    call = _conversation(state, kind="call")
+    assert policy.may_answer_call(_person(person), call, _profile(person, **profile)) is expected
+
+
+def test_a_chat_is_not_answered_as_a_call_nor_with_someone_elses_profile():
+    counsellor = _person("other counsellor")
+    assert not policy.may_answer_call(
+        counsellor, _conversation("queued"), _profile("other counsellor")
+    )
+    other = _profile("answering counsellor")
+    assert not policy.may_answer_call(counsellor, _conversation("queued", kind="call"), other)
+    assert not policy.may_answer_call(counsellor, _conversation("queued", kind="call"), None)
