@@ -58,6 +58,12 @@ NOT_FREE_TEXT = {
     "conversations.Message.author_name": "the counsellor's display name",
     "conversations.Message.client_id": "a random id made by the sender's page",
     "conversations.Feedback.answer": "a code from a fixed list",
+    # Calls: the number and the SIP call id only as keyed hashes (decision 0035).
+    "calls.Call.line": "a language code",
+    "calls.Call.source": "a code from a fixed list",
+    "calls.Call.outcome": "a code from a fixed list",
+    "calls.Call.ref_hash": "an HMAC of the SIP call id under the caller key",
+    "calls.Call.caller_hash": "an HMAC of the caller's number under the caller key",
     "conversations.CannedResponse.title": "a ready answer written by administrators",
     "conversations.CannedResponse.text_fi": "a ready answer written by administrators",
     "conversations.CannedResponse.text_sv": "a ready answer written by administrators",

@@ -91,6 +91,19 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:reports_csv": REPORTS,
     "console:reports_xlsx": REPORTS,
     "console:reports_pdf": REPORTS,
+    # The telephone. With it off (the default, as here) the web call page is not there;
+    # its start, Kamailio's questions and the softphone's Answer and Hang up are POST only
+    # (Kamailio's need its secret: huoli/phone/tests/test_views.py).
+    "public:call": NOBODY,
+    "public:call_start": EVERYONE,
+    "phone:route": EVERYONE,
+    "phone:event": EVERYONE,
+    "phone:register": EVERYONE,
+    "console:phone": COUNSELLING,
+    "console:call_answer": COUNSELLING,
+    "console:call_hang_up": COUNSELLING,
+    "admin:calls_callline_add": NOBODY,
+    "admin:calls_callline_delete": NOBODY,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
