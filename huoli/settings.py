@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "huoli.console",
     "huoli.public",
     "huoli.demo",
+    "huoli.phone",
 ]
 
 MIDDLEWARE = [
