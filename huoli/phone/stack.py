@@ -176,10 +176,15 @@ def write_config(
 def rtpengine_args(out_dir, *, ng_port: int, rtp_min: int, rtp_max: int) -> list[str]:
     return [
         shutil.which("rtpengine") or "rtpengine",
+        # Not Debian's /etc/rtpengine/rtpengine.conf (its HTTP and CLI ports, its interface).
+        "--config-file=none",
         "--foreground",
         "--table=-1",
         "--interface=127.0.0.1",
         f"--listen-ng=127.0.0.1:{int(ng_port)}",
+        # rtpengine also opens a TCP command line, by default on 9900 for every instance: on
+        # the ng port's number (UDP and TCP do not clash), so that two stacks can run.
+        f"--listen-cli=127.0.0.1:{int(ng_port)}",
         f"--port-min={int(rtp_min)}",
         f"--port-max={int(rtp_max)}",
         "--num-threads=2",
@@ -248,7 +253,13 @@ def start_daemon(name: str, args: list[str], out_dir) -> Daemon:
     return Daemon(name=name, process=process, log=log, pump=pump)
 
 
-def _wait_udp_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+def _stopped(daemon: Daemon) -> StackError:
+    daemon.pump.join(2)
+    tail = daemon.log.read_text(errors="replace")[-2000:] if daemon.log.exists() else ""
+    return StackError(f"{daemon.name} stopped at start:\n{tail}")
+
+
+def _wait_udp_port(port: int, daemon: Daemon, timeout: float) -> None:
     """Wait until something answers on 127.0.0.1:<port> (rtpengine's ng ping)."""
     import socket
 
@@ -256,8 +267,8 @@ def _wait_udp_port(port: int, process: subprocess.Popen, timeout: float) -> None
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(0.2)
         while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise StackError("rtpengine stopped at start")
+            if daemon.process.poll() is not None:
+                raise _stopped(daemon)
             try:
                 sock.sendto(b"huoli d7:command4:pinge", ("127.0.0.1", port))
                 if b"pong" in sock.recv(200):
@@ -268,13 +279,13 @@ def _wait_udp_port(port: int, process: subprocess.Popen, timeout: float) -> None
     raise StackError("rtpengine did not answer")
 
 
-def _wait_tcp_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+def _wait_tcp_port(port: int, daemon: Daemon, timeout: float) -> None:
     import socket
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StackError("kamailio stopped at start")
+        if daemon.process.poll() is not None:
+            raise _stopped(daemon)
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -329,11 +340,11 @@ def start(
             out,
         )
         stack.daemons.append(rtpengine)
-        _wait_udp_port(ng_port, rtpengine.process, timeout)
+        _wait_udp_port(ng_port, rtpengine, timeout)
         kamailio = start_daemon("kamailio", kamailio_args(config), out)
         stack.daemons.append(kamailio)
-        _wait_tcp_port(ws_port, kamailio.process, timeout)
-        _wait_tcp_port(sip_port, kamailio.process, timeout)
+        _wait_tcp_port(ws_port, kamailio, timeout)
+        _wait_tcp_port(sip_port, kamailio, timeout)
     except BaseException:
         stack.stop()
         raise
