@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup migrate lint format messages clean
+.PHONY: run run-phone phone-programs test setup migrate lint format messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ run: migrate
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
 	$(BIN)/python manage.py purge
 	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false --ws-max-size 131072 --log-config huoli/logging.json
+
+# The telephone on loopback: rtpengine, Kamailio (SIP udp/tcp 5060, WebSocket 5066) and Huoli.
+phone-programs:
+	@command -v kamailio >/dev/null && command -v rtpengine >/dev/null || { \
+	  echo "The telephone needs Kamailio and rtpengine:"; \
+	  echo "  sudo apt-get install -y kamailio kamailio-websocket-modules kamailio-utils-modules rtpengine-daemon"; \
+	  exit 1; }
+
+run-phone: phone-programs migrate
+	$(BIN)/python manage.py demo_data --with-contacts
+	$(BIN)/python manage.py purge
+	$(BIN)/python manage.py run_phone --http-url http://$(HOST):$(PORT) --sip-port 5060 --ws-port 5066 --ng-port 2223
 
 test: setup node_modules/.installed
 	$(BIN)/ruff check .

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "huoli.public",
     "huoli.phone",
     "huoli.demo",
+    "huoli.phone",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,78 @@
+"""``manage.py telephony_config``: write Kamailio's configuration (the shipped kamailio.cfg
+and a local.cfg with this installation's values) and rtpengine's arguments into var/phone/."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from huoli.phone import stack
+
+DEFAULT_OUT = Path(settings.BASE_DIR) / "var" / "phone"
+
+
+def telephony_secret() -> str:
+    """The secret Kamailio shows Huoli (settings, else var/telephony_secret, made if absent)."""
+    value = getattr(settings, "HUOLI_TELEPHONY_SECRET", "") or ""
+    if value:
+        return value
+    from huoli import keys
+
+    path = keys.VAR_DIR / "telephony_secret"
+    if not path.exists():
+        import secrets
+
+        keys._write_private(path, secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
+def add_stack_arguments(parser) -> None:
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="folder to write into")
+    parser.add_argument("--http-url", default="http://127.0.0.1:8000", help="Huoli's address")
+    parser.add_argument("--sip-port", type=int, default=5060)
+    parser.add_argument("--ws-port", type=int, default=5066)
+    parser.add_argument("--ng-port", type=int, default=2223, help="rtpengine's control port")
+    parser.add_argument("--rtp-min", type=int, default=30000)
+    parser.add_argument("--rtp-max", type=int, default=30199)
+    parser.add_argument(
+        "--trunk-nets",
+        default="127.0.0.0/8",
+        help="networks whose INVITEs and REGISTERs are accepted without WebSocket, comma-separated",
+    )
+
+
+def write_from_options(options) -> Path:
+    try:
+        return stack.write_config(
+            options["out"],
+            http_url=options["http_url"],
+            secret=telephony_secret(),
+            sip_port=options["sip_port"],
+            ws_port=options["ws_port"],
+            ng_port=options["ng_port"],
+            rtp_min=options["rtp_min"],
+            rtp_max=options["rtp_max"],
+            trunk_nets=options["trunk_nets"],
+            media_dir=stack.MEDIA_DIR,
+        )
+    except (stack.StackError, ValueError) as error:
+        raise CommandError(str(error)) from error
+
+
+class Command(BaseCommand):
+    help = "Write Kamailio's and rtpengine's configuration for this installation."
+
+    def add_arguments(self, parser):
+        add_stack_arguments(parser)
+        parser.add_argument("--check", action="store_true", help="then run kamailio -c on it")
+
+    def handle(self, *args, **options):
+        config = write_from_options(options)
+        self.stdout.write(f"Wrote {config} and {config.parent / 'local.cfg'}")
+        if options["check"]:
+            if stack.missing_programs():
+                raise CommandError(f"kamailio is not installed ({stack.APT_PACKAGES})")
+            result = stack.check_config(config)
+            if result.returncode != 0:
+                raise CommandError("kamailio -c refused the configuration:\n" + result.stderr)
+            self.stdout.write("kamailio -c: configuration ok")

@@ -1,0 +1,124 @@
+"""Calls through the real Kamailio script and rtpengine, with a stand-in for Huoli's three
+/telephony/ answers and baresip as the trunk caller and as a registered console phone."""
+
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from huoli.phone import stack
+from huoli.phone.tests.conftest import require
+from huoli.tests.phone.baresip import Baresip, free_port, tone_seconds, write_tone
+
+NUMBER = "+358401234567"
+SECRET = "test-secret"
+
+
+class FakeHuoli:
+    """Answers /telephony/route/ from a list (the last answer repeats) and records posts."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.posts = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                fields = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(), True))
+                answer = "ok"
+                if self.headers.get("X-Huoli-Telephony") != SECRET:
+                    answer = "forbidden"
+                elif self.path == "/telephony/route/":
+                    answer = fake.answers[0] if len(fake.answers) == 1 else fake.answers.pop(0)
+                fake.posts.append((self.path, fields, answer))
+                body = answer.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def phone(tmp_path):
+    require("kamailio", "rtpengine", "baresip")
+    media = tmp_path / "media"
+    media.mkdir()
+    write_tone(media / "queue.wav", 440, seconds=2)
+    huoli = FakeHuoli(["queue 7 {} 2".format(media / "queue.wav"), "ring 7 staff-3"])
+    ports = {
+        "sip_port": free_port(pair=True),
+        "ws_port": free_port(),
+        "ng_port": free_port(),
+    }
+    rtp_min = free_port()
+    config = stack.write_config(
+        tmp_path / "phone",
+        http_url=huoli.url,
+        secret=SECRET,
+        rtp_min=rtp_min,
+        rtp_max=rtp_min + 40,
+        trunk_nets="127.0.0.0/8",
+        media_dir=media,
+        **ports,
+    )
+    rtp = {"rtp_min": rtp_min, "rtp_max": rtp_min + 40}
+    running = stack.start(config.parent, config=config, **rtp, **ports)
+    yield huoli, running, ports, tmp_path
+    running.stop()
+    huoli.close()
+
+
+def test_a_queued_trunk_call_hears_the_message_then_talks_with_the_console(phone):
+    huoli, running, ports, tmp_path = phone
+    sip = f"127.0.0.1:{ports['sip_port']}"
+    console = Baresip(
+        tmp_path / "console",
+        account=f'<sip:staff-3@huoli.invalid>;regint=600;outbound="sip:{sip}";answermode=auto;audio_codecs=PCMU',
+        source=write_tone(tmp_path / "tone1000.wav", 1000),
+    ).start(seconds=20)
+    deadline = time.monotonic() + 10
+    while not any(path == "/telephony/register/" for path, *_ in huoli.posts):
+        assert time.monotonic() < deadline, console.log()
+        time.sleep(0.1)
+    caller = Baresip(
+        tmp_path / "caller",
+        account=f"<sip:{NUMBER}@127.0.0.1>;regint=0;audio_codecs=PCMU",
+        source=write_tone(tmp_path / "tone700.wav", 700),
+    ).start(seconds=10, dial=f"sip:fi@{sip}")
+    try:
+        caller.wait(20)
+    finally:
+        caller.stop()
+        console.stop()
+
+    routes = [fields for path, fields, _ in huoli.posts if path == "/telephony/route/"]
+    assert routes[0]["line"] == "fi"
+    assert routes[0]["source"] == "trunk"
+    assert routes[0]["caller"] == NUMBER
+    assert len(routes) == 2  # asked again after the poll, then rang
+    events = [fields["event"] for path, fields, _ in huoli.posts if path == "/telephony/event/"]
+    assert events[:2] == ["answered", "ended"]
+
+    heard = tone_seconds(caller.heard(), 440)
+    assert any(heard[:3]), caller.log()  # the queue message, as early media
+    assert sum(tone_seconds(caller.heard(), 1000)) >= 3  # then the console
+    assert sum(tone_seconds(console.heard(), 700)) >= 3  # and the console heard the caller
+
+    for name, text in running.logs().items():
+        assert "358401234567" not in text, name
+        assert "0401234567" not in text, name
