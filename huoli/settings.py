@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "huoli.public",
     "huoli.phone",
     "huoli.demo",
-    "huoli.phone",
 ]
 
 MIDDLEWARE = [
