@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -195,6 +195,22 @@ def chat_start_view(request):
     except ConversationError as error:
         return _home(request, chat_form=form, error=str(error), status_code=409)
     return _enter_conversation(access)
+
+
+# A MINIMAL stand-in for "Call us" (issue 15), written with the page's browser side so the
+# page can be tried; the lead's views (conversation_start with kind call, the token) replace
+# them. The page posts `language` and expects {"token", "ws_url", "line"} or 409 {"error"}.
+@require_safe
+def call_view(request):
+    return render(request, "public/call.html")
+
+
+@require_POST
+@same_origin_post
+def call_start_view(request):
+    return JsonResponse(
+        {"error": _("Calls from this page are not possible right now.")}, status=409
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
