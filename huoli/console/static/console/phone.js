@@ -13,7 +13,7 @@
 //   sox -n -r 8000 -c 1 n2.wav synth 0.6 sine 523.25 fade h 0.02 0.6 0.55 vol 0.35
 //   sox -n -r 8000 -c 1 sil.wav trim 0 1.25
 //   sox -D n1.wav n2.wav sil.wav -b 8 -e unsigned-integer ring.wav
-import { Phone } from "../shared/phone.js";
+// The SIP library (250 KB) is loaded only while telephony is on: see makePhone().
 
 const panel = document.querySelector("[data-phone]");
 const REFRESH_MS = 5 * 60 * 1000; // the register token and the duty state, fetched again
@@ -71,13 +71,15 @@ function clock(seconds) {
   return h ? `${h}:${m}:${s}` : `${m}:${s}`;
 }
 
-// The line a call came in on: the From user is the line's language code ("fi").
+// The line a call came in on: the SIP server puts the line's language code ("fi") in From.
+// Only a known code is shown: whatever else From holds (a caller's number, were the server
+// misconfigured) never reaches the screen.
 function lineName(session) {
   const identity = session.remote_identity;
   const candidates = [identity?.uri?.user, (identity?.display_name || "").split(" ").pop()];
   const languages = config?.languages || {};
-  for (const code of candidates) if (code && languages[code]) return languages[code];
-  return candidates.find(Boolean) || "";
+  for (const code of candidates) if (code && Object.hasOwn(languages, code)) return languages[code];
+  return "";
 }
 
 // --- Ringing: a calm sound and the count in the tab title, in a background tab too --------
@@ -295,7 +297,9 @@ function idleState() {
   }
 }
 
-function makePhone() {
+async function makePhone() {
+  const { Phone } = await import("../shared/phone.js");
+  if (phone) return;
   phone = new Phone({ wsUrl: config.ws_url, user: config.user, token: config.token, audio: remote });
   phone.on("connection", (state) => {
     if (state === "disconnected" && !call) {
@@ -340,7 +344,7 @@ async function load() {
     }
     return;
   }
-  if (!phone) makePhone();
+  if (!phone) await makePhone();
   phone.setToken(config.token);
   if (config.register) {
     if (!phone.isRegistered()) {
