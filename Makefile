@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
-.PHONY: run run-phone phone-programs test setup migrate lint format messages clean
+.PHONY: run run-phone phone-programs test setup migrate lint format messages clean vendor-jssip
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,22 @@ $(STAMP): pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
 	else echo "npm is not installed: the accessibility tests will be skipped"; fi
+
+# JsSIP, the console's and the "Call us" page's SIP library, is vendored: the npm package has
+# no browser bundle, so this bundles it (and its four MIT dependencies) into one minified ES
+# module with its licences beside it. A one-time build of a committed file, run again only to
+# update JsSIP (package.json pins the version); the app never builds anything at run time.
+VENDOR := huoli/core/static/shared/vendor
+JSSIP_DEPS := jssip debug events ms sdp-transform
+vendor-jssip:
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	mkdir -p $(VENDOR)
+	echo 'export { default } from "jssip";' | node_modules/.bin/esbuild --bundle --format=esm --minify --legal-comments=none --log-level=warning \
+	  --banner:js="/*! JsSIP $$(node -p 'require("jssip/package.json").version') (MIT) with debug, events, ms, sdp-transform (MIT): licences in jssip.LICENSE.txt */" > $(VENDOR)/jssip.min.js
+	{ echo "$(VENDOR)/jssip.min.js: JsSIP $$(node -p 'require("jssip/package.json").version') (https://jssip.net/), built by 'make vendor-jssip'"; \
+	  echo "with esbuild $$(node_modules/.bin/esbuild --version) from the npm packages below. Each package's licence follows."; \
+	  for p in $(JSSIP_DEPS); do echo; echo "==== $$p $$(node -p "require('$$p/package.json').version") ===="; echo; \
+	    cat $$(ls node_modules/$$p/LICENSE* node_modules/$$p/license* 2>/dev/null | head -1); done; } > $(VENDOR)/jssip.LICENSE.txt
 
 setup: $(STAMP)
 	$(BIN)/python -m huoli.keys

@@ -86,7 +86,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "huoli.core.middleware.CSPMiddleware",
     "huoli.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huoli.core.middleware.LanguageMiddleware",
@@ -294,6 +294,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The console's ring and the softphones' audio (a MediaStream needs no source).
+        "media-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
         "base-uri": [NONE],
@@ -384,3 +386,10 @@ HUOLI_SIP_WS_URL = os.environ.get("HUOLI_SIP_WS_URL", "ws://127.0.0.1:5066")
 HUOLI_CALL_POLL_SECONDS = 2
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))
+
+# --- Telephone (issue 15) ---------------------------------------------------------------------
+# Off by default: `make run` works with no SIP server, and the console says calls are off.
+HUOLI_TELEPHONY = env_bool("HUOLI_TELEPHONY", False)
+# Where the browsers' softphones reach the SIP server (SIP over WebSocket). While telephony is
+# on, the console's pages and the public call page may connect there (core.middleware).
+HUOLI_SIP_WS_URL = os.environ.get("HUOLI_SIP_WS_URL", "ws://127.0.0.1:5066")

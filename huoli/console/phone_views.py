@@ -23,7 +23,12 @@ def phone_config_view(request):
     """Whether the softphone is on, and with what it registers."""
     if not settings.HUOLI_TELEPHONY:
         return JsonResponse(
-            {"enabled": False, "reason": _("Calls are off: this installation has no telephone.")}
+            {
+                "enabled": False,
+                "reason": _("Calls are off: this installation has no telephone."),
+                "register": False,
+                "languages": {},
+            }
         )
     profile = CounsellorProfile.objects.filter(user=request.user).first()
     takes_calls = bool(profile and profile.takes_calls)
@@ -41,6 +46,8 @@ def phone_config_view(request):
             "user": sip_user(request.user),
             "token": registration_token_issue(user=request.user),
             "register": takes_calls and profile.on_duty,
+            # The lines' languages by code, for the panel to name a ringing call's line.
+            "languages": {code: str(name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES},
         }
     )
 

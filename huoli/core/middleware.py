@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.middleware.locale import LocaleMiddleware
@@ -31,6 +34,40 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+def sip_websocket_source() -> str:
+    """The SIP server's WebSocket origin (``ws://127.0.0.1:5066``) for ``connect-src``, or
+    "" while telephony is off or the address is not a ws:/wss: URL."""
+    if not settings.HUOLI_TELEPHONY:
+        return ""
+    parts = urlsplit(settings.HUOLI_SIP_WS_URL)
+    if parts.scheme not in ("ws", "wss") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's policy, plus the SIP server's WebSocket in ``connect-src`` on the pages
+    with a softphone (every console page, the public call page) while telephony is on.
+
+    Threat answered: a script injected into any other page talking to the SIP server."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        source = "" if report_only else sip_websocket_source()
+        if source and _has_softphone(request):
+            update = dict(parts.update or {})
+            update["connect-src"] = [*update.get("connect-src", []), source]
+            parts.update = update
+        return parts
+
+
+def _has_softphone(request) -> bool:
+    if request.path_info.startswith("/console/"):
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name == "public:call"
 
 
 class DatabaseUnavailableMiddleware:

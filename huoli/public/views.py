@@ -171,7 +171,9 @@ def call_start_view(request):
     refusal = call_closed_refusal()
     if refusal is not None:
         return JsonResponse({"error": str(refusal)}, status=409)
-    line = _default_language()
+    spoken = {code for code, _name in settings.HUOLI_SPOKEN_LANGUAGES}
+    asked = request.POST.get("language", "")
+    line = asked if asked in spoken else _default_language()
     return JsonResponse(
         {
             "token": web_call_token_issue(line=line),

@@ -14,6 +14,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1]
 SHARED = PACKAGE / "core" / "static" / "shared" / "socket.js"
+# The SIP library, vendored (``make vendor-jssip``): it opens its own WebSocket to the SIP
+# server, never to Huoli, and is loaded only by the softphones (``shared/phone.js``).
+JSSIP = PACKAGE / "core" / "static" / "shared" / "vendor" / "jssip.min.js"
 LIVE_SCRIPTS = [
     PACKAGE / "public" / "static" / "public" / "chat.js",
     PACKAGE / "console" / "static" / "console" / "chat.js",
@@ -31,7 +34,16 @@ def scripts() -> list[Path]:
 
 def test_only_the_shared_client_opens_a_websocket():
     openers = [path for path in scripts() if "new WebSocket(" in path.read_text()]
-    assert openers == [SHARED]
+    assert openers == [SHARED, JSSIP]
+
+
+def test_only_the_softphone_module_loads_the_sip_library():
+    loaders = [
+        path
+        for path in scripts()
+        if any(target.endswith("jssip.min.js") for target in IMPORT.findall(path.read_text()))
+    ]
+    assert loaders == [PACKAGE / "core" / "static" / "shared" / "phone.js"]
 
 
 @pytest.mark.parametrize("script", LIVE_SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -74,7 +74,7 @@ def test_public_pages_have_no_serious_violations(
     counsellor_on_duty(browser.new_context(locale="en-GB").new_page(), url)
     page = browser.new_context(locale=language).new_page()
     found = []
-    for path in ("/", "/message/", "/return/", "/services/", "/info/", "/info/safety/"):
+    for path in ("/", "/message/", "/return/", "/services/", "/info/", "/info/safety/", "/call/"):
         page.goto(f"{url}/{language}{path}")
         expect(page.locator("html")).to_have_attribute("lang", language)
         found += serious_violations(page, axe_source)
@@ -124,7 +124,7 @@ def test_nothing_scrolls_sideways_on_a_small_screen(width, line_open, asgi_serve
         page = browser.new_context(
             locale=language, viewport={"width": width, "height": 740}
         ).new_page()
-        for path in ("/", "/message/", "/info/signs/", "/services/"):
+        for path in ("/", "/message/", "/info/signs/", "/services/", "/call/"):
             page.goto(f"{url}/{language}{path}")
             wide = page.evaluate("document.documentElement.scrollWidth")
             widest = page.evaluate(WIDEST)
