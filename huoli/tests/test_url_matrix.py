@@ -36,10 +36,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "public:message_new": EVERYONE,
     "public:return": EVERYONE,
     "public:exit": EVERYONE,
-    "public:call": EVERYONE,
     # POST only: every GET gets 405, for everyone.
     "public:chat_start": EVERYONE,
-    "public:call_start": EVERYONE,
     "public:conversation_send": EVERYONE,
     "public:conversation_end": EVERYONE,
     "public:feedback": EVERYONE,
@@ -56,7 +54,6 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:profile": STAFF,
     "console:duty": COUNSELLING,
     "console:work_panel": COUNSELLING,
-    "console:phone": COUNSELLING,
     # A chat taken by the counsellor: they and supervisors may open it, nobody else.
     "console:conversation": COUNSELLING,
     "console:take": COUNSELLING,
