@@ -171,12 +171,12 @@ async def client(kind, port, secret, stop_at, measure_from, counts, latencies, i
         caller = f"+35840{random.randrange(10**7):07d}"
         fields = {"call": call, "line": "fi", "source": "trunk", "caller": caller, "token": ""}
         if kind == "refused":
-            await ask("/telephony/route/", fields, "route", (403, "forbidden"))
+            await ask("/telephony/route/", fields, "offer", (403, "forbidden"))
             continue
-        offer = await ask("/telephony/route/", fields, "route", (200, "ring "))
+        offer = await ask("/telephony/route/", fields, "offer", (200, "ring "))
         # Asked again within the poll interval the call waits; later it rings again.
         again = (200, "ring ") if kind == "bare" else (200, "queue ", "ring ")
-        await ask("/telephony/route/", fields, "route", again)
+        await ask("/telephony/route/", fields, "again", again)
         if kind == "huoli" and not offer.startswith("ring "):
             continue
         await ask("/telephony/event/", {"call": call, "event": "cancelled"}, "event",
@@ -218,7 +218,9 @@ def measure(kind, port, server_pid, secret, clients, duration) -> dict:
         ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
-    routes = result["latencies"].get("route", [])
+    offers = result["latencies"].get("offer", [])
+    agains = result["latencies"].get("again", [])
+    routes = offers + agains
     events = result["latencies"].get("event", [])
     answered = len(routes) + len(events)
     # CPU over the whole run (warm-up too), scaled by the share of time measured, per answer
@@ -229,6 +231,8 @@ def measure(kind, port, server_pid, secret, clients, duration) -> dict:
         "events_per_s": len(events) / duration,
         "route_p50_ms": pick(routes, 0.5),
         "route_p99_ms": pick(routes, 0.99),
+        "offer_p50_ms": pick(offers, 0.5),
+        "again_p50_ms": pick(agains, 0.5),
         "event_p50_ms": pick(events, 0.5),
         "errors": result["counts"]["errors"],
         "first_error": result["counts"].get("first_error", ""),
@@ -277,11 +281,13 @@ def main() -> None:
     print(f"\n{args.clients} questions at once, {args.duration:g} s each after {WARM_UP:g} s "
           f"of warm-up; Huoli on {db} with {CALL_TAKERS} call takers on duty")  # fmt: skip
     print("each call: a new call (ring), the same call again (queue), the caller hangs up")
-    print(f"{'':8} {'routes/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'events/s':>9} "
+    print(f"{'':8} {'routes/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'new p50':>7} "
+          f"{'again p50':>9} {'events/s':>9} "
           f"{'server CPU ms/answer':>21} {'load CPU s':>10} {'errors':>6}")  # fmt: skip
     for name, r in results.items():
         print(f"{name:8} {r['routes_per_s']:>9.0f} {r['route_p50_ms']:>7.1f} "
-              f"{r['route_p99_ms']:>7.1f} {r['events_per_s']:>9.0f} "
+              f"{r['route_p99_ms']:>7.1f} {r['offer_p50_ms']:>7.1f} "
+              f"{r['again_p50_ms']:>9.1f} {r['events_per_s']:>9.0f} "
               f"{r['server_ms_per_answer']:>21.2f} {r['load_cpu_s']:>10.1f} "
               f"{r['errors']:>6}")  # fmt: skip
         if r["first_error"]:
