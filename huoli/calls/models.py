@@ -41,6 +41,11 @@ class Call(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, blank=True, default=""
     )
+    # Kept by the purge, which cuts the times above to the day (decision 0013), rounded to
+    # ten seconds: the wait until the answer (or, unanswered, until the caller was gone) and
+    # the talk from the answer to the end. Statistics use them once the times are cut.
+    wait_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    talk_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["offered_at"]

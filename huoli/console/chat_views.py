@@ -20,7 +20,7 @@ from huoli.conversations.models import CannedResponse, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
     duty_list_for,
-    live_chats_for,
+    live_rows_for,
     my_conversations,
     queue_offered_to,
 )
@@ -52,7 +52,7 @@ def work_context(user) -> dict:
         "profile": profile,
         "queue": queue_offered_to(user),
         "mine": list(my_conversations(user)),
-        "live_chats": list(live_chats_for(user)),
+        "live_rows": live_rows_for(user),
         "duty_list": list(duty_list_for(user)),
     }
 

@@ -15,7 +15,7 @@ from huoli.core.policy import user_has_permission
 from huoli.reports.charts import bar_chart
 from huoli.reports.exports import report_csv, report_pdf, report_xlsx
 from huoli.reports.forms import RangeForm
-from huoli.reports.selectors import report_for
+from huoli.reports.selectors import every_table, report_for
 from huoli.reports.suppression import suppression_note
 
 PDF_LANGUAGES = ("fi", "sv", "en")
@@ -35,9 +35,7 @@ def reports_view(request):
     form, report = _report(request)
     charts = []
     if report is not None:
-        charts = [
-            (table, bar_chart(table)) for table in [*report.tables, *report.series, report.feedback]
-        ]
+        charts = [(table, bar_chart(table)) for table in every_table(report)]
     return render(
         request,
         "console/reports.html",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
@@ -105,11 +105,24 @@ def held_for_speaker_until(
     return until if free_speakers[conversation.language] else None
 
 
+def clock(seconds: int) -> str:
+    """A waiting time or a call's length as minutes and seconds ("12:05")."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 @dataclass(frozen=True)
 class QueueRow:
     conversation: Conversation
     speaks: bool  # the counsellor looking speaks the visitor's language
     held_until: datetime | None  # offered first to a colleague who speaks it, until then
+    # Place among the waiting chats, or among the waiting calls (oldest first); None for
+    # written messages, which are answered in their own time.
+    position: int | None = None
+    waited_seconds: int = 0
+
+    @property
+    def waited(self) -> str:
+        return clock(self.waited_seconds)
 
     @property
     def held_seconds(self) -> int:
@@ -126,6 +139,13 @@ def queue_offered_to(user, *, now=None) -> list[QueueRow]:
     profile = CounsellorProfile.objects.filter(user=user).first()
     spoken = set(profile.languages or []) if profile else set()
     free_speakers: dict[str, bool] = {}
+    waiting = sorted(queue_for(user), key=lambda c: (c.created_at, c.pk))
+    places: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for conversation in waiting:
+        if conversation.kind in Conversation.LIVE_KINDS:
+            seen[conversation.kind] = seen.get(conversation.kind, 0) + 1
+            places[conversation.pk] = seen[conversation.kind]
     rows = [
         QueueRow(
             conversation=conversation,
@@ -133,8 +153,10 @@ def queue_offered_to(user, *, now=None) -> list[QueueRow]:
             held_until=held_for_speaker_until(
                 conversation, spoken, now=now, free_speakers=free_speakers
             ),
+            position=places.get(conversation.pk),
+            waited_seconds=max(0, int((now - conversation.created_at).total_seconds())),
         )
-        for conversation in queue_for(user)
+        for conversation in waiting
     ]
     rows.sort(key=lambda row: (not row.speaks, row.conversation.created_at))
     return rows
@@ -156,11 +178,47 @@ def live_chats_for(user) -> QuerySet[Conversation]:
     )
 
 
+@dataclass(frozen=True)
+class LiveRow:
+    conversation: Conversation
+    seconds: int  # since it was taken (a call: since it was answered)
+
+    @property
+    def duration(self) -> str:
+        return clock(self.seconds)
+
+
+def live_rows_for(user, *, now=None) -> list[LiveRow]:
+    """The live conversations a supervisor sees, each with how long it has lasted."""
+    now = now or timezone.now()
+    return [
+        LiveRow(
+            conversation=conversation,
+            seconds=max(
+                0, int((now - (conversation.taken_at or conversation.created_at)).total_seconds())
+            ),
+        )
+        for conversation in live_chats_for(user)
+    ]
+
+
 def duty_list_for(user) -> QuerySet[CounsellorProfile]:
+    """Counsellors on duty, each with ``on_call``: talking on a call now (``takes_calls``
+    says whether calls ring for them)."""
     return instances_user_has_permission_for(
         user,
         "counselling.supervise",
-        CounsellorProfile.objects.filter(on_duty=True).order_by("display_name"),
+        CounsellorProfile.objects.filter(on_duty=True)
+        .annotate(
+            on_call=Exists(
+                Conversation.objects.filter(
+                    counsellor=OuterRef("user"),
+                    kind=Conversation.Kind.CALL,
+                    status=Conversation.Status.ACTIVE,
+                )
+            )
+        )
+        .order_by("display_name"),
     )
 
 

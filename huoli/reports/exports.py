@@ -55,12 +55,15 @@ def report_csv(report: Report, only: str = "") -> str:
         if only and table.key != only:
             continue
         writer.writerow([])
-        writer.writerow([table.title, _("Contacts")])
+        writer.writerow([table.title, table.unit])
         writer.writerows(_table_rows(table))
     if not only:
         writer.writerow([])
         writer.writerow([_("Chat service levels"), ""])
         writer.writerows([[label, value] for label, value in report.service_levels])
+        writer.writerow([])
+        writer.writerow([_("Calls"), ""])
+        writer.writerows([[label, value] for label, value in report.call_levels])
     return out.getvalue()
 
 
@@ -71,7 +74,11 @@ def report_xlsx(report: Report) -> bytes:
     bold = book.add_format({"bold": True})
     summary = book.add_worksheet(_("Summary")[:31])
     for row, values in enumerate(
-        _header(report) + [[""]] + [list(s) for s in report.service_levels]
+        _header(report)
+        + [[""]]
+        + [list(s) for s in report.service_levels]
+        + [[""], [_("Calls")]]
+        + [list(s) for s in report.call_levels]
     ):
         summary.write_row(row, 0, values)
     summary.set_column(0, 0, 40)
@@ -82,7 +89,7 @@ def report_xlsx(report: Report) -> bytes:
             name = name[:29] + str(len(used))
         used.add(name)
         sheet = book.add_worksheet(name.replace("?", "").replace("/", "-"))
-        sheet.write_row(0, 0, [table.title, _("Contacts")], bold)
+        sheet.write_row(0, 0, [table.title, table.unit], bold)
         for row, values in enumerate(_table_rows(table), start=1):
             sheet.write_string(row, 0, values[0])
             sheet.write_string(row, 1, values[1])
@@ -137,6 +144,16 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     pdf.ln(3)
 
 
+def _pdf_levels(pdf: FPDF, title: str, levels: list[tuple[str, str]]) -> None:
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    for label, value in levels:
+        pdf.cell(75, 6, _latin(label))
+        pdf.cell(0, 6, _latin(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
 def report_pdf(report: Report, language: str) -> bytes:
     with translation.override(language):
         title = _("Huoli statistics %(start)s - %(end)s") % {
@@ -161,13 +178,8 @@ def report_pdf(report: Report, language: str) -> bytes:
             new_y="NEXT",
         )
         pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 8, _latin(_("Chat service levels")), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=9)
-        for label, value in report.service_levels:
-            pdf.cell(75, 6, _latin(label))
-            pdf.cell(0, 6, _latin(value), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
+        _pdf_levels(pdf, _("Chat service levels"), report.service_levels)
+        _pdf_levels(pdf, _("Calls"), report.call_levels)
         for table in every_table(report):
             _pdf_table(pdf, table)
         return bytes(pdf.output())

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from huoli.calls.models import Call
 from huoli.cases.models import Case
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -34,9 +36,12 @@ class Table:
     note: str = ""
     cells: list[Cell] = field(default_factory=list)
     total_cell: Cell | None = None
+    # What the rows count ("Contacts" when empty).
+    unit: str = ""
 
     def __post_init__(self):
         self.cells, self.total_cell = suppress_table(self.values, self.total)
+        self.unit = self.unit or _("Contacts")
 
     @property
     def rows(self) -> list[tuple[str, Cell]]:
@@ -61,6 +66,9 @@ class Report:
     series: list[Table]
     service_levels: list[tuple[str, str]]
     feedback: Table
+    calls: Cell | None = None  # calls offered
+    call_levels: list[tuple[str, str]] = field(default_factory=list)
+    call_tables: list[Table] = field(default_factory=list)
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -246,6 +254,82 @@ def _service_levels(start_dt, end_dt) -> list[tuple[str, str]]:
     ]
 
 
+def _seconds(seconds: list[float], q: float) -> str:
+    if len(seconds) < settings.HUOLI_SMALL_COUNT:
+        return NOT_RECORDED
+    ordered = sorted(seconds)
+    value = statistics.median(ordered) if q == 0.5 else ordered[int(q * (len(ordered) - 1))]
+    return _("%(seconds)s s") % {"seconds": round(value)}
+
+
+# Rows of the calls by outcome, in this order (the last: still waiting or ringing).
+CALL_OUTCOMES = [
+    Call.Outcome.ANSWERED, Call.Outcome.ABANDONED, Call.Outcome.TIMED_OUT, Call.Outcome.WAITING
+]  # fmt: skip
+
+
+def _calls(start_dt, end_dt) -> tuple[Cell, list[tuple[str, str]], list[Table]]:
+    """Calls offered in the range: by outcome, by weekday and by hour (local time), the time
+    to answer and the talk time. A purged call's times are cut to the day (decision 0013):
+    its kept durations are used instead, and its hour is no longer known."""
+    rows = list(
+        Call.objects.filter(offered_at__gte=start_dt, offered_at__lt=end_dt)
+        .order_by()
+        .values_list(
+            "offered_at", "answered_at", "ended_at", "outcome", "wait_seconds", "talk_seconds",
+            "conversation__content_purged_at",
+        )
+    )  # fmt: skip
+    outcomes = {value: 0 for value in CALL_OUTCOMES}
+    weekdays = [0] * 7
+    hours = [0] * 24
+    hour_unknown = 0
+    waits, talks = [], []
+    for offered, answered, ended, outcome, wait, talk, purged in rows:
+        outcomes[outcome if outcome in outcomes else Call.Outcome.WAITING] += 1
+        local = timezone.localtime(offered)
+        weekdays[local.weekday()] += 1
+        if purged is None:
+            hours[local.hour] += 1
+        else:
+            hour_unknown += 1
+        if outcome != Call.Outcome.ANSWERED or answered is None:
+            continue
+        waits.append(wait if wait is not None else (answered - offered).total_seconds())
+        if talk is not None:
+            talks.append(talk)
+        elif ended is not None:
+            talks.append((ended - answered).total_seconds())
+    offered_count = len(rows)
+    unit = _("Calls")
+    labels = [str(Call.Outcome(value).label) for value in CALL_OUTCOMES]
+    labels[-1] = _("Waiting or ringing")
+    hour_labels = [f"{h:02d}:00-{h:02d}:59" for h in range(24)]
+    hour_labels.append(_("Hour no longer kept (older calls)"))
+    tables = [
+        Table("call_outcome", _("Calls by outcome"), labels,
+              [outcomes[value] for value in CALL_OUTCOMES], offered_count, unit=unit),
+        Table("call_weekday", _("Calls by weekday"), [str(WEEKDAYS[d]) for d in range(7)],
+              weekdays, offered_count, unit=unit),
+        Table("call_hour", _("Calls by hour"), hour_labels, [*hours, hour_unknown],
+              offered_count, unit=unit),
+    ]  # fmt: skip
+    offered_cell = count_cell(offered_count)
+    # Every table adds up to the calls offered: one check over all of them.
+    protect([t.cells for t in tables], [offered_cell] * len(tables))
+    total_talk = NOT_RECORDED
+    if len(talks) >= settings.HUOLI_SMALL_COUNT:
+        total_talk = _("%(minutes)s min") % {"minutes": round(sum(talks) / 60)}
+    levels = [
+        (_("Calls offered"), str(offered_cell)),
+        (_("Median time to answer"), _seconds(waits, 0.5)),
+        (_("90th percentile of time to answer"), _seconds(waits, 0.9)),
+        (_("Median talk time"), _minutes(talks, 0.5)),
+        (_("Total talk time"), total_talk),
+    ]
+    return offered_cell, levels, tables
+
+
 def language_names() -> dict[str, str]:
     return {code: str(name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES}
 
@@ -310,6 +394,7 @@ def report_for(start: date, end: date) -> Report:
         "feedback", _("Was this conversation helpful?"), feedback_counts,
         Feedback.Answer.choices, not_recorded=False,
     )  # fmt: skip
+    calls, call_levels, call_tables = _calls(start_dt, end_dt)
     return Report(
         start=start,
         end=end,
@@ -319,8 +404,11 @@ def report_for(start: date, end: date) -> Report:
         series=series,
         service_levels=_service_levels(start_dt, end_dt),
         feedback=feedback,
+        calls=calls,
+        call_levels=call_levels,
+        call_tables=call_tables,
     )
 
 
 def every_table(report: Report) -> list[Table]:
-    return [*report.tables, *report.series, report.feedback]
+    return [*report.tables, *report.series, report.feedback, *report.call_tables]

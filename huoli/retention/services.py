@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from huoli.calls.models import Call
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -27,6 +28,7 @@ PURGED_CODE_PREFIX = "purged:"
 # with a network log or a phone bill; statistics keep coarse durations instead (decision 0013).
 TIMES = ("created_at", "taken_at", "ended_at", "last_message_at", "flagged_at", "code_blocked_at")
 RECORD_TIMES = ("started_at", "ended_at", "created_at", "updated_at", "completed_at")
+CALL_TIMES = ("offered_at", "rang_at", "answered_at", "ended_at")
 DURATION_STEP = 10
 
 
@@ -89,6 +91,18 @@ def purge(*, now=None) -> dict[str, int]:
             coarse = {name: _day_of(value) for name, value in when.items()}
             coarse["ended_at"] = None if length is None else day + timedelta(seconds=length)
             ContactRecord.objects.filter(pk=pk).update(**coarse)
+        # A call's times likewise, keeping its wait (until the answer, or until the caller
+        # was gone) and its talk, rounded like the chat's.
+        calls = Call.objects.filter(conversation_id__in=keys)
+        for pk, *times in calls.values_list("pk", *CALL_TIMES):
+            when = dict(zip(CALL_TIMES, times, strict=True))
+            Call.objects.filter(pk=pk).update(
+                wait_seconds=_coarse_seconds(
+                    when["offered_at"], when["answered_at"] or when["ended_at"]
+                ),
+                talk_seconds=_coarse_seconds(when["answered_at"], when["ended_at"]),
+                **{name: _day_of(value) for name, value in when.items()},
+            )
 
     counts["conversations"] = _in_batches(
         _idle_before(now - timedelta(days=policy.message_days)).filter(

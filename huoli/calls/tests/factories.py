@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
+
+import time_machine
 
 from huoli.accounts.models import User
 from huoli.accounts.services import counsellor_profile_save
-from huoli.calls.services import RouteAnswer, call_route
+from huoli.calls.models import CallLine
+from huoli.calls.services import RouteAnswer, call_answer, call_event, call_route
 from huoli.conversations.tests.factories import open_line_with_counsellor
 
 
@@ -32,3 +36,34 @@ def phone_call(
     first answer."""
     ref = ref or f"{secrets.token_hex(8)}@127.0.0.2"
     return ref, call_route(call_ref=ref, line=line, source="trunk", caller=caller)
+
+
+def call_at(
+    moment,
+    *,
+    by: User | None = None,
+    wait: float = 0,
+    talk: float | None = None,
+    ended: str = "ended",
+    line: str = "fi",
+) -> str:
+    """A call from the telephone network offered at ``moment`` (time_machine), answered by
+    ``by`` after ``wait`` seconds and ended after ``talk`` more; without ``by``, the caller
+    hangs up after ``wait`` seconds (``ended="cancelled"``) or, with ``ended="timed_out"``,
+    is asked about again after the line's longest wait. Returns the SIP call id."""
+    with time_machine.travel(moment, tick=False):
+        ref, first = phone_call(line=line)
+    if by is not None:
+        with time_machine.travel(moment + timedelta(seconds=wait), tick=False):
+            call_answer(by=by, conversation_id=first.conversation_id)
+        if talk is not None:
+            with time_machine.travel(moment + timedelta(seconds=wait + talk), tick=False):
+                call_event(call_ref=ref, event="ended")
+    elif ended == "timed_out":
+        limit = timedelta(minutes=CallLine.current().wait_limit_minutes, seconds=wait)
+        with time_machine.travel(moment + limit, tick=False):
+            call_route(call_ref=ref, line=line, source="trunk")
+    else:
+        with time_machine.travel(moment + timedelta(seconds=wait), tick=False):
+            call_event(call_ref=ref, event=ended)
+    return ref

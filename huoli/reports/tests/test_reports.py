@@ -3,13 +3,17 @@
 import csv
 import io
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from huoli.accounts.tests.factories import StaffFactory
+from huoli.calls.models import Call
+from huoli.calls.tests.factories import call_at, call_taker_on_duty
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.conversations.tests.factories import feedback_given
@@ -159,7 +163,8 @@ def test_csv_xlsx_and_pdf_show_the_same_cells(november):
     pdf = PdfReader(io.BytesIO(report_pdf(report, "en")))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Huoli statistics" in text and "Chat <5" in text and "Phone call 10" in text
-    assert "Phone call 11" not in text and "Chat 3" not in text and "14" not in text
+    assert "Phone call 11" not in text and "Chat 3" not in text
+    assert "Contacts 14" not in text and "Total 14" not in text  # ("14:00-14:59" is an hour)
     assert len(pdf.pages) >= 2
 
 
@@ -225,3 +230,120 @@ def test_analysts_choose_whole_periods_and_supervisors_may_audit_any_range(
     assert 'value="custom"' in html and 'data-figure="contacts"' in html
     assert "Muu ajanjakso on vain esihenkilöille ja ylläpitäjille" in html
     assert client.get("/console/reports/statistics.csv", custom).status_code == 200
+
+
+# Monday 9 November 2026, 10:00 in Helsinki.
+MONDAY_10 = datetime(2026, 11, 9, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+
+
+@pytest.fixture
+def november_calls(db):
+    """Six calls answered on a Monday morning (waits 10..60 s, talks 5..10 min), a caller
+    who hung up while waiting late on Tuesday, one who waited too long on Wednesday."""
+    aino = call_taker_on_duty()
+    for i in range(6):
+        call_at(
+            MONDAY_10 + timedelta(minutes=11 * i), by=aino, wait=10 * (i + 1), talk=60 * (5 + i)
+        )
+    call_at(MONDAY_10 + timedelta(days=1, hours=13, minutes=30), wait=40, ended="cancelled")
+    call_at(MONDAY_10 + timedelta(days=2, hours=2), ended="timed_out")
+    return aino
+
+
+@translation.override("en")
+def test_calls_offered_answered_abandoned_timed_out_and_their_times(november_calls):
+    report = report_for(*NOVEMBER)
+    assert report.calls.text == "10"  # 8
+    assert dict(report.call_levels) == {
+        "Calls offered": "10",
+        "Median time to answer": "35 s",
+        "90th percentile of time to answer": "50 s",
+        "Median talk time": "7.5 min",
+        "Total talk time": "45 min",
+    }
+    by_key = {table.key: table for table in report.call_tables}
+    assert rows(by_key["call_outcome"]) == {
+        "Answered": "5",  # 6
+        "Caller hung up while waiting": "<5",
+        "Waited too long": "<5",
+        "Waiting or ringing": "<5",
+    }
+    assert by_key["call_outcome"].unit == "Calls"
+    weekdays = rows(by_key["call_weekday"])
+    assert list(weekdays) == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+    ]  # fmt: skip
+    assert weekdays["Monday"] == "5" and weekdays["Tuesday"] == "<5"
+    hours = rows(by_key["call_hour"])
+    assert len(hours) == 25 and hours["10:00-10:59"] == "5" and hours["09:00-09:59"] == "<5"
+    assert hours["Hour no longer kept (older calls)"] == "<5"
+    for table in report.call_tables:
+        assert table.total_cell.text == "10"
+
+
+def test_call_counts_are_computed_from_the_calls_not_their_suppressed_texts(november_calls):
+    """Behind the texts: the true counts by local weekday and hour (Europe/Helsinki)."""
+    by_key = {table.key: table for table in report_for(*NOVEMBER).call_tables}
+    assert by_key["call_outcome"].values == [6, 1, 1, 0]
+    assert by_key["call_weekday"].values == [6, 1, 1, 0, 0, 0, 0]
+    hours = by_key["call_hour"].values
+    assert hours[10] == 6 and hours[23] == 1 and hours[12] == 1
+    assert sum(hours) == 8 and hours[24] == 0
+
+
+@translation.override("en")
+def test_call_times_are_shown_only_with_enough_calls_behind_them(november_calls):
+    tuesday = report_for(date(2026, 11, 10), date(2026, 11, 10))
+    assert dict(tuesday.call_levels) == {
+        "Calls offered": "<5",
+        "Median time to answer": "—",
+        "90th percentile of time to answer": "—",
+        "Median talk time": "—",
+        "Total talk time": "—",
+    }
+    # Four answered calls (of six, two taken away): no times either.
+    Call.objects.filter(pk__in=Call.objects.order_by("offered_at").values("pk")[:2]).delete()
+    levels = dict(report_for(*NOVEMBER).call_levels)
+    assert levels["Median time to answer"] == levels["Total talk time"] == "—"
+
+
+def test_a_small_call_count_is_not_pinned_by_the_tables_of_calls_together(db):
+    """Seven calls, six answered: alone, "5" answered and "<5" each of the rest pins none;
+    with the weekday and hour tables beside it, the check covers them all."""
+    aino = call_taker_on_duty()
+    for i in range(6):
+        call_at(MONDAY_10 + timedelta(minutes=20 * i), by=aino, wait=10, talk=60)
+    call_at(MONDAY_10 + timedelta(days=1), wait=40, ended="cancelled")
+    report = report_for(*NOVEMBER)
+    k = settings.HUOLI_SMALL_COUNT
+    tables = [t.cells for t in report.call_tables]
+    assert pinned(tables, [report.calls] * len(tables), k) == []
+
+
+@translation.override("en")
+def test_call_figures_in_the_dashboard_and_every_file(client, logged_in, november_calls):
+    report = report_for(*NOVEMBER)
+    lines = list(csv.reader(io.StringIO(report_csv(report))))
+    assert ["Calls by weekday", "Calls"] in lines and ["Monday", "5"] in lines
+    assert ["Calls offered", "10"] in lines and ["Median time to answer", "35 s"] in lines
+    assert ["Monday", "6"] not in lines and ["Calls offered", "8"] not in lines
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
+    outcome = {r[0]: r[1] for r in book["Calls by outcome"].iter_rows(values_only=True)}
+    assert outcome["Calls by outcome"] == "Calls" and outcome["Answered"] == "5"
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+    assert summary["Calls offered"] == "10" and summary["Total talk time"] == "45 min"
+    pdf = PdfReader(io.BytesIO(report_pdf(report, "en")))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Calls offered 10" in text and "Median time to answer 35 s" in text
+    assert "Calls by hour" in text and "Monday 5" in text
+
+    logged_in(Role.ANALYST)
+    html = client.get(
+        "/console/reports/", {"period": "month", "year": "2026", "month": "11"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()  # fmt: skip
+    assert '<dd data-figure="calls">10</dd>' in html
+    assert "<dt>Median talk time</dt><dd>7.5 min</dd>" in html
+    weekday = html[html.index('id="t-call_weekday"') : html.index('id="t-call_hour"')]
+    assert '<th scope="col">Calls</th>' in weekday
+    assert '<th scope="row">Monday</th><td>5</td>' in weekday

@@ -9,6 +9,8 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
+from huoli.calls.models import Call
+from huoli.calls.tests.factories import call_at, call_taker_on_duty
 from huoli.cases.services import case_update
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
@@ -215,3 +217,49 @@ def test_the_records_of_a_purged_conversation_keep_their_times_only_to_the_day()
     assert record.started_on == date(2026, 3, 10)
     phone.refresh_from_db()
     assert phone.started_at == start  # a call has no conversation to purge
+
+
+def test_a_purged_call_keeps_its_times_only_to_the_day_and_its_wait_and_talk():
+    """A call's arrival, last ring, answer and end could be matched with a phone bill: after
+    the purge they are local midnights; its wait and talk are kept rounded to ten seconds,
+    and the statistics of calls are the same, except that the hour is no longer known."""
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime(2026, 3, 10, 14, 7, 31, 123456), tz)
+    aino = call_taker_on_duty()
+    for i in range(5):
+        call_at(start + timedelta(minutes=20 * i), by=aino, wait=12 + 10 * i, talk=64 + 60 * i)
+    call_at(start + timedelta(hours=5), wait=47, ended="cancelled")
+    period = (date(2026, 3, 9), date(2026, 3, 11))
+    with translation.override("en"):
+        before = report_for(*period)
+    assert Call.objects.filter(answered_at__isnull=False).count() == 5
+
+    with time_machine.travel(start + timedelta(days=100), tick=False):
+        assert purge()["conversations"] == 6
+        assert not any(purge().values())
+
+    midnight = timezone.make_aware(datetime(2026, 3, 10), tz)
+    calls = list(Call.objects.order_by("pk"))
+    for call in calls:
+        assert call.offered_at == midnight and call.ended_at == midnight
+        assert call.rang_at in (midnight, None)
+    assert [c.answered_at for c in calls] == [midnight] * 5 + [None]
+    assert [c.wait_seconds for c in calls] == [10, 20, 30, 40, 50, 50]
+    assert [c.talk_seconds for c in calls] == [60, 120, 180, 240, 300, None]
+    with translation.override("en"):
+        after = report_for(*period)
+    # The same figures, from the durations rounded to ten seconds.
+    assert dict(before.call_levels) == {
+        "Calls offered": "5", "Median time to answer": "32 s",
+        "90th percentile of time to answer": "42 s", "Median talk time": "3.1 min",
+        "Total talk time": "15 min",
+    }  # fmt: skip
+    assert dict(after.call_levels) == {
+        "Calls offered": "5", "Median time to answer": "30 s",
+        "90th percentile of time to answer": "40 s", "Median talk time": "3.0 min",
+        "Total talk time": "15 min",
+    }  # fmt: skip
+    hours = {t.key: t for t in after.call_tables}["call_hour"].values
+    assert hours[-1] == 6 and sum(hours[:24]) == 0
+    weekdays = {t.key: t for t in after.call_tables}["call_weekday"].values
+    assert weekdays == {t.key: t for t in before.call_tables}["call_weekday"].values

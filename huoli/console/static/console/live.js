@@ -15,6 +15,7 @@ function showState(state) {
 
 const panel = document.querySelector("[data-work-panel]");
 let refreshTimer = null;
+let shownAt = Date.now(); // when the panel's figures were made
 
 // The queue, my chats and the duty list: fetched again (briefly debounced) when they change.
 function refreshPanel() {
@@ -22,10 +23,23 @@ function refreshPanel() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
     const response = await fetch(panel.dataset.url, { credentials: "same-origin" });
-    if (response.ok) panel.innerHTML = await response.text();
+    if (response.ok) {
+      panel.innerHTML = await response.text();
+      shownAt = Date.now();
+    }
     scheduleHoldEnd();
   }, 150);
 }
+
+// Waiting times and call lengths ([data-elapsed], seconds when the panel was made) count on
+// between refreshes, from this page's clock so a skewed clock does not matter.
+setInterval(() => {
+  const more = Math.floor((Date.now() - shownAt) / 1000);
+  for (const element of panel?.querySelectorAll("[data-elapsed]") || []) {
+    const seconds = Number(element.dataset.elapsed) + more;
+    element.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  }
+}, 1000);
 
 // A chat offered first to a colleague who speaks its language: look again when that ends.
 let holdTimer = null;
