@@ -276,3 +276,13 @@ def test_a_softphone_registers_only_for_its_own_on_duty_call_taker():
     )  # ben takes no calls
     duty_set(user=aino, on_duty=False)
     assert not registration_allowed(sip_name=sip_user(aino), token=token)
+
+
+def test_a_call_has_no_return_code_and_no_browser_token():
+    """Nothing to come back with: the unique column holds a random value no code hashes to,
+    and the slow hash is spared while Kamailio waits."""
+    call_taker_on_duty()
+    _ref, answer = phone_call()
+    conversation = Conversation.objects.get(pk=answer.conversation_id)
+    assert conversation.return_code_hash.startswith("call:")
+    assert conversation.visitor_token_hash is None

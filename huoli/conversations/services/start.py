@@ -163,17 +163,25 @@ def _conversation_create(
         )
     if kind == Conversation.Kind.MESSAGE:
         first_message = clean_body(first_message)
-    code = return_codes.generate()
     now = timezone.now()
+    if kind == Conversation.Kind.CALL:
+        # A caller has no return code and no browser token: a random value fills the unique
+        # column, matches no code, and spares the slow hash (Kamailio waits for the answer).
+        code, token = None, ""
+        code_hash = "call:" + secrets.token_hex(24)
+    else:
+        code = return_codes.generate()
+        code_hash = return_codes.code_hash(code)
     conversation = Conversation(
         kind=kind,
         language=language,
         nickname=(nickname or "").strip()[:40],
         created_at=now,
-        return_code_hash=return_codes.code_hash(code),
+        return_code_hash=code_hash,
         interpreter_needed=interpreter_needed,
     )
-    token = visitor_token_issue(conversation)
+    if kind != Conversation.Kind.CALL:
+        token = visitor_token_issue(conversation)
     conversation.save()
     if first_message:
         message_post(
