@@ -15,6 +15,7 @@ import base64
 import os
 import secrets
 import sys
+import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,6 +110,21 @@ def read_telephony_secret() -> str:
 
 def read_caller_key() -> str:
     return read_single_secret("caller key")
+
+
+def caller_key_rotate_if_older(days: int, *, now: float | None = None) -> bool:
+    """Replace the caller key when the file is older than ``days`` (the retention period):
+    hashes of callers' numbers made under the old key then match nothing (decision 0035).
+    A key given in the environment is the operator's to replace; a missing file is made."""
+    env_name, path, make = SINGLE_SECRETS["caller key"]
+    if os.environ.get(env_name):
+        return False
+    if path.exists():
+        age = (now if now is not None else time.time()) - path.stat().st_mtime
+        if age < days * 86400:
+            return False
+    _write_private(path, make() + "\n")
+    return True
 
 
 def read_data_keys() -> list[str]:

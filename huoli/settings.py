@@ -384,6 +384,8 @@ HUOLI_SIP_WS_URL = os.environ.get("HUOLI_SIP_WS_URL", "ws://127.0.0.1:5066")
 # How often Kamailio asks again about a waiting call, and how long a caller may wait before
 # being told to try later or ask for a call back (administrators change it in CallLine).
 HUOLI_CALL_POLL_SECONDS = 2
+# The purge replaces var/caller_key once it is older than the messages' retention period.
+HUOLI_CALLER_KEY_ROTATION = True
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))
 

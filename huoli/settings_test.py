@@ -8,3 +8,7 @@ PASSWORD_HASHERS = ["huoli.accounts.hashers.InsecureFastArgon2PasswordHasher"]  
 INSTALLED_APPS = [*INSTALLED_APPS, "huoli.core.tests.testapp"]  # noqa: F405
 
 HUOLI_RETURN_CODE_HASH = {"time_cost": 1, "memory_cost": 64}  # tests only
+
+# The purge's tests must not replace the checkout's own var/caller_key (its test does so in a
+# temporary folder).
+HUOLI_CALLER_KEY_ROTATION = False

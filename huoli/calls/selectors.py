@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from functools import cache
 
 from huoli import keys
 from huoli.accounts.models import CounsellorProfile
@@ -17,8 +16,8 @@ from huoli.core.roles import Role
 SIP_USER_PREFIX = "staff-"
 
 
-@cache
 def _caller_key() -> bytes:
+    # Read at each use (a few calls a minute): every worker follows a rotation at once.
     return keys.read_caller_key().encode()
 
 

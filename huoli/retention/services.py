@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from huoli import keys
 from huoli.calls.models import Call
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
@@ -169,6 +171,11 @@ def purge(*, now=None) -> dict[str, int]:
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
     )
+    # The key of callers' hashed numbers lasts as long as the conversations do (decision 0035).
+    if settings.HUOLI_CALLER_KEY_ROTATION:
+        counts["caller_key_replaced"] = int(
+            keys.caller_key_rotate_if_older(policy.message_days, now=now.timestamp())
+        )
     # Last, so this run's own entry is never among those deleted.
     counts["audit_entries"] = audit_prune(before=now - timedelta(days=policy.audit_days))
     if any(counts.values()):

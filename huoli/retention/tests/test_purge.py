@@ -263,3 +263,28 @@ def test_a_purged_call_keeps_its_times_only_to_the_day_and_its_wait_and_talk():
     assert hours[-1] == 6 and sum(hours[:24]) == 0
     weekdays = {t.key: t for t in after.call_tables}["call_weekday"].values
     assert weekdays == {t.key: t for t in before.call_tables}["call_weekday"].values
+
+
+def test_the_caller_key_is_replaced_after_the_retention_period(settings, monkeypatch, tmp_path):
+    """After the messages' period a caller's number hashes differently: an old hash links
+    nothing to a new call (decision 0035). The key in the environment is left alone."""
+    from huoli import keys
+    from huoli.calls.selectors import caller_hash
+
+    path = tmp_path / "caller_key"
+    env_name, _path, make = keys.SINGLE_SECRETS["caller key"]
+    monkeypatch.setitem(keys.SINGLE_SECRETS, "caller key", (env_name, path, make))
+    monkeypatch.delenv(env_name, raising=False)
+    settings.HUOLI_CALLER_KEY_ROTATION = True
+    assert purge()["caller_key_replaced"] == 1  # no key yet: one is made
+    before = caller_hash("+358401234567")
+    assert purge()["caller_key_replaced"] == 0
+    assert caller_hash("+358401234567") == before
+    days = RetentionPolicy.current().message_days
+    with time_machine.travel(timezone.now() + timedelta(days=days + 1)):
+        assert purge()["caller_key_replaced"] == 1
+    assert caller_hash("+358401234567") != before
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    monkeypatch.setenv(env_name, "from-the-environment")
+    with time_machine.travel(timezone.now() + timedelta(days=3 * days)):
+        assert purge()["caller_key_replaced"] == 0
