@@ -129,6 +129,15 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     yield "home, open but nobody on duty", get("/")
     counsellor = open_line_with_counsellor(languages=["fi", "en"], first_name=COUNSELLOR_NAME)
     yield "home, chat open", get("/")
+    with override_settings(HUOLI_TELEPHONY=True):
+        yield "call us, nobody takes calls", get("/call/")
+        profile = counsellor.counsellor_profile
+        profile.takes_calls = True
+        profile.save(update_fields=["takes_calls"])
+        yield "home, calls open", get("/")
+        yield "call us", get("/call/")
+        profile.takes_calls = False
+        profile.save(update_fields=["takes_calls"])
     yield (
         "no counsellor speaks the language",
         post("/chat/start/", {"language": "so", "nickname": ""}),

@@ -27,8 +27,8 @@ PROMISE = re.compile(rf"\bpromises?\s+{NUMBERS}\b", re.I)
 DECISION = re.compile(rf"\bdecisions?\s+{NUMBERS}\b", re.I)
 # The team's notes outside the repository, by path. Written in parts so that this file does
 # not match itself; a URL path such as /console/work/ is not one, nor the browser scripts'
-# import of the shared socket client (huoli/core/static/shared/socket.js).
-OUTSIDE = re.compile(r"\.\./" + "shared" + r"(?!/socket\.js)|(?<![\w.-])/" + "work/")
+# imports of the shared browser modules (huoli/core/static/shared/: socket.js, phone.js).
+OUTSIDE = re.compile(r"\.\./" + "shared" + r"(?!/(?:socket|phone)\.js)|(?<![\w.-])/" + "work/")
 
 
 @cache
