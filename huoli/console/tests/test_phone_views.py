@@ -56,3 +56,24 @@ def test_answer_and_hang_up(client):
     assert client.post(f"/console/calls/{answer.conversation_id}/end/").status_code == 200
     record.refresh_from_db()
     assert record.ended_at is not None
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_the_record_of_an_answered_call_shows_its_times(client):
+    from django.utils import timezone
+
+    from huoli.calls.models import Call
+    from huoli.calls.services import call_event
+
+    aino = call_taker_on_duty()
+    ref, answer = phone_call()
+    log_in(client, aino)
+    record_url = client.post(f"/console/calls/{answer.conversation_id}/answer/").json()[
+        "record_url"
+    ]
+    call_event(call_ref=ref, event="ended")
+    call = Call.objects.get()
+    page = client.get(record_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Phone call" in page and "Call arrived" in page
+    for moment in (call.offered_at, call.answered_at, call.ended_at):
+        assert timezone.localtime(moment).strftime("%H:%M:%S") in page
