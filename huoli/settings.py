@@ -375,12 +375,7 @@ HUOLI_FLOOD_STARTS = {
 # Visitor websockets open at once for one conversation (counted in the cache, so across
 # workers; public/sockets.py).
 HUOLI_VISITOR_SOCKETS = 3
-# --- The telephone (docs/telephone.md) ---------------------------------------------------------
-# Off by default: `make run` needs no SIP server. `make run-phone` turns it on and starts
-# Kamailio and rtpengine beside Huoli.
-HUOLI_TELEPHONY = env_bool("HUOLI_TELEPHONY", False)
-# Where browsers reach Kamailio's SIP over WebSocket (behind the TLS proxy in production).
-HUOLI_SIP_WS_URL = os.environ.get("HUOLI_SIP_WS_URL", "ws://127.0.0.1:5066")
+# --- The telephone (docs/telephone.md): HUOLI_TELEPHONY and HUOLI_SIP_WS_URL are below ------
 # How often Kamailio asks again about a waiting call, and how long a caller may wait before
 # being told to try later or ask for a call back (administrators change it in CallLine).
 HUOLI_CALL_POLL_SECONDS = 2
@@ -389,8 +384,9 @@ HUOLI_CALLER_KEY_ROTATION = True
 # Statistics show every count from 1 to this minus one as "<this" (small-cell suppression).
 HUOLI_SMALL_COUNT = int(os.environ.get("HUOLI_SMALL_COUNT", "5"))
 
-# --- Telephone (issue 15) ---------------------------------------------------------------------
-# Off by default: `make run` works with no SIP server, and the console says calls are off.
+# --- Telephone (docs/telephone.md) -------------------------------------------------------------
+# Off by default: `make run` works with no SIP server, and the console says calls are off;
+# `make run-phone` turns it on and starts Kamailio and rtpengine beside Huoli.
 HUOLI_TELEPHONY = env_bool("HUOLI_TELEPHONY", False)
 # Where the browsers' softphones reach the SIP server (SIP over WebSocket). While telephony is
 # on, the console's pages and the public call page may connect there (core.middleware).
