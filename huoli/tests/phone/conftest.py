@@ -242,8 +242,20 @@ def phone_browser(monkeypatch, fake_microphone):
 
 
 def new_page(browser):
+    """A page allowed to use the microphone; what it says about blocked content (the
+    SIP server's WebSocket must be allowed by the pages' CSP) goes to ``page.blocked``."""
     context = browser.new_context(locale="en-GB", permissions=["microphone"])
-    return context.new_page()
+    page = context.new_page()
+    page.blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            page.blocked.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
+    return page
 
 
 def console_registered(browser, url: str, *, go_on_duty: bool = True):

@@ -107,6 +107,7 @@ def test_a_phone_call_rings_in_the_console_and_is_answered_with_audio_both_ways(
     trace = caller.log()
     assert trace.count("INVITE sip:") >= 3, trace[-3000:]
     assert "RTP/SAVPF" not in trace and "a=candidate" not in trace
+    assert console.blocked == []
     telephony.assert_anonymous()
 
 
@@ -172,6 +173,7 @@ def test_a_web_call_from_the_visitors_page_is_answered_in_the_console(
     assert call.caller_hash == ""
     assert call.outcome == Call.Outcome.ANSWERED
     assert call.conversation.status == "ended"
+    assert console.blocked == [] and visitor.blocked == []
     telephony.assert_anonymous()
 
 
