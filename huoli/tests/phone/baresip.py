@@ -13,7 +13,7 @@ import socket
 import struct
 import subprocess
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MODULE_PATH = "/usr/lib/baresip/modules"
@@ -23,24 +23,24 @@ def baresip_missing() -> bool:
     return shutil.which("baresip") is None
 
 
-def free_port(kind: int = socket.SOCK_DGRAM, *, pair: bool = False) -> int:
-    """A port free on 127.0.0.1 for both UDP and TCP (and the next one too, with ``pair``:
+def free_port(kind: int = socket.SOCK_DGRAM, *, pair: bool = False, host: str = "127.0.0.1") -> int:
+    """A port free on ``host`` for both UDP and TCP (and the next one too, with ``pair``:
     baresip binds its SIP port and the one after it)."""
     for _ in range(200):
         with socket.socket(socket.AF_INET, kind) as probe:
-            probe.bind(("127.0.0.1", 0))
+            probe.bind((host, 0))
             port = probe.getsockname()[1]
         ports = (port, port + 1) if pair else (port,)
-        if all(_free(p) for p in ports):
+        if all(_free(p, host) for p in ports):
             return port
     raise RuntimeError("no free port")
 
 
-def _free(port: int) -> bool:
+def _free(port: int, host: str = "127.0.0.1") -> bool:
     for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
         with socket.socket(socket.AF_INET, kind) as probe:
             try:
-                probe.bind(("127.0.0.1", port))
+                probe.bind((host, port))
             except OSError:
                 return False
     return True
@@ -96,22 +96,25 @@ def tone_seconds(path, frequency: float, *, ratio: float = 0.3) -> list[bool]:
 @dataclass
 class Baresip:
     """One baresip in ``folder``: ``account`` is its SIP address line (baresip's accounts
-    syntax), ``source`` the WAV it sends."""
+    syntax), ``source`` the WAV it sends, ``host`` the loopback address it uses (another one
+    than 127.0.0.1 lets a test look for it)."""
 
     folder: Path
     account: str
     source: Path
-    port: int = field(default_factory=lambda: free_port(pair=True))
+    host: str = "127.0.0.1"
+    port: int = 0
     process: subprocess.Popen | None = None
 
     def __post_init__(self):
+        self.port = self.port or free_port(pair=True, host=self.host)
         self.folder = Path(self.folder)
         self.recordings = self.folder / "recordings"
         self.recordings.mkdir(parents=True, exist_ok=True)
         (self.folder / "accounts").write_text(self.account + "\n")
         (self.folder / "config").write_text(
-            f"sip_listen 127.0.0.1:{self.port}\n"
-            "net_interface 127.0.0.1\n"
+            f"sip_listen {self.host}:{self.port}\n"
+            f"net_interface {self.host}\n"
             f"audio_source aufile,{self.source}\n"
             "audio_player aufile,/dev/null\n"
             "audio_alert aufile,/dev/null\n"
@@ -122,8 +125,12 @@ class Baresip:
             "answermode auto\n"
         )
 
-    def start(self, *, seconds: int, dial: str | None = None) -> Baresip:
+    def start(self, *, seconds: int, dial: str | None = None, trace: bool = False) -> Baresip:
+        """Run for ``seconds`` (dialling ``dial``); ``trace`` writes every SIP message it
+        sends and receives into its log."""
         args = ["baresip", "-f", str(self.folder), "-t", str(seconds)]
+        if trace:
+            args.append("-s")
         if dial:
             args += ["-e", f"/dial {dial}"]
         self.output = self.folder / "baresip.out"

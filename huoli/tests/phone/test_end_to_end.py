@@ -1,0 +1,237 @@
+"""Calls end to end through the real Huoli, Kamailio and rtpengine: a caller on the telephone
+network (baresip) and a visitor's browser talk with a counsellor's console in Chromium, wait in
+the queue while everyone is busy, and leave no number and no address behind."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from huoli.accounts.models import User
+from huoli.accounts.services import counsellor_profile_save
+from huoli.calls.models import Call
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.models import Conversation
+from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
+from huoli.conversations.services.start import conversation_start
+from huoli.tests.phone.baresip import tone_seconds
+from huoli.tests.phone.conftest import (
+    BROWSER_HZ,
+    CALLER_HZ,
+    VISITOR_ENERGY,
+    console_received,
+    console_registered,
+    in_thread,
+    loudest_received_hz,
+    trace_has_sound,
+    visitor_page,
+    wait_for,
+    wait_for_audio,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TALK_SECONDS = 4
+
+
+def the_call(**filters):
+    return Call.objects.select_related("conversation").filter(**filters).first()
+
+
+def call_ended(caller, timeout: float = 15) -> None:
+    """baresip says its call is over (it keeps running until its time is up)."""
+    deadline = time.monotonic() + timeout
+    while "terminated" not in caller.log().lower() and "closed" not in caller.log().lower():
+        assert time.monotonic() < deadline, caller.log()[-3000:]
+        time.sleep(0.2)
+
+
+def test_a_phone_call_rings_in_the_console_and_is_answered_with_audio_both_ways(
+    demo_staff, telephony, phone_browser
+):
+    console = console_registered(phone_browser, telephony.url)
+    panel = console.locator("[data-phone]")
+    title = console.title()
+    caller = telephony.trunk_call("caller", seconds=60)
+
+    expect(panel).to_have_attribute("data-state", "ringing", timeout=20_000)
+    assert console.title() == f"(1) {title}"
+    invite = console_received(console)
+    telephony.received.append(invite)
+    assert invite.startswith("INVITE ")
+    assert re.search(r"^From: \"Huoli fi\" <sip:fi@huoli\.invalid>", invite, re.M), invite
+    console.get_by_role("button", name="Answer").click()
+    expect(panel).to_have_attribute("data-state", "talking")
+    assert not console.title().startswith("(1)")
+
+    wait_for_audio(console)
+    time.sleep(TALK_SECONDS)
+    assert abs(loudest_received_hz(console) - CALLER_HZ) < 20
+    # Hold and resume: the re-INVITEs go through the media relay, and the sound comes back.
+    # (baresip 1.0 records nothing more after a re-INVITE: its recording ends here.)
+    hold = console.get_by_role("button", name="Hold")
+    hold.click()
+    expect(hold).to_have_attribute("aria-pressed", "true")
+    time.sleep(1)
+    hold.click()
+    expect(hold).to_have_attribute("aria-pressed", "false")
+    before = wait_for_audio(console)
+    time.sleep(1)
+    assert wait_for_audio(console) > before
+    assert abs(loudest_received_hz(console) - CALLER_HZ) < 20
+    console.get_by_role("button", name="Hang up").click()
+    expect(panel).to_have_attribute("data-state", "ended")
+    call_ended(caller)
+
+    call = wait_for(
+        lambda: the_call(ended_at__isnull=False), message="the call did not end in Huoli"
+    )
+    assert call.source == "trunk"
+    assert call.outcome == Call.Outcome.ANSWERED
+    assert call.offered_at <= call.answered_at <= call.ended_at
+    assert call.conversation.status == "ended"
+    record = ContactRecord.objects.get(conversation=call.conversation)
+    assert record.channel == ContactRecord.Channel.PHONE
+    assert record.status == ContactRecord.Status.DRAFT
+    assert record.started_at is not None and record.ended_at is not None
+    assert record.started_at <= record.ended_at
+
+    # The caller heard the browser's microphone, most of the time they talked.
+    heard = caller.heard()
+    assert heard is not None, caller.log()[-3000:]
+    assert sum(tone_seconds(heard, BROWSER_HZ)) >= TALK_SECONDS - 1, caller.log()[-3000:]
+    # The hold's re-INVITEs reached the caller rewritten: plain RTP, no browser's ICE.
+    trace = caller.log()
+    assert trace.count("INVITE sip:") >= 3, trace[-3000:]
+    assert "RTP/SAVPF" not in trace and "a=candidate" not in trace
+    assert console.blocked == []
+    telephony.assert_anonymous()
+
+
+@pytest.fixture
+def busy_counsellor(demo_staff):
+    """The demo counsellor, the only one on duty who takes calls, at their limit: one chat
+    at a time, and a chat taken. Returns the chat."""
+    counsellor = User.objects.get(username="counsellor")
+    profile = counsellor.counsellor_profile
+    counsellor_profile_save(
+        user=counsellor,
+        display_name=profile.display_name,
+        languages=profile.languages,
+        max_chats=1,
+        takes_calls=True,
+    )
+    duty_set(user=counsellor, on_duty=True)
+    chat = conversation_start(kind="chat", language="fi").conversation
+    conversation_take(counsellor=counsellor, conversation_id=chat.pk)
+    return chat
+
+
+def test_a_web_call_from_the_visitors_page_is_answered_in_the_console(
+    demo_staff, telephony, phone_browser
+):
+    console = console_registered(phone_browser, telephony.url)
+    panel = console.locator("[data-phone]")
+    visitor = visitor_page(phone_browser, telephony.url)
+    section = visitor.locator("[data-call]")
+    visitor.locator("[data-call-action=call]").click()
+    expect(section).to_have_attribute("data-state", "waiting")
+
+    expect(panel).to_have_attribute("data-state", "ringing", timeout=20_000)
+    telephony.received.append(console_received(console))
+    console.get_by_role("button", name="Answer").click()
+    expect(panel).to_have_attribute("data-state", "talking")
+    expect(section).to_have_attribute("data-state", "talking")
+
+    wait_for_audio(console)
+    wait_for_audio(visitor, VISITOR_ENERGY)
+    time.sleep(TALK_SECONDS / 2)
+    assert abs(loudest_received_hz(console) - BROWSER_HZ) < 20
+    assert abs(loudest_received_hz(visitor, "visitor") - BROWSER_HZ) < 20
+    # Hold and resume between two browsers: the visitor hears the counsellor again.
+    hold = console.get_by_role("button", name="Hold")
+    hold.click()
+    expect(hold).to_have_attribute("aria-pressed", "true")
+    time.sleep(1)
+    hold.click()
+    expect(hold).to_have_attribute("aria-pressed", "false")
+    before = wait_for_audio(visitor, VISITOR_ENERGY)
+    time.sleep(1.5)
+    assert wait_for_audio(visitor, VISITOR_ENERGY) > before
+    assert wait_for_audio(console) > 0
+
+    visitor.locator("[data-call-action=hangup]").click()
+    expect(section).to_have_attribute("data-state", "ended")
+    expect(panel).to_have_attribute("data-state", "ended")
+    call = wait_for(
+        lambda: the_call(ended_at__isnull=False), message="the call did not end in Huoli"
+    )
+    assert call.source == "web"
+    assert call.caller_hash == ""
+    assert call.outcome == Call.Outcome.ANSWERED
+    assert call.conversation.status == "ended"
+    assert console.blocked == [] and visitor.blocked == []
+    telephony.assert_anonymous()
+
+
+def test_a_waiting_caller_hears_the_message_and_rings_when_the_counsellor_is_free(
+    busy_counsellor, telephony, phone_browser
+):
+    console = console_registered(phone_browser, telephony.url, go_on_duty=False)
+    panel = console.locator("[data-phone]")
+    caller = telephony.trunk_call("caller", seconds=60)
+    call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
+    assert call.outcome == Call.Outcome.WAITING
+    time.sleep(5)  # the queue's message; the console does not ring
+    expect(panel).to_have_attribute("data-state", "registered")
+    waiting = in_thread(lambda: the_call(pk=call.pk).conversation.status)
+    assert waiting == Conversation.Status.QUEUED
+
+    in_thread(
+        lambda: conversation_end(
+            conversation=busy_counsellor,
+            ended_by="counsellor",
+            by=User.objects.get(username="counsellor"),
+        )
+    )
+    expect(panel).to_have_attribute("data-state", "ringing", timeout=10_000)
+    telephony.received.append(console_received(console))
+    console.get_by_role("button", name="Answer").click()
+    expect(panel).to_have_attribute("data-state", "talking")
+    wait_for_audio(console)
+    time.sleep(TALK_SECONDS)
+    console.get_by_role("button", name="Hang up").click()
+    expect(panel).to_have_attribute("data-state", "ended")
+    call_ended(caller)
+
+    call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
+    assert call.outcome == Call.Outcome.ANSWERED
+    assert (call.answered_at - call.offered_at).total_seconds() >= 5
+    # What the caller heard while waiting: the message (speech), in its first seconds.
+    # What the caller heard: the message (speech, not the counsellor's tone) in the first
+    # seconds while waiting, then the counsellor.
+    heard = caller.heard()
+    assert heard is not None, caller.log()[-3000:]
+    assert sum(trace_has_sound(heard, seconds=4)) >= 3
+    counsellor = tone_seconds(heard, BROWSER_HZ)
+    assert not any(counsellor[:4])
+    assert sum(counsellor) >= TALK_SECONDS - 2
+    telephony.assert_anonymous()
+
+
+def test_a_caller_who_hangs_up_while_waiting_counts_as_abandoned(busy_counsellor, telephony):
+    caller = telephony.trunk_call("caller", seconds=60)
+    call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
+    time.sleep(2)
+    caller.stop()  # baresip cancels its call as it quits
+
+    call = wait_for(
+        lambda: the_call(pk=call.pk, ended_at__isnull=False), message="the call did not end"
+    )
+    assert call.outcome == Call.Outcome.ABANDONED
+    assert call.answered_at is None
+    assert call.conversation.status == "ended"
+    telephony.assert_anonymous()
