@@ -171,6 +171,10 @@ def call_start_view(request):
     refusal = call_closed_refusal()
     if refusal is not None:
         return JsonResponse({"error": str(refusal)}, status=409)
+    if FloodSwitch.current().on:
+        # A script could fill the call queue from here without the work a chat needs, so
+        # web calls wait while the switch is on; the telephone and the chat stay open.
+        return JsonResponse({"error": _full_text()}, status=429)
     spoken = {code for code, _name in settings.HUOLI_SPOKEN_LANGUAGES}
     asked = request.POST.get("language", "")
     line = asked if asked in spoken else _default_language()
