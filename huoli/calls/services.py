@@ -9,6 +9,7 @@ takes calls) and is taken and ended through the queue's services and the one pol
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import string
@@ -50,6 +51,7 @@ __all__ = [
     "call_event",
     "call_hang_up",
     "call_route",
+    "desk_phone_ha1_of",
     "desk_phone_password_make",
     "registration_allowed",
     "registration_token_issue",
@@ -62,9 +64,7 @@ WEB_TOKEN_SECONDS = 120
 REGISTER_TOKEN_SALT = "huoli.calls.register"  # noqa: S105
 REGISTER_TOKEN_SECONDS = 12 * 3600
 # Typed into a desk phone's keypad or web page: letters and digits that cannot be confused.
-DESK_PHONE_ALPHABET = "".join(
-    c for c in string.ascii_letters + string.digits if c not in "0O1lI"
-)
+DESK_PHONE_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 DESK_PHONE_PASSWORD_LENGTH = 20
 
 
@@ -260,10 +260,8 @@ def _answered_by_phone(call: Call, user: str) -> None:
     staff = User.objects.filter(pk=pk).first()
     if staff is None:
         return
-    try:
+    with contextlib.suppress(CallError):
         call_answer(by=staff, conversation_id=call.conversation_id)
-    except CallError:
-        pass
 
 
 def registration_token_issue(*, user: User) -> str:

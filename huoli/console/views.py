@@ -284,7 +284,7 @@ def _profile_page(request, form, profile, *, desk_phone_password: str = ""):
 @require_POST
 @never_cache
 def desk_phone_view(request):
-    """"Make a new desk phone password": shown once, in this answer only (never kept, never
+    """ "Make a new desk phone password": shown once, in this answer only (never kept, never
     in a redirect or the session)."""
     if not settings.HUOLI_TELEPHONY:
         return HttpResponseRedirect(reverse("console:profile"))
