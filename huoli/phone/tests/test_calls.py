@@ -150,3 +150,69 @@ def test_the_operators_number_for_a_line_reaches_the_line(phone):
         caller.stop()
     routes = [fields for path, fields, _ in huoli.posts if path == "/telephony/route/"]
     assert [(fields["line"], fields["source"]) for fields in routes] == [("fi", "trunk")]
+
+
+def register(port: int, password: str, *, user: str = "staff-3", local_port: int = 0) -> str:
+    """One REGISTER over UDP answering Kamailio's digest challenge with ``password``; returns
+    the final status line."""
+    import re
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", local_port))
+        sock.settimeout(5)
+        here = sock.getsockname()[1]
+
+        def send(cseq: int, authorization: str = "") -> str:
+            message = (
+                f"REGISTER sip:127.0.0.1:{port} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{here};rport;"
+                f"branch=z9hG4bK-{cseq}-{time.time_ns()}\r\n"
+                "Max-Forwards: 70\r\n"
+                f"From: <sip:{user}@127.0.0.1>;tag=t{here}\r\n"
+                f"To: <sip:{user}@127.0.0.1>\r\n"
+                f"Call-ID: reg-{here}@127.0.0.1\r\n"
+                f"CSeq: {cseq} REGISTER\r\n"
+                f"Contact: <sip:{user}@127.0.0.1:{here}>\r\n"
+                "Expires: 60\r\n"
+                f"{authorization}"
+                "Content-Length: 0\r\n\r\n"
+            )
+            sock.sendto(message.encode(), ("127.0.0.1", port))
+            return sock.recv(4000).decode()
+
+        challenge = send(1)
+        if not challenge.startswith("SIP/2.0 401"):
+            return challenge.splitlines()[0]
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+        uri = f"sip:127.0.0.1:{port}"
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()  # noqa: S324
+
+        ha1 = md5(f"{user}:{fields['realm']}:{password}")
+        ha2 = md5(f"REGISTER:{uri}")
+        response = md5(f"{ha1}:{fields['nonce']}:00000001:abcdef:auth:{ha2}")
+        authorization = (
+            f'Authorization: Digest username="{user}", realm="{fields["realm"]}", '
+            f'nonce="{fields["nonce"]}", uri="{uri}", response="{response}", '
+            'algorithm=MD5, qop=auth, nc=00000001, cnonce="abcdef"\r\n'
+        )
+        return send(2, authorization).splitlines()[0]
+
+
+def test_desk_phone_passwords_are_checked_and_guessing_is_stopped(phone):
+    huoli, running, ports, _tmp_path = phone
+    port = ports["sip_port"]
+    assert register(port, DESK_PASSWORD) == "SIP/2.0 200 OK"
+    assert register(port, DESK_PASSWORD, user="staff-4").startswith("SIP/2.0 200")
+    asked = len([path for path, *_ in huoli.posts if path == "/telephony/register/"])
+    for _ in range(10):
+        assert register(port, "guess") == "SIP/2.0 403 Forbidden"
+    # From that address, even the right password is refused now, without asking Huoli.
+    before = len(huoli.posts)
+    assert register(port, DESK_PASSWORD) == "SIP/2.0 403 Forbidden"
+    assert len(huoli.posts) == before
+    assert asked >= 2
+    for text in running.logs().values():
+        assert "guess" not in text and "staff-3" not in text
