@@ -299,7 +299,8 @@ def desk_phone_ha1_of(*, sip_name: str, password: str) -> str:
 def desk_phone_password_make(*, user: User) -> str:
     """A new password for the counsellor's desk phone, returned once: only its digest
     credential is kept, and the previous password stops working (a phone registered with it
-    keeps ringing until its registration runs out or it registers again)."""
+    keeps ringing until its registration runs out: Kamailio keeps a desk phone's for 5
+    minutes at most)."""
     profile = CounsellorProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
         raise CallError("no_profile", _("Save your profile before you set up a desk phone."))
