@@ -391,3 +391,6 @@ HUOLI_TELEPHONY = env_bool("HUOLI_TELEPHONY", False)
 # Where the browsers' softphones reach the SIP server (SIP over WebSocket). While telephony is
 # on, the console's pages and the public call page may connect there (core.middleware).
 HUOLI_SIP_WS_URL = os.environ.get("HUOLI_SIP_WS_URL", "ws://127.0.0.1:5066")
+# The SIP server's address as desk phones reach it (`telephony_config --listen`), shown on
+# the counsellor's profile page to set up a desk phone.
+HUOLI_SIP_SERVER = os.environ.get("HUOLI_SIP_SERVER", "127.0.0.1:5060")

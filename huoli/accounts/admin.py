@@ -14,6 +14,9 @@ class CounsellorProfileInline(admin.StackedInline):
     model = CounsellorProfile
     can_delete = False
     extra = 0
+    # The desk phone's credential is made on the counsellor's profile page, never shown.
+    exclude = ["desk_phone_ha1"]
+    readonly_fields = ["desk_phone_set_at"]
 
 
 @admin.register(User)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huoli.core.fields import EncryptedTextField
 from huoli.core.roles import Role
 
 
@@ -83,6 +84,11 @@ class CounsellorProfile(models.Model):
 
     on_duty = models.BooleanField(_("on duty"), default=False)
     on_duty_since = models.DateTimeField(_("on duty since"), null=True, blank=True)
+
+    # A desk SIP phone's digest credential, MD5(user:realm:password) as Kamailio checks it:
+    # the password itself is shown once and never kept. Empty: no desk phone.
+    desk_phone_ha1 = EncryptedTextField(_("desk phone credential"), blank=True, default="")
+    desk_phone_set_at = models.DateTimeField(_("desk phone password made"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("counsellor profile")

@@ -14,6 +14,10 @@ from huoli.conversations.selectors import active_chats_count, on_a_call
 from huoli.core.roles import Role
 
 SIP_USER_PREFIX = "staff-"
+# The digest realm of desk phones' registrations: part of the credential kept for each
+# (MD5 of user:realm:password), so changing it makes every desk phone password useless.
+# Kamailio's local.cfg gets the same value (huoli.phone.stack).
+DESK_PHONE_REALM = "huoli"
 
 
 def _caller_key() -> bytes:
@@ -71,6 +75,22 @@ def user_pk_from_sip_user(name: str) -> int | None:
     if not name.startswith(SIP_USER_PREFIX) or not name[len(SIP_USER_PREFIX) :].isdigit():
         return None
     return int(name[len(SIP_USER_PREFIX) :])
+
+
+def desk_phone_ha1(sip_name: str) -> str:
+    """The digest credential a desk phone registering as ``sip_name`` must match, while its
+    counsellor is on duty and takes calls; "" when it may not register."""
+    pk = user_pk_from_sip_user(sip_name)
+    if pk is None:
+        return ""
+    profile = CounsellorProfile.objects.filter(
+        user_id=pk,
+        on_duty=True,
+        takes_calls=True,
+        user__is_active=True,
+        user__role__in=[Role.COUNSELLOR, Role.SUPERVISOR],
+    ).first()
+    return profile.desk_phone_ha1 if profile is not None else ""
 
 
 def call_takers_free() -> list[CounsellorProfile]:

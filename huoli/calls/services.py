@@ -9,7 +9,10 @@ takes calls) and is taken and ended through the queue's services and the one pol
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import secrets
+import string
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +27,7 @@ from huoli.accounts.models import CounsellorProfile, User
 from huoli.calls.errors import CallError
 from huoli.calls.models import Call, CallLine
 from huoli.calls.selectors import (
+    DESK_PHONE_REALM,
     call_for_ref,
     call_ref_hash,
     caller_blocked,
@@ -37,6 +41,7 @@ from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import on_a_call
 from huoli.conversations.services.queue import conversation_end, conversation_take
 from huoli.conversations.services.start import conversation_start
+from huoli.core.audit import audit_record
 from huoli.core.policy import may_answer_call
 from huoli.core.roles import Role
 
@@ -46,6 +51,8 @@ __all__ = [
     "call_event",
     "call_hang_up",
     "call_route",
+    "desk_phone_ha1_of",
+    "desk_phone_password_make",
     "registration_allowed",
     "registration_token_issue",
     "sip_user",
@@ -56,6 +63,9 @@ WEB_TOKEN_SALT = "huoli.calls.web"  # noqa: S105 (a signing namespace, not a sec
 WEB_TOKEN_SECONDS = 120
 REGISTER_TOKEN_SALT = "huoli.calls.register"  # noqa: S105
 REGISTER_TOKEN_SECONDS = 12 * 3600
+# Typed into a desk phone's keypad or web page: letters and digits that cannot be confused.
+DESK_PHONE_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+DESK_PHONE_PASSWORD_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -220,11 +230,20 @@ def _call_ended(conversation: Conversation) -> None:
 
 
 @transaction.atomic
-def call_event(*, call_ref: str, event: str) -> None:
-    """What Kamailio saw: ``answered`` (the softphone's answer went through), ``ended`` (either
-    side hung up) or ``cancelled`` (the caller hung up before anyone answered)."""
+def call_event(*, call_ref: str, event: str, user: str = "") -> None:
+    """What Kamailio saw: ``answered`` (a phone's answer went through), ``ended`` (either
+    side hung up) or ``cancelled`` (the caller hung up before anyone answered).
+
+    ``answered`` names the SIP ``user`` whose phone answered. The console answered through
+    ``call_answer`` before its softphone picked up; a desk phone just picks up, so its
+    answer is taken here if the call is still waiting. When the rules refuse it then (the
+    counsellor went off duty meanwhile, or another answer won), the call goes on without
+    becoming theirs in Huoli: the caller is already talking to that phone."""
     call = call_for_ref(call_ref)
-    if call is None or event == "answered":
+    if call is None:
+        return
+    if event == "answered":
+        _answered_by_phone(call, user)
         return
     if event not in ("ended", "cancelled"):
         raise CallError("event_unknown", "unknown event")
@@ -232,6 +251,17 @@ def call_event(*, call_ref: str, event: str) -> None:
     if conversation.status != Conversation.Status.ENDED:
         conversation = conversation_end(conversation=conversation, ended_by="visitor")
     _call_ended(conversation)
+
+
+def _answered_by_phone(call: Call, user: str) -> None:
+    pk = user_pk_from_sip_user(user)
+    if pk is None or call.conversation.status != Conversation.Status.QUEUED:
+        return
+    staff = User.objects.filter(pk=pk).first()
+    if staff is None:
+        return
+    with contextlib.suppress(CallError):
+        call_answer(by=staff, conversation_id=call.conversation_id)
 
 
 def registration_token_issue(*, user: User) -> str:
@@ -257,3 +287,30 @@ def registration_allowed(*, sip_name: str, token: str) -> bool:
         user__is_active=True,
         user__role__in=[Role.COUNSELLOR, Role.SUPERVISOR],
     ).exists()
+
+
+def desk_phone_ha1_of(*, sip_name: str, password: str) -> str:
+    """What Kamailio checks a desk phone's digest answer against (RFC 2617 HA1)."""
+    text = f"{sip_name}:{DESK_PHONE_REALM}:{password}"
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@transaction.atomic
+def desk_phone_password_make(*, user: User) -> str:
+    """A new password for the counsellor's desk phone, returned once: only its digest
+    credential is kept, and the previous password stops working (a phone registered with it
+    keeps ringing until its registration runs out: Kamailio keeps a desk phone's for 5
+    minutes at most)."""
+    profile = CounsellorProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        raise CallError("no_profile", _("Save your profile before you set up a desk phone."))
+    password = "".join(
+        secrets.choice(DESK_PHONE_ALPHABET) for _unused in range(DESK_PHONE_PASSWORD_LENGTH)
+    )
+    profile.desk_phone_ha1 = desk_phone_ha1_of(sip_name=sip_user(user), password=password)
+    profile.desk_phone_set_at = timezone.now()
+    profile.save(update_fields=["desk_phone_ha1", "desk_phone_set_at"])
+    audit_record(
+        actor=user, action="accounts.desk_phone_password", object_type="user", object_id=user.pk
+    )
+    return password

@@ -21,6 +21,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
     path("profile/", views.profile_view, name="profile"),
+    path("profile/desk-phone/", views.desk_phone_view, name="desk_phone"),
     path("flood/", views.flood_view, name="flood"),
     path("audit/", views.audit_list_view, name="audit_list"),
     path("audit/<int:seq>/", views.audit_detail_view, name="audit_detail"),

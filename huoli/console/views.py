@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -14,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -30,6 +32,9 @@ from huoli.accounts.services import (
     two_factor_verify,
 )
 from huoli.accounts.twofactor import is_exempt, needs_enrolment, qr_code_svg, two_factor_satisfied
+from huoli.calls.errors import CallError
+from huoli.calls.selectors import DESK_PHONE_REALM, sip_user
+from huoli.calls.services import desk_phone_password_make
 from huoli.cases.selectors import my_follow_ups
 from huoli.console.access import redirect_with_next, safe_next, staff_required
 from huoli.console.chat_views import work_context
@@ -229,17 +234,7 @@ def profile_view(request):
     profile = CounsellorProfile.objects.filter(user=user).first()
     form = None
     if can_counsel:
-        initial = (
-            {
-                "display_name": profile.display_name,
-                "languages": profile.languages,
-                "max_chats": profile.max_chats,
-                "takes_calls": profile.takes_calls,
-            }
-            if profile
-            else {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}
-        )
-        form = CounsellorProfileForm(_posted(request), initial=initial)
+        form = CounsellorProfileForm(_posted(request), initial=_profile_initial(user, profile))
         if request.method == "POST" and form.is_valid():
             try:
                 counsellor_profile_save(user=user, **form.cleaned_data)
@@ -248,11 +243,59 @@ def profile_view(request):
             else:
                 messages.success(request, _("Your profile is saved."))
                 return HttpResponseRedirect(reverse("console:profile"))
+    return _profile_page(request, form, profile)
+
+
+def _profile_initial(user, profile) -> dict:
+    if profile is None:
+        return {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}
+    return {
+        "display_name": profile.display_name,
+        "languages": profile.languages,
+        "max_chats": profile.max_chats,
+        "takes_calls": profile.takes_calls,
+    }
+
+
+def _profile_page(request, form, profile, *, desk_phone_password: str = ""):
+    user = request.user
+    desk_phone = None
+    if settings.HUOLI_TELEPHONY and profile is not None and form is not None:
+        desk_phone = {
+            "user": sip_user(user),
+            "server": settings.HUOLI_SIP_SERVER,
+            "realm": DESK_PHONE_REALM,
+            "set_at": profile.desk_phone_set_at,
+            "password": desk_phone_password,
+        }
     return render(
         request,
         "console/profile.html",
-        {"form": form, "profile": profile, "two_factor_exempt": is_exempt(user)},
+        {
+            "form": form,
+            "profile": profile,
+            "two_factor_exempt": is_exempt(user),
+            "desk_phone": desk_phone,
+        },
     )
+
+
+@staff_required("counselling.work")
+@require_POST
+@never_cache
+def desk_phone_view(request):
+    """ "Make a new desk phone password": shown once, in this answer only (never kept, never
+    in a redirect or the session)."""
+    if not settings.HUOLI_TELEPHONY:
+        return HttpResponseRedirect(reverse("console:profile"))
+    try:
+        password = desk_phone_password_make(user=request.user)
+    except CallError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:profile"))
+    profile = CounsellorProfile.objects.get(user=request.user)
+    form = CounsellorProfileForm(initial=_profile_initial(request.user, profile))
+    return _profile_page(request, form, profile, desk_phone_password=password)
 
 
 @staff_required("audit.view")

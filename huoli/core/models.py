@@ -10,6 +10,7 @@ AUDIT_ACTION_LABELS = {
     "accounts.locked": _("Account locked after failed attempts"),
     "accounts.unlocked": _("Account unlocked"),
     "accounts.two_factor_enrolled": _("Two-factor login set up"),
+    "accounts.desk_phone_password": _("Made a new desk phone password"),
     "conversation.read": _("Opened a conversation"),
     "conversation.reply": _("Answered a conversation"),
     "conversation.end": _("Ended a conversation"),

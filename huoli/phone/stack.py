@@ -41,6 +41,11 @@ MODULE_PATHS = (
 RTPENGINE_LOG_LEVEL = 4
 APT_PACKAGES = "kamailio kamailio-websocket-modules kamailio-utils-modules rtpengine-daemon"
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_./:@=+-]*$")
+# The digest realm of desk phones (huoli.calls.selectors.DESK_PHONE_REALM: Huoli keeps
+# MD5(user:realm:password), so both must say the same).
+SIP_REALM = "huoli"
+# A called number as an operator may send it in the Request-URI's user part.
+_NUMBER = re.compile(r"^[+]?[0-9A-Za-z*#._-]{1,40}$")
 
 
 class StackError(RuntimeError):
@@ -88,6 +93,54 @@ def _trunk_nets(trunk_nets) -> str:
     return ",".join(nets)
 
 
+def _listen_lines(listen, sip_port: int) -> list[str]:
+    """``listen=udp:`` and ``listen=tcp:`` for each extra ``ADDR[:PORT]`` (an operator's
+    trunk or the office's desk phones reach a public or LAN address, not loopback)."""
+    lines = []
+    for item in listen or []:
+        item = item.strip()
+        host, _sep, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+            number = int(port) if port else int(sip_port)
+        except ValueError as error:
+            raise StackError(f"--listen {item}: give an IP address and an optional port") from error
+        if not 0 < number < 65536:
+            raise StackError(f"--listen {item}: the port is out of range")
+        host = f"[{address}]" if address.version == 6 else str(address)
+        lines += [f"listen=udp:{host}:{number}", f"listen=tcp:{host}:{number}"]
+    return lines
+
+
+def _numbers(numbers) -> list[tuple[str, str]]:
+    """``LINE=NUMBER`` pairs (or a mapping of numbers to lines), checked."""
+    if isinstance(numbers, dict):
+        pairs = [(line, number) for number, line in numbers.items()]
+    else:
+        pairs = []
+        for item in numbers or []:
+            line, sep, number = item.partition("=")
+            if not sep:
+                raise StackError(f"--number {item}: write LINE=NUMBER, e.g. fi=+35891234560")
+            pairs.append((line.strip(), number.strip()))
+    for line, number in pairs:
+        if line not in LINES:
+            raise StackError(f"--number {line}={number}: no such line ({', '.join(LINES)})")
+        if not _NUMBER.match(number):
+            raise StackError(f"--number {line}={number}: not a number the SIP server can match")
+    seen = [number for _line, number in pairs]
+    if len(seen) != len(set(seen)):
+        raise StackError("--number: one number given for two lines")
+    return pairs
+
+
+def local_routes_text(numbers) -> str:
+    """route[LOCAL_LINES]: the operator's called numbers to the lines (before the line
+    check of route[INVITE]); empty without --number."""
+    body = [f'\tif ($rU == "{number}") {{ $rU = "{line}"; }}' for line, number in numbers]
+    return "route[LOCAL_LINES] {\n" + "\n".join([*body, "\treturn;"]) + "\n}\n"
+
+
 def local_cfg_text(
     *,
     out_dir: Path,
@@ -101,6 +154,9 @@ def local_cfg_text(
     origins: list[str] | None = None,
     children: int = 2,
     mask_key: str | None = None,
+    realm: str = SIP_REALM,
+    listen=(),
+    numbers=(),
 ) -> str:
     http_url = _checked("http_url", http_url.rstrip("/"))
     media = _checked("media_dir", str(Path(media_dir).resolve()))
@@ -118,16 +174,27 @@ def local_cfg_text(
         "HUOLI_ORIGIN_RE": _origin_regex(http_url, origins),
         "HUOLI_MASK_KEY": _checked("mask key", mask_key or secrets.token_hex(16)),
         "HUOLI_CTL_SOCKET": _checked("out_dir", f"unix:{Path(out_dir).resolve()}/kamailio_ctl"),
+        "HUOLI_REALM": _checked("realm", realm),
     }
+    listen_lines = _listen_lines(listen, sip_port)
+    pairs = _numbers(numbers)
     lines = [
         "# Written by huoli/phone/stack.py (manage.py telephony_config); do not edit, rerun it.",
         "# Kept private: it holds the secret Kamailio shows Huoli.",
+        "# kamailio.cfg includes this file twice: first its values, then (at its end, once the",
+        "# modules are loaded) its routes.",
+        "#!ifndef HUOLI_LOCAL_ROUTES",
+        "#!define HUOLI_LOCAL_ROUTES",
     ]
     for name, value in values.items():
         if name == "HUOLI_ORIGIN_RE":  # a regex ends in "$", which a substitution would read
             lines.append(f'#!define {name} "{value}"')
         else:
             lines.append(f'#!substdef "!{name}!{value}!g"')
+    if listen_lines:
+        lines.append("# Also reachable on (--listen):")
+        lines += listen_lines
+    lines += ["#!else", local_routes_text(pairs).rstrip("\n"), "#!endif"]
     return "\n".join(lines) + "\n"
 
 
@@ -145,6 +212,9 @@ def write_config(
     media_dir=MEDIA_DIR,
     origins: list[str] | None = None,
     children: int = 2,
+    realm: str = SIP_REALM,
+    listen=(),
+    numbers=(),
 ) -> Path:
     """Write kamailio.cfg, local.cfg and rtpengine's arguments into out_dir; return the
     path of kamailio.cfg."""
@@ -164,6 +234,9 @@ def write_config(
         media_dir=Path(media_dir),
         origins=origins,
         children=children,
+        realm=realm,
+        listen=listen,
+        numbers=numbers,
     )
     fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

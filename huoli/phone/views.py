@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from huoli import keys
 from huoli.calls.errors import CallError
+from huoli.calls.selectors import desk_phone_ha1
 from huoli.calls.services import RouteAnswer, call_event, call_route, registration_allowed
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
@@ -90,7 +91,11 @@ def route_view(request):
 @from_kamailio
 def event_view(request):
     try:
-        call_event(call_ref=request.POST.get("call", ""), event=request.POST.get("event", ""))
+        call_event(
+            call_ref=request.POST.get("call", ""),
+            event=request.POST.get("event", ""),
+            user=request.POST.get("user", ""),
+        )
     except CallError:
         return _text("unknown", status=400)
     return _text("ok")
@@ -98,6 +103,12 @@ def event_view(request):
 
 @from_kamailio
 def register_view(request):
+    """A console softphone (over WebSocket) shows its token: "ok" or 403. A desk phone
+    (``digest=1``) answers Kamailio's digest challenge, which Kamailio checks against the
+    credential Huoli gives here ("ha1 <hex>") while its counsellor may take calls."""
+    if request.POST.get("digest") == "1":
+        ha1 = desk_phone_ha1(request.POST.get("user", ""))
+        return _text(f"ha1 {ha1}") if ha1 else _text("no", status=403)
     allowed = registration_allowed(
         sip_name=request.POST.get("user", ""), token=request.POST.get("token", "")
     )

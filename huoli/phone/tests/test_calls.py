@@ -1,6 +1,7 @@
 """Calls through the real Kamailio script and rtpengine, with a stand-in for Huoli's three
-/telephony/ answers and baresip as the trunk caller and as a registered console phone."""
+/telephony/ answers and baresip as the trunk caller and as a registered desk phone."""
 
+import hashlib
 import threading
 import time
 import urllib.parse
@@ -14,6 +15,7 @@ from huoli.tests.phone.baresip import Baresip, free_port, tone_seconds, write_to
 
 NUMBER = "+358401234567"
 SECRET = "test-secret"
+DESK_PASSWORD = "desk-Password-1"
 
 
 class FakeHuoli:
@@ -33,6 +35,9 @@ class FakeHuoli:
                     answer = "forbidden"
                 elif self.path == "/telephony/route/":
                     answer = fake.answers[0] if len(fake.answers) == 1 else fake.answers.pop(0)
+                elif self.path == "/telephony/register/" and fields.get("digest") == "1":
+                    text = f"{fields['user']}:{stack.SIP_REALM}:{DESK_PASSWORD}"
+                    answer = "ha1 " + hashlib.md5(text.encode()).hexdigest()  # noqa: S324
                 fake.posts.append((self.path, fields, answer))
                 body = answer.encode()
                 self.send_response(200)
@@ -54,12 +59,16 @@ class FakeHuoli:
 
 
 @pytest.fixture
-def phone(tmp_path):
+def phone(tmp_path, request):
     require("kamailio", "rtpengine", "baresip")
     media = tmp_path / "media"
     media.mkdir()
     write_tone(media / "queue.wav", 440, seconds=2)
-    huoli = FakeHuoli(["queue 7 {} 2".format(media / "queue.wav"), "ring 7 staff-3"])
+    answers = getattr(request, "param", None) or [
+        "queue 7 {} 2".format(media / "queue.wav"),
+        "ring 7 staff-3",
+    ]
+    huoli = FakeHuoli(answers)
     ports = {
         "sip_port": free_port(pair=True),
         "ws_port": free_port(),
@@ -74,6 +83,7 @@ def phone(tmp_path):
         rtp_max=rtp_min + 40,
         trunk_nets="127.0.0.0/8",
         media_dir=media,
+        numbers=["fi=+35891234560"],
         **ports,
     )
     rtp = {"rtp_min": rtp_min, "rtp_max": rtp_min + 40}
@@ -88,11 +98,11 @@ def test_a_queued_trunk_call_hears_the_message_then_talks_with_the_console(phone
     sip = f"127.0.0.1:{ports['sip_port']}"
     console = Baresip(
         tmp_path / "console",
-        account=f'<sip:staff-3@huoli.invalid>;regint=600;outbound="sip:{sip}";answermode=auto;audio_codecs=PCMU',
+        account=f'<sip:staff-3@huoli.invalid>;auth_pass={DESK_PASSWORD};regint=600;outbound="sip:{sip}";answermode=auto;audio_codecs=PCMU',
         source=write_tone(tmp_path / "tone1000.wav", 1000),
     ).start(seconds=20)
     deadline = time.monotonic() + 10
-    while not any(path == "/telephony/register/" for path, *_ in huoli.posts):
+    while "200 OK" not in console.log():
         assert time.monotonic() < deadline, console.log()
         time.sleep(0.1)
     caller = Baresip(
@@ -111,8 +121,9 @@ def test_a_queued_trunk_call_hears_the_message_then_talks_with_the_console(phone
     assert routes[0]["source"] == "trunk"
     assert routes[0]["caller"] == NUMBER
     assert len(routes) == 2  # asked again after the poll, then rang
-    events = [fields["event"] for path, fields, _ in huoli.posts if path == "/telephony/event/"]
-    assert events[:2] == ["answered", "ended"]
+    events = [fields for path, fields, _ in huoli.posts if path == "/telephony/event/"]
+    assert [fields["event"] for fields in events[:2]] == ["answered", "ended"]
+    assert events[0]["user"] == "staff-3"  # whose phone answered
 
     heard = tone_seconds(caller.heard(), 440)
     assert any(heard[:3]), caller.log()  # the queue message, as early media
@@ -122,3 +133,86 @@ def test_a_queued_trunk_call_hears_the_message_then_talks_with_the_console(phone
     for name, text in running.logs().items():
         assert "358401234567" not in text, name
         assert "0401234567" not in text, name
+
+
+@pytest.mark.parametrize("phone", [["reject 480 -"]], indirect=True)
+def test_the_operators_number_for_a_line_reaches_the_line(phone):
+    """telephony_config --number fi=+35891234560: a call to that number is a call to fi."""
+    huoli, _running, ports, tmp_path = phone
+    caller = Baresip(
+        tmp_path / "caller",
+        account=f"<sip:{NUMBER}@127.0.0.1>;regint=0;audio_codecs=PCMU",
+        source=write_tone(tmp_path / "tone700.wav", 700, seconds=1),
+    ).start(seconds=4, dial=f"sip:+35891234560@127.0.0.1:{ports['sip_port']}")
+    try:
+        caller.wait(10)
+    finally:
+        caller.stop()
+    routes = [fields for path, fields, _ in huoli.posts if path == "/telephony/route/"]
+    assert [(fields["line"], fields["source"]) for fields in routes] == [("fi", "trunk")]
+
+
+def register(port: int, password: str, *, user: str = "staff-3", local_port: int = 0) -> str:
+    """One REGISTER over UDP answering Kamailio's digest challenge with ``password``; returns
+    the final status line."""
+    import re
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", local_port))
+        sock.settimeout(5)
+        here = sock.getsockname()[1]
+
+        def send(cseq: int, authorization: str = "") -> str:
+            message = (
+                f"REGISTER sip:127.0.0.1:{port} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{here};rport;"
+                f"branch=z9hG4bK-{cseq}-{time.time_ns()}\r\n"
+                "Max-Forwards: 70\r\n"
+                f"From: <sip:{user}@127.0.0.1>;tag=t{here}\r\n"
+                f"To: <sip:{user}@127.0.0.1>\r\n"
+                f"Call-ID: reg-{here}@127.0.0.1\r\n"
+                f"CSeq: {cseq} REGISTER\r\n"
+                f"Contact: <sip:{user}@127.0.0.1:{here}>\r\n"
+                "Expires: 60\r\n"
+                f"{authorization}"
+                "Content-Length: 0\r\n\r\n"
+            )
+            sock.sendto(message.encode(), ("127.0.0.1", port))
+            return sock.recv(4000).decode()
+
+        challenge = send(1)
+        if not challenge.startswith("SIP/2.0 401"):
+            return challenge.splitlines()[0]
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', challenge))
+        uri = f"sip:127.0.0.1:{port}"
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()  # noqa: S324
+
+        ha1 = md5(f"{user}:{fields['realm']}:{password}")
+        ha2 = md5(f"REGISTER:{uri}")
+        response = md5(f"{ha1}:{fields['nonce']}:00000001:abcdef:auth:{ha2}")
+        authorization = (
+            f'Authorization: Digest username="{user}", realm="{fields["realm"]}", '
+            f'nonce="{fields["nonce"]}", uri="{uri}", response="{response}", '
+            'algorithm=MD5, qop=auth, nc=00000001, cnonce="abcdef"\r\n'
+        )
+        return send(2, authorization).splitlines()[0]
+
+
+def test_desk_phone_passwords_are_checked_and_guessing_is_stopped(phone):
+    huoli, running, ports, _tmp_path = phone
+    port = ports["sip_port"]
+    assert register(port, DESK_PASSWORD) == "SIP/2.0 200 OK"
+    assert register(port, DESK_PASSWORD, user="staff-4").startswith("SIP/2.0 200")
+    asked = len([path for path, *_ in huoli.posts if path == "/telephony/register/"])
+    for _ in range(10):
+        assert register(port, "guess") == "SIP/2.0 403 Forbidden"
+    # From that address, even the right password is refused now, without asking Huoli.
+    before = len(huoli.posts)
+    assert register(port, DESK_PASSWORD) == "SIP/2.0 403 Forbidden"
+    assert len(huoli.posts) == before
+    assert asked >= 2
+    for text in running.logs().values():
+        assert "guess" not in text and "staff-3" not in text

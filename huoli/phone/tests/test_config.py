@@ -3,6 +3,7 @@
 
 import pytest
 
+from huoli.calls.selectors import DESK_PHONE_REALM
 from huoli.phone import stack
 from huoli.phone.tests.conftest import require
 
@@ -52,6 +53,13 @@ def test_local_cfg_carries_the_given_values(tmp_path):
         {"http_url": 'http://x"y'},
         {"trunk_nets": "not-a-net"},
         {"trunk_nets": ""},
+        {"listen": ["not-an-address"]},
+        {"listen": ["192.0.2.1:99999"]},
+        {"numbers": ["xx=+35891234560"]},
+        {"numbers": ["fi=+358 9 123"]},
+        {"numbers": ['fi=1"2']},
+        {"numbers": ["fi"]},
+        {"numbers": ["fi=123", "sv=123"]},
     ],
 )
 def test_values_the_configuration_cannot_take_are_refused(tmp_path, overrides):
@@ -73,3 +81,34 @@ def test_kamailio_accepts_the_generated_configuration(tmp_path):
     result = stack.check_config(write(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "config file ok" in result.stdout + result.stderr
+
+
+def test_local_cfg_carries_listen_addresses_numbers_and_the_realm(tmp_path):
+    config = write(
+        tmp_path,
+        listen=["192.0.2.10", "198.51.100.7:5080"],
+        numbers=["fi=+35891234560", "sv=0912345"],
+    )
+    local = (config.parent / "local.cfg").read_text()
+    for line in (
+        "listen=udp:192.0.2.10:5999",
+        "listen=tcp:192.0.2.10:5999",
+        "listen=udp:198.51.100.7:5080",
+        "listen=tcp:198.51.100.7:5080",
+        '\tif ($rU == "+35891234560") { $rU = "fi"; }',
+        '\tif ($rU == "0912345") { $rU = "sv"; }',
+        '#!substdef "!HUOLI_REALM!huoli!g"',
+    ):
+        assert line in local.splitlines(), line
+    # The values come first, the routes (read once the modules are loaded) after #!else.
+    assert local.index("listen=") < local.index("#!else") < local.index("route[LOCAL_LINES]")
+    assert stack.SIP_REALM == DESK_PHONE_REALM
+    require("kamailio")
+    result = stack.check_config(config)
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_numbers_the_local_route_is_empty(tmp_path):
+    local = (write(tmp_path).parent / "local.cfg").read_text()
+    assert "route[LOCAL_LINES] {\n\treturn;\n}" in local
+    assert "listen=" not in local

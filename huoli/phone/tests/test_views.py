@@ -9,8 +9,14 @@ from django.test import override_settings
 from huoli import keys
 from huoli.calls.models import Call
 from huoli.calls.selectors import sip_user
-from huoli.calls.services import registration_token_issue
+from huoli.calls.services import (
+    desk_phone_ha1_of,
+    desk_phone_password_make,
+    registration_token_issue,
+)
 from huoli.calls.tests.factories import call_taker_on_duty
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.services.queue import duty_set
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +78,57 @@ def test_register(client):
     ok = ask(client, "register", user=sip_user(aino), token=token, expires="600")
     assert ok.status_code == 200 and ok.content.decode() == "ok\n"
     assert ask(client, "register", user="staff-999", token=token).status_code == 403
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_a_desk_phone_gets_its_credential_only_while_its_counsellor_takes_calls(client):
+    aino = call_taker_on_duty()
+    name = sip_user(aino)
+
+    def digest():
+        return ask(client, "register", user=name, digest="1", expires="600")
+
+    assert digest().status_code == 403  # no desk phone yet
+    password = desk_phone_password_make(user=aino)
+    response = digest()
+    assert response.status_code == 200
+    assert (
+        response.content.decode() == f"ha1 {desk_phone_ha1_of(sip_name=name, password=password)}\n"
+    )
+    assert len(response.content.decode().split()[1]) == 32
+    # A token from the console is no password, and a password no token.
+    assert ask(client, "register", user=name, token=password).status_code == 403
+    assert ask(client, "register", user="staff-999", digest="1").status_code == 403
+    duty_set(user=aino, on_duty=False)
+    assert digest().status_code == 403
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_a_desk_phones_answer_makes_the_call_its_counsellors(client):
+    aino = call_taker_on_duty()
+    ask(client, "route", call="c6@x", line="fi", source="trunk", caller="+3584012")
+    response = ask(client, "event", call="c6@x", event="answered", user=sip_user(aino))
+    assert response.content.decode() == "ok\n"
+    call = Call.objects.select_related("conversation").get()
+    assert call.outcome == "answered" and call.answered_at is not None
+    assert call.conversation.counsellor == aino
+    assert call.conversation.status == "active"
+    record = ContactRecord.objects.get(conversation=call.conversation)
+    assert record.channel == ContactRecord.Channel.PHONE
+    # The same answer again (a retransmitted 200 OK), or a console's, changes nothing.
+    assert (
+        ask(client, "event", call="c6@x", event="answered", user=sip_user(aino)).status_code == 200
+    )
+    assert ContactRecord.objects.filter(conversation=call.conversation).count() == 1
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_an_answer_the_rules_refuse_leaves_the_call_waiting(client):
+    aino = call_taker_on_duty()
+    ask(client, "route", call="c7@x", line="fi", source="trunk")
+    duty_set(user=aino, on_duty=False)
+    for user in (sip_user(aino), "staff-999", "", "someone"):
+        response = ask(client, "event", call="c7@x", event="answered", user=user)
+        assert response.status_code == 200
+    call = Call.objects.select_related("conversation").get()
+    assert call.conversation.status == "queued" and call.answered_at is None

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from huoli.calls.selectors import DESK_PHONE_REALM
 from huoli.phone import stack
 
 DEFAULT_OUT = Path(settings.BASE_DIR) / "var" / "phone"
@@ -37,7 +38,23 @@ def add_stack_arguments(parser) -> None:
     parser.add_argument(
         "--trunk-nets",
         default="127.0.0.0/8",
-        help="networks whose INVITEs and REGISTERs are accepted without WebSocket, comma-separated",
+        help="networks whose calls to the lines are accepted without WebSocket, comma-separated",
+    )
+    parser.add_argument(
+        "--listen",
+        action="append",
+        default=[],
+        metavar="ADDR[:PORT]",
+        help="also take SIP (udp and tcp) on this address, e.g. the one the operator sends to "
+        "or the desk phones' LAN (port: --sip-port); repeatable",
+    )
+    parser.add_argument(
+        "--number",
+        action="append",
+        default=[],
+        metavar="LINE=NUMBER",
+        help="a number the operator sends in the Request-URI for a line, e.g. "
+        "fi=+35891234560; repeatable",
     )
 
 
@@ -54,6 +71,9 @@ def write_from_options(options) -> Path:
             rtp_max=options["rtp_max"],
             trunk_nets=options["trunk_nets"],
             media_dir=stack.MEDIA_DIR,
+            realm=DESK_PHONE_REALM,
+            listen=options["listen"],
+            numbers=options["number"],
         )
     except (stack.StackError, ValueError) as error:
         raise CommandError(str(error)) from error
