@@ -27,9 +27,10 @@ arrival, same clock), the RFC 3550 interarrival jitter (mean over streams), the 
 how late it sent (its own lag, which must stay small or the figures measure the generator),
 and the whole machine's busy share (other users' work included). A relay's run stops after
 the first step with more than 1 % loss, a p99 over 50 ms, or the generator more than 10 ms
-late (p99: the machine is saturated, further steps would measure the generator), or when its
-half of --budget seconds would run out. Everything on 127.0.0.1; every process is ended at
-the end, also on Ctrl-C or an error.
+late (p99: the machine is saturated, further steps would measure the generator), measured
+twice (a shared machine stalls now and then), or when its half of --budget seconds would run
+out. Everything on 127.0.0.1; every process is ended at the end, also on Ctrl-C, SIGTERM or
+an error.
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ def bare_relay(ng_port: int) -> None:
     """One thread, epoll: packets on a call's A-side socket go out of its B-side socket to B,
     and back. offer/answer/delete/ping over the ng protocol, as rtpengine answers them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends it, also on Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     parent = os.getppid()
     control = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     control.bind(("127.0.0.1", ng_port))
@@ -368,6 +370,7 @@ class Phones:
 
 def generator(index: int, conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends it, also on Ctrl-C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     phones = Phones(index)
     try:
         while True:
@@ -518,8 +521,12 @@ def run_relay(name: str, relay_pid: int, ng_port: int, args, budget_s: float) ->
                 reason = f"time budget ({budget_s:.0f} s) before {calls} calls"
                 break
             row = measure_step(load, relay_pid, calls, ng_port, args)
-            rows.append(row)
             print_row(name, row)
+            if trouble(row) and time.monotonic() - start + args.warm_up + args.duration < budget_s:
+                # A shared machine stalls now and then: a step is judged on a second try.
+                row = measure_step(load, relay_pid, calls, ng_port, args)
+                print_row("  again", row)
+            rows.append(row)
             if problem := trouble(row):
                 reason = f"{problem} at {calls} calls"
                 if row["busy"] > SATURATED:
@@ -618,6 +625,8 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=80.0, help="seconds for both relays")
     args = parser.parse_args()
     args.steps = sorted({int(s) for s in args.steps.split(",") if s.strip()})
+    # Ended by a signal: through the clean-up below, as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
 
     sys.path.insert(0, str(ROOT))
     from huoli.phone import stack
@@ -675,4 +684,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted (every process it started is ended)")
