@@ -70,6 +70,16 @@ def no_demo_mode(settings):
     return settings
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (memory or Redis): guessing limits, tickets and
+    the phones Kamailio reported registered are keyed by ids a rolled-back test may hand out
+    again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_database_sessions(django_db_setup, django_db_blocker):
     """Connections opened by server threads in browser tests may outlive them; on PostgreSQL

@@ -36,6 +36,10 @@ class Call(models.Model):
     caller_hash = models.CharField(max_length=64, blank=True, db_index=True)
     offered_at = models.DateTimeField(_("arrived"))
     rang_at = models.DateTimeField(_("last rang"), null=True, blank=True)
+    # Whom the last ring round rang (staff ids): only they may answer it.
+    rang_users = models.JSONField(default=list, blank=True, editable=False)
+    # When Kamailio last asked about it: a waiting call it stopped asking about is over.
+    asked_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     outcome = models.CharField(

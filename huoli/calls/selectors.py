@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import re
 
+from django.core.cache import cache
+
 from huoli import keys
 from huoli.accounts.models import CounsellorProfile
 from huoli.calls.models import Call
@@ -47,7 +49,19 @@ def caller_hash(number: str) -> str:
 
 
 def call_ref_hash(call_ref: str) -> str:
-    return keyed_hash("call:" + call_ref)
+    """The SIP call id, hashed under the telephony secret (which is not rotated): a call in
+    progress when the caller key is replaced is still found."""
+    key = keys.read_telephony_secret().encode()
+    return hmac.new(key, ("call:" + call_ref).encode(), hashlib.sha256).hexdigest()
+
+
+REGISTERED_KEY = "calls:registered:{pk}"
+
+
+def registered(pk: int) -> bool:
+    """Whether a phone of this staff member is registered with the SIP server now (noted in
+    the cache, shared by every worker, when Kamailio asks; ``services.registration_note``)."""
+    return cache.get(REGISTERED_KEY.format(pk=pk)) is not None
 
 
 def call_for_ref(call_ref: str) -> Call | None:
@@ -94,8 +108,8 @@ def desk_phone_ha1(sip_name: str) -> str:
 
 
 def call_takers_free() -> list[CounsellorProfile]:
-    """Counsellors and supervisors on duty who take calls, are not on a call and have room
-    for one more chat or call."""
+    """Counsellors and supervisors on duty who take calls, whose phone is registered, who
+    are not on a call and have room for one more chat or call."""
     profiles = CounsellorProfile.objects.filter(
         on_duty=True,
         takes_calls=True,
@@ -105,8 +119,21 @@ def call_takers_free() -> list[CounsellorProfile]:
     return [
         profile
         for profile in profiles
-        if not on_a_call(profile.user) and active_chats_count(profile.user) < profile.max_chats
+        if registered(profile.user_id)
+        and not on_a_call(profile.user)
+        and active_chats_count(profile.user) < profile.max_chats
     ]
+
+
+def call_takers_reachable() -> bool:
+    """Whether a call could ring anywhere now: someone on duty who takes calls has a phone
+    registered (the web page offers "Call us" only then)."""
+    return any(
+        registered(pk)
+        for pk in CounsellorProfile.objects.filter(
+            on_duty=True, takes_calls=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
 
 
 def ring_targets(conversation: Conversation) -> tuple[list[CounsellorProfile], bool]:
@@ -118,6 +145,12 @@ def ring_targets(conversation: Conversation) -> tuple[list[CounsellorProfile], b
     if speakers:
         return speakers, False
     return free, bool(free)
+
+
+def web_calls_waiting() -> int:
+    return Call.objects.filter(
+        source=Call.Source.WEB, conversation__status=Conversation.Status.QUEUED
+    ).count()
 
 
 def calls_now():

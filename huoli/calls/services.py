@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from huoli.calls.errors import CallError
 from huoli.calls.models import Call, CallLine
 from huoli.calls.selectors import (
     DESK_PHONE_REALM,
+    REGISTERED_KEY,
     call_for_ref,
     call_ref_hash,
     caller_blocked,
@@ -35,6 +37,7 @@ from huoli.calls.selectors import (
     ring_targets,
     sip_user,
     user_pk_from_sip_user,
+    web_calls_waiting,
 )
 from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.models import Conversation
@@ -122,6 +125,11 @@ def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) ->
     hashed = caller_hash(caller) if source == Call.Source.TRUNK else ""
     if caller_blocked(hashed):
         return RouteAnswer("reject", code=403)
+    calls_abandoned_end()
+    if source == Call.Source.WEB and web_calls_waiting() >= settings.HUOLI_MAX_QUEUE // 2:
+        # Web calls take at most half of the call queue: a script cannot keep telephone
+        # callers out with them.
+        return RouteAnswer("reject", code=486)
     try:
         with transaction.atomic():
             access = conversation_start(kind=Conversation.Kind.CALL, language=line)
@@ -154,6 +162,8 @@ def _route_again(call: Call) -> RouteAnswer:
         # Answered or ended meanwhile: nothing to ring any more.
         return RouteAnswer("reject", conversation.pk, code=487)
     now = timezone.now()
+    call.asked_at = now
+    call.save(update_fields=["asked_at"])
     limit = timedelta(minutes=CallLine.current().wait_limit_minutes)
     if now - call.offered_at >= limit:
         call.outcome = Call.Outcome.TIMED_OUT
@@ -166,7 +176,8 @@ def _route_again(call: Call) -> RouteAnswer:
         profiles, interpreter = ring_targets(conversation)
         if profiles:
             call.rang_at = now
-            call.save(update_fields=["rang_at"])
+            call.rang_users = [profile.user_id for profile in profiles]
+            call.save(update_fields=["rang_at", "rang_users"])
             if interpreter and not conversation.interpreter_needed:
                 conversation.interpreter_needed = True
                 conversation.save(update_fields=["interpreter_needed"])
@@ -191,6 +202,10 @@ def call_answer(*, by: User, conversation_id: int) -> Conversation:
         raise CallError("not_allowed", _("Go on duty and take calls before you answer one."))
     if on_a_call(by):
         raise CallError("one_call", _("Hang up your current call before you answer another."))
+    call = Call.objects.filter(conversation=conversation).first()
+    if call is None or by.pk not in (call.rang_users or []):
+        # Only a phone this call rang may take it (an id typed into the answer URL does not).
+        raise CallError("not_rung", _("This call is no longer waiting."))
     try:
         conversation = conversation_take(
             counsellor=by, conversation_id=conversation.pk, answering_call=True
@@ -248,9 +263,53 @@ def call_event(*, call_ref: str, event: str, user: str = "") -> None:
     if event not in ("ended", "cancelled"):
         raise CallError("event_unknown", "unknown event")
     conversation = Conversation.objects.select_for_update().get(pk=call.conversation_id)
+    if event == "cancelled" and call.outcome == Call.Outcome.ANSWERED:
+        # The caller hung up as the answer was being given: nobody talked to them.
+        Call.objects.filter(pk=call.pk).update(outcome=Call.Outcome.ABANDONED, answered_at=None)
     if conversation.status != Conversation.Status.ENDED:
         conversation = conversation_end(conversation=conversation, ended_by="visitor")
     _call_ended(conversation)
+
+
+# Kamailio asks about a waiting call every few seconds, and a ring round lasts at most 30 s:
+# a waiting call nobody asked about for this long is no longer on the line (Kamailio gave up
+# or restarted) and must not hold a place in the queue.
+ABANDONED_AFTER = timedelta(minutes=2)
+
+
+def calls_abandoned_end(*, now=None) -> int:
+    """End the waiting calls Kamailio stopped asking about (outcome abandoned)."""
+    now = now or timezone.now()
+    stale = Call.objects.filter(
+        conversation__status=Conversation.Status.QUEUED,
+        conversation__kind=Conversation.Kind.CALL,
+    ).filter(
+        Q(asked_at__lt=now - ABANDONED_AFTER)
+        | Q(asked_at__isnull=True, offered_at__lt=now - ABANDONED_AFTER)
+    )
+    ended = 0
+    for call in stale.select_related("conversation"):
+        with transaction.atomic():
+            conversation = Conversation.objects.select_for_update().get(pk=call.conversation_id)
+            if conversation.status != Conversation.Status.QUEUED:
+                continue
+            conversation = conversation_end(conversation=conversation, ended_by="visitor")
+            _call_ended(conversation)
+            ended += 1
+    return ended
+
+
+def registration_note(*, sip_name: str, expires: int) -> None:
+    """Kamailio registered (or, with 0, unregistered) this staff member's phone: while the
+    registration lasts, calls may ring it and the web page offers "Call us"."""
+    pk = user_pk_from_sip_user(sip_name)
+    if pk is None:
+        return
+    key = REGISTERED_KEY.format(pk=pk)
+    if expires <= 0:
+        cache.delete(key)
+    else:
+        cache.set(key, 1, min(expires, 3600) + 30)
 
 
 def _answered_by_phone(call: Call, user: str) -> None:

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_POST
 from huoli import keys
 from huoli.calls.errors import CallError
 from huoli.calls.selectors import desk_phone_ha1
-from huoli.calls.services import RouteAnswer, call_event, call_route, registration_allowed
+from huoli.calls.services import (
+    RouteAnswer,
+    call_event,
+    call_route,
+    registration_allowed,
+    registration_note,
+)
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 ANNOUNCEMENT_FALLBACK = "en"
@@ -106,10 +112,19 @@ def register_view(request):
     """A console softphone (over WebSocket) shows its token: "ok" or 403. A desk phone
     (``digest=1``) answers Kamailio's digest challenge, which Kamailio checks against the
     credential Huoli gives here ("ha1 <hex>") while its counsellor may take calls."""
+    sip_name = request.POST.get("user", "")
+    try:
+        expires = int(request.POST.get("expires") or 600)
+    except ValueError:
+        expires = 600
     if request.POST.get("digest") == "1":
-        ha1 = desk_phone_ha1(request.POST.get("user", ""))
-        return _text(f"ha1 {ha1}") if ha1 else _text("no", status=403)
-    allowed = registration_allowed(
-        sip_name=request.POST.get("user", ""), token=request.POST.get("token", "")
-    )
-    return _text("ok") if allowed else _text("no", status=403)
+        ha1 = desk_phone_ha1(sip_name)
+        if not ha1:
+            return _text("no", status=403)
+        # Kamailio saves the registration once the phone's answer matches.
+        registration_note(sip_name=sip_name, expires=expires)
+        return _text(f"ha1 {ha1}")
+    if not registration_allowed(sip_name=sip_name, token=request.POST.get("token", "")):
+        return _text("no", status=403)
+    registration_note(sip_name=sip_name, expires=expires)
+    return _text("ok")

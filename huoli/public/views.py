@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from huoli.calls.selectors import call_takers_reachable
 from huoli.calls.services import web_call_token_issue
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError, StartRefused
@@ -115,7 +116,9 @@ def _home(request, *, chat_form=None, error="", status_code=200):
         "status": availability.line,
         "on_duty": availability.on_duty,
         "chat_available": chat_available,
-        "calls_available": settings.HUOLI_TELEPHONY and availability.calls_open,
+        "calls_available": settings.HUOLI_TELEPHONY
+        and availability.calls_open
+        and call_takers_reachable(),
         "pow_challenge": challenge_issue(switch.bits) if switch.on and chat_available else "",
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
@@ -142,12 +145,24 @@ def _enter_conversation(access) -> HttpResponseRedirect:
     return response
 
 
+def _call_refusal():
+    """Why a web call cannot start now: the line's rule (``call_closed_refusal``), or no
+    phone of those on duty who take calls is registered (their consoles are closed)."""
+    refusal = call_closed_refusal()
+    if refusal is None and not call_takers_reachable():
+        refusal = StartRefused(
+            "nobody_on_duty",
+            _("Calls are not answered right now. You can leave a message instead."),
+        )
+    return refusal
+
+
 @require_safe
 def call_view(request):
     """The web call page: talk to a counsellor from the browser, no phone number needed."""
     if not settings.HUOLI_TELEPHONY:
         raise Http404
-    refusal = call_closed_refusal()
+    refusal = _call_refusal()
     return render(
         request,
         "public/call.html",
@@ -168,7 +183,7 @@ def call_start_view(request):
     someone on duty who takes calls)."""
     if not settings.HUOLI_TELEPHONY:
         raise Http404
-    refusal = call_closed_refusal()
+    refusal = _call_refusal()
     if refusal is not None:
         return JsonResponse({"error": str(refusal)}, status=409)
     if FloodSwitch.current().on:

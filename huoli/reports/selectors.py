@@ -259,7 +259,8 @@ def _seconds(seconds: list[float], q: float) -> str:
         return NOT_RECORDED
     ordered = sorted(seconds)
     value = statistics.median(ordered) if q == 0.5 else ordered[int(q * (len(ordered) - 1))]
-    return _("%(seconds)s s") % {"seconds": round(value)}
+    # To ten seconds, like the purge's durations: one call's exact wait is not printed.
+    return _("%(seconds)s s") % {"seconds": int(round(value / 10) * 10)}
 
 
 # Rows of the calls by outcome, in this order (the last: still waiting or ringing).

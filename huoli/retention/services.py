@@ -171,6 +171,12 @@ def purge(*, now=None) -> dict[str, int]:
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
     )
+    # A caller's hashed number goes with the messages' period (the key goes below too).
+    counts["caller_hashes"] = (
+        Call.objects.filter(offered_at__lt=now - timedelta(days=policy.message_days))
+        .exclude(caller_hash="")
+        .update(caller_hash="")
+    )
     # The key of callers' hashed numbers lasts as long as the conversations do (decision 0035).
     if settings.HUOLI_CALLER_KEY_ROTATION:
         counts["caller_key_replaced"] = int(

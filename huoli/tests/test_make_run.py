@@ -21,6 +21,8 @@ PURGE_KINDS = (
     "escalations",
     "callback_numbers",
     "feedback",
+    "caller_hashes",
+    "caller_key_replaced",
     "audit_entries",
 )
 

@@ -10,13 +10,21 @@ import time_machine
 from huoli.accounts.models import User
 from huoli.accounts.services import counsellor_profile_save
 from huoli.calls.models import CallLine
-from huoli.calls.services import RouteAnswer, call_answer, call_event, call_route
+from huoli.calls.selectors import sip_user
+from huoli.calls.services import (
+    RouteAnswer,
+    call_answer,
+    call_event,
+    call_route,
+    registration_note,
+)
 from huoli.conversations.tests.factories import open_line_with_counsellor
 
 
-def call_taker_on_duty(**staff) -> User:
+def call_taker_on_duty(*, registered: bool = True, **staff) -> User:
     """The line open and a counsellor on duty who takes calls (``staff`` for StaffFactory,
-    e.g. ``languages=["ar"]``)."""
+    e.g. ``languages=["ar"]``), their phone registered as Kamailio reports it (unless
+    ``registered`` is False)."""
     counsellor = open_line_with_counsellor(**staff)
     profile = counsellor.counsellor_profile
     counsellor_profile_save(
@@ -26,6 +34,8 @@ def call_taker_on_duty(**staff) -> User:
         max_chats=profile.max_chats,
         takes_calls=True,
     )
+    if registered:
+        registration_note(sip_name=sip_user(counsellor), expires=600)
     return counsellor
 
 

@@ -286,3 +286,75 @@ def test_a_call_has_no_return_code_and_no_browser_token():
     conversation = Conversation.objects.get(pk=answer.conversation_id)
     assert conversation.return_code_hash.startswith("call:")
     assert conversation.visitor_token_hash is None
+
+
+def test_only_a_counsellor_the_call_rang_may_answer_it():
+    """An id typed into the answer URL takes nobody's call: the review's finding."""
+    rung = call_taker_on_duty(languages=["sv"])
+    other = call_taker_on_duty(languages=["fi"])
+    _ref, answer = phone_call(line="sv")
+    assert answer.users == [sip_user(rung)]
+    with pytest.raises(CallError) as refused:
+        call_answer(by=other, conversation_id=answer.conversation_id)
+    assert refused.value.code == "not_rung"
+    call_answer(by=rung, conversation_id=answer.conversation_id)
+
+
+def test_a_call_rings_only_phones_that_are_registered():
+    call_taker_on_duty(registered=False)
+    _ref, answer = phone_call()
+    assert (answer.action, answer.announcement) == ("queue", "queue")
+    from huoli.calls.selectors import call_takers_reachable
+
+    assert not call_takers_reachable()
+
+
+def test_a_call_kamailio_stopped_asking_about_is_ended_and_frees_its_place(settings):
+    settings.HUOLI_MAX_QUEUE = 1
+    call_taker_on_duty(registered=False)
+    _ref, first = phone_call()
+    assert first.action == "queue"
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        _ref2, second = phone_call()
+    assert second.action == "queue"
+    gone = Call.objects.get(conversation_id=first.conversation_id)
+    assert gone.outcome == "abandoned" and gone.conversation.status == "ended"
+
+
+def test_a_caller_key_rotation_during_a_call_does_not_lose_the_call(monkeypatch, tmp_path):
+    from huoli import keys
+
+    call_taker_on_duty()
+    ref, first = phone_call()
+    env_name, _path, make = keys.SINGLE_SECRETS["caller key"]
+    monkeypatch.setitem(keys.SINGLE_SECRETS, "caller key", (env_name, tmp_path / "k", make))
+    monkeypatch.delenv(env_name, raising=False)
+    keys.caller_key_rotate_if_older(0)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
+        again = call_route(call_ref=ref, line="fi", source="trunk")
+    assert again.conversation_id == first.conversation_id
+    assert Conversation.objects.count() == 1
+
+
+def test_a_caller_who_cancels_as_the_answer_is_given_is_not_counted_as_answered():
+    aino = call_taker_on_duty()
+    ref, answer = phone_call()
+    call_answer(by=aino, conversation_id=answer.conversation_id)
+    call_event(call_ref=ref, event="cancelled")
+    call = Call.objects.get()
+    assert call.outcome == "abandoned" and call.answered_at is None
+
+
+def test_web_calls_take_at_most_half_of_the_call_queue(settings):
+    settings.HUOLI_MAX_QUEUE = 4
+    call_taker_on_duty(registered=False)  # nobody to ring: every call waits
+    for n in range(2):
+        token = web_call_token_issue(line="fi")
+        assert call_route(call_ref=f"web{n}", line="fi", source="web", token=token).action == (
+            "queue"
+        )
+    token = web_call_token_issue(line="fi")
+    refused = call_route(call_ref="web9", line="fi", source="web", token=token)
+    assert (refused.action, refused.code) == ("reject", 486)
+    _ref, by_phone = phone_call()
+    assert by_phone.action == "queue"  # the telephone still gets in

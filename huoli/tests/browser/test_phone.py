@@ -29,7 +29,9 @@ def test_the_console_says_calls_are_off_and_loads_no_sip_library(
     urls = loaded(page)
     counsellor_on_duty(page, live_server_url)
     phone = page.get_by_role("region", name="Phone")
-    expect(phone.get_by_role("status")).to_have_text("Calls are off.")
+    expect(phone.get_by_role("status")).to_have_text(
+        "Calls are off: this installation has no telephone."
+    )
     expect(phone).to_have_attribute("data-state", "idle")
     expect(phone).to_have_attribute("data-enabled", "false")
     for name in ("Answer", "Decline", "Hang up", "Mute", "Hold"):
@@ -51,10 +53,14 @@ def test_the_chat_page_does_not_load_the_sip_library(demo_staff, browser, live_s
 
 
 def test_the_call_page_without_a_microphone_offers_the_chat(
-    demo_staff, browser, live_server_url, csp_violations
+    demo_staff, browser, live_server_url, csp_violations, settings
 ):
     """No microphone permission (a headless browser refuses the prompt): a clear text and
     the way to the chat, and the focus back on "Call"."""
+    from huoli.calls.tests.factories import call_taker_on_duty
+
+    settings.HUOLI_TELEPHONY = True
+    call_taker_on_duty()  # calls are open: someone on duty takes them, their phone registered
     page = csp_violations(browser.new_context(locale="en-GB").new_page())
     page.goto(f"{live_server_url}/en/call/")
     expect(page.get_by_role("heading", name="Call us")).to_be_visible()

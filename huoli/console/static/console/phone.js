@@ -224,7 +224,12 @@ async function answer() {
   buttons.answer.disabled = true;
   showError("");
   try {
-    const reply = current.id ? await post(callUrl(current.id, "answer")) : { ok: true, body: {} };
+    if (!current.id) {
+      // Every call Huoli rings carries its id: one without it is not ours to answer.
+      current.decline();
+      return;
+    }
+    const reply = await post(callUrl(current.id, "answer"));
     if (current.state !== "ringing") return; // it stopped ringing meanwhile
     if (!reply.ok) {
       showError(reply.body.error || text("failed_answer"));
