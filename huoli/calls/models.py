@@ -38,6 +38,8 @@ class Call(models.Model):
     rang_at = models.DateTimeField(_("last rang"), null=True, blank=True)
     # Whom the last ring round rang (staff ids): only they may answer it.
     rang_users = models.JSONField(default=list, blank=True, editable=False)
+    # Who pressed "Decline" on it (staff ids): it rings them again only if nobody else is free.
+    declined_users = models.JSONField(default=list, blank=True, editable=False)
     # When Kamailio last asked about it: a waiting call it stopped asking about is over.
     asked_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

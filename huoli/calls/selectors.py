@@ -141,6 +141,10 @@ def ring_targets(conversation: Conversation) -> tuple[list[CounsellorProfile], b
     takers who speak its language; when none of them does, every free call taker (the call
     is then marked as needing an interpreter, as a chat in that language would be)."""
     free = call_takers_free()
+    call = Call.objects.filter(conversation=conversation).first()
+    declined = set(call.declined_users or []) if call else set()
+    # Those who declined it are rung again only when nobody else is free.
+    free = [p for p in free if p.user_id not in declined] or free
     speakers = [p for p in free if conversation.language in (p.languages or [])]
     if speakers:
         return speakers, False

@@ -51,6 +51,7 @@ from huoli.core.roles import Role
 __all__ = [
     "RouteAnswer",
     "call_answer",
+    "call_decline",
     "call_event",
     "call_hang_up",
     "call_route",
@@ -216,6 +217,22 @@ def call_answer(*, by: User, conversation_id: int) -> Conversation:
         answered_at=conversation.taken_at, outcome=Call.Outcome.ANSWERED
     )
     return conversation
+
+
+@transaction.atomic
+def call_decline(*, by: User, conversation_id: int) -> None:
+    """The counsellor pressed "Decline" on a call ringing them (their softphone answers the
+    ring with 486): the next ring rounds go to colleagues first."""
+    call = (
+        Call.objects.select_for_update()
+        .filter(conversation_id=conversation_id, conversation__status=Conversation.Status.QUEUED)
+        .first()
+    )
+    if call is None or by.pk not in (call.rang_users or []):
+        raise CallError("not_rung", _("This call is no longer waiting."))
+    if by.pk not in (call.declined_users or []):
+        call.declined_users = [*(call.declined_users or []), by.pk]
+        call.save(update_fields=["declined_users"])
 
 
 @transaction.atomic

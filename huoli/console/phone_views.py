@@ -11,7 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huoli.accounts.models import CounsellorProfile
 from huoli.calls.errors import CallError
-from huoli.calls.services import call_answer, call_hang_up, registration_token_issue, sip_user
+from huoli.calls.services import (
+    call_answer,
+    call_decline,
+    call_hang_up,
+    registration_token_issue,
+    sip_user,
+)
 from huoli.console.access import staff_required
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
@@ -71,6 +77,16 @@ def call_answer_view(request, conversation_id: int):
             "language": conversation.language_name,
         }
     )
+
+
+@staff_required("counselling.work")
+@require_POST
+def call_decline_view(request, conversation_id: int):
+    try:
+        call_decline(by=request.user, conversation_id=conversation_id)
+    except CallError as error:
+        return JsonResponse({"error": str(error)}, status=409)
+    return JsonResponse({"ok": True})
 
 
 @staff_required("counselling.work")

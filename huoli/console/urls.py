@@ -47,6 +47,11 @@ urlpatterns = [
     path("calls/new/", record_views.call_new_view, name="call_new"),
     path("phone/", phone_views.phone_config_view, name="phone"),
     path("calls/<int:conversation_id>/answer/", phone_views.call_answer_view, name="call_answer"),
+    path(
+        "calls/<int:conversation_id>/decline/",
+        phone_views.call_decline_view,
+        name="call_decline",
+    ),
     path("calls/<int:conversation_id>/end/", phone_views.call_hang_up_view, name="call_hang_up"),
     path("records/<int:record_id>/", record_views.record_view, name="record"),
     path("records/<int:record_id>/case/", record_views.record_case_view, name="record_case"),

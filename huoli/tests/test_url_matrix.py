@@ -101,6 +101,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "phone:register": EVERYONE,
     "console:phone": COUNSELLING,
     "console:call_answer": COUNSELLING,
+    "console:call_decline": COUNSELLING,
+    # POST only: makes a new desk phone password for the counsellor's own profile.
+    "console:desk_phone": COUNSELLING,
     "console:call_hang_up": COUNSELLING,
     "admin:calls_callline_add": NOBODY,
     "admin:calls_callline_delete": NOBODY,

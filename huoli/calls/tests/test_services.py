@@ -358,3 +358,22 @@ def test_web_calls_take_at_most_half_of_the_call_queue(settings):
     assert (refused.action, refused.code) == ("reject", 486)
     _ref, by_phone = phone_call()
     assert by_phone.action == "queue"  # the telephone still gets in
+
+
+def test_a_declined_call_rings_colleagues_first_and_the_decliner_only_when_nobody_else_can():
+    from huoli.calls.services import call_decline
+
+    aino = call_taker_on_duty(languages=["fi"])
+    ref, first = phone_call()
+    assert first.users == [sip_user(aino)]
+    call_decline(by=aino, conversation_id=first.conversation_id)
+    ben = call_taker_on_duty(languages=["fi"])
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=3)):
+        again = call_route(call_ref=ref, line="fi", source="trunk")
+    assert again.users == [sip_user(ben)]  # aino declined: ben first
+    duty_set(user=ben, on_duty=False)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=6)):
+        last = call_route(call_ref=ref, line="fi", source="trunk")
+    assert last.users == [sip_user(aino)]  # nobody else: it rings aino again
+    with pytest.raises(CallError):
+        call_decline(by=ben, conversation_id=first.conversation_id)  # it does not ring ben now

@@ -77,3 +77,15 @@ def test_the_record_of_an_answered_call_shows_its_times(client):
     assert "Phone call" in page and "Call arrived" in page
     for moment in (call.offered_at, call.answered_at, call.ended_at):
         assert timezone.localtime(moment).strftime("%H:%M:%S") in page
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_decline(client):
+    from huoli.calls.models import Call
+
+    aino = call_taker_on_duty()
+    _ref, answer = phone_call()
+    log_in(client, aino)
+    assert client.post(f"/console/calls/{answer.conversation_id}/decline/").status_code == 200
+    assert Call.objects.get().declined_users == [aino.pk]
+    assert client.post(f"/console/calls/{answer.conversation_id + 99}/decline/").status_code == 409

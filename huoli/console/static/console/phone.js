@@ -253,7 +253,10 @@ async function answer() {
 const actions = {
   answer,
   decline() {
-    if (call) call.decline();
+    if (!call) return;
+    // Huoli rings this console again for this call only if nobody else can take it.
+    if (call.id) post(callUrl(call.id, "decline")).catch(() => {});
+    call.decline();
   },
   hangup() {
     if (call) call.hangUp();
