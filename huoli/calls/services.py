@@ -107,15 +107,22 @@ def _web_token_valid(token: str, line: str) -> bool:
 
 
 def call_route(
-    *, call_ref: str, line: str, source: str, caller: str = "", token: str = ""
+    *,
+    call_ref: str,
+    line: str,
+    source: str,
+    caller: str = "",
+    token: str = "",
+    final: bool = False,
 ) -> RouteAnswer:
     """Where a call goes now. The first question about a call offers it (a conversation of
     kind ``call`` starts under the line's rules); every later one (after a ring round failed,
-    or while it waits) looks at it again."""
+    or while it waits) looks at it again. ``final``: Kamailio cannot keep the call any longer
+    (its ring rounds used up what one call may take), so it ends as if it had waited too long."""
     call = call_for_ref(call_ref)
     if call is None:
         return _offer(call_ref=call_ref, line=line, source=source, caller=caller, token=token)
-    return _route_again(call)
+    return _route_again(call, final=final)
 
 
 def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) -> RouteAnswer:
@@ -156,7 +163,7 @@ def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) ->
 
 
 @transaction.atomic
-def _route_again(call: Call) -> RouteAnswer:
+def _route_again(call: Call, *, final: bool = False) -> RouteAnswer:
     call = Call.objects.select_for_update().select_related("conversation").get(pk=call.pk)
     conversation = call.conversation
     if conversation.status != Conversation.Status.QUEUED:
@@ -166,7 +173,7 @@ def _route_again(call: Call) -> RouteAnswer:
     call.asked_at = now
     call.save(update_fields=["asked_at"])
     limit = timedelta(minutes=CallLine.current().wait_limit_minutes)
-    if now - call.offered_at >= limit:
+    if final or now - call.offered_at >= limit:
         call.outcome = Call.Outcome.TIMED_OUT
         call.ended_at = now
         call.save(update_fields=["outcome", "ended_at"])
@@ -264,7 +271,9 @@ def _call_ended(conversation: Conversation) -> None:
 @transaction.atomic
 def call_event(*, call_ref: str, event: str, user: str = "") -> None:
     """What Kamailio saw: ``answered`` (a phone's answer went through), ``ended`` (either
-    side hung up) or ``cancelled`` (the caller hung up before anyone answered).
+    side hung up), ``cancelled`` (the caller hung up before anyone answered) or ``failed``
+    (Kamailio ended the call before anyone answered: an error, or a final refusal; the caller
+    is gone, as after ``cancelled``).
 
     ``answered`` names the SIP ``user`` whose phone answered. The console answered through
     ``call_answer`` before its softphone picked up; a desk phone just picks up, so its
@@ -277,7 +286,7 @@ def call_event(*, call_ref: str, event: str, user: str = "") -> None:
     if event == "answered":
         _answered_by_phone(call, user)
         return
-    if event not in ("ended", "cancelled"):
+    if event not in ("ended", "cancelled", "failed"):
         raise CallError("event_unknown", "unknown event")
     conversation = Conversation.objects.select_for_update().get(pk=call.conversation_id)
     if event == "cancelled" and call.outcome == Call.Outcome.ANSWERED:

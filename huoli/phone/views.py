@@ -90,6 +90,7 @@ def route_view(request):
         source=request.POST.get("source", ""),
         caller=request.POST.get("caller", ""),
         token=request.POST.get("token", ""),
+        final=request.POST.get("final") == "1",
     )
     return _text(answer_text(answer, line))
 

@@ -221,6 +221,24 @@ def test_a_caller_who_hangs_up_while_waiting_is_abandoned():
     assert call.outcome == "abandoned" and call.conversation.status == "ended"
 
 
+def test_a_call_kamailio_gave_up_on_is_abandoned():
+    call_taker_on_duty()
+    ref, _answer = phone_call()
+    call_event(call_ref=ref, event="failed")
+    call = Call.objects.get()
+    assert call.outcome == "abandoned" and call.conversation.status == "ended"
+
+
+def test_a_call_kamailio_can_keep_no_longer_ends_as_timed_out():
+    """``final``: Kamailio's ring rounds used up what one call may take."""
+    call_taker_on_duty()
+    ref, _answer = phone_call()
+    answer = call_route(call_ref=ref, line="fi", source="trunk", final=True)
+    assert (answer.action, answer.code, answer.announcement) == ("reject", 480, "later")
+    call = Call.objects.get()
+    assert call.outcome == "timed_out" and call.conversation.status == "ended"
+
+
 def test_the_counsellor_hangs_up():
     aino = call_taker_on_duty()
     ref, answer = phone_call()

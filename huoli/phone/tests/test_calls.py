@@ -19,10 +19,12 @@ DESK_PASSWORD = "desk-Password-1"
 
 
 class FakeHuoli:
-    """Answers /telephony/route/ from a list (the last answer repeats) and records posts."""
+    """Answers /telephony/route/ from a list (the last answer repeats; a question with
+    ``final=1`` gets ``final``) and records posts."""
 
-    def __init__(self, answers):
+    def __init__(self, answers, final="reject 480 -"):
         self.answers = list(answers)
+        self.final = final
         self.posts = []
         fake = self
 
@@ -33,6 +35,8 @@ class FakeHuoli:
                 answer = "ok"
                 if self.headers.get("X-Huoli-Telephony") != SECRET:
                     answer = "forbidden"
+                elif self.path == "/telephony/route/" and fields.get("final") == "1":
+                    answer = fake.final
                 elif self.path == "/telephony/route/":
                     answer = fake.answers[0] if len(fake.answers) == 1 else fake.answers.pop(0)
                 elif self.path == "/telephony/register/" and fields.get("digest") == "1":
@@ -216,3 +220,56 @@ def test_desk_phone_passwords_are_checked_and_guessing_is_stopped(phone):
     assert asked >= 2
     for text in running.logs().values():
         assert "guess" not in text and "staff-3" not in text
+
+
+def invite(port: int, *, call_id: str, timeout: float = 10) -> list[str]:
+    """A trunk INVITE over UDP to the Finnish line; the status lines received, up to the
+    final one."""
+    import socket
+
+    sdp = (
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        "m=audio 40020 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(1)
+        here = sock.getsockname()[1]
+        message = (
+            f"INVITE sip:fi@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{here};rport;branch=z9hG4bK-{time.time_ns()}\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:{NUMBER}@127.0.0.1>;tag=caller\r\n"
+            "To: <sip:fi@127.0.0.1>\r\n"
+            f"Call-ID: {call_id}\r\n"
+            "CSeq: 1 INVITE\r\n"
+            f"Contact: <sip:caller@127.0.0.1:{here}>\r\n"
+            "Content-Type: application/sdp\r\n"
+            f"Content-Length: {len(sdp)}\r\n\r\n{sdp}"
+        )
+        sock.sendto(message.encode(), ("127.0.0.1", port))
+        lines = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = sock.recv(65535).decode(errors="replace").splitlines()[0]
+            except TimeoutError:
+                continue
+            lines.append(line)
+            if not line.startswith("SIP/2.0 1"):
+                break
+        return lines
+
+
+@pytest.mark.parametrize("phone", [["nonsense"]], indirect=True)
+def test_a_call_kamailio_gives_up_on_is_reported_to_huoli(phone):
+    """An answer Kamailio cannot use (or no answer) ends the call with 503, and Huoli hears
+    of it (event "failed"), so the conversation does not stay in the queue."""
+    huoli, _running, ports, _tmp_path = phone
+    assert invite(ports["sip_port"], call_id="gives-up-1")[-1].startswith("SIP/2.0 503")
+    deadline = time.monotonic() + 5
+    while not [path for path, *_ in huoli.posts if path == "/telephony/event/"]:
+        assert time.monotonic() < deadline, huoli.posts
+        time.sleep(0.1)
+    events = [fields for path, fields, _ in huoli.posts if path == "/telephony/event/"]
+    assert events == [{"call": "gives-up-1", "event": "failed"}]

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from huoli.accounts.models import User
 from huoli.accounts.services import counsellor_profile_save
-from huoli.calls.models import Call
+from huoli.calls.models import Call, CallLine
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
@@ -234,4 +234,61 @@ def test_a_caller_who_hangs_up_while_waiting_counts_as_abandoned(busy_counsellor
     assert call.outcome == Call.Outcome.ABANDONED
     assert call.answered_at is None
     assert call.conversation.status == "ended"
+    telephony.assert_anonymous()
+
+
+def test_a_caller_waits_as_long_as_the_limit_then_hears_the_later_message(
+    busy_counsellor, telephony
+):
+    """A call waits in one suspended transaction however long Huoli lets it (Kamailio once
+    cut every waiting call off with 503 after about 36 s): with a limit of one minute, the
+    caller is still waiting at 45 s, then hears "try again later" and gets 480."""
+    limit = CallLine.current()
+    limit.wait_limit_minutes = 1
+    limit.save()
+    started = time.monotonic()
+    caller = telephony.trunk_call("caller", seconds=90)
+    call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
+    time.sleep(45 - (time.monotonic() - started))
+    assert "SIP/2.0 4" not in caller.log() and "SIP/2.0 5" not in caller.log()
+    waiting = in_thread(lambda: the_call(pk=call.pk).conversation.status)
+    assert waiting == Conversation.Status.QUEUED
+
+    call_ended(caller, timeout=40)
+    lasted = time.monotonic() - started
+    caller.stop()
+    trace = caller.log()
+    assert "SIP/2.0 480" in trace and "SIP/2.0 503" not in trace, trace[-3000:]
+    assert lasted >= 58, lasted
+    call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
+    assert call.outcome == Call.Outcome.TIMED_OUT
+    assert call.conversation.status == "ended"
+    # What the caller heard: the queue's message (7 s) once, not again at every question,
+    # and the "later" message (5 s). (baresip records only the sound it receives: the
+    # silence between them leaves no trace.)
+    heard = caller.heard()
+    assert heard is not None, trace[-3000:]
+    sound = trace_has_sound(heard, seconds=200)
+    assert 10 <= len(sound) <= 14, sound
+    assert sum(sound) >= len(sound) - 2, sound
+    telephony.assert_anonymous()
+
+
+def test_a_call_ringing_nobody_registered_waits_with_the_queue_message(demo_staff, telephony):
+    """Huoli rings a counsellor on duty whose softphone is not registered: the caller hears
+    the queue's message (183, early media), not silence."""
+    duty_set(user=User.objects.get(username="counsellor"), on_duty=True)
+    caller = telephony.trunk_call("caller", seconds=30)
+    call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
+    time.sleep(8)
+    trace = caller.log()
+    assert "SIP/2.0 183" in trace, trace[-3000:]
+    assert "SIP/2.0 4" not in trace and "SIP/2.0 5" not in trace, trace[-3000:]
+    assert in_thread(lambda: the_call(pk=call.pk).rang_at) is not None  # it was rung
+    caller.stop()
+    heard = caller.heard()
+    assert heard is not None, trace[-3000:]
+    assert sum(trace_has_sound(heard, seconds=5)) >= 4
+    call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
+    assert call.outcome == Call.Outcome.ABANDONED
     telephony.assert_anonymous()
