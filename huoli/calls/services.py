@@ -289,7 +289,7 @@ def call_event(*, call_ref: str, event: str, user: str = "") -> None:
     if event not in ("ended", "cancelled", "failed"):
         raise CallError("event_unknown", "unknown event")
     conversation = Conversation.objects.select_for_update().get(pk=call.conversation_id)
-    if event == "cancelled" and call.outcome == Call.Outcome.ANSWERED:
+    if event in ("cancelled", "failed") and call.outcome == Call.Outcome.ANSWERED:
         # The caller hung up as the answer was being given: nobody talked to them.
         Call.objects.filter(pk=call.pk).update(outcome=Call.Outcome.ABANDONED, answered_at=None)
     if conversation.status != Conversation.Status.ENDED:
