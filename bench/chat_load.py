@@ -22,37 +22,19 @@ import multiprocessing
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from processes import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds after the load starts before "settled" figures count (connections, first watches).
 WARM_UP = 10
 # Pairs whose websockets may be opening at the same moment.
 CONNECTING_AT_ONCE = 50
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not start")
 
 
 def rss_kib(pid: int) -> int:

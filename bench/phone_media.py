@@ -51,6 +51,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from processes import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD_NS = 20_000_000  # 20 ms of PCMU: 160 samples, 160 bytes
 HEADER = struct.Struct("!BBHIIIIq")  # RTP header (12 bytes), then stream, sequence, send time
@@ -390,12 +392,6 @@ def generator(index: int, conn) -> None:
 
 
 # --- Measuring from the parent ------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and all its threads so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

@@ -64,6 +64,8 @@ NOT_FREE_TEXT = {
     "calls.Call.outcome": "a code from a fixed list",
     "calls.Call.ref_hash": "an HMAC of the SIP call id under the caller key",
     "calls.Call.caller_hash": "an HMAC of the caller's number under the caller key",
+    "calls.Call.rang_users": "staff ids",
+    "calls.Call.declined_users": "staff ids",
     "conversations.CannedResponse.title": "a ready answer written by administrators",
     "conversations.CannedResponse.text_fi": "a ready answer written by administrators",
     "conversations.CannedResponse.text_sv": "a ready answer written by administrators",

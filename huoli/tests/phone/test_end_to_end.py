@@ -13,6 +13,8 @@ from playwright.sync_api import expect
 from huoli.accounts.models import User
 from huoli.accounts.services import counsellor_profile_save
 from huoli.calls.models import Call, CallLine
+from huoli.calls.selectors import sip_user
+from huoli.calls.services import registration_note
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
@@ -275,9 +277,12 @@ def test_a_caller_waits_as_long_as_the_limit_then_hears_the_later_message(
 
 
 def test_a_call_ringing_nobody_registered_waits_with_the_queue_message(demo_staff, telephony):
-    """Huoli rings a counsellor on duty whose softphone is not registered: the caller hears
-    the queue's message (183, early media), not silence."""
-    duty_set(user=User.objects.get(username="counsellor"), on_duty=True)
+    """Huoli rings a counsellor on duty whose softphone is no longer registered with
+    Kamailio (Huoli still counts the registration as live: it lasts until it expires): the
+    caller hears the queue's message (183, early media), not silence."""
+    counsellor = User.objects.get(username="counsellor")
+    duty_set(user=counsellor, on_duty=True)
+    registration_note(sip_name=sip_user(counsellor), expires=600)
     caller = telephony.trunk_call("caller", seconds=30)
     call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
     time.sleep(8)
