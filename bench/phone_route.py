@@ -35,6 +35,7 @@ import secrets
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -68,20 +69,23 @@ async def bare_app(scope, receive, send):
 # --- Huoli set-up ------------------------------------------------------------------------------
 
 
-def prepare_huoli() -> str:
+def prepare_huoli() -> tuple[str, list[tuple[str, str]]]:
     """Keys and a migrated database (benchdb), the line open around the clock, call takers on
-    duty; returns the telephony secret."""
+    duty; returns the telephony secret and each call taker's SIP user and registration
+    token (the server hears of their phones as Kamailio would tell it: ``register_phones``)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from benchdb import django_ready
 
     django_ready()
     from huoli import keys
     from huoli.accounts.services import staff_user_create
+    from huoli.calls.services import registration_token_issue, sip_user
     from huoli.conversations.services.queue import duty_set
     from huoli.helpline.services import opening_hours_around_the_clock
 
     opening_hours_around_the_clock()
     run = secrets.token_hex(3)  # a DATABASE_URL database may hold an earlier run's accounts
+    phones = []
     for index in range(CALL_TAKERS):
         user = staff_user_create(
             username=f"bench-phone-{run}-{index}", password=secrets.token_urlsafe(16),
@@ -89,7 +93,22 @@ def prepare_huoli() -> str:
             takes_calls=True,
         )  # fmt: skip
         duty_set(user=user, on_duty=True)
-    return keys.read_telephony_secret()
+        phones.append((sip_user(user), registration_token_issue(user=user)))
+    return keys.read_telephony_secret(), phones
+
+
+def register_phones(port: int, secret: str, phones: list[tuple[str, str]]) -> None:
+    """Ask /telephony/register/ for every call taker's phone, as Kamailio does when a console
+    softphone registers: calls ring only registered phones."""
+    for user, token in phones:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/telephony/register/",
+            data=urlencode({"user": user, "token": token, "expires": "3600"}).encode(),
+            headers={"X-Huoli-Telephony": secret},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
+            if answer.read().decode().strip() != "ok":
+                raise SystemExit(f"the server refused {user}'s phone")
 
 
 # --- Load generator (its own process) -----------------------------------------------------------
@@ -235,7 +254,7 @@ def main() -> None:
     # The telephone on, DEBUG off (as in production: DEBUG records every query), room in the
     # queue for every client's call.
     os.environ.update({"HUOLI_TELEPHONY": "1", "HUOLI_MAX_QUEUE": "1000"})
-    secret = prepare_huoli()
+    secret, phones = prepare_huoli()
     env = dict(os.environ)
 
     results = {}
@@ -247,6 +266,8 @@ def main() -> None:
             server = serve("huoli.asgi:application", port, env, ROOT)
         try:
             wait_for_port(port, server)
+            if kind == "huoli":
+                register_phones(port, secret, phones)
             given = secret if kind != "refused" else "not-the-secret"
             results[kind] = measure(kind, port, server.pid, given, args.clients, args.duration)
         finally:
