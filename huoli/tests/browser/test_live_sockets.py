@@ -31,8 +31,17 @@ def restartable(demo_staff):
     server.stop()
 
 
-def loaded(page) -> set[str]:
-    """The paths of the page and of everything it loaded (from the browser's memory cache too)."""
+def loaded(page, *, waiting_for: str = "") -> set[str]:
+    """The paths of the page and of everything it loaded (from the browser's memory cache too);
+    with ``waiting_for``, once that path has loaded (a module imported by a module comes a
+    moment after the page: read too early, the list lacks it)."""
+    if waiting_for:
+        page.wait_for_function(
+            """(path) => performance.getEntriesByType('resource')
+                .some((entry) => new URL(entry.name).pathname === path)""",
+            arg=waiting_for,
+            timeout=15_000,
+        )
     return set(
         page.evaluate(
             """() => [location.pathname, ...performance.getEntriesByType('resource')
@@ -58,13 +67,13 @@ def test_the_three_live_pages_load_the_one_shared_socket_client(
     url = asgi_server.url
     staff = csp_violations(browser.new_context(locale="en-GB").new_page())
     counsellor_on_duty(staff, url)
-    home = loaded(staff)
+    home = loaded(staff, waiting_for=SHARED)
     visitor = csp_violations(browser.new_context(locale="en-GB").new_page())
     visitor_starts_chat(visitor, url)
     expect(visitor.locator("[data-chat].live")).to_be_visible()
-    chat = loaded(visitor)
+    chat = loaded(visitor, waiting_for=SHARED)
     counsellor_takes_chat(staff, visitor)
-    conversation = loaded(staff)
+    conversation = loaded(staff, waiting_for=SHARED)
 
     assert "/console/" in home and SHARED in home, home
     assert re.search(r"/conversation/$", visitor.url) and SHARED in chat, chat
