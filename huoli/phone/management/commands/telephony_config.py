@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from huoli import keys
 from huoli.calls.selectors import DESK_PHONE_REALM
 from huoli.phone import stack
 
@@ -13,18 +14,10 @@ DEFAULT_OUT = Path(settings.BASE_DIR) / "var" / "phone"
 
 
 def telephony_secret() -> str:
-    """The secret Kamailio shows Huoli (settings, else var/telephony_secret, made if absent)."""
-    value = getattr(settings, "HUOLI_TELEPHONY_SECRET", "") or ""
-    if value:
-        return value
-    from huoli import keys
-
-    path = keys.VAR_DIR / "telephony_secret"
-    if not path.exists():
-        import secrets
-
-        keys._write_private(path, secrets.token_urlsafe(32) + "\n")
-    return path.read_text().strip()
+    """The secret Kamailio shows Huoli: ``HUOLI_TELEPHONY_SECRET`` or var/telephony_secret,
+    made (with any other missing key file) by ``huoli.keys`` if absent."""
+    keys.ensure_key_files()
+    return keys.read_telephony_secret()
 
 
 def add_stack_arguments(parser) -> None:
