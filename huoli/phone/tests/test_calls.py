@@ -273,3 +273,71 @@ def test_a_call_kamailio_gives_up_on_is_reported_to_huoli(phone):
         time.sleep(0.1)
     events = [fields for path, fields, _ in huoli.posts if path == "/telephony/event/"]
     assert events == [{"call": "gives-up-1", "event": "failed"}]
+
+
+def declining_phone(port: int, stop: threading.Event) -> list[str]:
+    """A registered phone on 127.0.0.1:<port> that declines every call at once (486); the
+    Call-IDs of the INVITEs it received."""
+    import socket
+
+    received: list[str] = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", port))
+    sock.settimeout(0.2)
+
+    def serve():
+        with sock:
+            while not stop.is_set():
+                try:
+                    data, sender = sock.recvfrom(65535)
+                except TimeoutError:
+                    continue
+                text = data.decode(errors="replace")
+                if not text.startswith("INVITE "):
+                    continue  # ACKs of our 486s
+                head = text.split("\r\n\r\n", 1)[0].split("\r\n")
+                received.append(text)
+                keep = [
+                    line
+                    for line in head[1:]
+                    if line.split(":", 1)[0].strip().lower()
+                    in ("via", "v", "from", "f", "call-id", "i", "cseq", "to", "t")
+                ]
+                keep = [
+                    line + ";tag=declines" if line.lower().startswith(("to:", "t:")) else line
+                    for line in keep
+                ]
+                reply = (
+                    "SIP/2.0 486 Busy Here\r\n"
+                    + "\r\n".join(keep)
+                    + "\r\nContent-Length: 0\r\n\r\n"
+                )
+                sock.sendto(reply.encode(), sender)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return received
+
+
+@pytest.mark.parametrize("phone", [["ring 7 staff-3"]], indirect=True)
+def test_ring_rounds_end_with_the_last_question_within_the_branch_budget(phone):
+    """Every console declines, round after round: Kamailio rings again as long as one call's
+    transaction can take more branches (30), then asks Huoli a last time (final=1) and gives
+    the caller Huoli's answer (480), never 503 for running out of branches."""
+    huoli, running, ports, _tmp_path = phone
+    phone_port = free_port()
+    assert register(ports["sip_port"], DESK_PASSWORD, local_port=phone_port) == "SIP/2.0 200 OK"
+    stop = threading.Event()
+    rang = declining_phone(phone_port, stop)
+    try:
+        statuses = invite(ports["sip_port"], call_id="budget-1", timeout=90)
+    finally:
+        stop.set()
+    assert statuses[-1].startswith("SIP/2.0 480"), statuses
+    routes = [fields for path, fields, _ in huoli.posts if path == "/telephony/route/"]
+    finals = [fields for fields in routes if fields.get("final") == "1"]
+    assert len(finals) == 1 and routes[-1] is finals[0], routes
+    # Each round: one branch to the phone and one for the wait before the next question.
+    assert 10 <= len(rang) <= 15, len(rang)
+    assert len(routes) == len(rang) + 1
+    for text in running.logs().values():
+        assert "358401234567" not in text
