@@ -4,12 +4,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from huoli.console.urls import admin_urlpatterns
+from huoli.phone.urls import sound_urlpatterns
 
 urlpatterns = [
     path("console/", include("huoli.console.urls")),
     path("console/", include(admin_urlpatterns)),
     # Kamailio's questions about calls (loopback, shared secret; docs/telephone.md).
     path("telephony/", include("huoli.phone.urls")),
+    # The recorded messages the public "Call us" page plays while a call waits.
+    path("sounds/", include((sound_urlpatterns, "sounds"))),
     # Public pages carry their language first in the address: /fi/, /ar/ ... (settings.py).
     *i18n_patterns(path("", include("huoli.public.urls"))),
 ]

@@ -9,3 +9,8 @@ urlpatterns = [
     path("event/", views.event_view, name="event"),
     path("register/", views.register_view, name="register"),
 ]
+
+# Public: the recorded messages the "Call us" page plays (/sounds/<line>/<name>.wav).
+sound_urlpatterns = [
+    path("<str:line>/<str:name>.wav", views.sound_view, name="sound"),
+]

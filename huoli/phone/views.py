@@ -14,9 +14,10 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from huoli import keys
 from huoli.calls.errors import CallError
@@ -28,9 +29,15 @@ from huoli.calls.services import (
     registration_allowed,
     registration_note,
 )
+from huoli.phone.stack import LINES
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
 ANNOUNCEMENT_FALLBACK = "en"
+# The messages a web caller's page plays itself (a caller on the telephone network hears
+# them from rtpengine): while it waits in the queue, and when it has waited too long.
+PAGE_SOUNDS = ("queue", "later")
+# Kamailio keeps a desk phone's registration for 5 minutes at most (route[REGISTER_DESK_PHONE]).
+DESK_PHONE_MAX_EXPIRES = 300
 
 
 def announcement_path(line: str, name: str) -> str:
@@ -122,10 +129,24 @@ def register_view(request):
         ha1 = desk_phone_ha1(sip_name)
         if not ha1:
             return _text("no", status=403)
-        # Kamailio saves the registration once the phone's answer matches.
-        registration_note(sip_name=sip_name, expires=expires)
+        # Kamailio saves the registration once the phone's answer matches, for 5 minutes at
+        # most: Huoli counts the phone as reachable no longer than Kamailio keeps it.
+        registration_note(sip_name=sip_name, expires=min(expires, DESK_PHONE_MAX_EXPIRES))
         return _text(f"ha1 {ha1}")
     if not registration_allowed(sip_name=sip_name, token=request.POST.get("token", "")):
         return _text("no", status=403)
     registration_note(sip_name=sip_name, expires=expires)
     return _text("ok")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def sound_view(request, line: str, name: str):
+    """A recorded message for the "Call us" page (public, no secret): the page plays the
+    line's queue message while its call waits, as rtpengine plays it to a telephone caller."""
+    if not settings.HUOLI_TELEPHONY or line not in LINES or name not in PAGE_SOUNDS:
+        raise Http404
+    path = announcement_path(line, name)
+    if path == "-":
+        raise Http404
+    return FileResponse(open(path, "rb"), content_type="audio/wav")

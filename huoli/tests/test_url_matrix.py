@@ -99,6 +99,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "phone:route": EVERYONE,
     "phone:event": EVERYONE,
     "phone:register": EVERYONE,
+    # The call page's recorded messages: public, but only while the telephone is on.
+    "sounds:sound": NOBODY,
     "console:phone": COUNSELLING,
     "console:call_answer": COUNSELLING,
     "console:call_decline": COUNSELLING,
@@ -226,6 +228,8 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         "pk": admin_user.pk,
         "app_label": "accounts",
         "slug": "signs",
+        "line": "fi",
+        "name": "queue",
         "content_type_id": ContentType.objects.get_for_model(admin_user).pk,
     }
     return reverse(name, kwargs={param: samples[param] for param in params})

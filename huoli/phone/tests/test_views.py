@@ -132,3 +132,54 @@ def test_an_answer_the_rules_refuse_leaves_the_call_waiting(client):
         assert response.status_code == 200
     call = Call.objects.select_related("conversation").get()
     assert call.conversation.status == "queued" and call.answered_at is None
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_the_call_page_gets_the_lines_recorded_messages_and_nothing_else(client):
+    response = client.get("/sounds/sv/queue.wav")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/wav"
+    body = b"".join(response.streaming_content)
+    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
+    assert body != b"".join(client.get("/sounds/fi/queue.wav").streaming_content)
+    assert client.get("/sounds/fi/later.wav").status_code == 200
+    for path in (
+        "/sounds/fi/closed.wav",  # Kamailio plays it; the page never needs it
+        "/sounds/xx/queue.wav",
+        "/sounds/fi/../en/queue.wav",
+        "/sounds/fi/README.wav",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/sounds/fi/queue.wav").status_code == 405
+
+
+def test_with_the_telephone_off_there_are_no_recorded_messages(client):
+    assert client.get("/sounds/fi/queue.wav").status_code == 404
+
+
+# The clock moves only for an in-process cache (Redis keeps its own time).
+@override_settings(
+    HUOLI_TELEPHONY=True,
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+)
+def test_a_desk_phone_counts_as_registered_no_longer_than_kamailio_keeps_it(client):
+    """Kamailio keeps a desk phone's registration 5 minutes at most, whatever it asked for:
+    Huoli must not ring it (or offer "Call us") on its account after that."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from huoli.calls.selectors import registered
+
+    aino = call_taker_on_duty()
+    desk_phone_password_make(user=aino)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        response = ask(client, "register", user=sip_user(aino), digest="1", expires="3600")
+        assert response.status_code == 200
+        assert registered(aino.pk)
+    with time_machine.travel(start + timedelta(seconds=290), tick=False):
+        assert registered(aino.pk)
+    with time_machine.travel(start + timedelta(seconds=340), tick=False):
+        assert not registered(aino.pk)

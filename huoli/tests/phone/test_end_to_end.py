@@ -224,6 +224,97 @@ def test_a_waiting_caller_hears_the_message_and_rings_when_the_counsellor_is_fre
     telephony.assert_anonymous()
 
 
+MESSAGE_PLAYING = """() => {
+  const audio = document.querySelector("[data-call-message]");
+  return audio.getAttribute("src") && !audio.paused && audio.currentTime > 0.5
+    ? new URL(audio.src).pathname : "";
+}"""
+
+
+def page_text(page, key: str) -> str:
+    """One of the call page's texts, in its language."""
+    return page.locator(f'[data-call-texts] [data-key="{key}"]').text_content()
+
+
+def message_playing(page, timeout: float = 10) -> str:
+    """The address of the recorded message the visitor's page is playing (past its first
+    half second), once it plays."""
+    deadline = time.monotonic() + timeout
+    while not (playing := page.evaluate(MESSAGE_PLAYING)):
+        assert time.monotonic() < deadline, "the page plays no message"
+        time.sleep(0.2)
+    return playing
+
+
+def test_a_waiting_web_caller_hears_the_queue_message_and_talks_when_the_counsellor_is_free(
+    busy_counsellor, telephony, phone_browser
+):
+    """The web caller's page learns it is queued (182) and plays the line's queue message,
+    as a telephone caller hears it from the media relay; the call rings once the counsellor
+    is free, and the message stops when they talk."""
+    console = console_registered(phone_browser, telephony.url, go_on_duty=False)
+    panel = console.locator("[data-phone]")
+    visitor = visitor_page(phone_browser, telephony.url)
+    section = visitor.locator("[data-call]")
+    visitor.locator("[data-call-action=call]").click()
+    expect(section).to_have_attribute("data-state", "queued", timeout=15_000)
+    expect(section.locator("[data-call-status]")).to_have_text(page_text(visitor, "queued"))
+    assert message_playing(visitor) == "/sounds/fi/queue.wav"
+    call = wait_for(lambda: the_call(), message="the call did not reach Huoli")
+    assert call.source == "web" and call.outcome == Call.Outcome.WAITING
+    time.sleep(3)
+    expect(panel).to_have_attribute("data-state", "registered")
+
+    in_thread(
+        lambda: conversation_end(
+            conversation=busy_counsellor,
+            ended_by="counsellor",
+            by=User.objects.get(username="counsellor"),
+        )
+    )
+    expect(panel).to_have_attribute("data-state", "ringing", timeout=10_000)
+    telephony.received.append(console_received(console))
+    console.get_by_role("button", name="Answer").click()
+    expect(section).to_have_attribute("data-state", "talking")
+    assert visitor.evaluate("window.huoliPhone.message()") is None  # the message stopped
+    wait_for_audio(console)
+    wait_for_audio(visitor, VISITOR_ENERGY)
+    assert abs(loudest_received_hz(visitor, "visitor") - BROWSER_HZ) < 20
+    visitor.locator("[data-call-action=hangup]").click()
+    expect(panel).to_have_attribute("data-state", "ended")
+
+    call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
+    assert call.outcome == Call.Outcome.ANSWERED
+    assert (call.answered_at - call.offered_at).total_seconds() >= 4
+    assert console.blocked == [] and visitor.blocked == []
+    telephony.assert_anonymous()
+
+
+def test_a_web_caller_who_waited_as_long_as_the_limit_is_told_to_try_again_later(
+    busy_counsellor, telephony, phone_browser
+):
+    """At the line's wait limit (one minute here) the page says nobody could take the call,
+    offers a message or a chat, and plays the "try again later" message."""
+    limit = CallLine.current()
+    limit.wait_limit_minutes = 1
+    limit.save()
+    console_registered(phone_browser, telephony.url, go_on_duty=False)
+    visitor = visitor_page(phone_browser, telephony.url)
+    section = visitor.locator("[data-call]")
+    visitor.locator("[data-call-action=call]").click()
+    expect(section).to_have_attribute("data-state", "queued", timeout=15_000)
+    started = time.monotonic()
+    expect(section).to_have_attribute("data-state", "error", timeout=80_000)
+    assert time.monotonic() - started >= 50
+    alert = section.get_by_role("alert")
+    expect(alert).to_contain_text(page_text(visitor, "later"))
+    expect(alert.locator('a[href="/fi/message/"]')).to_be_visible()  # "Leave a message"
+    assert message_playing(visitor) == "/sounds/fi/later.wav"
+    call = wait_for(lambda: the_call(ended_at__isnull=False), message="the call did not end")
+    assert call.outcome == Call.Outcome.TIMED_OUT
+    telephony.assert_anonymous()
+
+
 def test_a_caller_who_hangs_up_while_waiting_counts_as_abandoned(busy_counsellor, telephony):
     caller = telephony.trunk_call("caller", seconds=60)
     call = wait_for(lambda: the_call(), message="the call did not reach Huoli")

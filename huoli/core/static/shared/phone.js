@@ -64,7 +64,9 @@ export async function inboundAudio(connection) {
 
 // One call: incoming (answer or decline) or outgoing. Listeners: onState(state, detail) with
 // state one of "ringing" (incoming, not answered), "calling" (outgoing, waiting),
-// "progress" (outgoing, the other side rings or queues us), "talking", "ended".
+// "progress" (outgoing, the other side rings or queues us; detail.code is the SIP status:
+// 180 ringing, 182 queued), "talking", "ended" (detail.code: the final status when the
+// other side refused, e.g. 480 when nobody could take the call in time).
 export class Call {
   constructor(session, { audio, direction, id }) {
     this.session = session;
@@ -79,8 +81,8 @@ export class Call {
     whenIceReady(session);
     if (session.connection) playRemote(session.connection, audio);
     session.on("peerconnection", (event) => playRemote(event.peerconnection, audio));
-    session.on("progress", () => {
-      if (this.direction === "outgoing") this.set("progress");
+    session.on("progress", (event) => {
+      if (this.direction === "outgoing") this.set("progress", { code: event.response?.status_code || 0 });
     });
     session.on("confirmed", () => {
       this.startedAt = Date.now();
@@ -89,8 +91,8 @@ export class Call {
     });
     // failed: never answered (declined, cancelled, answered elsewhere: cause CANCELED);
     // ended: after talking, either side hung up.
-    session.on("failed", (event) => this.finish(event.cause, event.originator));
-    session.on("ended", (event) => this.finish(event.cause, event.originator));
+    session.on("failed", (event) => this.finish(event.cause, event.originator, event.message));
+    session.on("ended", (event) => this.finish(event.cause, event.originator, event.message));
   }
 
   onState(listener) {
@@ -103,10 +105,11 @@ export class Call {
     for (const listener of this.listeners) listener(state, detail);
   }
 
-  finish(cause, originator) {
+  finish(cause, originator, message) {
     if (this.state === "ended") return;
     if (this.audio) this.audio.srcObject = null;
-    this.set("ended", { cause, originator, talked: this.startedAt !== null });
+    const code = originator === "remote" && message?.status_code ? message.status_code : 0;
+    this.set("ended", { cause, originator, code, talked: this.startedAt !== null });
   }
 
   answer() {

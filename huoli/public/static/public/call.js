@@ -1,7 +1,11 @@
 // "Call us" (public/call.html): the visitor calls the helpline from the browser, with no
 // phone number. POST /<lang>/call/start/ gives a one-call token, the SIP server's WebSocket
 // and the line; the call goes to sip:<line>@huoli.invalid with X-Huoli-Call: <token>.
-// The section's data-state is idle | starting | waiting | talking | ended | error.
+// The section's data-state is idle | starting | waiting | queued | talking | ended | error.
+// "queued" (the SIP server answered 182 Queued: everyone is busy): the page plays the line's
+// recorded queue message once, as a caller on the telephone network hears it from the media
+// relay. A call that waited and was then refused (480: it waited too long, or the line
+// closed) plays the "try again later" message.
 import { CALL_HEADER, Phone } from "../shared/phone.js";
 
 const section = document.querySelector("[data-call]");
@@ -10,6 +14,7 @@ const duration = section.querySelector("[data-call-duration]");
 const errorBox = section.querySelector("[data-call-error]");
 const errorText = section.querySelector("[data-call-error-text]");
 const remote = section.querySelector("[data-call-remote]");
+const message = section.querySelector("[data-call-message]");
 const buttons = Object.fromEntries(
   [...section.querySelectorAll("[data-call-action]")].map((b) => [b.dataset.callAction, b]),
 );
@@ -20,6 +25,7 @@ let call = null;
 let microphone = null;
 let clockTimer = null;
 let connectTimer = null;
+let queued = false;
 
 function text(key) {
   return section.querySelector(`[data-call-texts] [data-key="${key}"]`).textContent;
@@ -28,15 +34,27 @@ function text(key) {
 function setState(state, message = "") {
   section.dataset.state = state;
   status.textContent = message;
-  const busy = ["starting", "waiting", "talking"].includes(state);
+  const busy = ["starting", "waiting", "queued", "talking"].includes(state);
   buttons.call.hidden = busy;
   buttons.hangup.hidden = !busy;
   buttons.mute.hidden = state !== "talking";
 }
 
-function fail(message) {
+// The recorded message "queue" or "later" (its address is in the section's data-sound-*).
+function play(name) {
+  message.pause();
+  message.src = section.dataset[`sound${name[0].toUpperCase()}${name.slice(1)}`];
+  message.play().catch(() => {}); // the status text says the same
+}
+
+function silence() {
+  message.pause();
+  message.removeAttribute("src");
+}
+
+function fail(reason) {
   cleanUp();
-  errorText.textContent = message;
+  errorText.textContent = reason;
   errorBox.hidden = false;
   setState("error");
   buttons.call.focus();
@@ -77,6 +95,8 @@ async function askMicrophone() {
 async function start() {
   errorBox.hidden = true;
   duration.hidden = true;
+  queued = false;
+  silence();
   buttons.mute.setAttribute("aria-pressed", "false");
   setState("starting", text("starting"));
   buttons.hangup.focus();
@@ -129,9 +149,14 @@ async function start() {
 }
 
 function changed(state, detail) {
-  if (state === "progress" || state === "calling") {
+  if (state === "progress" && detail.code === 182) {
+    if (!queued) play("queue");
+    queued = true;
+    setState("queued", text("queued"));
+  } else if (state === "progress" || state === "calling") {
     setState("waiting", text("waiting"));
   } else if (state === "talking") {
+    silence();
     setState("talking", text("talking"));
     duration.hidden = false;
     tick();
@@ -142,8 +167,13 @@ function changed(state, detail) {
     tick();
     cleanUp();
     if (talked || cancelled) {
+      silence();
       setState("ended", text("ended"));
       buttons.call.focus();
+    } else if (detail.code === 480 || detail.code === 486) {
+      // Nobody could take the call: it waited too long, the line closed, or the queue is full.
+      if (queued) play("later");
+      fail(text("later"));
     } else if (detail.cause === "User Denied Media Access") {
       fail(text("refused"));
     } else {
@@ -153,6 +183,7 @@ function changed(state, detail) {
 }
 
 function hangUp() {
+  silence();
   if (call) {
     call.hangUp();
   } else {
@@ -181,6 +212,7 @@ document.addEventListener("visibilitychange", tick);
 // Tests drive the page through window.huoliPhone.
 window.huoliPhone = {
   state: () => section.dataset.state,
+  message: () => (message.getAttribute("src") ? { src: message.getAttribute("src"), paused: message.paused } : null),
   call: () => call,
   inboundAudio: async () => (call ? call.inboundAudio() : null),
   inboundAudioEnergy: async () => (call ? call.inboundAudioEnergy() : null),
