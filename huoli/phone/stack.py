@@ -93,9 +93,12 @@ def _trunk_nets(trunk_nets) -> str:
     return ",".join(nets)
 
 
-def _listen_lines(listen, sip_port: int) -> list[str]:
+def _listen_lines(listen, sip_port: int, ws_port: int) -> list[str]:
     """``listen=udp:`` and ``listen=tcp:`` for each extra ``ADDR[:PORT]`` (an operator's
-    trunk or the office's desk phones reach a public or LAN address, not loopback)."""
+    trunk or the office's desk phones reach a public or LAN address, not loopback).
+
+    Never on the WebSocket's port: browsers reach Kamailio only through the reverse proxy on
+    loopback, so a visitor's address never reaches it (docs/decisions/0036)."""
     lines = []
     for item in listen or []:
         item = item.strip()
@@ -107,6 +110,11 @@ def _listen_lines(listen, sip_port: int) -> list[str]:
             raise StackError(f"--listen {item}: give an IP address and an optional port") from error
         if not 0 < number < 65536:
             raise StackError(f"--listen {item}: the port is out of range")
+        if number == int(ws_port):
+            raise StackError(
+                f"--listen {item}: that is the WebSocket's port, which stays on loopback "
+                "behind the reverse proxy"
+            )
         host = f"[{address}]" if address.version == 6 else str(address)
         lines += [f"listen=udp:{host}:{number}", f"listen=tcp:{host}:{number}"]
     return lines
@@ -176,7 +184,7 @@ def local_cfg_text(
         "HUOLI_CTL_SOCKET": _checked("out_dir", f"unix:{Path(out_dir).resolve()}/kamailio_ctl"),
         "HUOLI_REALM": _checked("realm", realm),
     }
-    listen_lines = _listen_lines(listen, sip_port)
+    listen_lines = _listen_lines(listen, sip_port, ws_port)
     pairs = _numbers(numbers)
     lines = [
         "# Written by huoli/phone/stack.py (manage.py telephony_config); do not edit, rerun it.",

@@ -55,6 +55,7 @@ def test_local_cfg_carries_the_given_values(tmp_path):
         {"trunk_nets": ""},
         {"listen": ["not-an-address"]},
         {"listen": ["192.0.2.1:99999"]},
+        {"listen": ["192.0.2.1:5998"]},  # the WebSocket's port stays on loopback
         {"numbers": ["xx=+35891234560"]},
         {"numbers": ["fi=+358 9 123"]},
         {"numbers": ['fi=1"2']},
@@ -112,3 +113,15 @@ def test_without_numbers_the_local_route_is_empty(tmp_path):
     local = (write(tmp_path).parent / "local.cfg").read_text()
     assert "route[LOCAL_LINES] {\n\treturn;\n}" in local
     assert "listen=" not in local
+
+
+def test_the_websocket_is_reachable_on_loopback_only(tmp_path):
+    """Browsers reach Kamailio only through the reverse proxy (or on this machine), so no
+    visitor's address is ever in what Kamailio receives or passes on: whatever else it
+    listens on, the WebSocket door is loopback's."""
+    config = write(tmp_path, listen=["192.0.2.10", "0.0.0.0:5080"])
+    text = config.read_text() + (config.parent / "local.cfg").read_text()
+    listens = [line for line in text.splitlines() if line.startswith("listen=")]
+    websocket = [line for line in listens if line.endswith(":HUOLI_WS_PORT") or ":5998" in line]
+    assert websocket == ["listen=tcp:127.0.0.1:HUOLI_WS_PORT"]
+    assert 'if ($Rp != HUOLI_WS_PORT || $Ri != "127.0.0.1")' in text
