@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from huoli.accounts.models import User
 from huoli.calls.models import Call
@@ -16,7 +17,15 @@ from huoli.calls.services import desk_phone_password_make
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.services.queue import duty_set
 from huoli.tests.phone.baresip import Baresip, tone_seconds, write_tone
-from huoli.tests.phone.conftest import BROWSER_HZ, CALLER_HZ, wait_for
+from huoli.tests.phone.conftest import (
+    BROWSER_HZ,
+    CALLER_HZ,
+    VISITOR_ENERGY,
+    loudest_received_hz,
+    visitor_page,
+    wait_for,
+    wait_for_audio,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,4 +111,41 @@ def test_a_desk_phone_registers_with_its_password_and_answers_a_call(demo_staff,
     invite = desk.log()
     assert 'From: "Huoli fi" <sip:fi@huoli.invalid>' in invite, invite[-3000:]
     telephony.received.append(invite)
+    telephony.assert_anonymous()
+
+
+def test_a_web_call_rings_a_desk_phone_with_the_codecs_telephones_have(
+    demo_staff, telephony, phone_browser
+):
+    """A visitor's "Call us" reaches a desk phone too: the browser's offer reaches it as
+    plain RTP with only the codecs every telephone has (no Opus), and they hear each other."""
+    counsellor = User.objects.get(username="counsellor")
+    password = desk_phone_password_make(user=counsellor)
+    duty_set(user=counsellor, on_duty=True)
+    desk = desk_phone(telephony, "desk", counsellor, password).start(seconds=60, trace=True)
+    telephony.callers.append(desk)
+    assert registration(desk) == "200 OK"
+
+    visitor = visitor_page(phone_browser, telephony.url)
+    visitor.locator("[data-call-action=call]").click()
+    expect(visitor.locator("[data-call]")).to_have_attribute(
+        "data-state", "talking", timeout=20_000
+    )
+    call = wait_for(lambda: Call.objects.filter(answered_at__isnull=False).first())
+    assert call.source == "web"
+    assert wait_for_audio(visitor, VISITOR_ENERGY) > 0
+    time.sleep(4)  # they talk
+    assert abs(loudest_received_hz(visitor, "visitor") - DESK_HZ) < 20
+    visitor.locator("[data-call-action=hangup]").click()
+    wait_for(lambda: Call.objects.filter(pk=call.pk, ended_at__isnull=False).first())
+    desk.stop()
+
+    heard = desk.heard()
+    assert heard is not None, desk.log()[-3000:]
+    assert sum(tone_seconds(heard, BROWSER_HZ)) >= 2, desk.log()[-3000:]
+    invite = desk.log().split("INVITE sip:")[1]
+    assert "RTP/AVP" in invite and "SAVPF" not in invite and "a=candidate" not in invite
+    assert "opus" not in invite.lower(), invite[:3000]
+    assert "PCMU/8000" in invite
+    telephony.received.append(desk.log())
     telephony.assert_anonymous()

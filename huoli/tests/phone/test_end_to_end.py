@@ -109,6 +109,9 @@ def test_a_phone_call_rings_in_the_console_and_is_answered_with_audio_both_ways(
     trace = caller.log()
     assert trace.count("INVITE sip:") >= 3, trace[-3000:]
     assert "RTP/SAVPF" not in trace and "a=candidate" not in trace
+    # ... and offered only codecs every telephone has, not the browser's Opus and the rest.
+    assert "opus" not in trace.lower(), trace[-3000:]
+    assert "a=rtpmap:0 PCMU/8000" in trace.split("INVITE sip:")[-1]
     assert console.blocked == []
     telephony.assert_anonymous()
 
