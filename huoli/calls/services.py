@@ -196,19 +196,23 @@ def _route_again(call: Call, *, final: bool = False) -> RouteAnswer:
 
 
 @transaction.atomic
-def call_answer(*, by: User, conversation_id: int) -> Conversation:
+def call_answer(*, by: User, conversation_id: int, picked_up: bool = False) -> Conversation:
     """A counsellor answers a ringing call in the console: the call becomes theirs (and the
     record draft of a phone call opens) before their softphone sends the answer, so two
-    counsellors pressing "Answer" at once cannot both talk to the caller."""
+    counsellors pressing "Answer" at once cannot both talk to the caller.
+
+    ``picked_up``: their desk phone, which this call rang, has already answered it (Kamailio
+    reports it). The caller is talking to them, so the rules of answering (on duty, one call
+    at a time, room) were those of the ring; only "it rang you" and "it still waits" count."""
     profile = CounsellorProfile.objects.select_for_update().filter(user=by).first()
     conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
     if conversation is None or conversation.kind != Conversation.Kind.CALL:
         raise CallError("not_found", _("This call is no longer waiting."))
     if conversation.status != Conversation.Status.QUEUED:
         raise CallError("answered_elsewhere", _("Someone else has already answered this call."))
-    if not may_answer_call(by, conversation, profile):
+    if not picked_up and not may_answer_call(by, conversation, profile):
         raise CallError("not_allowed", _("Go on duty and take calls before you answer one."))
-    if on_a_call(by):
+    if not picked_up and on_a_call(by):
         raise CallError("one_call", _("Hang up your current call before you answer another."))
     call = Call.objects.filter(conversation=conversation).first()
     if call is None or by.pk not in (call.rang_users or []):
@@ -216,7 +220,10 @@ def call_answer(*, by: User, conversation_id: int) -> Conversation:
         raise CallError("not_rung", _("This call is no longer waiting."))
     try:
         conversation = conversation_take(
-            counsellor=by, conversation_id=conversation.pk, answering_call=True
+            counsellor=by,
+            conversation_id=conversation.pk,
+            answering_call=True,
+            picked_up=picked_up,
         )
     except ConversationError as error:
         raise CallError(error.code, str(error)) from error
@@ -277,9 +284,10 @@ def call_event(*, call_ref: str, event: str, user: str = "") -> None:
 
     ``answered`` names the SIP ``user`` whose phone answered. The console answered through
     ``call_answer`` before its softphone picked up; a desk phone just picks up, so its
-    answer is taken here if the call is still waiting. When the rules refuse it then (the
-    counsellor went off duty meanwhile, or another answer won), the call goes on without
-    becoming theirs in Huoli: the caller is already talking to that phone."""
+    answer is taken here if the call is still waiting and rang that phone's counsellor, even
+    if they went off duty while it rang (``call_answer(picked_up=True)``): the caller is
+    talking to them, so the call is theirs, not left waiting to be counted abandoned. A
+    name the call never rang changes nothing."""
     call = call_for_ref(call_ref)
     if call is None:
         return
@@ -346,7 +354,7 @@ def _answered_by_phone(call: Call, user: str) -> None:
     if staff is None:
         return
     with contextlib.suppress(CallError):
-        call_answer(by=staff, conversation_id=call.conversation_id)
+        call_answer(by=staff, conversation_id=call.conversation_id, picked_up=True)
 
 
 def registration_token_issue(*, user: User) -> str:

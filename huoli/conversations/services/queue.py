@@ -47,12 +47,23 @@ def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
 
 @transaction.atomic
 def conversation_take(
-    *, counsellor: User, conversation_id: int, answering_call: bool = False
+    *,
+    counsellor: User,
+    conversation_id: int,
+    answering_call: bool = False,
+    picked_up: bool = False,
 ) -> Conversation:
     """Take a waiting conversation. A call is taken only by answering it on the phone
-    (``answering_call``: ``calls.services.call_answer``), never with a button."""
+    (``answering_call``: ``calls.services.call_answer``), never with a button.
+
+    ``picked_up``: a desk phone Huoli rang has already answered the call, so the caller is
+    talking to this counsellor. Duty, language and room were the rules of that ring; what
+    changed since (they went off duty while it rang) cannot undo the answer, and the record
+    must say who talked."""
     profile = CounsellorProfile.objects.select_for_update().filter(user=counsellor).first()
-    if profile is None or not profile.on_duty:
+    if picked_up and not answering_call:
+        raise ConversationError("not_waiting", _("Answer a call with the phone."))
+    if profile is None or not (profile.on_duty or picked_up):
         raise ConversationError("not_on_duty", _("Go on duty before you take a conversation."))
     conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
     if conversation is None or conversation.status != Conversation.Status.QUEUED:
@@ -61,7 +72,7 @@ def conversation_take(
         )
     if (conversation.kind == Conversation.Kind.CALL) != answering_call:
         raise ConversationError("not_waiting", _("Answer a call with the phone."))
-    if held_for_speaker_until(conversation, set(profile.languages or [])):
+    if not picked_up and held_for_speaker_until(conversation, set(profile.languages or [])):
         raise ConversationError(
             "offered_to_speaker",
             _(
@@ -70,8 +81,10 @@ def conversation_take(
             )
             % {"language": conversation.language_name},
         )
-    if conversation.kind in Conversation.LIVE_KINDS and active_chats_count(counsellor) >= (
-        profile.max_chats
+    if (
+        not picked_up
+        and conversation.kind in Conversation.LIVE_KINDS
+        and active_chats_count(counsellor) >= profile.max_chats
     ):
         raise ConversationError(
             "capacity",

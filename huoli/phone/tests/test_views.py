@@ -123,15 +123,34 @@ def test_a_desk_phones_answer_makes_the_call_its_counsellors(client):
 
 
 @override_settings(HUOLI_TELEPHONY=True)
-def test_an_answer_the_rules_refuse_leaves_the_call_waiting(client):
+def test_an_answer_from_a_phone_the_call_never_rang_leaves_it_waiting(client):
     aino = call_taker_on_duty()
+    other = call_taker_on_duty(username="other")
     ask(client, "route", call="c7@x", line="fi", source="trunk")
-    duty_set(user=aino, on_duty=False)
-    for user in (sip_user(aino), "staff-999", "", "someone"):
+    call = Call.objects.get()
+    Call.objects.filter(pk=call.pk).update(rang_users=[aino.pk])
+    for user in (sip_user(other), "staff-999", "", "someone"):
         response = ask(client, "event", call="c7@x", event="answered", user=user)
         assert response.status_code == 200
     call = Call.objects.select_related("conversation").get()
     assert call.conversation.status == "queued" and call.answered_at is None
+
+
+@override_settings(HUOLI_TELEPHONY=True)
+def test_a_desk_phone_picked_up_after_its_counsellor_went_off_duty_is_still_their_call(client):
+    """The phone rang, the counsellor pressed "Go off duty", then picked up anyway: the caller
+    is talking to them, so the record must be theirs, not a queued call later counted as
+    abandoned."""
+    aino = call_taker_on_duty()
+    ask(client, "route", call="c8@x", line="fi", source="trunk")
+    assert aino.pk in Call.objects.get().rang_users
+    duty_set(user=aino, on_duty=False)
+    response = ask(client, "event", call="c8@x", event="answered", user=sip_user(aino))
+    assert response.status_code == 200
+    call = Call.objects.select_related("conversation").get()
+    assert call.outcome == "answered" and call.answered_at is not None
+    assert call.conversation.status == "active" and call.conversation.counsellor == aino
+    assert ContactRecord.objects.filter(conversation=call.conversation).count() == 1
 
 
 @override_settings(HUOLI_TELEPHONY=True)
