@@ -293,10 +293,49 @@ def check_config(config) -> subprocess.CompletedProcess:
     )
 
 
-def _pump(stream, path: Path) -> None:
+# One record of Kamailio's log: " 2(3284) ERROR: <core> [core/parser/parse_from.c:107]:
+# parse_from_uri(): failed to parse From uri". Its text may quote what it read.
+_KAMAILIO_RECORD = re.compile(
+    r"^(?P<head>\s*\d+\(\d+\) [A-Z]+: (?:<[^>]*>|[\w.-]+) \[(?P<file>[^\]:]*)[^\]]*\]: "
+    r"(?:\w+\(\): )?)(?P<text>.*)$"
+)
+_SIP_URI_USER = re.compile(r"\b(sips?|tel):[^\s@<>;,\]]*@?", re.IGNORECASE)
+_NUMBER_LIKE = re.compile(r"\+?\d[\d ()./-]{4,}\d")
+
+
+class KamailioLog:
+    """What of Kamailio's output is kept, a guard behind its log level (``debug=-1``):
+    Kamailio's errors about a message it could not read quote the message, whole headers
+    and sometimes all of it, with the caller's number and name. So once it has started:
+    a line that is not a record of its own (a quoted message's next lines) is dropped; a
+    record from the SIP parser keeps only where it came from; any other record loses what
+    looks like a SIP or tel URI's user part or a phone number. Addresses go as everywhere
+    (``core.logfilters.scrub``)."""
+
+    PARSER_NOTE = "(a SIP message it could not read; its content is not logged)\n"
+
+    def __init__(self):
+        self.started = False
+
+    def __call__(self, line: str) -> str | None:
+        record = _KAMAILIO_RECORD.match(line.rstrip("\r\n"))
+        if record is None:
+            return None if self.started else scrub(line)
+        self.started = True
+        if "parser/" in record["file"]:
+            return scrub(record["head"]) + self.PARSER_NOTE
+        text = _SIP_URI_USER.sub(lambda m: m.group(1) + ":[user]@", record["text"])
+        text = _NUMBER_LIKE.sub("[number]", text)
+        return scrub(record["head"] + text) + "\n"
+
+
+def _pump(stream, path: Path, line_filter=None) -> None:
+    keep = line_filter or scrub
     with open(path, "a", buffering=1) as out:
         for raw in iter(stream.readline, b""):
-            out.write(scrub(raw.decode("utf-8", "replace")))
+            line = keep(raw.decode("utf-8", "replace"))
+            if line is not None:
+                out.write(line)
     stream.close()
 
 
@@ -318,8 +357,9 @@ class Daemon:
         self.pump.join(timeout)
 
 
-def start_daemon(name: str, args: list[str], out_dir) -> Daemon:
-    """Start one daemon; its stderr and stdout go, scrubbed, to out_dir/<name>.log."""
+def start_daemon(name: str, args: list[str], out_dir, line_filter=None) -> Daemon:
+    """Start one daemon; its stderr and stdout go, scrubbed (``line_filter``, by default
+    ``scrub``; None from it drops the line), to out_dir/<name>.log."""
     log = Path(out_dir) / f"{name}.log"
     process = subprocess.Popen(  # noqa: S603 (our own command lines)
         args,
@@ -329,7 +369,7 @@ def start_daemon(name: str, args: list[str], out_dir) -> Daemon:
         cwd=str(out_dir),
         start_new_session=True,
     )
-    pump = threading.Thread(target=_pump, args=(process.stdout, log), daemon=True)
+    pump = threading.Thread(target=_pump, args=(process.stdout, log, line_filter), daemon=True)
     pump.start()
     return Daemon(name=name, process=process, log=log, pump=pump)
 
@@ -422,7 +462,7 @@ def start(
         )
         stack.daemons.append(rtpengine)
         _wait_udp_port(ng_port, rtpengine, timeout)
-        kamailio = start_daemon("kamailio", kamailio_args(config), out)
+        kamailio = start_daemon("kamailio", kamailio_args(config), out, KamailioLog())
         stack.daemons.append(kamailio)
         _wait_tcp_port(ws_port, kamailio, timeout)
         _wait_tcp_port(sip_port, kamailio, timeout)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from huoli import keys
 from huoli.calls.errors import CallError
@@ -36,8 +36,6 @@ ANNOUNCEMENT_FALLBACK = "en"
 # The messages a web caller's page plays itself (a caller on the telephone network hears
 # them from rtpengine): while it waits in the queue, and when it has waited too long.
 PAGE_SOUNDS = ("queue", "later")
-# Kamailio keeps a desk phone's registration for 5 minutes at most (route[REGISTER_DESK_PHONE]).
-DESK_PHONE_MAX_EXPIRES = 300
 
 
 def announcement_path(line: str, name: str) -> str:
@@ -117,29 +115,34 @@ def event_view(request):
 
 @from_kamailio
 def register_view(request):
-    """A console softphone (over WebSocket) shows its token: "ok" or 403. A desk phone
-    (``digest=1``) answers Kamailio's digest challenge, which Kamailio checks against the
-    credential Huoli gives here ("ha1 <hex>") while its counsellor may take calls."""
+    """Three questions about a phone registering as a staff member (``staff-<pk>``):
+
+    - a console softphone (over WebSocket) shows its token: "ok" or 403;
+    - a desk phone (``digest=1``) answers Kamailio's digest challenge, which Kamailio checks
+      against the credential Huoli gives here ("ha1 <hex>") while its counsellor may take
+      calls;
+    - ``saved=1``: Kamailio saved the registration for ``expires`` seconds (0: it is gone).
+      Only this makes the phone count as reachable (calls ring it, "Call us" is offered):
+      asking for the credential, which anyone can make Kamailio do, does not."""
     sip_name = request.POST.get("user", "")
-    try:
-        expires = int(request.POST.get("expires") or 600)
-    except ValueError:
-        expires = 600
+    if request.POST.get("saved") == "1":
+        try:
+            expires = int(request.POST.get("expires") or 0)
+        except ValueError:
+            expires = 0
+        registration_note(sip_name=sip_name, expires=expires)
+        return _text("ok")
     if request.POST.get("digest") == "1":
         ha1 = desk_phone_ha1(sip_name)
         if not ha1:
             return _text("no", status=403)
-        # Kamailio saves the registration once the phone's answer matches, for 5 minutes at
-        # most: Huoli counts the phone as reachable no longer than Kamailio keeps it.
-        registration_note(sip_name=sip_name, expires=min(expires, DESK_PHONE_MAX_EXPIRES))
         return _text(f"ha1 {ha1}")
     if not registration_allowed(sip_name=sip_name, token=request.POST.get("token", "")):
         return _text("no", status=403)
-    registration_note(sip_name=sip_name, expires=expires)
     return _text("ok")
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=86400)
 def sound_view(request, line: str, name: str):
     """A recorded message for the "Call us" page (public, no secret): the page plays the

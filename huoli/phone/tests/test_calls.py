@@ -2,6 +2,7 @@
 /telephony/ answers and baresip as the trunk caller and as a registered desk phone."""
 
 import hashlib
+import re
 import threading
 import time
 import urllib.parse
@@ -156,9 +157,18 @@ def test_the_operators_number_for_a_line_reaches_the_line(phone):
     assert [(fields["line"], fields["source"]) for fields in routes] == [("fi", "trunk")]
 
 
-def register(port: int, password: str, *, user: str = "staff-3", local_port: int = 0) -> str:
+def register(
+    port: int,
+    password: str,
+    *,
+    user: str = "staff-3",
+    local_port: int = 0,
+    expires: str = "Expires: 60\r\n",
+    contact_params: str = "",
+    whole: bool = False,
+) -> str:
     """One REGISTER over UDP answering Kamailio's digest challenge with ``password``; returns
-    the final status line."""
+    the final status line (``whole``: the whole final reply)."""
     import re
     import socket
 
@@ -177,8 +187,8 @@ def register(port: int, password: str, *, user: str = "staff-3", local_port: int
                 f"To: <sip:{user}@127.0.0.1>\r\n"
                 f"Call-ID: reg-{here}@127.0.0.1\r\n"
                 f"CSeq: {cseq} REGISTER\r\n"
-                f"Contact: <sip:{user}@127.0.0.1:{here}>\r\n"
-                "Expires: 60\r\n"
+                f"Contact: <sip:{user}@127.0.0.1:{here}>{contact_params}\r\n"
+                f"{expires}"
                 f"{authorization}"
                 "Content-Length: 0\r\n\r\n"
             )
@@ -202,7 +212,8 @@ def register(port: int, password: str, *, user: str = "staff-3", local_port: int
             f'nonce="{fields["nonce"]}", uri="{uri}", response="{response}", '
             'algorithm=MD5, qop=auth, nc=00000001, cnonce="abcdef"\r\n'
         )
-        return send(2, authorization).splitlines()[0]
+        final = send(2, authorization)
+        return final if whole else final.splitlines()[0]
 
 
 def test_desk_phone_passwords_are_checked_and_guessing_is_stopped(phone):
@@ -341,3 +352,67 @@ def test_ring_rounds_end_with_the_last_question_within_the_branch_budget(phone):
     assert len(routes) == len(rang) + 1
     for text in running.logs().values():
         assert "358401234567" not in text
+
+
+def test_a_desk_phone_is_registered_five_minutes_at_most_and_huoli_hears_it_once_saved(phone):
+    """Whatever a desk phone asks for (an Expires header, a Contact parameter, a number too
+    big for an integer), Kamailio keeps its registration 5 minutes at most, and tells Huoli
+    so only once it saved it: a REGISTER whose Authorization carries a nonce Kamailio never
+    gave is refused (and counted as a wrong answer), and Huoli hears nothing."""
+    huoli, _running, ports, _tmp_path = phone
+    port = ports["sip_port"]
+    for expires, params in (
+        ("Expires: 3600\r\n", ""),
+        ("", ""),
+        ("Expires: 60\r\n", ";expires=3600"),
+        ("Expires: 3600\r\n", ";expires=99999999999"),
+    ):
+        final = register(port, DESK_PASSWORD, expires=expires, contact_params=params, whole=True)
+        assert final.startswith("SIP/2.0 200 OK"), final
+        assert re.search(r"^Contact:.*;expires=300\b", final, re.M | re.I), final
+    shorter = register(port, DESK_PASSWORD, expires="Expires: 120\r\n", whole=True)
+    assert re.search(r"^Contact:.*;expires=120\b", shorter, re.M | re.I), shorter
+
+    def saved_posts(count: int) -> list[dict]:
+        """Kamailio tells Huoli right after it answered the phone: wait for ``count``."""
+        deadline = time.monotonic() + 5
+        while True:
+            saved = [fields for path, fields, _ in huoli.posts if fields.get("saved") == "1"]
+            if len(saved) >= count or time.monotonic() > deadline:
+                return saved
+            time.sleep(0.05)
+
+    saved = saved_posts(5)
+    assert [fields["expires"] for fields in saved] == ["300", "300", "300", "300", "120"]
+    assert {fields["user"] for fields in saved} == {"staff-3"}
+
+    before = len(saved)
+    junk = register_with_junk_nonce(port)
+    assert junk.startswith("SIP/2.0 403"), junk
+    time.sleep(1)
+    assert len(saved_posts(before)) == before
+
+
+def register_with_junk_nonce(port: int) -> str:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5)
+        here = sock.getsockname()[1]
+        message = (
+            f"REGISTER sip:127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{here};rport;branch=z9hG4bK-j{time.time_ns()}\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:staff-3@127.0.0.1>;tag=t{here}\r\n"
+            "To: <sip:staff-3@127.0.0.1>\r\n"
+            f"Call-ID: junk-{here}@127.0.0.1\r\n"
+            "CSeq: 1 REGISTER\r\n"
+            f"Contact: <sip:staff-3@127.0.0.1:{here}>\r\n"
+            'Authorization: Digest username="staff-3", realm="huoli", nonce="made-up", '
+            f'uri="sip:127.0.0.1:{port}", response="00000000000000000000000000000000", '
+            'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"\r\n'
+            "Content-Length: 0\r\n\r\n"
+        )
+        sock.sendto(message.encode(), ("127.0.0.1", port))
+        return sock.recv(4000).decode().splitlines()[0]

@@ -264,7 +264,7 @@ def wait_status(sock, code: str, seconds: float = 8) -> str:
 def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_in_the_call(
     phone,  # noqa: F811
 ):
-    _huoli, running, ports, _tmp_path = phone
+    huoli, running, ports, _tmp_path = phone
     kamailio = ("127.0.0.1", ports["sip_port"])
     desk_port = free_port()
     assert register(ports["sip_port"], DESK_PASSWORD, local_port=desk_port) == "SIP/2.0 200 OK"
@@ -274,11 +274,12 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
     listener = udp(port=free_port())
     call_id = f"abc{random.randrange(10**9)}@{TRUNK_HOST}"
     caller_from = f'"Matti Meikäläinen" <sip:{NUMBER}@{TRUNK_HOST}>;tag=c1'
+    invite_branch = branch()
     invite = sip(
         "INVITE",
         f"sip:fi@127.0.0.1:{ports['sip_port']}",
         [
-            f"Via: SIP/2.0/UDP {TRUNK_HOST}:{trunk_port};rport;branch={branch()}",
+            f"Via: SIP/2.0/UDP {TRUNK_HOST}:{trunk_port};rport;branch={invite_branch}",
             "Max-Forwards: 70",
             f"From: {caller_from}",
             "To: <sip:fi@127.0.0.1>",
@@ -329,7 +330,9 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
         contact = re.search(r"^(Contact|m):\s*<([^>]+)>", answered, re.M | re.I).group(2)
         to = re.search(r"^(To|t):(.*)$", answered, re.M | re.I).group(2).rstrip("\r")
 
-        def in_call(method: str, ruri: str, routes: list[str], cseq: int) -> bytes:
+        def in_call(
+            method: str, ruri: str, routes: list[str], cseq: int, body: str = "", kind: str = ""
+        ) -> bytes:
             return sip(
                 method,
                 ruri,
@@ -341,7 +344,9 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
                     f"To:{to}",
                     f"Call-ID: {call_id}",
                     f"CSeq: {cseq} {method}",
+                    *([f"Content-Type: {kind}"] if kind else []),
                 ],
+                body,
             )
 
         trunk.sendto(in_call("ACK", contact, record_route, 1), kamailio)
@@ -358,8 +363,45 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
         desk.sendto(reply_to(info, "200 OK", []), kamailio)
         wait_status(trunk, "200")
 
+        # SDP goes only through rtpengine, in an INVITE or UPDATE: a re-INVITE without an
+        # offer is refused (its answer would come in the ACK), an ACK with SDP goes nowhere,
+        # and any other body (here a multipart one with an SDP inside) is taken off.
+        trunk.sendto(in_call("INVITE", contact, record_route, 4), kamailio)
+        assert wait_status(trunk, "488")
+        evil_sdp = SDP.replace("127.0.0.1", "127.0.0.77")
+        trunk.sendto(
+            in_call("ACK", contact, record_route, 4, evil_sdp, "application/sdp"), kamailio
+        )
+        multipart = "--b\r\nContent-Type: application/sdp\r\n\r\n" + evil_sdp + "--b--\r\n"
+        kind = "multipart/mixed;boundary=b"
+        trunk.sendto(in_call("INFO", contact, record_route, 5, multipart, kind), kamailio)
+        info = wait_request(desk, "INFO")
+        assert "127.0.0.77" not in info and "multipart" not in info, info
+        assert not any(text.startswith("ACK ") for text in received(desk, 0.3))
+        desk.sendto(reply_to(info, "200 OK", []), kamailio)
+        wait_status(trunk, "200")
+        # A CANCEL crossing the answer does not make Huoli count the call abandoned.
+        cancel = sip(
+            "CANCEL",
+            f"sip:fi@127.0.0.1:{ports['sip_port']}",
+            [
+                f"Via: SIP/2.0/UDP {TRUNK_HOST}:{trunk_port};rport;branch={invite_branch}",
+                "Max-Forwards: 70",
+                f"From: {caller_from}",
+                "To: <sip:fi@127.0.0.1>",
+                f"Call-ID: {call_id}",
+                "CSeq: 1 CANCEL",
+            ],
+        )
+        trunk.sendto(cancel, kamailio)
+        received(trunk, 0.5)
+        # Another INVITE of the same Call-ID (a new transaction, not a retransmission) is
+        # not a second call.
+        trunk.sendto(invite.replace(invite_branch.encode(), branch().encode()), kamailio)
+        assert wait_status(trunk, "482")
+
         # The caller hangs up: the BYE reaches the desk phone.
-        trunk.sendto(in_call("BYE", contact, record_route, 4), kamailio)
+        trunk.sendto(in_call("BYE", contact, record_route, 6), kamailio)
         bye = wait_request(desk, "BYE")
         desk.sendto(reply_to(bye, "200 OK", []), kamailio)
         wait_status(trunk, "200")
@@ -368,5 +410,63 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
         desk.close()
         trunk.close()
         listener.close()
+    deadline = time.monotonic() + 5
+    while True:
+        events = [fields["event"] for path, fields, _ in huoli.posts if path == "/telephony/event/"]
+        if len(events) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert events == ["answered", "ended"], events
     for name, text in running.logs().items():
         assert "358401234567" not in text, name
+
+
+@pytest.mark.parametrize("phone", [["reject 480 -"]], indirect=True)
+def test_messages_kamailio_cannot_read_leave_no_number_or_name_in_its_log(phone):  # noqa: F811
+    """Kamailio's parser errors quote what they could not read (a header, or the whole
+    message): its log keeps where the error came from, not the caller's number or name."""
+    _huoli, running, ports, _tmp_path = phone
+    kamailio = ("127.0.0.1", ports["sip_port"])
+    trunk = udp(TRUNK_HOST)
+    here = trunk.getsockname()[1]
+    name = '"Matti Meikäläinen"'
+
+    def invite(*, ruri="sip:fi@127.0.0.1", sender=None, to="<sip:fi@127.0.0.1>", contact=None):
+        return sip(
+            "INVITE",
+            ruri,
+            [
+                f"Via: SIP/2.0/UDP {TRUNK_HOST}:{here};rport;branch={branch()}",
+                "Max-Forwards: 70",
+                f"From: {sender or f'{name} <sip:{NUMBER}@{TRUNK_HOST}>'};tag=a",
+                f"To: {to}",
+                f"Call-ID: bad-{random.randrange(10**9)}",
+                "CSeq: 1 INVITE",
+                f"Contact: {contact or f'<sip:{NUMBER}@{TRUNK_HOST}:{here}>'}",
+                "Content-Type: application/sdp",
+            ],
+            SDP,
+        )
+
+    broken = [
+        invite(sender=f"{name} <sip:{NUMBER}@[{TRUNK_HOST}>"),
+        invite(contact=f"{name} <sip:{NUMBER}@[::1"),
+        invite(to=f"<sip:fi@127.0.0.1;x={NUMBER}"),
+        invite().replace(b"CSeq: 1 INVITE", f"CSeq: {NUMBER} INVITE".encode()),
+        invite().replace(
+            f"Via: SIP/2.0/UDP {TRUNK_HOST}:{here}".encode(),
+            f"Via: SIP/2.0/UDP {NUMBER}@::".encode(),
+        ),
+        invite().replace(b"Content-Length: ", b"Content-Length: 9"),
+    ]
+    try:
+        for message in broken:
+            trunk.sendto(message, kamailio)
+            received(trunk, 0.3)
+    finally:
+        trunk.close()
+    time.sleep(0.5)
+    text = running.logs()["kamailio"]
+    assert "it could not read" in text  # the errors are there, their content is not
+    for secret in ("358401234567", "0401234567", "Meikäläinen", "Matti"):
+        assert secret not in text, (secret, text[-3000:])

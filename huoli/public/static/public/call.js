@@ -166,14 +166,14 @@ function changed(state, detail) {
     const cancelled = detail.originator === "local" && detail.cause === "Canceled";
     tick();
     cleanUp();
+    silence();
     if (talked || cancelled) {
-      silence();
       setState("ended", text("ended"));
       buttons.call.focus();
     } else if (detail.code === 480 || detail.code === 486) {
       // Nobody could take the call: it waited too long, the line closed, or the queue is full.
-      if (queued) play("later");
       fail(text("later"));
+      if (queued) play("later");
     } else if (detail.cause === "User Denied Media Access") {
       fail(text("refused"));
     } else {
