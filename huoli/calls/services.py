@@ -45,7 +45,7 @@ from huoli.conversations.selectors import on_a_call
 from huoli.conversations.services.queue import conversation_end, conversation_take
 from huoli.conversations.services.start import conversation_start
 from huoli.core.audit import audit_record
-from huoli.core.policy import may_answer_call
+from huoli.core.policy import may_answer_call, may_pick_up_call
 from huoli.core.roles import Role
 
 __all__ = [
@@ -210,7 +210,12 @@ def call_answer(*, by: User, conversation_id: int, picked_up: bool = False) -> C
         raise CallError("not_found", _("This call is no longer waiting."))
     if conversation.status != Conversation.Status.QUEUED:
         raise CallError("answered_elsewhere", _("Someone else has already answered this call."))
-    if not picked_up and not may_answer_call(by, conversation, profile):
+    allowed = (
+        may_pick_up_call(by, conversation)
+        if picked_up
+        else may_answer_call(by, conversation, profile)
+    )
+    if not allowed:
         raise CallError("not_allowed", _("Go on duty and take calls before you answer one."))
     if not picked_up and on_a_call(by):
         raise CallError("one_call", _("Hang up your current call before you answer another."))

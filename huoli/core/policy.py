@@ -211,6 +211,13 @@ def may_answer_call(user, conversation, profile) -> bool:
     )
 
 
+def may_pick_up_call(user, conversation) -> bool:
+    """A call this person's desk phone has already answered (Huoli rang it): the caller is
+    talking to them, so duty, room and one call at a time were the rules of the ring. Only
+    an active staff member who works with calls picks up, while the call waits."""
+    return conversation.kind == CALL and conversation.status == QUEUED and _works(user)
+
+
 def may_end(user, conversation) -> bool:
     """End it: the counsellor answering it and supervisors (ending an ended one does
     nothing)."""

@@ -240,3 +240,22 @@ def test_a_chat_is_not_answered_as_a_call_nor_with_someone_elses_profile():
     other = _profile("answering counsellor")
     assert not policy.may_answer_call(counsellor, _conversation("queued", kind="call"), other)
     assert not policy.may_answer_call(counsellor, _conversation("queued", kind="call"), None)
+
+
+@pytest.mark.parametrize(
+    ("person", "state", "kind", "active", "expected"),
+    [
+        ("other counsellor", "queued", "call", True, True),
+        ("observing supervisor", "queued", "call", True, True),
+        ("other counsellor", "queued", "call", False, False),  # the account was closed
+        ("other counsellor", "active", "call", True, False),
+        ("other counsellor", "ended", "call", True, False),
+        ("other counsellor", "queued", "chat", True, False),
+        ("analyst", "queued", "call", True, False),
+        ("administrator", "queued", "call", True, False),
+    ],
+)
+def test_who_may_pick_up_a_call_their_desk_phone_answered(person, state, kind, active, expected):
+    user = _person(person)
+    user.is_active = active
+    assert policy.may_pick_up_call(user, _conversation(state, kind=kind)) is expected

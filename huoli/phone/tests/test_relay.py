@@ -363,21 +363,39 @@ def test_a_desk_phone_receives_nothing_of_the_caller_and_in_call_requests_stay_i
         desk.sendto(reply_to(info, "200 OK", []), kamailio)
         wait_status(trunk, "200")
 
-        # SDP goes only through rtpengine, in an INVITE or UPDATE: a re-INVITE without an
-        # offer is refused (its answer would come in the ACK), an ACK with SDP goes nowhere,
-        # and any other body (here a multipart one with an SDP inside) is taken off.
+        # SDP goes only through rtpengine. A re-INVITE without an offer (a session refresh):
+        # the offer comes in the 200 and the answer in the ACK, both rewritten; an ACK with
+        # SDP nobody asked for goes nowhere, and any other body (here a multipart one with
+        # an SDP inside) is taken off.
         trunk.sendto(in_call("INVITE", contact, record_route, 4), kamailio)
-        assert wait_status(trunk, "488")
+        refresh = wait_request(desk, "INVITE")
+        assert "m=audio" not in refresh, refresh
+        desk.sendto(
+            reply_to(
+                refresh,
+                "200 OK",
+                [f"Contact: <sip:staff-3@127.0.0.1:{desk_port}>", "Content-Type: application/sdp"],
+                desk_sdp.replace("IN IP4 127.0.0.1", "IN IP4 127.0.0.66"),
+            ),
+            kamailio,
+        )
+        offered = wait_status(trunk, "200")
+        assert "m=audio" in offered and "127.0.0.66" not in offered, offered
         evil_sdp = SDP.replace("127.0.0.1", "127.0.0.77")
         trunk.sendto(
             in_call("ACK", contact, record_route, 4, evil_sdp, "application/sdp"), kamailio
         )
+        answer = wait_request(desk, "ACK")
+        assert "m=audio" in answer and "127.0.0.77" not in answer, answer
+        trunk.sendto(
+            in_call("ACK", contact, record_route, 4, evil_sdp, "application/sdp"), kamailio
+        )
+        assert not any(text.startswith("ACK ") for text in received(desk, 0.6))
         multipart = "--b\r\nContent-Type: application/sdp\r\n\r\n" + evil_sdp + "--b--\r\n"
         kind = "multipart/mixed;boundary=b"
         trunk.sendto(in_call("INFO", contact, record_route, 5, multipart, kind), kamailio)
         info = wait_request(desk, "INFO")
         assert "127.0.0.77" not in info and "multipart" not in info, info
-        assert not any(text.startswith("ACK ") for text in received(desk, 0.3))
         desk.sendto(reply_to(info, "200 OK", []), kamailio)
         wait_status(trunk, "200")
         # A CANCEL crossing the answer does not make Huoli count the call abandoned.

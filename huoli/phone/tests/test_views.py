@@ -162,6 +162,18 @@ def test_a_desk_phone_picked_up_after_its_counsellor_went_off_duty_is_still_thei
 
 
 @override_settings(HUOLI_TELEPHONY=True)
+def test_a_desk_phone_of_a_closed_account_does_not_pick_up_a_call(client):
+    aino = call_taker_on_duty()
+    ask(client, "route", call="c9@x", line="fi", source="trunk")
+    assert aino.pk in Call.objects.get().rang_users
+    aino.is_active = False
+    aino.save(update_fields=["is_active"])
+    ask(client, "event", call="c9@x", event="answered", user=sip_user(aino))
+    call = Call.objects.select_related("conversation").get()
+    assert call.conversation.status == "queued" and call.answered_at is None
+
+
+@override_settings(HUOLI_TELEPHONY=True)
 def test_the_call_page_gets_the_lines_recorded_messages_and_nothing_else(client):
     response = client.get("/sounds/sv/queue.wav")
     assert response.status_code == 200
