@@ -60,10 +60,10 @@ def report_csv(report: Report, only: str = "") -> str:
     if not only:
         writer.writerow([])
         writer.writerow([_("Chat service levels"), ""])
-        writer.writerows([[label, value] for label, value in report.service_levels])
+        writer.writerows([[label, str(value)] for label, value in report.service_levels])
         writer.writerow([])
         writer.writerow([_("Calls"), ""])
-        writer.writerows([[label, value] for label, value in report.call_levels])
+        writer.writerows([[label, str(value)] for label, value in report.call_levels])
     return out.getvalue()
 
 
