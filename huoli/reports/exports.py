@@ -60,15 +60,27 @@ def report_csv(report: Report, only: str = "") -> str:
     if not only:
         writer.writerow([])
         writer.writerow([_("Chat service levels"), ""])
-        writer.writerows([[label, value] for label, value in report.service_levels])
+        writer.writerows([[label, str(value)] for label, value in report.service_levels])
         writer.writerow([])
         writer.writerow([_("Calls"), ""])
-        writer.writerows([[label, value] for label, value in report.call_levels])
+        writer.writerows([[label, str(value)] for label, value in report.call_levels])
     return out.getvalue()
 
 
+def _write(sheet, row: int, values: list, style=None) -> None:
+    """A printed number as a number (a spreadsheet sums and charts it); "<5", the hidden
+    mark and every other text as text."""
+    for column, value in enumerate(values):
+        text = str(value)
+        if text.isdigit():
+            sheet.write_number(row, column, int(text), style)
+        else:
+            sheet.write_string(row, column, text, style)
+
+
 def report_xlsx(report: Report) -> bytes:
-    """One sheet for the summary, one per table. Counts are written as text ("<5")."""
+    """One sheet for the summary, one per table. Printed counts are numbers; "<5" and the
+    hidden mark stay texts."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
@@ -80,7 +92,7 @@ def report_xlsx(report: Report) -> bytes:
         + [[""], [_("Calls")]]
         + [list(s) for s in report.call_levels]
     ):
-        summary.write_row(row, 0, values)
+        _write(summary, row, values)
     summary.set_column(0, 0, 40)
     used = set()
     for table in every_table(report):
@@ -91,8 +103,7 @@ def report_xlsx(report: Report) -> bytes:
         sheet = book.add_worksheet(name.replace("?", "").replace("/", "-"))
         sheet.write_row(0, 0, [table.title, table.unit], bold)
         for row, values in enumerate(_table_rows(table), start=1):
-            sheet.write_string(row, 0, values[0])
-            sheet.write_string(row, 1, values[1])
+            _write(sheet, row, values)
         sheet.set_column(0, 0, 45)
     book.close()
     return out.getvalue()
@@ -104,6 +115,9 @@ def _latin(text: str) -> str:
     replacements = {"\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00b7": "-"}
     replaced = "".join(replacements.get(ch, ch) for ch in text)
     return replaced.encode("latin-1", "replace").decode("latin-1")
+
+
+LABEL_WIDTH = 75  # mm
 
 
 class _ReportPDF(FPDF):
@@ -127,16 +141,23 @@ def _pdf_table(pdf: FPDF, table: Table) -> None:
     pdf.cell(0, 8, _latin(table.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     for label, cell in rows:
-        y = pdf.get_y()
-        pdf.cell(75, 6, _latin(label[:48]))
-        pdf.cell(18, 6, _latin(cell.text), align="R")
+        # A long label wraps whole words onto more lines; the figure and the bar stay on
+        # its first line.
+        lines = pdf.multi_cell(LABEL_WIDTH, 5, _latin(label), dry_run=True, output="LINES")
+        if pdf.get_y() + 6 + 5 * (len(lines) - 1) > pdf.page_break_trigger:
+            pdf.add_page()
+        x, y = pdf.get_x(), pdf.get_y()
+        pdf.multi_cell(LABEL_WIDTH, 5, _latin(label), new_x="LMARGIN", new_y="NEXT")
+        bottom = pdf.get_y()
+        pdf.set_xy(x + LABEL_WIDTH, y)
+        pdf.cell(18, 5, _latin(cell.text), align="R")
         if share := table.bar_share(cell):
             pdf.set_fill_color(45, 95, 138)
-            pdf.rect(pdf.l_margin + 97, y + 1.2, 80 * share, 3.6, style="F")
-        pdf.ln(6)
+            pdf.rect(pdf.l_margin + 97, y + 0.7, 80 * share, 3.6, style="F")
+        pdf.set_xy(pdf.l_margin, max(bottom, y + 5) + 1)
     if table.total_cell is not None:
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(75, 6, _latin(_("Total")))
+        pdf.cell(LABEL_WIDTH, 6, _latin(_("Total")))
         pdf.cell(18, 6, _latin(table.total_cell.text), align="R", new_x="LMARGIN", new_y="NEXT")
     if table.note:
         pdf.set_font("Helvetica", "I", 8)
@@ -149,8 +170,12 @@ def _pdf_levels(pdf: FPDF, title: str, levels: list[tuple[str, str]]) -> None:
     pdf.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     for label, value in levels:
-        pdf.cell(75, 6, _latin(label))
-        pdf.cell(0, 6, _latin(value), new_x="LMARGIN", new_y="NEXT")
+        x, y = pdf.get_x(), pdf.get_y()
+        pdf.multi_cell(LABEL_WIDTH, 6, _latin(label), new_x="LMARGIN", new_y="NEXT")
+        bottom = pdf.get_y()
+        pdf.set_xy(x + LABEL_WIDTH, y)
+        pdf.cell(0, 6, _latin(str(value)))
+        pdf.set_xy(pdf.l_margin, max(bottom, y + 6))
     pdf.ln(3)
 
 

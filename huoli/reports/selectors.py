@@ -4,6 +4,7 @@ outlive conversation content) and from queue times. Every count passes through
 
 from __future__ import annotations
 
+import calendar
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +21,13 @@ from huoli.cases.models import Case
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.directory.models import Referral, Service
-from huoli.reports.suppression import Cell, count_cell, protect, suppress_table
+from huoli.reports.suppression import (
+    Cell,
+    count_cell,
+    protect,
+    protect_figures,
+    suppress_table,
+)
 
 NOT_RECORDED = "—"
 
@@ -64,10 +71,11 @@ class Report:
     new_cases: Cell
     tables: list[Table]
     series: list[Table]
-    service_levels: list[tuple[str, str]]
+    # (label, text); the counts among them (chats answered, left the queue) as cells.
+    service_levels: list[tuple[str, str | Cell]]
     feedback: Table
     calls: Cell | None = None  # calls offered
-    call_levels: list[tuple[str, str]] = field(default_factory=list)
+    call_levels: list[tuple[str, str | Cell]] = field(default_factory=list)
     call_tables: list[Table] = field(default_factory=list)
 
 
@@ -205,7 +213,7 @@ def _minutes(seconds: list[float], q: float) -> str:
     return _("%(minutes)s min") % {"minutes": round(value / 60, 1)}
 
 
-def _service_levels(start_dt, end_dt) -> list[tuple[str, str]]:
+def _service_levels(start_dt, end_dt) -> list[tuple[str, str | Cell]]:
     chats = Conversation.objects.filter(
         kind="chat", created_at__gte=start_dt, created_at__lt=end_dt
     )
@@ -245,8 +253,8 @@ def _service_levels(start_dt, end_dt) -> list[tuple[str, str]]:
     if len(asked) >= settings.HUOLI_SMALL_COUNT:
         share = f"{round(100 * len(within) / len(asked))} %"
     return [
-        (_("Chats answered"), str(count_cell(len(answered)))),
-        (_("Left the queue before an answer"), str(count_cell(len(left)))),
+        (_("Chats answered"), count_cell(len(answered))),
+        (_("Left the queue before an answer"), count_cell(len(left))),
         (_("Median wait"), _minutes(waits, 0.5)),
         (_("90th percentile of waits"), _minutes(waits, 0.9)),
         (_("Median chat length"), _minutes(lengths, 0.5)),
@@ -316,13 +324,11 @@ def _calls(start_dt, end_dt) -> tuple[Cell, list[tuple[str, str]], list[Table]]:
               offered_count, unit=unit),
     ]  # fmt: skip
     offered_cell = count_cell(offered_count)
-    # Every table adds up to the calls offered: one check over all of them.
-    protect([t.cells for t in tables], [offered_cell] * len(tables))
     total_talk = NOT_RECORDED
     if len(talks) >= settings.HUOLI_SMALL_COUNT:
         total_talk = _("%(minutes)s min") % {"minutes": round(sum(talks) / 60)}
     levels = [
-        (_("Calls offered"), str(offered_cell)),
+        (_("Calls offered"), offered_cell),
         (_("Median time to answer"), _seconds(waits, 0.5)),
         (_("90th percentile of time to answer"), _seconds(waits, 0.9)),
         (_("Median talk time"), _minutes(talks, 0.5)),
@@ -336,6 +342,22 @@ def language_names() -> dict[str, str]:
 
 
 def report_for(start: date, end: date) -> Report:
+    """The report of the days from ``start`` to ``end``. A whole month, quarter or year is
+    checked together with every other whole period of its year (decision 0037); any other
+    range (for supervisors auditing) on its own."""
+    if _whole_period(start, end):
+        return year_reports(start.year)[(start, end)]
+    report = _build(start, end)
+    # Every breakdown of contacts adds up to the contacts figure, and every table of calls to
+    # the calls offered: one check over each group.
+    of_contacts = [t for t in [*report.tables, *report.series] if t.key in CONTACT_BREAKDOWNS]
+    protect([t.cells for t in of_contacts], [report.contacts] * len(of_contacts))
+    protect([t.cells for t in report.call_tables], [report.calls] * len(report.call_tables))
+    return report
+
+
+def _build(start: date, end: date) -> Report:
+    """Every figure of the report, each table checked only against its own total."""
     start_dt, end_dt = _bounds(start, end)
     records = ContactRecord.objects.filter(started_on__gte=start, started_on__lte=end)
     counts = _record_counts(start, end)
@@ -387,9 +409,6 @@ def report_for(start: date, end: date) -> Report:
         Table("monthly", _("Contacts by month"), *monthly, sum(monthly[1])),
     ]
     contacts_cell = count_cell(contacts)
-    # Every breakdown of contacts adds up to the contacts figure: one check over all of them.
-    of_contacts = [t for t in [*tables, *series] if t.key in CONTACT_BREAKDOWNS]
-    protect([t.cells for t in of_contacts], [contacts_cell] * len(of_contacts))
     feedback_counts = _by(Feedback.objects.filter(day__gte=start, day__lte=end), "answer")
     feedback = _choice_table(
         "feedback", _("Was this conversation helpful?"), feedback_counts,
@@ -413,3 +432,105 @@ def report_for(start: date, end: date) -> Report:
 
 def every_table(report: Report) -> list[Table]:
     return [*report.tables, *report.series, report.feedback, *report.call_tables]
+
+
+def whole_periods(year: int) -> list[tuple[date, date]]:
+    """The months, the quarters and the year: every period an analyst can ask for."""
+    months = [(date(year, m, 1), date(year, m, calendar.monthrange(year, m)[1]))
+              for m in range(1, 13)]  # fmt: skip
+    quarters = [(months[3 * q][0], months[3 * q + 2][1]) for q in range(4)]
+    return [*months, *quarters, (date(year, 1, 1), date(year, 12, 31))]
+
+
+def _whole_period(start: date, end: date) -> bool:
+    return (start, end) in whole_periods(start.year)
+
+
+def _slots(report: Report) -> dict[str, Cell]:
+    """The report's figures outside the tables, by key."""
+    levels = {key: value for key, (_label, value) in zip(
+        ("answered", "left"), report.service_levels[:2], strict=True)}  # fmt: skip
+    return {"contacts": report.contacts, "new_cases": report.new_cases,
+            "calls": report.calls, **levels}  # fmt: skip
+
+
+def year_reports(year: int) -> dict[tuple[date, date], Report]:
+    """The 17 whole periods of ``year`` checked together: a figure printed in several
+    reports (a month's contacts are a row of its quarter's and year's "Contacts by month", a
+    week inside one month a row of three reports) is one figure with one text everywhere, and
+    the check knows every sum between them (a quarter is the sum of its months in every row,
+    the year of its quarters). See ``suppression.protect_figures``."""
+    periods = whole_periods(year)
+    reports = {period: _build(*period) for period in periods}
+    index = {period: i for i, period in enumerate(periods)}
+    parts_of = {12 + q: [3 * q, 3 * q + 1, 3 * q + 2] for q in range(4)}
+    parts_of[16] = [12, 13, 14, 15]
+    same: dict[tuple, tuple] = {}  # a key printed again under another key
+
+    def canonical(key):
+        while key in same:
+            key = same[key]
+        return key
+
+    values: dict[tuple, int] = {}
+    sums: list[tuple] = []
+    for period, report in reports.items():
+        p = index[period]
+        for name, cell in _slots(report).items():
+            values[(p, name)] = cell.value
+        for table in every_table(report):
+            if table.key == "monthly":
+                for label, month in zip(table.labels, _months(period), strict=True):
+                    same[(p, "monthly", label)] = (index[month], "contacts")
+            keys = [(p, table.key, label) for label in table.labels]
+            for key, value in zip(keys, table.values, strict=True):
+                values[key] = value
+            if table.key in CONTACT_BREAKDOWNS:
+                sums.append(((p, "contacts"), keys))
+            elif table.key.startswith("call_"):
+                sums.append(((p, "calls"), keys))
+            elif table.total is not None:
+                values[(p, table.key, "total")] = table.total
+                sums.append(((p, table.key, "total"), keys))
+    for whole, parts in parts_of.items():
+        for key in [key for key in values if key[0] == whole]:
+            suffix = key[1:]
+            part_keys = [(q, *suffix) for q in parts if (q, *suffix) in values]
+            if key[1] == "weekly" and len(part_keys) == 1:
+                same[key] = part_keys[0]  # a week inside one part: the same figure
+            elif key[1] != "monthly":
+                sums.append((key, part_keys))
+    cells = {key: count_cell(value) for key, value in values.items() if key not in same}
+    sums = [(canonical(total), [canonical(p) for p in parts]) for total, parts in sums]
+    sums = [(total, parts) for total, parts in sums if parts != [total]]
+    cells = protect_figures(cells, sums)
+
+    for period, report in reports.items():
+        p = index[period]
+        report.contacts, report.new_cases, report.calls = (
+            cells[canonical((p, name))] for name in ("contacts", "new_cases", "calls")
+        )
+        answered, left = cells[canonical((p, "answered"))], cells[canonical((p, "left"))]
+        report.service_levels[:2] = [(report.service_levels[0][0], answered),
+                                     (report.service_levels[1][0], left)]  # fmt: skip
+        report.call_levels[0] = (report.call_levels[0][0], report.calls)
+        for table in every_table(report):
+            table.cells = [cells[canonical((p, table.key, label))] for label in table.labels]
+            if table.key in CONTACT_BREAKDOWNS:
+                table.total_cell = report.contacts
+            elif table.key.startswith("call_"):
+                table.total_cell = report.calls
+            elif table.total is not None:
+                table.total_cell = cells[canonical((p, table.key, "total"))]
+    return reports
+
+
+def _months(period: tuple[date, date]) -> list[tuple[date, date]]:
+    """The months of ``period``, as the keys of their reports."""
+    start, end = period
+    months = []
+    while start <= end:
+        last = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        months.append((start, last))
+        start = last + timedelta(days=1)
+    return months

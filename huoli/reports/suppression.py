@@ -15,6 +15,10 @@ Rules, applied to every count (dashboard, CSV, XLSX and PDF all take cells from 
    shown count (shown as a multiplication sign), and in the end the whole table.
 3. Periods. Analysts choose only whole months, quarters and years (``forms.RangeForm``);
    custom ranges are for supervisors and administrators, who see the records anyway.
+4. One year together (decision 0037). The 17 whole periods of a year go through
+   ``protect_figures`` at once: a count printed in several reports is one figure (hidden
+   everywhere or nowhere), and the check knows that a quarter is the sum of its months and
+   the year of its quarters, in every row.
 """
 
 from __future__ import annotations
@@ -153,3 +157,92 @@ def suppression_note() -> str:
         "<%(k)s. Where the figures would still reveal such a count, more are hidden "
         "(%(mark)s)."
     ) % {"below": k - 1, "k": k, "mark": HIDDEN_COMPLEMENT}
+
+
+def _narrow(ranges: dict, total, parts: list) -> list:
+    """Narrow by ``ranges[total] == sum(ranges[p] for p in parts)``; the keys changed."""
+    rows = [ranges[p] for p in parts]
+    whole = ranges[total]
+    low_sum = sum(row[0] for row in rows)
+    high_sum = sum(row[1] for row in rows)
+    changed = []
+    if low_sum > whole[0] or high_sum < whole[1]:
+        whole[0], whole[1] = max(whole[0], low_sum), min(whole[1], high_sum)
+        changed.append(total)
+    for key, row in zip(parts, rows, strict=True):
+        low = whole[0] - (high_sum - row[1])
+        high = whole[1] - (low_sum - row[0])
+        if low > row[0] or high < row[1]:
+            row[0], row[1] = max(row[0], low), min(row[1], high)
+            changed.append(key)
+    return changed
+
+
+def pinned_figures(cells: dict, sums: list[tuple], k: int) -> list:
+    """Keys of the figures from 1 to k-1 that the printed texts and the ``sums`` (a total's
+    key and its parts' keys) together tell exactly."""
+    ranges = {key: [cell.low, cell.high] for key, cell in cells.items()}
+    touching: dict = {}
+    for index, (total, parts) in enumerate(sums):
+        for key in (total, *parts):
+            touching.setdefault(key, []).append(index)
+    queue = list(range(len(sums)))
+    waiting = set(queue)
+    steps = 0
+    while queue and steps < 200 * max(len(sums), 1):
+        steps += 1
+        index = queue.pop()
+        waiting.discard(index)
+        total, parts = sums[index]
+        for key in _narrow(ranges, total, parts):
+            for other in touching[key]:
+                if other not in waiting:
+                    waiting.add(other)
+                    queue.append(other)
+    return [key for key, (low, high) in ranges.items() if low == high and 1 <= low < k]
+
+
+def protect_figures(cells: dict, sums: list[tuple], k: int | None = None) -> dict:
+    """``protect`` for many reports at once: ``cells`` maps a key to a figure's cell (one key
+    for one figure, however many times and in however many reports it is printed) and
+    ``sums`` lists every sum a reader knows, within a report and between reports (a quarter
+    is the sum of its months). While some count from 1 to k-1 is pinned, the largest shown
+    figure in a sum with it is hidden (then in a sum with those, and so on). A hidden figure
+    is read as "k or more". Returns the new cells."""
+    k = small(k)
+    cells = dict(cells)
+    neighbours: dict = {}
+    for total, parts in sums:
+        group = (total, *parts)
+        for key in group:
+            neighbours.setdefault(key, set()).update(group)
+    order = {key: index for index, key in enumerate(cells)}
+    for _round in range(len(cells) + 1):
+        found = pinned_figures(cells, sums, k)
+        if not found:
+            break
+        hidden_now: set = set()
+        for key in found:
+            seen, level = {key}, [key]
+            while level:
+                around = sorted(
+                    {n for key_ in level for n in neighbours.get(key_, ())} - seen,
+                    key=order.__getitem__,
+                )
+                if hidden_now & set(around):
+                    break
+                shown = [n for n in around if cells[n].shown]
+                if shown:
+                    best = max(shown, key=lambda n: (cells[n].value, -order[n]))
+                    cells[best] = Cell(cells[best].value, HIDDEN_COMPLEMENT, True, low=k)
+                    hidden_now.add(best)
+                    break
+                seen.update(around)
+                level = around
+        if not hidden_now:
+            # Nothing shown is left around a pinned count (not met in practice): hide every
+            # figure of its sums that still tells a lower bound.
+            for key in found:
+                for n in neighbours.get(key, ()):
+                    cells[n] = Cell(cells[n].value, HIDDEN_COMPLEMENT, True, low=0)
+    return cells

@@ -28,7 +28,7 @@ from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.core.roles import Role
 from huoli.reports.exports import report_csv
-from huoli.reports.selectors import report_for
+from huoli.reports.selectors import report_for, whole_periods, year_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +130,13 @@ def requestable_periods(client, logged_in) -> list[tuple[date, date]]:
     return periods
 
 
-def published(start: date, end: date) -> tuple[str, dict[str, dict[str, str]]]:
-    """The contacts figure and every table of the report's CSV download, as text."""
+def published(start: date, end: date, reports=None) -> tuple[str, dict[str, dict[str, str]]]:
+    """The contacts figure and every table of the report's CSV download, as text (from
+    ``reports``, the year's reports made once, when given: ``report_for`` makes them all for
+    each whole period)."""
     with translation.override("en"):
-        lines = list(csv.reader(io.StringIO(report_csv(report_for(start, end)))))
+        report = reports[(start, end)] if reports else report_for(start, end)
+        lines = list(csv.reader(io.StringIO(report_csv(report))))
     contacts = next(row[1] for row in lines if row[:1] == ["Contacts"])
     tables: dict[str, dict[str, str]] = {}
     current = None
@@ -169,10 +172,9 @@ class Attacker:
         if text == f"<{k}":
             return [1 if self.zero_shown else 0, k - 1]
         if text == HIDDEN:
-            if all(other == HIDDEN for other in others):
-                return [0, math.inf]
-            # A hidden row is at least k and at least every shown row (it is the largest).
-            return [max([k, *(self.reading(o, [])[0] for o in others if o.isdigit())]), math.inf]
+            # A hidden figure is one that was shown: k or more (decision 0037; it need not
+            # be the largest of its table any more).
+            return [k, math.inf]
         shown = int(text)
         if not self.rounded:
             return [shown, shown]
@@ -270,7 +272,9 @@ def test_no_report_or_pair_of_reports_an_analyst_can_ask_for_singles_out_a_conta
 ):
     k = settings.HUOLI_SMALL_COUNT
     periods = requestable_periods(client, logged_in)
-    texts = {period: published(*period) for period in periods}
+    with translation.override("en"):
+        year = year_reports(YEAR)
+    texts = {period: published(*period, year if period in year else None) for period in periods}
     numbers = [
         int(text)
         for contacts, tables in texts.values()
@@ -313,7 +317,9 @@ def test_the_months_quarters_and_year_together_single_out_no_contact(seeded_year
     ]
     quarters = [(months[3 * q][0], months[3 * q + 2][1]) for q in range(4)]
     year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
-    texts = {p: published(*p) for p in [*months, *quarters, year]}
+    with translation.override("en"):
+        reports = year_reports(YEAR)
+    texts = {p: published(*p, reports) for p in [*months, *quarters, year]}
     numbers = [int(t) for _c, tables in texts.values() for rows in tables.values()
                for t in rows.values() if t.isdigit() and int(t) >= k]  # fmt: skip
     attacker = Attacker(
@@ -338,3 +344,99 @@ def test_the_months_quarters_and_year_together_single_out_no_contact(seeded_year
         for hit in attacker.pinned((None, tables))
     ]  # fmt: skip
     assert not found, f"{len(found)} small counts worked out, e.g. {found[:8]}"
+
+
+@pytest.fixture
+def quiet_december(db):
+    """Two busy months and a quiet one: 42 contacts in October, 42 in November, 4 in
+    December. Each month's report rounds its own figure; the quarter's and the year's figures
+    and their "Contacts by month" rows are the same counts again."""
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    tz = timezone.get_current_timezone()
+    for month, day, count in ((10, 15, 42), (11, 12, 42), (12, 10, 4)):
+        for i in range(count):
+            ContactRecord.objects.create(
+                channel="phone",
+                language="fi",
+                counsellor=counsellor,
+                started_at=timezone.make_aware(datetime(YEAR, month, day, 8 + i % 10), tz),
+            )
+
+
+def every_figure_together(attacker: Attacker, texts) -> tuple[dict, list]:
+    """Every figure of every report an analyst can ask for in YEAR as one variable, and every
+    sum an analyst knows: rows to their table's total (breakdowns to the contacts figure), a
+    quarter or year to its months in every row, a "Contacts by month" row to that month's
+    contacts figure, a week of a quarter or the year to its parts in the months' reports."""
+    ranges: dict[tuple, list[float]] = {}
+    sums: list[tuple[tuple, list[tuple]]] = []
+    for index, (contacts, tables) in enumerate(texts):
+        ranges[(index, "contacts")] = attacker.reading(contacts, [])
+        for title, rows in tables.items():
+            texts_ = {label: text for label, text in rows.items() if label != "Total"}
+            keys = []
+            for label, text in texts_.items():
+                others = [t for other, t in texts_.items() if other != label]
+                ranges[(index, title, label)] = attacker.reading(text, others)
+                keys.append((index, title, label))
+            total = (index, "contacts") if title in OF_CONTACTS else (index, title, "Total")
+            if "Total" in rows:
+                reading = attacker.reading(rows["Total"], [])
+                ranges.setdefault(total, reading)
+                low, high = ranges[total]
+                ranges[total] = [max(low, reading[0]), min(high, reading[1])]
+            if title in OF_CONTACTS or "Total" in rows:
+                sums.append((total, keys))
+    parts_of = {12 + q: list(range(3 * q, 3 * q + 3)) for q in range(4)}
+    parts_of[16] = [12, 13, 14, 15]
+    for whole, parts in parts_of.items():
+        sums.append(((whole, "contacts"), [(p, "contacts") for p in parts]))
+        for key in [k for k in ranges if k[0] == whole and len(k) == 3]:
+            _whole, title, label = key
+            if title == "Contacts by month":
+                month = int(label.split("/")[0]) - 1
+                sums.append((key, [(month, "contacts")]))
+            else:  # a week's parts, and every other row's, are the same rows of the parts
+                parts_ = [(p, title, label) for p in parts if (p, title, label) in ranges]
+                sums.append((key, parts_))
+    for _round in range(200):
+        changed = False
+        for total, parts in sums:
+            if parts:
+                rows = [ranges[p] for p in parts]
+                changed |= narrow(rows, ranges[total])
+        if not changed:
+            break
+    return ranges, sums
+
+
+def test_no_hidden_figure_is_worked_out_from_the_other_reports(quiet_december):
+    """Issue 21, point 20, as an attacker. A figure hidden in one report must not be
+    printed in another, and no small count may be pinned by all reports of the year read
+    together: the quarter's contacts (88: "90", 88..92) minus October's and November's (42
+    each: "40", at most 42) leaves December at least 4, and "<5" says at most 4."""
+    k = settings.HUOLI_SMALL_COUNT
+    periods = whole_periods(YEAR)
+    with translation.override("en"):
+        reports = year_reports(YEAR)
+    assert report_csv(report_for(*periods[14])) == report_csv(reports[periods[14]])
+    texts = [published(*period, reports) for period in periods]
+    attacker = Attacker(k, rounded=True, zero_shown=shows_a_zero(texts))
+    ranges, _sums = every_figure_together(attacker, texts)
+    names = [f"{a}..{b}" for a, b in periods]
+    hidden = {
+        key
+        for key in ranges
+        if len(key) == 3 and texts[key[0]][1].get(key[1], {}).get(key[2]) == HIDDEN
+    }
+    recovered = [
+        f"{names[key[0]]}: {key[1]}: {key[2]} (hidden) = {low}..{high}"
+        for key, (low, high) in ranges.items()
+        if key in hidden and low >= k and high - low <= k - 1
+    ]
+    found = [
+        f"{names[key[0]]}: {' '.join(key[1:])} = {low}"
+        for key, (low, high) in ranges.items()
+        if low == high and 1 <= low < k
+    ]
+    assert not recovered and not found, f"recovered {recovered[:5]}, pinned {found[:8]}"

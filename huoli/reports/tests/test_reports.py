@@ -104,6 +104,11 @@ def rows(table):
     return {label: cell.text for label, cell in table.rows}
 
 
+def texts(levels):
+    """Service levels as printed (their counts are cells)."""
+    return {label: str(value) for label, value in levels}
+
+
 @translation.override("en")
 def test_the_report_counts_rounds_and_hides_small_cells(november):
     report = report_for(*NOVEMBER)
@@ -150,13 +155,17 @@ def test_csv_xlsx_and_pdf_show_the_same_cells(november):
 
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
     channel = {row[0]: row[1] for row in book["Channel"].iter_rows(min_row=2, values_only=True)}
+    # Numbers are numbers (a sum or a chart works on them), and "<5" stays a text.
     assert channel == {
-        "Phone call": "10",
+        "Phone call": 10,
         "Chat": "<5",
         "Message": "<5",
         "Not recorded": "<5",
-        "Total": "15",
+        "Total": 15,
     }
+    assert [type(v) for v in channel.values()] == [int, str, str, str, int]
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+    assert summary["Contacts"] == 15 and isinstance(summary["Contacts"], int)
     values = {str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row}
     assert not values & {"3", "6", "8", "11", "14"}
 
@@ -254,7 +263,7 @@ def november_calls(db):
 def test_calls_offered_answered_abandoned_timed_out_and_their_times(november_calls):
     report = report_for(*NOVEMBER)
     assert report.calls.text == "10"  # 8
-    assert dict(report.call_levels) == {
+    assert texts(report.call_levels) == {
         "Calls offered": "10",
         "Median time to answer": "40 s",
         "90th percentile of time to answer": "50 s",
@@ -294,7 +303,7 @@ def test_call_counts_are_computed_from_the_calls_not_their_suppressed_texts(nove
 @translation.override("en")
 def test_call_times_are_shown_only_with_enough_calls_behind_them(november_calls):
     tuesday = report_for(date(2026, 11, 10), date(2026, 11, 10))
-    assert dict(tuesday.call_levels) == {
+    assert texts(tuesday.call_levels) == {
         "Calls offered": "<5",
         "Median time to answer": "—",
         "90th percentile of time to answer": "—",
@@ -303,7 +312,7 @@ def test_call_times_are_shown_only_with_enough_calls_behind_them(november_calls)
     }
     # Four answered calls (of six, two taken away): no times either.
     Call.objects.filter(pk__in=Call.objects.order_by("offered_at").values("pk")[:2]).delete()
-    levels = dict(report_for(*NOVEMBER).call_levels)
+    levels = texts(report_for(*NOVEMBER).call_levels)
     assert levels["Median time to answer"] == levels["Total talk time"] == "—"
 
 
@@ -329,9 +338,9 @@ def test_call_figures_in_the_dashboard_and_every_file(client, logged_in, novembe
     assert ["Monday", "6"] not in lines and ["Calls offered", "8"] not in lines
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
     outcome = {r[0]: r[1] for r in book["Calls by outcome"].iter_rows(values_only=True)}
-    assert outcome["Calls by outcome"] == "Calls" and outcome["Answered"] == "5"
+    assert outcome["Calls by outcome"] == "Calls" and outcome["Answered"] == 5
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
-    assert summary["Calls offered"] == "10" and summary["Total talk time"] == "45 min"
+    assert summary["Calls offered"] == 10 and summary["Total talk time"] == "45 min"
     pdf = PdfReader(io.BytesIO(report_pdf(report, "en")))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Calls offered 10" in text and "Median time to answer 40 s" in text
@@ -347,3 +356,16 @@ def test_call_figures_in_the_dashboard_and_every_file(client, logged_in, novembe
     weekday = html[html.index('id="t-call_weekday"') : html.index('id="t-call_hour"')]
     assert '<th scope="col">Calls</th>' in weekday
     assert '<th scope="row">Monday</th><td>5</td>' in weekday
+
+
+@translation.override("en")
+def test_the_pdf_wraps_long_labels_instead_of_cutting_them(november):
+    """A list entry's name longer than the label column is wrapped whole, never cut."""
+    name = "Concerned about a relative's friends and online contacts (described at length)"
+    ListEntry.objects.filter(kind="contacting", code="mother").update(name_en=name)
+    report = report_for(*NOVEMBER)
+    pdf = PdfReader(io.BytesIO(report_pdf(report, "en")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    # Cut at 48 characters before: "...friends and online" and no more.
+    for words in ("relative's friends", "contacts (described", "length)"):
+        assert words in text, words
