@@ -267,6 +267,8 @@ HUOLI_SPOKEN_LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "huoli" / "locale"]
 TIME_ZONE = "Europe/Helsinki"
+# Day-month-year and a 24-hour clock in every language (huoli/core/formats).
+FORMAT_MODULE_PATH = ["huoli.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

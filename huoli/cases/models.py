@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huoli.core.fields import EncryptedTextField
 
@@ -17,7 +18,7 @@ CASE_NUMBER_LENGTH = 6
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("case status", "Open")
         WAITING = "waiting", _("Waiting")
         CLOSED = "closed", _("Closed")
 

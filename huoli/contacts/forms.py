@@ -1,5 +1,6 @@
 """The contact record form: built for the keyboard (native controls in reading order, the
-first field focused, Tab moves on, letters choose in lists, Space ticks, arrows pick risk)."""
+type of contact focused first, Tab moves on, letters choose in lists, Space ticks, arrows
+pick risk)."""
 
 from __future__ import annotations
 
@@ -126,9 +127,10 @@ class ContactRecordForm(forms.ModelForm):
         else:
             for name in ("started_at", "duration", "language"):
                 del self.fields[name]
-        # The first field takes the focus: a call is logged without touching the mouse.
-        first = "started_at" if phone else "contact_type"
-        self.fields[first].widget.attrs["autofocus"] = True
+        # The field filled in for every contact takes the focus, so a call is logged without
+        # the mouse; a call's start is already now, so it comes after its duration and is
+        # passed over (a date-time field holds a Tab stop for each of its parts).
+        self.fields["contact_type"].widget.attrs["autofocus"] = True
 
     def record_fields(self) -> dict:
         """Cleaned values to set on the record (not the many-to-many ones)."""

@@ -213,6 +213,11 @@ class ContactRecord(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def language_name(self) -> str:
+        """The contact's language by name in the reader's language ("Finnish", not "fi")."""
+        return str(dict(settings.HUOLI_SPOKEN_LANGUAGES).get(self.language, self.language))
+
+    @property
     def duration_minutes(self) -> int | None:
         if self.ended_at is None:
             return None

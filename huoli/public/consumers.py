@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError
@@ -34,7 +36,7 @@ from huoli.conversations.services.messages import MessagePost, message_event, ty
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
-from huoli.core.events import ConversationSignedOut, conversation_group
+from huoli.core.events import ConversationSignedOut, QueuePosition, conversation_group
 from huoli.core.frames import FrameError, int_field, str_field
 from huoli.public import sockets
 from huoli.public.visitor import visitor_token
@@ -94,6 +96,24 @@ def _state(conversation_id: int, token_hash: str) -> dict:
     return state
 
 
+def queue_text(language: str, position: int, minutes: int) -> str:
+    """The waiting visitor's place and rough wait in the page's language, with that language's
+    plural forms (Arabic has six: "4 دقائق", "11 دقيقة"), which the page's script cannot pick."""
+    with translation.override(language):
+        return ngettext(
+            "You are number %(position)s in the queue. Estimated wait: %(minutes)s minute.",
+            "You are number %(position)s in the queue. Estimated wait: %(minutes)s minutes.",
+            minutes,
+        ) % {"position": position, "minutes": minutes}
+
+
+def _page_language(scope, fallback: str) -> str:
+    """The language of the page that opened the socket (``?lang=ar``), if it is one of ours:
+    the page's own texts are in it, whatever language the chat is in."""
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
+    return asked if asked in {code for code, _name in settings.LANGUAGES} else fallback
+
+
 @database_sync_to_async
 def _catch_up(conversation_id: int, token_hash: str, after: int) -> list[dict]:
     conversation = _mine(conversation_id, token_hash)
@@ -145,6 +165,7 @@ class VisitorConsumer(FrameConsumer):
         self.language = (
             conversation.language if conversation.language in codes else settings.LANGUAGE_CODE
         )
+        self.page_language = _page_language(self.scope, self.language)
         if place is None:
             # Accepted only to say why: a refusal before accepting reaches no page script.
             self.closing = True
@@ -164,7 +185,9 @@ class VisitorConsumer(FrameConsumer):
         await self.accept()
         self.keeper = asyncio.create_task(self._keep_place())
         try:
-            await self.send_json(await _state(self.conversation_id, self.token_hash))
+            await self.send_json(
+                self._with_queue_text(await _state(self.conversation_id, self.token_hash))
+            )
         except ConversationError:
             # Signed out between the lookup and now.
             await self._close_as(CLOSE_NO_CONVERSATION)
@@ -224,6 +247,12 @@ class VisitorConsumer(FrameConsumer):
         with translation.override(self.language):
             await super().receive(text_data=text_data, bytes_data=bytes_data)
 
+    def _with_queue_text(self, state: dict) -> dict:
+        if state.get("position"):
+            text = queue_text(self.page_language, state["position"], state["wait_minutes"])
+            return {**state, "queue_text": text}
+        return state
+
     async def huoli_event(self, message):
         if self.closing:
             return
@@ -232,6 +261,8 @@ class VisitorConsumer(FrameConsumer):
             if not await _token_current(self.conversation_id, self.token_hash):
                 await self._close_as(CLOSE_NO_CONVERSATION)
             return
+        if message["event"].get("type") == QueuePosition.type:
+            message = {**message, "event": self._with_queue_text(message["event"])}
         await super().huoli_event(message)
 
     async def handle_frame(self, frame: dict) -> None:
@@ -258,7 +289,9 @@ class VisitorConsumer(FrameConsumer):
             after = int_field(frame, "last_seq", 0)
             for payload in await _catch_up(self.conversation_id, self.token_hash, after):
                 await self.send_json(payload)
-            await self.send_json(await _state(self.conversation_id, self.token_hash))
+            await self.send_json(
+                self._with_queue_text(await _state(self.conversation_id, self.token_hash))
+            )
         elif kind == "message":
             client_id = str_field(frame, "client_id")[:64]
             body = str_field(frame, "body")

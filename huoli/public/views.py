@@ -343,9 +343,6 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
             "failed": _("Not sent."),
             "retrying": _("Not saved yet. Trying again in a moment…"),
             "waiting": _("Waiting for a counsellor…"),
-            "queue": _(
-                "You are number %(position)s in the queue. Estimated wait: %(minutes)s min."
-            ),
             "joined": _("You are talking with %(name)s."),
             "reconnecting": _("Connection lost. Reconnecting…"),
         },

@@ -176,13 +176,13 @@ def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
     return Table(key, title, labels, values, total, note)
 
 
-def _choice_table(key, title, counts: dict, choices, *, not_recorded=True) -> Table:
+def _choice_table(key, title, counts: dict, choices, *, not_recorded=True, unit="") -> Table:
     labels = [str(label) for _value, label in choices]
     values = [counts.get(value, 0) for value, _label in choices]
     if not_recorded:  # always, so that the row's presence does not tell it holds one
         labels.append(_("Not recorded"))
         values.append(counts.get(None, 0) + counts.get("", 0))
-    return Table(key, title, labels, values, sum(values))
+    return Table(key, title, labels, values, sum(values), unit=unit)
 
 
 def _series(daily: dict[date, int], start: date, end: date, step: str):
@@ -412,7 +412,7 @@ def _build(start: date, end: date) -> Report:
     feedback_counts = _by(Feedback.objects.filter(day__gte=start, day__lte=end), "answer")
     feedback = _choice_table(
         "feedback", _("Was this conversation helpful?"), feedback_counts,
-        Feedback.Answer.choices, not_recorded=False,
+        Feedback.Answer.choices, not_recorded=False, unit=_("Answers"),
     )  # fmt: skip
     calls, call_levels, call_tables = _calls(start_dt, end_dt)
     return Report(

@@ -237,3 +237,16 @@ def test_a_call_back_number_is_kept_encrypted_audited_without_the_number_and_che
     entry = AuditEntry.objects.get(action="escalation.callback")
     assert "4567" not in str(entry.data)
     assert 'value="+358 40 123 4567"' in client.get(url).content.decode()
+
+
+def test_log_a_call_focuses_the_type_of_contact_and_puts_the_start_last(client, logged_in):
+    """Issue 21, point 12: the start (already now) neither takes the focus nor comes first."""
+    import re
+
+    logged_in(Role.COUNSELLOR)
+    html = client.get("/console/calls/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    focused = re.findall(r"<(?:select|input)[^>]*\bautofocus\b[^>]*>", html)
+    assert len(focused) == 1 and 'name="contact_type"' in focused[0]
+    order = ["contact_type", "contacting", "duration", "language", "started_at"]
+    positions = [html.index(f'id="id_{name}"') for name in order]
+    assert positions == sorted(positions)

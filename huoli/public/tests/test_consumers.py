@@ -451,3 +451,52 @@ async def test_a_socket_sending_too_fast_is_slowed_not_served():
     assert 20 <= sum(r == {"type": "pong"} for r in replies) < 30
     assert {"type": "error", "code": "rate_limited"} in replies
     await socket.disconnect()
+
+
+def test_the_wait_is_worded_with_the_languages_plural_forms():
+    """Issue 21: "4 دقيقة" is wrong Arabic; each count takes its language's plural form."""
+    from huoli.public.consumers import queue_text
+
+    assert queue_text("en", 1, 1).endswith("Estimated wait: 1 minute.")
+    assert queue_text("en", 2, 16).endswith("Estimated wait: 16 minutes.")
+    arabic = {n: queue_text("ar", 7, n) for n in (1, 2, 3, 11)}
+    # Arabic: one, two, a few (3-10) and many (11-99) each have their own words (the
+    # number itself taken out, so that only the words are compared).
+    forms = {text.replace(str(n), "N") for n, text in arabic.items()}
+    assert len(forms) == 4, arabic
+    assert "دقائق" in arabic[3] and "دقائق" not in arabic[11]
+    assert all("minute" not in text for text in arabic.values())
+
+
+async def test_a_waiting_visitor_reads_the_wait_in_the_pages_language():
+    from asgiref.sync import sync_to_async
+
+    from huoli.core.events import QueuePosition, conversation_group, publish
+    from huoli.public.consumers import queue_text
+
+    access = await start()
+    headers = [*ORIGIN, (b"cookie", f"{settings.HUOLI_VISITOR_COOKIE}={access.token}".encode())]
+    socket = WebsocketCommunicator(application, "/chat/ws/?lang=en", headers=headers)
+    assert (await socket.connect())[0]
+    state = await socket.receive_json_from(timeout=5)
+    assert state["position"] == 1
+    minutes = state["wait_minutes"]
+    assert state["queue_text"] == (
+        f"You are number 1 in the queue. Estimated wait: {minutes} minute"
+        f"{'' if minutes == 1 else 's'}."
+    )
+
+    group = conversation_group(access.conversation.pk)
+    event = QueuePosition(conversation_id=access.conversation.pk, position=3, wait_minutes=1)
+    await sync_to_async(publish)(group, event)
+    moved = await socket.receive_json_from(timeout=5)
+    assert moved["type"] == "queue.position"
+    assert moved["queue_text"] == "You are number 3 in the queue. Estimated wait: 1 minute."
+    await socket.disconnect()
+
+    # A language that is not one of ours falls back to the chat's (Finnish here).
+    other = WebsocketCommunicator(application, "/chat/ws/?lang=xx", headers=headers)
+    assert (await other.connect())[0]
+    fallback = (await other.receive_json_from(timeout=5))["queue_text"]
+    assert fallback == await sync_to_async(queue_text)("fi", 1, minutes)
+    await other.disconnect()

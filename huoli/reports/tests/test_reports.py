@@ -126,6 +126,8 @@ def test_the_report_counts_rounds_and_hides_small_cells(november):
     contacting = rows(next(t for t in report.tables if t.key == "contacting"))
     assert contacting["Mother"] == "5" and contacting["Not recorded"] == "10"  # 6 and 8
     assert rows(report.feedback) == {"Yes": "5", "Partly": "<5", "No": "<5"}
+    # The feedback table counts answers to the question, not contacts (issue 21).
+    assert (report.feedback.unit, channel.unit) == ("Answers", "Contacts")
     monthly = next(t for t in report.series if t.key == "monthly")
     assert rows(monthly) == {"11/2026": "15"}
 

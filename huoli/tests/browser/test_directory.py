@@ -43,3 +43,27 @@ def test_a_service_is_found_shared_and_referred_during_a_chat(
     referral = Referral.objects.get()
     assert (referral.service.key, referral.outcome) == ("family-counselling-clinic", "made")
     assert csp_violations.found == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_public_services_checkbox_sits_on_its_labels_line(asgi_server, browser, width):
+    """Issue 21: the public form stretched the checkbox to the full width, on a line of its
+    own above its words."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{asgi_server.url}/en/services/")
+    box = page.get_by_role("checkbox", name="Accepts anonymous clients").bounding_box()
+    label = page.locator(".field.checkbox label").bounding_box()
+    assert box["width"] < 40
+    # The checkbox's middle is within the label's first line, and the words follow it.
+    assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + 2 * box["height"]
+    words = page.evaluate(
+        """() => {
+          const label = document.querySelector(".field.checkbox label");
+          const range = document.createRange();
+          range.selectNodeContents(label.lastChild);
+          const r = range.getBoundingClientRect();
+          return {x: r.x, y: r.y, height: r.height};
+        }"""
+    )
+    assert abs((words["y"] + words["height"] / 2) - (box["y"] + box["height"] / 2)) < 12
+    assert words["x"] > box["x"]

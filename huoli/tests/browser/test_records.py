@@ -66,14 +66,13 @@ def test_a_call_is_logged_with_the_keyboard_and_its_follow_up_comes_due(
     tab_to(page, "Log a call")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Log a call")).to_be_visible()
-    assert focused_name(page).startswith("Start")  # the form takes the focus itself
+    assert focused_name(page).startswith("Type of contact")  # the form takes the focus
 
-    tab_to(page, "Duration")
-    page.keyboard.type("7")
-    tab_to(page, "Type of contact")
     page.keyboard.type("About someone")
     tab_to(page, "Who is contacting")
     page.keyboard.type("Mother")
+    tab_to(page, "Duration")
+    page.keyboard.type("7")
     tab_to(page, "Age of the person of concern")
     page.keyboard.type("16")
     tab_to(page, "Islamist or jihadist")
@@ -180,3 +179,37 @@ def test_a_chat_yields_a_draft_record_that_the_counsellor_completes(
     assert record.conversation is not None and record.ended_at is not None
     staff.goto(f"{asgi_server.url}/console/")
     expect(staff.get_by_role("region", name="Records to complete")).to_contain_text("Nothing to")
+
+
+def test_log_a_call_starts_where_every_call_is_filled_in(demo_staff, asgi_server, browser):
+    """Issue 21: the start took the focus and seven Tab presses, and a duration typed after
+    one Tab went into the date. The type of contact comes first; one Tab each leads on to
+    who is contacting, the duration and the language; the start stays now."""
+    url = asgi_server.url
+    page = browser.new_context(locale="en-GB", timezone_id="Europe/Helsinki").new_page()
+    log_in(page, url)
+    page.goto(f"{url}/console/calls/new/")
+    expect(page.get_by_role("heading", name="Log a call")).to_be_visible()
+    start_shown = page.get_by_label("Start").input_value()
+    assert focused_name(page) == "Type of contact"
+    page.keyboard.type("About someone")
+    for name, keys in [
+        ("Who is contacting", "Mother"),
+        ("Duration (minutes)", "12"),
+        ("Language of the contact", "Swedish"),
+    ]:
+        page.keyboard.press("Tab")
+        assert focused_name(page) == name
+        page.keyboard.type(keys)
+    page.keyboard.press("Tab")
+    assert focused_name(page) == "Start"  # last of the call's fields, and left as it was
+    expect(page.get_by_label("Duration (minutes)")).to_have_value("12")
+    expect(page.get_by_label("Start")).to_have_value(start_shown)
+    tab_to(page, "Save draft")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The draft was saved.")).to_be_visible()
+
+    record = ContactRecord.objects.get(channel="phone")
+    assert (record.duration_minutes, record.language) == (12, "sv")
+    assert record.contact_type.code == "about_someone" and record.contacting.code == "mother"
+    assert abs(timezone.now() - record.started_at) < dt.timedelta(minutes=3)

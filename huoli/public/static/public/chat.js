@@ -81,11 +81,8 @@ if (root && form && root.classList.contains("live")) {
 
   function showState(state) {
     if (state.status === "queued") {
-      setStatus(
-        state.position
-          ? texts.queue.replace("%(position)s", state.position).replace("%(minutes)s", state.wait_minutes)
-          : texts.waiting,
-      );
+      // The server words the place and the wait: only it knows each language's plural forms.
+      setStatus(state.position && state.queue_text ? state.queue_text : texts.waiting);
     } else if (state.status === "active") {
       setStatus(state.counsellor_name ? texts.joined.replace("%(name)s", state.counsellor_name) : "");
     } else if (state.status === "ended") {
@@ -110,7 +107,8 @@ if (root && form && root.classList.contains("live")) {
   };
 
   const socket = liveSocket({
-    url: "/chat/ws/",
+    // The page's language, for the texts the server writes (the chat may be in another).
+    url: `/chat/ws/?lang=${encodeURIComponent(document.documentElement.lang)}`,
     handlers,
     first: 500,
     most: 10000,
