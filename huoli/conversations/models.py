@@ -100,6 +100,10 @@ class Conversation(models.Model):
     code_blocked_at = models.DateTimeField(_("return code blocked"), null=True, blank=True)
     # No counsellor speaks the visitor's language: answered with an interpreter's help.
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    # The feedback question was put to a browser after the chat ended: it is asked once per
+    # conversation, never again after a return with the code. Whether it was answered, and
+    # how, is not kept here (``Feedback`` is linked to nothing).
+    feedback_asked = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["created_at"]

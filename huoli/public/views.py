@@ -22,7 +22,7 @@ from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.flood import Gate, challenge_issue, gate_check
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
 from huoli.conversations.selectors import anyone_speaks, chat_availability, speakers_on_duty
-from huoli.conversations.services.feedback import feedback_record
+from huoli.conversations.services.feedback import feedback_ask, feedback_record
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.services.start import (
@@ -319,12 +319,44 @@ def _message_page(request, form, switch: FloodSwitch, *, gate: Gate | None = Non
     )
 
 
+FEEDBACK_SECONDS = 24 * 3600
+
+
+def _feedback_keys(token: str) -> tuple[str, str]:
+    """The cache keys saying that this browser (its token) was asked the feedback question,
+    and that it answered."""
+    token_key = return_codes.token_hash(token)
+    return f"feedback-asked:{token_key}", f"feedback:{token_key}"
+
+
+def _feedback_state(token: str | None, conversation) -> tuple[bool, bool]:
+    """``(ask, answered)`` for this browser. The question is put once per conversation
+    (``feedback_ask``: the first page after the end), and stays on that browser until it
+    answers; a return with the code is a new token, never asked again (issue 21)."""
+    if not token:
+        return False, False
+    asked_key, answered_key = _feedback_keys(token)
+    if cache.get(answered_key):
+        return False, True
+    if cache.get(asked_key):
+        return True, False
+    if feedback_ask(conversation=conversation):
+        cache.set(asked_key, True, FEEDBACK_SECONDS)
+        return True, False
+    return False, False
+
+
 def _conversation_page(request, conversation, *, form=None, status_code=200):
     token = visitor_token(request)
     token_key = return_codes.token_hash(token) if token else ""
     sealed = cache.get(f"return-code:{token_key}") if token_key else None
     code = return_codes.unsealed_for_browser(sealed, token) if sealed else None
     ended_chat = conversation.status == Conversation.Status.ENDED
+    ask_feedback, feedback_given = (
+        _feedback_state(token, conversation)
+        if ended_chat and conversation.kind == Conversation.Kind.CHAT
+        else (False, False)
+    )
     context = {
         "conversation": conversation,
         "messages_list": conversation.messages.order_by("seq"),
@@ -332,9 +364,8 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
         "return_code": return_codes.grouped(code) if code else "",
         "return_code_digits": code or "",
         "form": form or MessageForm(initial={"client_id": secrets.token_hex(8)}),
-        "ended": ended_chat,
-        "feedback_form": FeedbackForm() if ended_chat else None,
-        "feedback_given": bool(cache.get(f"feedback:{token_key}")) if token_key else False,
+        "feedback_form": FeedbackForm() if ask_feedback else None,
+        "feedback_given": feedback_given,
         "live": conversation.kind == Conversation.Kind.CHAT and not ended_chat,
         "chat_texts": {
             "you": _("You"),
@@ -422,10 +453,10 @@ def feedback_view(request):
     if conversation is None:
         return render(request, "public/no_conversation.html", status=404)
     form = FeedbackForm(request.POST)
-    flag = f"feedback:{return_codes.token_hash(token)}"
-    if form.is_valid() and not cache.get(flag):
+    asked_key, answered_key = _feedback_keys(token)
+    # Counted only from the browser that was asked, once (cache.add: one of two racing posts).
+    if form.is_valid() and cache.get(asked_key) and cache.add(answered_key, True, FEEDBACK_SECONDS):
         feedback_record(answer=form.cleaned_data["answer"])
-        cache.set(flag, True, 24 * 3600)
     return HttpResponseRedirect(reverse("public:conversation") + "#feedback")
 
 

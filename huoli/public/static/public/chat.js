@@ -2,6 +2,7 @@
 // the server acknowledges it after commit, and unacknowledged ones are sent again after a
 // reconnect. After a reconnect the server sends every message after the last one seen.
 // The socket itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
+import { isolated, messageBody } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 
 const root = document.querySelector("[data-chat]");
@@ -33,12 +34,10 @@ if (root && form && root.classList.contains("live")) {
     item.replaceChildren();
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent =
-      message.sender === "visitor" ? texts.you : message.author_name || texts.counsellor;
-    const body = document.createElement("span");
-    body.className = "body";
-    body.textContent = message.body;
-    item.append(who, body);
+    if (message.sender === "visitor") who.textContent = texts.you;
+    else if (message.author_name) who.append(isolated(message.author_name));
+    else who.textContent = texts.counsellor;
+    item.append(who, messageBody(message.body));
     if (!message.seq) {
       const state = document.createElement("span");
       state.className = "state";

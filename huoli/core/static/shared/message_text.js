@@ -1,0 +1,27 @@
+// How both chat pages draw a message's text live, exactly as the server does after a reload
+// (Django's `linebreaksbr` in public/conversation.html and console/conversation.html): text
+// nodes with one <br> per line break, never markup (no innerHTML: what was typed stays text),
+// in its own direction (`dir="auto"`), so an English message reads left to right inside the
+// Arabic site and an Arabic one right to left inside the console (issue 21).
+
+/** The message body: a `span` of the given class holding the text, line breaks kept. */
+export function messageBody(text, className = "body") {
+  const body = document.createElement("span");
+  body.className = className;
+  body.dir = "auto";
+  String(text ?? "")
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .forEach((line, i) => {
+      if (i) body.append(document.createElement("br"));
+      if (line) body.append(line);
+    });
+  return body;
+}
+
+/** A name or other short text of unknown direction, isolated from the words around it. */
+export function isolated(text) {
+  const bdi = document.createElement("bdi");
+  bdi.textContent = text ?? "";
+  return bdi;
+}
