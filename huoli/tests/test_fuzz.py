@@ -188,7 +188,7 @@ def test_visitor_frames(sequence):
 
     async def run():
         socket = visitor_socket(access.token)
-        connected, _code = await socket.connect()
+        connected, _code = await socket.connect(timeout=10)
         assert connected
         for text in sequence:
             await socket.send_input({"type": "websocket.receive", "text": text})
@@ -239,7 +239,7 @@ def test_staff_frames_and_no_way_into_another_counsellors_chat(counsellor_with_c
 
     async def run():
         socket = communicator(session_key, path="/console/ws/?page=conversation")
-        connected, _code = await socket.connect()
+        connected, _code = await socket.connect(timeout=10)
         assert connected
         for text in sequence:
             for placeholder, value in ids.items():

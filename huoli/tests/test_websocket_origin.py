@@ -31,7 +31,7 @@ async def socket_to(request):
             headers.append((b"origin", origin.encode()))
         socket = WebsocketCommunicator(application, path, headers=headers)
         socket.scope["scheme"] = scheme
-        connected, _code = await socket.connect()
+        connected, _code = await socket.connect(timeout=10)
         await socket.disconnect()
         return connected
 

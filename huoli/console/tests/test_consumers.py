@@ -42,7 +42,7 @@ def communicator(session_key=None, origin=b"http://127.0.0.1:8000", path="/conso
 
 async def test_anonymous_socket_is_closed_with_4401():
     socket = communicator()
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=10)
     assert not connected
     assert code == 4401
     await socket.disconnect()
@@ -51,7 +51,7 @@ async def test_anonymous_socket_is_closed_with_4401():
 async def test_socket_without_two_factor_is_closed(no_demo_mode):
     _user, key = await staff_session(verified=False)
     socket = communicator(key)
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=10)
     assert (connected, code) == (False, 4401)
     await socket.disconnect()
 
@@ -59,7 +59,7 @@ async def test_socket_without_two_factor_is_closed(no_demo_mode):
 async def test_socket_from_another_origin_is_refused():
     _user, key = await staff_session()
     socket = communicator(key, origin=b"https://evil.example")
-    connected, _code = await socket.connect()
+    connected, _code = await socket.connect(timeout=10)
     assert not connected
     await socket.disconnect()
 
@@ -69,8 +69,8 @@ async def test_verified_staff_hear_their_profile_event_and_nothing_else():
     _other, other_key = await staff_session()
     socket = communicator(key)
     other_socket = communicator(other_key)
-    assert (await socket.connect())[0]
-    assert (await other_socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
+    assert (await other_socket.connect(timeout=10))[0]
 
     await database_sync_to_async(counsellor_profile_save)(
         user=user, display_name="Aino", languages=["fi", "sv"], max_chats=3
@@ -106,7 +106,7 @@ async def test_verified_staff_hear_their_profile_event_and_nothing_else():
 async def test_every_frame_gets_a_clear_answer(frame, expected):
     _user, key = await staff_session()
     socket = communicator(key)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
     await socket.send_to(text_data=frame)
     assert await socket.receive_json_from(timeout=5) == expected
     # The socket is still open and answering.
@@ -128,7 +128,7 @@ async def test_a_counsellor_cannot_watch_someone_elses_conversation():
     _other, other_key = await staff_session(role=Role.COUNSELLOR)
     conversation = await conversation_taken_by(owner)
     socket = communicator(other_key)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
     await socket.send_json_to({"type": "watch", "conversation_id": conversation.pk})
     assert (await socket.receive_json_from(timeout=5))["code"] == "not_found"
     await socket.disconnect()

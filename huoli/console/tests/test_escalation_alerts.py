@@ -48,7 +48,7 @@ async def test_supervisors_on_duty_are_alerted_and_the_counsellor_sees_the_ackno
     off = communicator(off_duty_key)
     escalating = conversation_page_socket(counsellor_key)
     for socket in (on_home, on_chat_page, off, escalating):
-        assert (await socket.connect())[0]
+        assert (await socket.connect(timeout=10))[0]
 
     @database_sync_to_async
     def risk_level_4():
@@ -83,7 +83,7 @@ async def test_nothing_is_published_when_the_escalation_rolls_back():
     counsellor, _ = await staff_session(role=Role.COUNSELLOR)
     _supervisor, key = await staff_session(role=Role.SUPERVISOR)
     socket = communicator(key)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
 
     @database_sync_to_async
     def open_and_fail():

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def watching(session_key, conversation_id):
     socket = communicator(session_key, path="/console/ws/?page=conversation")
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
     await socket.send_json_to({"type": "watch", "conversation_id": conversation_id})
     while (frame := await socket.receive_json_from(timeout=5))["type"] != "watching":
         pass

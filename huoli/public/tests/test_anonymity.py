@@ -57,7 +57,7 @@ async def test_a_whole_chat_leaves_no_address_or_user_agent(caplog):
         ],
     )
     socket.scope["client"] = (ADDRESS, 50123)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
     await socket.receive_json_from(timeout=5)
     from huoli.conversations.models import Conversation
 

@@ -69,7 +69,7 @@ def stored(conversation_id):
 
 async def connected_visitor(token):
     socket = visitor_socket(token)
-    connected, _code = await socket.connect()
+    connected, _code = await socket.connect(timeout=10)
     assert connected
     state = await socket.receive_json_from(timeout=5)
     assert state["type"] == "state"
@@ -78,7 +78,7 @@ async def connected_visitor(token):
 
 async def test_a_socket_without_a_conversation_is_closed():
     socket = visitor_socket("not-a-token")
-    connected, code = await socket.connect()
+    connected, code = await socket.connect(timeout=10)
     assert (connected, code) == (False, 4403)
     await socket.disconnect()
 
@@ -172,7 +172,7 @@ async def test_counsellor_and_visitor_talk_and_an_observer_cannot_write():
     assert state["status"] == "active"
 
     staff = staff_communicator(counsellor_key)
-    assert (await staff.connect())[0]
+    assert (await staff.connect(timeout=10))[0]
     await staff.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
     assert (await staff.receive_json_from(timeout=5))["may_write"] is True
     await staff.send_json_to(
@@ -187,7 +187,7 @@ async def test_counsellor_and_visitor_talk_and_an_observer_cannot_write():
     assert (to_visitor["body"], to_visitor["sender"]) == ("Olen täällä", "counsellor")
 
     observer = staff_communicator(supervisor_key)
-    assert (await observer.connect())[0]
+    assert (await observer.connect(timeout=10))[0]
     await observer.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
     history = await observer.receive_json_from(timeout=5)
     assert history["body"] == "Olen täällä"
@@ -211,7 +211,7 @@ async def test_typing_reaches_the_other_side_only():
     await take(counsellor, access.conversation.pk)
     visitor, _ = await connected_visitor(access.token)
     staff = staff_communicator(key)
-    assert (await staff.connect())[0]
+    assert (await staff.connect(timeout=10))[0]
     await staff.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
     await staff.receive_json_from(timeout=5)
     await visitor.send_json_to({"type": "typing"})
@@ -261,7 +261,7 @@ async def test_a_blocked_conversation_closes_its_open_socket_and_refuses_new_one
     assert await stored(access.conversation.pk) == []
     assert await status(access.conversation.pk) == "ended"
     again = visitor_socket(access.token)
-    assert await again.connect() == (False, CLOSE_NO_CONVERSATION)
+    assert await again.connect(timeout=10) == (False, CLOSE_NO_CONVERSATION)
     await again.disconnect()
 
 
@@ -360,7 +360,7 @@ async def test_returning_from_a_second_browser_closes_the_first_ones_socket():
     await first.send_json_to({"type": "message", "client_id": "old", "body": "from the old tab"})
     await first.disconnect(timeout=5)
     old_again = visitor_socket(access.token)
-    assert await old_again.connect() == (False, CLOSE_NO_CONVERSATION)
+    assert await old_again.connect(timeout=10) == (False, CLOSE_NO_CONVERSATION)
     await old_again.disconnect()
 
     second, state = await connected_visitor(second_access.token)
@@ -398,7 +398,7 @@ async def test_a_conversation_has_at_most_three_visitor_sockets():
     access = await start()
     sockets = [(await connected_visitor(access.token))[0] for _ in range(3)]
     extra = visitor_socket(access.token)
-    connected, _code = await extra.connect()
+    connected, _code = await extra.connect(timeout=10)
     assert connected  # accepted only to say why it closes
     frames, code = await outputs_until_closed(extra)
     assert code == CLOSE_TOO_MANY_SOCKETS
@@ -422,7 +422,7 @@ async def test_places_held_by_a_dead_worker_expire():
     for slot in range(settings.HUOLI_VISITOR_SOCKETS):
         await cache.aset(slot_key(access.conversation.pk, slot), "dead-worker", timeout=300)
     refused = visitor_socket(access.token)
-    assert (await refused.connect())[0]
+    assert (await refused.connect(timeout=10))[0]
     _frames, code = await outputs_until_closed(refused)
     assert code == CLOSE_TOO_MANY_SOCKETS
     await refused.disconnect(timeout=5)
@@ -432,7 +432,7 @@ async def test_places_held_by_a_dead_worker_expire():
     deadline = time.monotonic() + 15
     while True:
         socket = visitor_socket(access.token)
-        assert (await socket.connect())[0]
+        assert (await socket.connect(timeout=10))[0]
         first = await socket.receive_output(timeout=5)
         if first["type"] == "websocket.send" and json.loads(first["text"])["type"] == "state":
             break
@@ -477,7 +477,7 @@ async def test_a_waiting_visitor_reads_the_wait_in_the_pages_language():
     access = await start()
     headers = [*ORIGIN, (b"cookie", f"{settings.HUOLI_VISITOR_COOKIE}={access.token}".encode())]
     socket = WebsocketCommunicator(application, "/chat/ws/?lang=en", headers=headers)
-    assert (await socket.connect())[0]
+    assert (await socket.connect(timeout=10))[0]
     state = await socket.receive_json_from(timeout=5)
     assert state["position"] == 1
     minutes = state["wait_minutes"]
@@ -496,7 +496,7 @@ async def test_a_waiting_visitor_reads_the_wait_in_the_pages_language():
 
     # A language that is not one of ours falls back to the chat's (Finnish here).
     other = WebsocketCommunicator(application, "/chat/ws/?lang=xx", headers=headers)
-    assert (await other.connect())[0]
+    assert (await other.connect(timeout=10))[0]
     fallback = (await other.receive_json_from(timeout=5))["queue_text"]
     assert fallback == await sync_to_async(queue_text)("fi", 1, minutes)
     await other.disconnect()
