@@ -35,7 +35,7 @@ def test_the_dashboard_opens_on_the_last_full_quarter(client, logged_in, today, 
     assert page.status_code == 200 and 'data-figure="contacts"' in html
     with translation.override("en"):
         shown = [date_format(day, "SHORT_DATE_FORMAT") for day in (first, last)]
-    assert "{} – {}".format(*shown) in html
+    assert "{} \u2013 {}".format(*shown) in html
     assert '<option value="quarter" selected>' in html
     assert "Contacts by month" in html
 

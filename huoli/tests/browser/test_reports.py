@@ -74,7 +74,9 @@ def test_the_analyst_reads_the_year_and_downloads_the_pdf(this_year, asgi_server
     assert chat_page.status == 403
 
 
-def test_the_period_form_shows_only_the_fields_of_the_chosen_period(demo_staff, asgi_server, browser):
+def test_the_period_form_shows_only_the_fields_of_the_chosen_period(
+    demo_staff, asgi_server, browser
+):
     """Progressive enhancement: a script hides the fields another period uses; without it every
     field shows and the server still reads only those of the chosen period."""
     url = asgi_server.url
