@@ -57,7 +57,9 @@ def _results_context(request) -> dict:
 def directory_panel(*, conversation_id: int | None = None, record_id: int | None = None) -> dict:
     """What a conversation or record page needs to show the directory panel."""
     return {
-        "form": ServiceSearchForm(municipalities=municipalities()),
+        # Its own ids (directory-municipality), apart from the record form's beside it; the
+        # names stay, so the results, the directory page and the form without JavaScript read it.
+        "form": ServiceSearchForm(municipalities=municipalities(), auto_id="directory-%s"),
         "conversation_id": conversation_id,
         "record_id": record_id,
         "outcomes": Referral.Outcome.choices,

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 MAX_DAYS = 3 * 366
 
 
+def last_full_quarter(today: date) -> tuple[int, int]:
+    """The year and number (1-4) of the last quarter that has ended by ``today``."""
+    quarter = (today.month - 1) // 3  # this quarter's number minus one
+    return (today.year, quarter) if quarter else (today.year - 1, 4)
+
+
 class RangeForm(forms.Form):
     """A month, a quarter or a year (Europe/Helsinki dates); for those who may (supervisors
     and administrators, ``reports.any_range``) also any range of days. Analysts get whole
@@ -24,7 +30,7 @@ class RangeForm(forms.Form):
             ("year", _("Year")),
             ("custom", _("Custom")),
         ],
-        initial="month",
+        initial="quarter",
     )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     month = forms.TypedChoiceField(
@@ -41,9 +47,10 @@ class RangeForm(forms.Form):
     )
 
     def __init__(self, data=None, *, any_range: bool = False, **kwargs):
-        today = timezone.localdate()
-        defaults = {"period": "month", "year": today.year, "month": today.month,
-                    "quarter": (today.month - 1) // 3 + 1}  # fmt: skip
+        # The last full quarter: this month alone has too few contacts for most figures to
+        # show more than "<5". The month and year fields start inside that quarter too.
+        year, quarter = last_full_quarter(timezone.localdate())
+        defaults = {"period": "quarter", "year": year, "month": 3 * quarter, "quarter": quarter}
         merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(merged, **kwargs)
         self.any_range = any_range

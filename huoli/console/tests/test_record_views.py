@@ -1,6 +1,8 @@
 """Record, case and escalation pages over HTTP: autosave, forms without JavaScript, and
 object-level access (changing an id gives a 404, as if the object did not exist)."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -250,3 +252,39 @@ def test_log_a_call_focuses_the_type_of_contact_and_puts_the_start_last(client, 
     order = ["contact_type", "contacting", "duration", "language", "started_at"]
     positions = [html.index(f'id="id_{name}"') for name in order]
     assert positions == sorted(positions)
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.label_targets = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "label" and attrs.get("for"):
+            self.label_targets.append(attrs["for"])
+
+
+def test_the_record_and_conversation_pages_have_no_duplicate_ids(client, logged_in):
+    """The record form and the directory panel both have a municipality field: a label of one
+    must not focus the other."""
+    counsellor = logged_in(Role.COUNSELLOR)
+    access = chat_start(language="fi")
+    duty_set(user=counsellor, on_duty=True)
+    conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    record = ContactRecord.objects.get(conversation=access.conversation)
+    call = PhoneCallFactory(counsellor=counsellor)
+    for url in (
+        f"/console/records/{record.pk}/",
+        f"/console/records/{call.pk}/",
+        f"/console/conversations/{access.conversation.pk}/",
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200, url
+        parser = _Ids()
+        parser.feed(page.content.decode())
+        duplicates = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+        assert duplicates == [], url
+        assert set(parser.label_targets) <= set(parser.ids), url

@@ -95,7 +95,8 @@ def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
 
     exchange(visitor, staff, range(6, 11), expected)
 
-    visitor.get_by_role("button", name="End chat").click()
+    visitor.get_by_text("End chat", exact=True).click()
+    visitor.get_by_role("button", name="Yes, end the chat").click()
     expect(visitor.get_by_text("Was this conversation helpful?")).to_be_visible()
     visitor.get_by_label("Partly").check()
     visitor.get_by_role("button", name="Answer").click()

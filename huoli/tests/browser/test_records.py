@@ -154,7 +154,8 @@ def test_a_chat_yields_a_draft_record_that_the_counsellor_completes(
     visitor.get_by_label("Message").fill("My daughter talks only about the group now.")
     visitor.get_by_label("Message").press("Enter")
     expect(staff.get_by_text("My daughter talks only about the group now.")).to_be_visible()
-    staff.get_by_role("button", name="End chat").click()
+    staff.get_by_text("End chat", exact=True).click()
+    staff.get_by_role("button", name="Yes, end the chat").click()
     # Ending leads straight to the chat's draft record; it also waits on the console home.
     expect(staff.get_by_role("heading", name="Contact record: Chat")).to_be_visible()
     staff.goto(f"{asgi_server.url}/console/")

@@ -72,3 +72,51 @@ def test_the_analyst_reads_the_year_and_downloads_the_pdf(this_year, asgi_server
     assert case_page.status == 403
     chat_page = page.goto(f"{url}/console/conversations/{this_year['chat'].pk}/")
     assert chat_page.status == 403
+
+
+def test_the_period_form_shows_only_the_fields_of_the_chosen_period(
+    demo_staff, asgi_server, browser
+):
+    """Progressive enhancement: a script hides the fields another period uses; without it every
+    field shows and the server still reads only those of the chosen period."""
+    url = asgi_server.url
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in(page, url, "supervisor")
+    page.goto(f"{url}/console/reports/")
+    form = page.get_by_role("form", name="Choose the period")
+    period = form.get_by_label("Period", exact=True)
+    fields = {name: form.get_by_label(label, exact=True) for name, label in
+              [("year", "Year"), ("month", "Month"), ("quarter", "Quarter"), ("start", "From"),
+               ("end", "To")]}  # fmt: skip
+
+    def shown(*names):
+        for name, field in fields.items():
+            if name in names:
+                expect(field).to_be_visible()
+            else:
+                expect(field).to_be_hidden()
+
+    expect(period).to_have_value("quarter")
+    shown("year", "quarter")
+    period.select_option("month")
+    shown("year", "month")
+    period.select_option("year")
+    shown("year")
+    period.select_option("custom")
+    shown("start", "end")
+    fields["start"].fill("2026-01-01")
+    fields["end"].fill("2026-01-31")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="Contacts by week")).to_be_visible()
+    expect(period).to_have_value("custom")
+    shown("start", "end")
+    # A field comes back with its value when its period is chosen again.
+    period.select_option("month")
+    shown("year", "month")
+    expect(fields["year"]).not_to_have_value("")
+
+    no_script = browser.new_context(locale="en-GB", java_script_enabled=False).new_page()
+    log_in(no_script, url, "supervisor")
+    no_script.goto(f"{url}/console/reports/")
+    for field in ("Period", "Year", "Month", "Quarter", "From", "To"):
+        expect(no_script.get_by_label(field, exact=True)).to_be_visible()

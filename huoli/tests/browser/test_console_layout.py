@@ -1,0 +1,68 @@
+"""No console page scrolls sideways on a laptop's screen, with a queue of long nicknames."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.models import Conversation
+from huoli.conversations.tests.factories import ConversationFactory, chat_taken
+from huoli.tests.browser.test_chat import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+UNBROKEN = "Huolestunut_isä_Vantaalta_15v_poika_x_" + "y" * 2  # 40 characters, no space
+SPACED = "Mother of a fifteen year old from Espoo"
+
+
+@pytest.fixture
+def busy_line(demo_staff):
+    """The demo counsellor in a chat; chats and a message with long nicknames wait."""
+    counsellor = get_user_model().objects.get(username="counsellor")
+    mine = chat_taken(counsellor=counsellor, nickname=UNBROKEN, messages=[("visitor", "Hei")])
+    ConversationFactory(nickname=UNBROKEN, language="ar", interpreter_needed=True)
+    ConversationFactory(nickname=SPACED, language="fi")
+    ConversationFactory(kind=Conversation.Kind.MESSAGE, nickname=UNBROKEN, language="en")
+    record = ContactRecord.objects.get(conversation=mine.conversation)
+    return mine.conversation, record
+
+
+def scrolls_sideways(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_no_console_page_scrolls_sideways(busy_line, asgi_server, browser, width):
+    url = asgi_server.url
+    conversation, record = busy_line
+    pages = {
+        "counsellor": [
+            "/console/", f"/console/conversations/{conversation.pk}/",
+            f"/console/records/{record.pk}/", "/console/calls/new/", "/console/cases/",
+            "/console/directory/", "/console/profile/",
+        ],
+        "supervisor": [
+            "/console/", f"/console/conversations/{conversation.pk}/", "/console/reports/",
+        ],
+        "admin": ["/console/", "/console/audit/", "/console/directory/import/"],
+        "analyst": ["/console/", "/console/reports/"],
+    }  # fmt: skip
+    wide = []
+    for username, paths in pages.items():
+        context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 800})
+        page = context.new_page()
+        log_in(page, url, username)
+        for path in paths:
+            page.goto(f"{url}{path}")
+            page.wait_for_load_state("networkidle")
+            if scrolls_sideways(page):
+                wide.append((username, path))
+        if username in ("counsellor", "supervisor"):
+            page.goto(f"{url}/console/")
+            take = page.get_by_role("button", name="Take chat").first
+            box, queue = take.bounding_box(), page.locator(".queue").bounding_box()
+            if box["x"] + box["width"] > queue["x"] + queue["width"]:
+                wide.append((username, "Take chat outside the queue's card"))
+        context.close()
+    assert not wide, wide
