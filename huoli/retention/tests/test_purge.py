@@ -249,6 +249,7 @@ def test_a_purged_call_keeps_its_times_only_to_the_day_and_its_wait_and_talk():
     assert [c.talk_seconds for c in calls] == [60, 120, 180, 240, 300, None]
     with translation.override("en"):
         after = report_for(*period)
+
     # The same figures, from the durations rounded to ten seconds (as printed).
     def printed(levels):
         return {label: getattr(cell, "text", cell) for label, cell in levels}
