@@ -153,7 +153,8 @@ def test_the_end_of_a_chat_is_said_and_the_feedback_question_is_asked_once(
     code = visitor_starts_chat(visitor, url)
     counsellor_takes_chat(staff, visitor)
 
-    staff.get_by_role("button", name="End chat").click()
+    staff.get_by_text("End chat", exact=True).click()  # it asks first
+    staff.get_by_role("button", name="Yes, end the chat").click()
     status = visitor.locator("[data-status]")
     expect(status).to_have_text(
         "This chat has ended. If you write now, your message is answered later, here: "

@@ -116,6 +116,23 @@ def test_a_phone_call_rings_in_the_console_and_is_answered_with_audio_both_ways(
     telephony.assert_anonymous()
 
 
+def answer_once_free(busy_chat, console, telephony) -> None:
+    """The busy counsellor ends their chat: the waiting call rings their console, which
+    answers it (what it received is kept for the anonymity check)."""
+    in_thread(
+        lambda: conversation_end(
+            conversation=busy_chat,
+            ended_by="counsellor",
+            by=User.objects.get(username="counsellor"),
+        )
+    )
+    expect(console.locator("[data-phone]")).to_have_attribute(
+        "data-state", "ringing", timeout=10_000
+    )
+    telephony.received.append(console_received(console))
+    console.get_by_role("button", name="Answer").click()
+
+
 @pytest.fixture
 def busy_counsellor(demo_staff):
     """The demo counsellor, the only one on duty who takes calls, at their limit: one chat
@@ -195,16 +212,7 @@ def test_a_waiting_caller_hears_the_message_and_rings_when_the_counsellor_is_fre
     waiting = in_thread(lambda: the_call(pk=call.pk).conversation.status)
     assert waiting == Conversation.Status.QUEUED
 
-    in_thread(
-        lambda: conversation_end(
-            conversation=busy_counsellor,
-            ended_by="counsellor",
-            by=User.objects.get(username="counsellor"),
-        )
-    )
-    expect(panel).to_have_attribute("data-state", "ringing", timeout=10_000)
-    telephony.received.append(console_received(console))
-    console.get_by_role("button", name="Answer").click()
+    answer_once_free(busy_counsellor, console, telephony)
     expect(panel).to_have_attribute("data-state", "talking")
     wait_for_audio(console)
     time.sleep(TALK_SECONDS)
@@ -268,16 +276,7 @@ def test_a_waiting_web_caller_hears_the_queue_message_and_talks_when_the_counsel
     time.sleep(3)
     expect(panel).to_have_attribute("data-state", "registered")
 
-    in_thread(
-        lambda: conversation_end(
-            conversation=busy_counsellor,
-            ended_by="counsellor",
-            by=User.objects.get(username="counsellor"),
-        )
-    )
-    expect(panel).to_have_attribute("data-state", "ringing", timeout=10_000)
-    telephony.received.append(console_received(console))
-    console.get_by_role("button", name="Answer").click()
+    answer_once_free(busy_counsellor, console, telephony)
     expect(section).to_have_attribute("data-state", "talking")
     assert visitor.evaluate("window.huoliPhone.message()") is None  # the message stopped
     wait_for_audio(console)
