@@ -167,6 +167,7 @@ def register(
     contact_params: str = "",
     whole: bool = False,
     star: bool = False,
+    authorization: str = "",
 ) -> str:
     """One REGISTER over UDP answering Kamailio's digest challenge with ``password``; returns
     the final status line (``whole``: the whole final reply)."""
@@ -200,6 +201,8 @@ def register(
             sock.sendto(message.encode(), ("127.0.0.1", port))
             return sock.recv(4000).decode()
 
+        if authorization:  # sent as given, no challenge answered
+            return send(1, authorization).splitlines()[0]
         challenge = send(1)
         if not challenge.startswith("SIP/2.0 401"):
             return challenge.splitlines()[0]
@@ -416,25 +419,10 @@ def register_all_off(port: int) -> str:
 
 
 def register_with_junk_nonce(port: int) -> str:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(5)
-        here = sock.getsockname()[1]
-        message = (
-            f"REGISTER sip:127.0.0.1:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:{here};rport;branch=z9hG4bK-j{time.time_ns()}\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:staff-3@127.0.0.1>;tag=t{here}\r\n"
-            "To: <sip:staff-3@127.0.0.1>\r\n"
-            f"Call-ID: junk-{here}@127.0.0.1\r\n"
-            "CSeq: 1 REGISTER\r\n"
-            f"Contact: <sip:staff-3@127.0.0.1:{here}>\r\n"
-            'Authorization: Digest username="staff-3", realm="huoli", nonce="made-up", '
-            f'uri="sip:127.0.0.1:{port}", response="00000000000000000000000000000000", '
-            'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"\r\n'
-            "Content-Length: 0\r\n\r\n"
-        )
-        sock.sendto(message.encode(), ("127.0.0.1", port))
-        return sock.recv(4000).decode().splitlines()[0]
+    """A REGISTER whose Authorization carries a nonce Kamailio never gave."""
+    junk = (
+        'Authorization: Digest username="staff-3", realm="huoli", nonce="made-up", '
+        f'uri="sip:127.0.0.1:{port}", response="00000000000000000000000000000000", '
+        'algorithm=MD5, qop=auth, nc=00000001, cnonce="abc"\r\n'
+    )
+    return register(port, DESK_PASSWORD, expires="", authorization=junk)
