@@ -201,7 +201,8 @@ LEAKY_HEADERS = [
     f"P-Asserted-Identity: <sip:{NUMBER}@operator.example>",
     f"y: {NUMBER}",
     "User-Agent: TrunkSBC 1.0",
-    "X-Huoli-Call: 999",
+    # A forged call number, long enough that no masked header could hold it by chance.
+    "X-Huoli-Call: 987654321",
 ]
 LEAKY_SDP = (
     f"v=0\r\no={NUMBER} 1 1 IN IP4 {TRUNK_HOST}\r\ns={NUMBER}\r\ni=call from {NUMBER}\r\n"
@@ -225,7 +226,7 @@ SECRETS = (
     "label",
     "x-caller",
     "caller.example",
-    "999",
+    "987654321",
 )
 
 
