@@ -57,3 +57,106 @@ def test_demo_contacts_fill_the_statistics_once_and_go_with_the_accounts(demo_mo
     assert report.contacts.text == "150"
     call_command("demo_data", "--delete", verbosity=0)
     assert not ContactRecord.objects.exists() and not Case.objects.exists()
+
+
+def test_demo_chats_and_messages_have_conversations_and_messages_behind_their_records(
+    demo_mode,
+):
+    from django.db import connection
+
+    from huoli.accounts.models import CounsellorProfile
+    from huoli.contacts.models import ContactRecord
+    from huoli.conversations.models import Conversation, Message
+
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    written = ContactRecord.objects.filter(channel__in=["chat", "message"])
+    assert written.count() >= 20
+    for record in written.select_related("conversation"):
+        conversation = record.conversation
+        assert conversation is not None, "a chat or message record without its conversation"
+        assert conversation.status == Conversation.Status.ENDED
+        assert conversation.kind == record.channel
+        assert record.status == ContactRecord.Status.COMPLETE
+        assert record.counsellor_id == conversation.counsellor_id
+        assert record.language == conversation.language
+        speaks = CounsellorProfile.objects.get(user=record.counsellor).languages
+        assert conversation.language in speaks
+        senders = [m.sender for m in conversation.messages.all()]
+        assert senders[0] == "visitor" and "counsellor" in senders
+        assert conversation.created_at <= conversation.taken_at < conversation.ended_at
+        assert record.started_on < timezone_today()
+    languages = set(written.values_list("language", flat=True))
+    assert {"fi", "sv", "en", "ar"} <= languages
+    # The bodies were written like real ones: encrypted at rest, read back as text.
+    arabic = Message.objects.filter(conversation__language="ar", sender="visitor").first()
+    assert "ابن" in arabic.body or "ابني" in arabic.body or "ابنت" in arabic.body
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT body FROM {Message._meta.db_table}")  # noqa: S608
+        stored = " ".join(str(row[0]) for row in cursor.fetchall())
+    assert "Poikani" not in stored and "teacher" not in stored and "ابني" not in stored
+    # Nobody is left on duty by the loader.
+    assert not CounsellorProfile.objects.filter(on_duty=True).exists()
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def test_demo_canned_responses_in_three_languages_once(demo_mode):
+    from huoli.conversations.models import CannedResponse
+
+    call_command("demo_data", verbosity=0)
+    call_command("demo_data", verbosity=0)
+    responses = list(CannedResponse.objects.all())
+    assert len(responses) >= 3
+    assert len({r.title for r in responses}) == len(responses)
+    for response in responses:
+        assert response.active and response.text_fi and response.text_sv and response.text_en
+        assert len({response.text_fi, response.text_sv, response.text_en}) == 3
+    own = CannedResponse.objects.create(title="Oma", text_fi="Oma vastaus")
+    call_command("demo_data", "--delete", verbosity=0)
+    assert list(CannedResponse.objects.all()) == [own]
+
+
+@pytest.mark.django_db(transaction=True)  # the purge checkpoints SQLite's log
+def test_the_default_period_shows_chat_figures_after_make_runs_purge(demo_mode):
+    """`make run` loads the demo and purges: the analyst's first view (the last full
+    quarter) shows real chat figures, not only "<5" and "—"."""
+    from django.utils import translation
+
+    from huoli.reports.forms import RangeForm
+    from huoli.reports.selectors import report_for
+
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    call_command("purge", verbosity=0)
+    form = RangeForm({})
+    assert form.is_valid(), form.errors
+    start, end = form.cleaned_data["range"]
+    with translation.override("en"):
+        report = report_for(start, end)
+    levels = dict(report.service_levels)
+    answered = levels["Chats answered"]
+    assert not answered.hidden and int(answered.text) >= 5
+    assert levels["Median wait"] != "—" and levels["Median chat length"] != "—"
+    channel = next(t for t in report.tables if t.key == "channel")
+    chat = dict(channel.rows)["Chat"]
+    assert not chat.hidden and int(chat.text) >= 5
+
+
+def test_a_second_load_adds_nothing(demo_mode):
+    from huoli.cases.models import Case
+    from huoli.contacts.models import ContactRecord
+    from huoli.conversations.models import CannedResponse, Conversation, Message
+    from huoli.core.models import AuditEntry
+
+    models = [AuditEntry, CannedResponse, Case, ContactRecord, Conversation, Message, User]
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    first = {model.__name__: model.objects.count() for model in models}
+    assert first["Conversation"] >= 20 and first["Message"] >= 100
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    assert {model.__name__: model.objects.count() for model in models} == first
+    call_command("demo_data", "--delete", verbosity=0)
+    assert not Conversation.objects.exists() and not Message.objects.exists()
+    assert not CannedResponse.objects.exists()

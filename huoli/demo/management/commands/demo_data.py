@@ -1,5 +1,6 @@
-"""``manage.py demo_data``: the demo staff accounts, opening hours around the clock and, with
-``--with-contacts``, made-up contacts for the statistics (demo mode only; ``make run``)."""
+"""``manage.py demo_data``: the demo staff accounts, opening hours around the clock, canned
+responses and, with ``--with-contacts``, made-up contacts for the statistics, the chats and
+messages among them with their conversations (demo mode only; ``make run``)."""
 
 import datetime as dt
 import random
@@ -12,9 +13,18 @@ from django.utils import timezone
 from huoli.accounts.models import User
 from huoli.accounts.services import staff_user_create
 from huoli.cases.models import Case
-from huoli.contacts.models import ContactRecord, ListEntry
+from huoli.contacts.models import NON_COUNSELLING, ContactRecord, ListEntry
 from huoli.contacts.services import case_create_for_record
+from huoli.conversations.models import Conversation
 from huoli.core.roles import Role
+from huoli.demo.conversations import (
+    OnDuty,
+    demo_canned_responses,
+    demo_canned_responses_delete,
+    demo_conversation,
+    pick_dialogue,
+    speakers,
+)
 from huoli.directory.models import Referral, Service
 from huoli.helpline.services import opening_hours_around_the_clock
 
@@ -41,7 +51,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--delete",
             action="store_true",
-            help="Delete every demo account instead (and the demo contacts and cases).",
+            help="Delete every demo account instead (and the demo contacts, conversations, "
+            "cases and canned responses).",
         )
         parser.add_argument(
             "--with-contacts",
@@ -54,6 +65,8 @@ class Command(BaseCommand):
     def handle(self, *args, delete=False, with_contacts=False, **options):
         if delete:
             ContactRecord.objects.filter(counsellor__is_demo=True).delete()
+            Conversation.objects.filter(counsellor__is_demo=True).delete()
+            demo_canned_responses_delete()
             Case.objects.filter(created_by__is_demo=True).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
             self.stdout.write(f"Deleted {count} demo rows.")
@@ -81,10 +94,15 @@ class Command(BaseCommand):
         # Open around the clock, so the chat can be tried at any hour.
         if opening_hours_around_the_clock():
             self.stdout.write("Demo opening hours: the chat is open around the clock.")
+        if demo_canned_responses():
+            self.stdout.write("Demo canned responses in Finnish, Swedish and English.")
         if with_contacts:
             made = demo_contacts()
             if made:
-                self.stdout.write(f"Demo contacts: {made} made-up contact records.")
+                self.stdout.write(
+                    f"Demo contacts: {made} made-up contact records, the chats and messages "
+                    "among them with their conversations."
+                )
         self.stdout.write(
             f"Demo data: {len(created)} accounts created, {len(DEMO_STAFF) - len(created)} "
             "already there."
@@ -96,7 +114,11 @@ class Command(BaseCommand):
 
 def demo_contacts(count: int = 150) -> int:
     """Made-up, completed contact records of the last six months by the demo counsellors,
-    with a few cases and referrals: something for the statistics to show. Once only."""
+    with a few cases and referrals: something for the statistics to show. Once only.
+
+    Phone calls are logged by hand, as counsellors do; every chat and written message is a
+    real conversation behind its record (``huoli.demo.conversations``): messages in the
+    visitor's language, answered by a counsellor who speaks it, ended, the record completed."""
     counsellors = list(
         User.objects.filter(is_demo=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR])
     )
@@ -107,28 +129,49 @@ def demo_contacts(count: int = 150) -> int:
     for entry in ListEntry.objects.filter(active=True):
         entries.setdefault(entry.kind, []).append(entry)
     services = list(Service.objects.filter(active=True))
+    counselling = [e for e in entries["contact_type"] if e.code != NON_COUNSELLING]
     now = timezone.now()
+    duty = OnDuty()
     for index in range(count):
         started = now - dt.timedelta(days=rng.uniform(0, 180), hours=rng.uniform(0, 8))
-        record = ContactRecord(
-            channel=rng.choices(["phone", "chat", "message"], [6, 3, 1])[0],
-            status=ContactRecord.Status.COMPLETE,
-            counsellor=rng.choice(counsellors),
-            started_at=started,
-            ended_at=started + dt.timedelta(minutes=rng.randint(4, 50)),
-            completed_at=started,
-            language=rng.choices(["fi", "sv", "en", "ar", "so", "ru"], [12, 2, 2, 3, 1, 1])[0],
-            risk_level=rng.choices([0, 1, 2, 3, 4], [15, 35, 30, 17, 3])[0],
-        )
-        for field_name, kind in (
-            ("contact_type", "contact_type"), ("contacting", "contacting"),
-            ("age_band", "age_band"), ("gender", "gender"), ("municipality", "municipality"),
-            ("stage", "stage"), ("heard_from", "heard_from"),
-        ):  # fmt: skip
-            setattr(record, field_name, rng.choice(entries[kind]))
-        record.save()
-        record.concerns.set(rng.sample(entries["concern"], rng.choice([1, 1, 2])))
-        record.actions.set(rng.sample(entries["action"], rng.choice([1, 2, 3])))
+        channel = rng.choices(["phone", "chat", "message"], [6, 3, 1])[0]
+        fields = {
+            field_name: rng.choice(entries[kind])
+            for field_name, kind in (
+                ("contact_type", "contact_type"), ("contacting", "contacting"),
+                ("age_band", "age_band"), ("gender", "gender"), ("municipality", "municipality"),
+                ("stage", "stage"), ("heard_from", "heard_from"),
+            )
+        }  # fmt: skip
+        concerns = rng.sample(entries["concern"], rng.choice([1, 1, 2]))
+        actions = rng.sample(entries["action"], rng.choice([1, 2, 3]))
+        if channel == "phone":
+            record = ContactRecord(
+                channel=channel,
+                status=ContactRecord.Status.COMPLETE,
+                counsellor=rng.choice(counsellors),
+                started_at=started,
+                ended_at=started + dt.timedelta(minutes=rng.randint(4, 50)),
+                completed_at=started,
+                language=rng.choices(["fi", "sv", "en", "ar", "so", "ru"], [12, 2, 2, 3, 1, 1])[0],
+                risk_level=rng.choices([0, 1, 2, 3, 4], [15, 35, 30, 17, 3])[0],
+                **fields,
+            )
+            record.save()
+            record.concerns.set(concerns)
+            record.actions.set(actions)
+        else:
+            # At least two days old, so a message exchange's answer is not in the future.
+            started = min(started, now - dt.timedelta(days=2, hours=rng.uniform(0, 8)))
+            dialogue = pick_dialogue(rng, channel)
+            counsellor = rng.choice(speakers(counsellors, dialogue.language))
+            duty.ensure(counsellor)
+            fields["contact_type"] = rng.choice(counselling)
+            fields["risk_level"] = rng.choices([0, 1, 2, 3], [15, 35, 30, 17])[0]
+            record = demo_conversation(
+                dialogue=dialogue, counsellor=counsellor, started=started, fields=fields,
+                concerns=concerns, actions=actions, rng=rng,
+            )  # fmt: skip
         if services and rng.random() < 0.2:
             service = rng.choice(services)
             Referral.objects.create(
@@ -139,4 +182,5 @@ def demo_contacts(count: int = 150) -> int:
             case_create_for_record(
                 record=record, by=record.counsellor, title=f"Demo {index // 15 + 1}"
             )
+    duty.restore()
     return count
