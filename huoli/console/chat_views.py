@@ -16,7 +16,7 @@ from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import CannedResponse, FlagReason
+from huoli.conversations.models import CannedResponse, Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
     duty_list_for,
@@ -151,6 +151,12 @@ def conversation_view(request, conversation_id: int):
             "failed": _("Not sent."),
             "retrying": _("Not saved yet. Trying again in a moment…"),
             "typing": _("The visitor is writing…"),
+            "visitor_ended": (
+                _("The visitor ended the chat.")
+                if conversation.kind == Conversation.Kind.CHAT
+                else ""
+            ),
+            "ended_status": str(Conversation.Status.ENDED.label),
         },
     }
     return render(request, "console/conversation.html", context)

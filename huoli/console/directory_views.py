@@ -94,7 +94,13 @@ def service_share_view(request, service_id: int):
     conversation = access_conversation(request.user, conversation_id or 0, purpose="reply")
     back = reverse("console:conversation", args=[conversation.pk])
     try:
-        service_share(service=service, conversation=conversation, by=request.user)
+        # A card with warnings needs the confirmation's own field (without JavaScript too).
+        service_share(
+            service=service,
+            conversation=conversation,
+            by=request.user,
+            confirmed=request.POST.get("confirmed") == "1",
+        )
     except ConversationError as error:
         return _answer(request, str(error), back, ok=False)
     return _answer(

@@ -16,7 +16,7 @@ from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.forms import ContactRecordForm
 from huoli.contacts.models import ContactRecord
-from huoli.contacts.selectors import access_record
+from huoli.contacts.selectors import access_record, next_record_to_complete
 from huoli.contacts.services import (
     RecordError,
     case_create_for_record,
@@ -24,6 +24,7 @@ from huoli.contacts.services import (
     contact_record_complete,
 )
 from huoli.conversations.selectors import access_conversation
+from huoli.directory.selectors import services_shared_to_refer
 from huoli.escalations.models import Escalation
 from huoli.escalations.services import EscalationError, contact_record_save, escalation_open
 
@@ -42,6 +43,8 @@ def _record_page(request, record: ContactRecord, form: ContactRecordForm, status
             "autosave_header": AUTOSAVE_HEADER,
             "directory": directory_panel(record_id=record.pk) if record.pk else None,
             "referrals": record.referrals.select_related("service") if record.pk else [],
+            # Shared with the visitor during this contact: offered as referrals.
+            "shared_services": services_shared_to_refer(record),
             "record_texts": {
                 "saving": _("Saving the draft…"),
                 "failed": _(
@@ -92,7 +95,11 @@ def _save(request, record: ContactRecord, phone: bool):
             messages.error(request, str(error))
             return HttpResponseRedirect(url)
         messages.success(request, _("The contact record is complete."))
-        return HttpResponseRedirect(url)
+        # On to the next record to complete, or back to the console's home.
+        following = next_record_to_complete(request.user, after=record)
+        return HttpResponseRedirect(
+            reverse("console:record", args=[following.pk]) if following else reverse("console:home")
+        )
     messages.success(request, _("The draft was saved."))
     return HttpResponseRedirect(url)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
 
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.core.audit import audit_record
@@ -30,10 +32,51 @@ def records_to_complete(user) -> QuerySet[ContactRecord]:
     )
 
 
+def next_record_to_complete(user, *, after: ContactRecord | None = None) -> ContactRecord | None:
+    """The user's oldest draft whose contact is over (a live chat's record waits for its
+    end), other than ``after``: where "Complete record" leads next."""
+    drafts = records_to_complete(user).filter(
+        Q(ended_at__isnull=False) | Q(conversation__isnull=True)
+    )
+    if after is not None:
+        drafts = drafts.exclude(pk=after.pk)
+    return drafts.first()
+
+
+# The action ticked when the visitor got a return code (contacts/defaults.py).
+RETURN_CODE_ACTION = "return_code"
+
+
+@dataclass(frozen=True)
+class RecordStart:
+    """What a new draft record knows from its conversation before anyone types."""
+
+    channel: str
+    language: str
+    interpreter_used: bool = False
+    interpreter_language: str = ""
+    action_codes: tuple[str, ...] = field(default=())
+
+
+def record_start_from(conversation, *, first_contact: bool) -> RecordStart:
+    """The first values of the record of a contact in ``conversation`` (taken duck-typed:
+    ``kind``, ``language``, ``interpreter_needed``): the channel (a call is recorded as a
+    phone call), the language, an interpreter when no counsellor spoke the visitor's
+    language, and "Gave a return code" on the first contact of a chat or message exchange
+    (callers get none; a returning visitor already had theirs)."""
+    interpreter = bool(getattr(conversation, "interpreter_needed", False))
+    gave_code = first_contact and conversation.kind != "call"
+    return RecordStart(
+        channel=ContactRecord.Channel.PHONE if conversation.kind == "call" else conversation.kind,
+        language=conversation.language,
+        interpreter_used=interpreter,
+        interpreter_language=conversation.language if interpreter else "",
+        action_codes=(RETURN_CODE_ACTION,) if gave_code else (),
+    )
+
+
 def list_entries(kind: str, *, keep: list[int] | tuple = ()) -> QuerySet[ListEntry]:
     """Entries in use, plus retired ones a record already has (``keep``)."""
-    from django.db.models import Q
-
     return ListEntry.objects.filter(Q(active=True) | Q(pk__in=list(keep)), kind=kind).order_by(
         "position", "pk"
     )

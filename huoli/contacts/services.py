@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from huoli.accounts.models import User
 from huoli.cases.models import Case
 from huoli.cases.services import case_create
-from huoli.contacts.models import NON_COUNSELLING, ContactRecord
+from huoli.contacts.models import ESCALATION_RISK, NON_COUNSELLING, ContactRecord, ListEntry
+from huoli.contacts.selectors import record_start_from
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
 
@@ -30,28 +31,47 @@ def _current_for_conversation(conversation) -> ContactRecord | None:
 
 def contact_record_for_conversation(*, conversation, counsellor: User) -> ContactRecord:
     """The draft record of the conversation's ongoing contact, made when a counsellor takes
-    it or a visitor comes back to it. A returning visitor's earlier case is suggested."""
+    it or a visitor comes back to it. A returning visitor's earlier case is suggested.
+
+    A new draft starts filled in from the conversation (``selectors.record_start_from``:
+    channel, language, interpreter, the return code given); an existing one is returned as
+    the counsellor left it."""
     record = _current_for_conversation(conversation)
     if record is not None:
         if record.counsellor_id != counsellor.pk:
             record.counsellor = counsellor
             record.save(update_fields=["counsellor"])
         return record
-    earlier = (
-        ContactRecord.objects.filter(conversation=conversation, case__isnull=False)
-        .order_by("-started_at")
-        .first()
-    )
-    return ContactRecord.objects.create(
-        # A call's conversation is recorded as a phone call, like the ones logged by hand.
-        channel=ContactRecord.Channel.PHONE if conversation.kind == "call" else conversation.kind,
+    earlier_records = ContactRecord.objects.filter(conversation=conversation)
+    earlier = earlier_records.filter(case__isnull=False).order_by("-started_at").first()
+    start = record_start_from(conversation, first_contact=not earlier_records.exists())
+    record = ContactRecord.objects.create(
+        channel=start.channel,
         conversation=conversation,
         counsellor=counsellor,
-        language=conversation.language,
+        language=start.language,
+        interpreter_used=start.interpreter_used,
+        interpreter_language=start.interpreter_language,
         started_at=timezone.now(),
         suggested_case=earlier.case if earlier else None,
         case=None,
     )
+    if start.action_codes:
+        record.actions.set(
+            ListEntry.objects.filter(
+                kind=ListEntry.Kind.ACTION, code__in=start.action_codes, active=True
+            )
+        )
+    return record
+
+
+def contact_record_escalated(*, record: ContactRecord) -> ContactRecord:
+    """An escalation was opened about the record's contact: its risk level starts at 4,
+    unless the counsellor has chosen one already (theirs stays)."""
+    if record.risk_level is None:
+        record.risk_level = ESCALATION_RISK
+        record.save(update_fields=["risk_level"])
+    return record
 
 
 def contact_record_conversation_ended(*, conversation) -> None:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 # A service not verified for this long is flagged to administrators.
 VERIFY_EVERY = timedelta(days=365)
+# A shared card's message id: "service-<service id>-<random>" (``services.service_share``).
+SHARED_CARD_PREFIX = "service-"
 TEXT_LANGUAGES = ("fi", "sv", "en")
 
 
@@ -134,6 +136,19 @@ class Service(models.Model):
     @property
     def description(self) -> str:
         return self.text_in(get_language() or "fi", "description")
+
+    @property
+    def share_warnings(self) -> list[str]:
+        """What the counsellor is told before sharing the card; sharing it then needs their
+        confirmation (``services.service_share``)."""
+        warnings = []
+        if self.verify_before_use:
+            warnings.append(
+                str(_("Contact details are not certain: check them before giving them out."))
+            )
+        if not self.phone.strip() and not self.street_address.strip():
+            warnings.append(str(_("This card has no phone number or address.")))
+        return warnings
 
     @property
     def needs_verification(self) -> bool:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Case, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 
-from huoli.directory.models import Service, fold
+from huoli.contacts.models import ContactRecord
+from huoli.conversations.models import Message
+from huoli.directory.models import SHARED_CARD_PREFIX, Service, fold
 
 MAX_RESULTS = 20
 
@@ -87,3 +89,27 @@ def municipalities() -> list[str]:
         .values_list("municipality", flat=True)
         .distinct()
     )
+
+
+def services_shared_to_refer(record: ContactRecord) -> list[Service]:
+    """The services shared with the visitor during the record's contact (its conversation,
+    from the record's start to its end), in the order shared, that the record does not
+    have as referrals yet: the record offers them as referrals."""
+    if record.pk is None or record.conversation_id is None:
+        return []
+    messages = Message.objects.filter(
+        conversation_id=record.conversation_id,
+        sender=Message.Sender.COUNSELLOR,
+        client_id__startswith=SHARED_CARD_PREFIX,
+        created_at__gte=record.started_at,
+    )
+    if record.ended_at is not None:
+        messages = messages.filter(created_at__lte=record.ended_at)
+    ids = []
+    for client_id in messages.order_by("seq").values_list("client_id", flat=True):
+        number = client_id.removeprefix(SHARED_CARD_PREFIX).split("-", 1)[0]
+        if number.isdigit() and int(number) not in ids:
+            ids.append(int(number))
+    referred = set(record.referrals.values_list("service_id", flat=True))
+    services = Service.objects.in_bulk([pk for pk in ids if pk not in referred])
+    return [services[pk] for pk in ids if pk in services]

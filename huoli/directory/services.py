@@ -21,7 +21,7 @@ from huoli.conversations.services.messages import message_post
 from huoli.core.policy import may_write
 from huoli.core.spreadsheet import neutralise, unneutralise
 from huoli.directory.forms import BOOLEAN_FIELDS, ServiceForm
-from huoli.directory.models import Referral, Service
+from huoli.directory.models import SHARED_CARD_PREFIX, Referral, Service
 
 CARD_LANGUAGES = ("fi", "sv", "en")
 
@@ -47,17 +47,27 @@ def service_card(service: Service, language: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def service_share(*, service: Service, conversation: Conversation, by: User) -> Message:
-    """Put the service card into the conversation as the counsellor's message."""
+def service_share(
+    *, service: Service, conversation: Conversation, by: User, confirmed: bool = False
+) -> Message:
+    """Put the service card into the conversation as the counsellor's message. A card with
+    warnings (``Service.share_warnings``: verify before use, no phone number or address) is
+    shared only once the counsellor has confirmed it (``confirmed``)."""
     if not may_write(by, conversation):
         raise ConversationError(
             "read_only", _("Only the counsellor answering this conversation can write.")
+        )
+    warnings = service.share_warnings
+    if warnings and not confirmed:
+        raise ConversationError(
+            "confirm_needed",
+            " ".join([*warnings, _("Confirm to share it anyway.")]),
         )
     message, _created = message_post(
         conversation=conversation,
         sender=Message.Sender.COUNSELLOR,
         author=by,
-        client_id=f"service-{service.pk}-{secrets.token_hex(4)}",
+        client_id=f"{SHARED_CARD_PREFIX}{service.pk}-{secrets.token_hex(4)}",
         body=service_card(service, conversation.language),
     )
     return message

@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 
 from huoli.accounts.models import User
 from huoli.contacts.models import ESCALATION_RISK, ContactRecord
-from huoli.contacts.services import contact_record_fields_save, contact_record_for_conversation
+from huoli.contacts.services import (
+    contact_record_escalated,
+    contact_record_fields_save,
+    contact_record_for_conversation,
+)
 from huoli.conversations.models import Conversation
 from huoli.core.audit import audit_record
 from huoli.core.errors import DomainError
@@ -80,7 +84,8 @@ def escalation_open(
     About a conversation alone (no ``record``): the counsellor it is given to or a supervisor,
     also after it ended (``may_open_escalation``, asked under the conversation's row lock);
     one still waiting for a decision is returned rather than refused. A record (the risk
-    level, the record's page) can be escalated at any time by whoever may open it."""
+    level, the record's page) can be escalated at any time by whoever may open it. A record
+    without a risk level gets level 4 (``contacts.services.contact_record_escalated``)."""
     if record is None and conversation is not None:
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if not may_open_escalation(by, conversation):
@@ -95,6 +100,9 @@ def escalation_open(
     )
     if open_one is not None:
         return open_one
+    if record is not None:
+        # The record starts at risk level 4 (a level the counsellor chose stays).
+        contact_record_escalated(record=record)
     escalation = Escalation.objects.create(
         record=record,
         conversation=conversation or (record.conversation if record else None),

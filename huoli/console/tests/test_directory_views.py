@@ -57,6 +57,43 @@ def test_a_supervisor_observing_cannot_share(client, logged_in, someone_elses_ch
     )
 
 
+def test_a_card_to_verify_or_without_phone_or_address_warns_and_is_shared_once_confirmed(
+    client, logged_in
+):
+    """Issue 21: the results show the warnings in a confirmation step, and the server shares
+    such a card only with the confirmation's own field (without JavaScript too)."""
+    counsellor = logged_in(Role.COUNSELLOR)
+    conversation = chat_taken(counsellor=counsellor, language="en").conversation
+    clinic = Service.objects.get(key="family-counselling-clinic")  # to verify, no phone
+    results = client.get(
+        "/console/directory/results/", {"q": "perheneuv", "conversation": conversation.pk}, **EN
+    ).content.decode()
+    assert "Contact details are not certain: check them before giving them out." in results
+    assert "This card has no phone number or address." in results
+    assert 'name="confirmed" value="1"' in results and "Share anyway" in results
+    url = f"/console/directory/{clinic.pk}/share/"
+    refused = client.post(
+        url, {"conversation": conversation.pk}, HTTP_X_REQUESTED_WITH="fetch", **EN
+    )
+    assert refused.status_code == 400
+    assert "This card has no phone number or address." in refused.json()["message"]
+    without_js = client.post(url, {"conversation": conversation.pk}, follow=True, **EN)
+    assert "Confirm to share it anyway." in without_js.content.decode()
+    assert conversation.messages.count() == 0
+    shared = client.post(url, {"conversation": conversation.pk, "confirmed": "1"})
+    assert shared.status_code == 302
+    assert conversation.messages.get().body.startswith("Family counselling clinic")
+    # A certain card with a phone number is shared at once.
+    emergency = Service.objects.get(key="emergency-112")
+    results = client.get(
+        "/console/directory/results/", {"q": "112", "conversation": conversation.pk}, **EN
+    ).content.decode()
+    card = next(c for c in results.split('class="service-card"') if "Emergency number 112" in c)
+    assert "Share anyway" not in card and "Share with visitor" in card
+    client.post(f"/console/directory/{emergency.pk}/share/", {"conversation": conversation.pk})
+    assert conversation.messages.count() == 2
+
+
 def test_the_import_page_reports_bad_rows_and_imports_nothing(client, logged_in):
     logged_in(Role.ADMINISTRATOR)
     exported = client.get("/console/directory/export.csv")

@@ -1,11 +1,13 @@
 """Record, case and escalation pages over HTTP: autosave, forms without JavaScript, and
 object-level access (changing an id gives a 404, as if the object did not exist)."""
 
+import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from huoli.accounts.tests.factories import log_in_with_device
 from huoli.cases.services import case_create
@@ -288,3 +290,53 @@ def test_the_record_and_conversation_pages_have_no_duplicate_ids(client, logged_
         duplicates = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
         assert duplicates == [], url
         assert set(parser.label_targets) <= set(parser.ids), url
+
+
+def completed_form(**extra):
+    data = {"contact_type": entry("contact_type", "information")}
+    data |= {
+        "contacting": entry("contacting", "school"),
+        "concerns": [entry("concern", "information")],
+        "risk_level": "0",
+        "complete": "1",
+    }
+    return data | extra
+
+
+def test_complete_record_leads_on_to_the_next_record_to_complete_then_home(client, logged_in):
+    """Issue 21: after "Complete record" the counsellor returns to the console's home, or to
+    the next record they have to complete."""
+    counsellor = logged_in(Role.COUNSELLOR)
+    now = timezone.now()
+    first, second = (
+        PhoneCallFactory(counsellor=counsellor, started_at=now - dt.timedelta(hours=hours))
+        for hours in (2, 1)
+    )
+    response = client.post(f"/console/records/{first.pk}/", call_form(**completed_form()))
+    assert response.status_code == 302
+    assert response["Location"] == f"/console/records/{second.pk}/"
+    response = client.post(f"/console/records/{second.pk}/", call_form(**completed_form()))
+    assert response["Location"] == "/console/"
+    assert set(ContactRecord.objects.values_list("status", flat=True)) == {"complete"}
+    # A record that cannot be completed yet stays on its page with what is missing.
+    third = PhoneCallFactory(counsellor=counsellor)
+    response = client.post(f"/console/records/{third.pk}/", call_form(complete="1"))
+    assert response["Location"] == f"/console/records/{third.pk}/"
+
+
+def test_a_chat_record_offers_the_services_shared_as_referrals(client, logged_in):
+    from huoli.directory.models import Service
+    from huoli.directory.services import service_share
+
+    counsellor = logged_in(Role.COUNSELLOR)
+    access = chat_start(language="en", interpreter_needed=True)
+    duty_set(user=counsellor, on_duty=True)
+    conversation = conversation_take(counsellor=counsellor, conversation_id=access.conversation.pk)
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    service_share(service=clinic, conversation=conversation, by=counsellor, confirmed=True)
+    record = ContactRecord.objects.get(conversation=conversation)
+    page = client.get(f"/console/records/{record.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Shared in this conversation" in text
+    assert f'action="/console/directory/{clinic.pk}/refer/"' in text
+    assert f'name="record" value="{record.pk}"' in text

@@ -4,12 +4,15 @@ from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import NON_COUNSELLING, ContactRecord, ListEntry
+from huoli.contacts.selectors import next_record_to_complete, record_start_from
 from huoli.contacts.services import (
     RecordError,
     case_create_for_record,
     contact_record_complete,
     contact_record_fields_save,
+    contact_record_for_conversation,
 )
+from huoli.conversations.models import Conversation
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.tests.factories import chat_taken
@@ -145,3 +148,70 @@ def test_a_phone_record_keeps_its_own_times(counsellor):
         ended_at=started + timezone.timedelta(minutes=12),
     )
     assert record.duration_minutes == 12
+
+
+def action_codes(record) -> set[str]:
+    return set(record.actions.values_list("code", flat=True))
+
+
+def test_a_chat_record_starts_filled_in_from_the_conversation(counsellor):
+    """Issue 21: the counsellor no longer retypes what Huoli knows."""
+    conversation = chat_taken(counsellor=counsellor, language="ar", interpreter_needed=True)
+    record = ContactRecord.objects.get(conversation=conversation.conversation)
+    assert (record.channel, record.language) == ("chat", "ar")
+    assert (record.interpreter_used, record.interpreter_language) == (True, "ar")
+    assert action_codes(record) == {"return_code"}
+    assert record.risk_level is None and record.status == "draft"
+
+
+def test_a_message_record_starts_filled_in_and_without_an_interpreter_none_is_claimed(
+    counsellor,
+):
+    access = chat_taken(counsellor=counsellor, kind=Conversation.Kind.MESSAGE, language="fi")
+    record = ContactRecord.objects.get(conversation=access.conversation)
+    assert (record.channel, record.language) == ("message", "fi")
+    assert (record.interpreter_used, record.interpreter_language) == (False, "")
+    assert action_codes(record) == {"return_code"}
+
+
+def test_a_caller_gets_no_return_code_and_a_returning_visitor_already_had_one():
+    call = Conversation(kind="call", language="sv", interpreter_needed=False)
+    start = record_start_from(call, first_contact=True)
+    assert (start.channel, start.language, start.action_codes) == ("phone", "sv", ())
+    chat = Conversation(kind="chat", language="fi")
+    assert record_start_from(chat, first_contact=False).action_codes == ()
+
+
+def test_a_returning_visitors_new_record_does_not_claim_a_return_code_given(counsellor):
+    conversation = taken_chat(counsellor, language="fi")
+    conversation_end(conversation=conversation, ended_by="visitor")
+    message_post(conversation=conversation, sender="visitor", client_id="back", body="Taas")
+    second = ContactRecord.objects.filter(conversation=conversation).order_by("started_at").last()
+    assert second.channel == "message" and action_codes(second) == set()
+
+
+def test_an_existing_draft_keeps_the_counsellors_edits(counsellor):
+    conversation = chat_taken(
+        counsellor=counsellor, language="ar", interpreter_needed=True
+    ).conversation
+    record = ContactRecord.objects.get(conversation=conversation)
+    # The counsellor unticks the return code and the interpreter, and writes a summary.
+    save(record, counsellor, interpreter_used=False, interpreter_language="", summary="Äiti")
+    again = contact_record_for_conversation(conversation=conversation, counsellor=counsellor)
+    assert again.pk == record.pk
+    again.refresh_from_db()
+    assert (again.interpreter_used, again.interpreter_language) == (False, "")
+    assert action_codes(again) == set() and again.summary == "Äiti"
+
+
+def test_complete_record_leads_to_the_oldest_draft_whose_contact_is_over(counsellor):
+    live = ContactRecord.objects.get(conversation=taken_chat(counsellor))
+    assert next_record_to_complete(counsellor) is None  # its chat still goes on
+    ended = taken_chat(counsellor)
+    conversation_end(conversation=ended, ended_by="visitor")
+    over = ContactRecord.objects.get(conversation=ended)
+    call = save(ContactRecord(channel="phone"), counsellor)
+    assert next_record_to_complete(counsellor) == over
+    assert next_record_to_complete(counsellor, after=over) == call
+    assert next_record_to_complete(StaffFactory(role=Role.COUNSELLOR)) is None
+    assert live.status == "draft"

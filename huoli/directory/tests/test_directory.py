@@ -6,10 +6,18 @@ from django.utils import timezone, translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.contacts.models import ContactRecord
+from huoli.conversations.errors import ConversationError
+from huoli.conversations.services.messages import message_post
+from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.tests.factories import chat_taken
 from huoli.core.roles import Role
 from huoli.directory.models import Referral, Service, fold
-from huoli.directory.selectors import ServiceFilters, service_search, services_to_verify
+from huoli.directory.selectors import (
+    ServiceFilters,
+    service_search,
+    services_shared_to_refer,
+    services_to_verify,
+)
 from huoli.directory.services import (
     referral_record,
     service_card,
@@ -96,14 +104,63 @@ def test_sharing_puts_the_card_into_the_conversation_and_a_referral_ticks_the_ac
     counsellor = StaffFactory(role=Role.COUNSELLOR)
     conversation = chat_taken(counsellor=counsellor, language="en").conversation
     clinic = Service.objects.get(key="family-counselling-clinic")
-    message = service_share(service=clinic, conversation=conversation, by=counsellor)
+    message = service_share(
+        service=clinic, conversation=conversation, by=counsellor, confirmed=True
+    )
     assert message.sender == "counsellor" and message.body.startswith("Family counselling clinic")
     record = ContactRecord.objects.get(conversation=conversation)
     referral_record(record=record, service=clinic, outcome="made", by=counsellor)
     referral_record(record=record, service=clinic, outcome="declined", by=counsellor)
     referral = Referral.objects.get()
     assert (referral.outcome, referral.category) == ("declined", "family_counselling")
-    assert {a.code for a in record.actions.all()} == {"referral_made", "referral_declined"}
+    assert {a.code for a in record.actions.all()} == {
+        "return_code",  # the visitor of a chat got one (the record starts with it)
+        "referral_made",
+        "referral_declined",
+    }
+
+
+@translation.override("en")
+def test_a_card_to_verify_or_without_phone_or_address_is_shared_only_once_confirmed():
+    """Issue 21: "verify before use" and a card with no phone number or address warn first;
+    the service itself refuses until the counsellor confirms."""
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    conversation = chat_taken(counsellor=counsellor, language="en").conversation
+    to_verify = ServiceFactory(verify_before_use=True, phone="09 123", street_address="Katu 1")
+    no_contact = ServiceFactory(phone="", street_address="", web_address="https://example.org")
+    certain = ServiceFactory(phone="09 123")
+    assert to_verify.share_warnings == [
+        "Contact details are not certain: check them before giving them out."
+    ]
+    assert no_contact.share_warnings == ["This card has no phone number or address."]
+    assert certain.share_warnings == []
+    for service, warning in ((to_verify, "not certain"), (no_contact, "no phone number")):
+        with pytest.raises(ConversationError) as refused:
+            service_share(service=service, conversation=conversation, by=counsellor)
+        assert refused.value.code == "confirm_needed" and warning in str(refused.value)
+    assert conversation.messages.count() == 0
+    service_share(service=no_contact, conversation=conversation, by=counsellor, confirmed=True)
+    service_share(service=certain, conversation=conversation, by=counsellor)
+    assert conversation.messages.count() == 2
+
+
+def test_the_services_shared_in_a_contact_are_offered_as_its_referrals():
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    conversation = chat_taken(counsellor=counsellor, language="en").conversation
+    clinic = Service.objects.get(key="family-counselling-clinic")
+    emergency = Service.objects.get(key="emergency-112")
+    for service in (emergency, clinic, emergency):
+        service_share(service=service, conversation=conversation, by=counsellor, confirmed=True)
+    record = ContactRecord.objects.get(conversation=conversation)
+    assert services_shared_to_refer(record) == [emergency, clinic]
+    referral_record(record=record, service=emergency, outcome="declined", by=counsellor)
+    assert services_shared_to_refer(record) == [clinic]
+    # The visitor's next contact (a message after the end) has a record of its own.
+    conversation_end(conversation=conversation, ended_by="visitor")
+    message_post(conversation=conversation, sender="visitor", client_id="back", body="Again")
+    later = ContactRecord.objects.filter(conversation=conversation).order_by("started_at").last()
+    assert later != record and services_shared_to_refer(later) == []
+    assert services_shared_to_refer(ContactRecord(channel="phone")) == []
 
 
 def test_csv_export_and_import_round_trip():

@@ -86,6 +86,21 @@ def test_escalating_a_conversation_uses_its_record(team):
     assert list(record.escalations.all()) == [escalation]
 
 
+def test_an_escalated_conversations_record_starts_at_risk_level_4_unless_one_was_chosen(team):
+    """Issue 21: the record of an escalated conversation starts filled in with level 4; a
+    level the counsellor chose is not overwritten."""
+    for chosen, expected in ((None, 4), (2, 2)):
+        access = chat_start(language="fi")
+        duty_set(user=team["aino"], on_duty=True)
+        conversation_take(counsellor=team["aino"], conversation_id=access.conversation.pk)
+        record = ContactRecord.objects.get(conversation=access.conversation)
+        if chosen is not None:
+            save(record, team["aino"], risk_level=chosen)
+        escalation_open(by=team["aino"], conversation=access.conversation)
+        record.refresh_from_db()
+        assert record.risk_level == expected
+
+
 def test_the_counsellor_answering_and_supervisors_escalate_a_conversation_also_after_it_ended(
     team,
 ):

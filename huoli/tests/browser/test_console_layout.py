@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation
@@ -66,3 +67,33 @@ def test_no_console_page_scrolls_sideways(busy_line, asgi_server, browser, width
                 wide.append((username, "Take chat outside the queue's card"))
         context.close()
     assert not wide, wide
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_the_service_directory_sits_beside_the_conversation_on_a_wide_screen(
+    busy_line, asgi_server, browser, width
+):
+    """Issue 21: the directory sat folded at the bottom, below "End chat". Beside the
+    conversation on a laptop, below it on a narrow screen; open either way."""
+    conversation, _record = busy_line
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    log_in(page, asgi_server.url, "counsellor")
+    page.goto(f"{asgi_server.url}/console/conversations/{conversation.pk}/")
+    search = page.get_by_label("Search services")
+    expect(search).to_be_visible()  # not folded away
+    chat = page.locator("[data-messages]").bounding_box()
+    send = page.get_by_role("button", name="Send").bounding_box()
+    panel = page.locator(".directory-panel").bounding_box()
+    if width >= 1024:
+        assert panel["x"] >= chat["x"] + chat["width"]  # beside, after the conversation
+        assert panel["y"] < send["y"] + send["height"]  # not below it
+        assert panel["width"] > 250
+    else:
+        assert panel["y"] >= send["y"] + send["height"]  # below the conversation
+    assert not scrolls_sideways(page)
+    # A search fills the column without widening the page.
+    search.press_sequentially("perheneuv", delay=30)
+    expect(page.locator(".service-card")).to_have_count(1)
+    assert not scrolls_sideways(page)
+    context.close()

@@ -17,13 +17,23 @@ def test_a_service_is_found_shared_and_referred_during_a_chat(
     csp_violations(staff)
     csp_violations(visitor)
 
-    staff.get_by_text("Service directory", exact=True).click()
     staff.get_by_label("Search services").press_sequentially("perheneuv", delay=40)
     card = staff.locator(".service-card").filter(has_text="Family counselling clinic")
     expect(card).to_be_visible()  # the staff console is in English; found by its Finnish name
     expect(staff.locator(".service-card")).to_have_count(1)
 
-    card.get_by_role("button", name="Share Family counselling clinic with the visitor").click()
+    # Its details are to be verified and it has no phone number or address: it warns first.
+    share_anyway = card.get_by_role(
+        "button", name="Share Family counselling clinic with the visitor anyway"
+    )
+    expect(share_anyway).to_be_hidden()
+    card.get_by_text("Share with visitor", exact=True).focus()
+    staff.keyboard.press("Enter")  # the keyboard opens the confirmation
+    expect(card.get_by_text("This card has no phone number or address.")).to_be_visible()
+    expect(card.get_by_text("Contact details are not certain", exact=False)).to_be_visible()
+    expect(visitor.get_by_text("Family counselling clinic")).to_have_count(0)
+    share_anyway.focus()
+    staff.keyboard.press("Enter")
     expect(
         staff.get_by_text("Family counselling clinic was shared with the visitor.")
     ).to_be_visible()

@@ -51,3 +51,35 @@ def test_ending_a_chat_asks_first_on_both_sides(demo_staff, asgi_server, browser
     expect(visitor.get_by_text("Was this conversation helpful?")).to_be_visible()
     expect(staff.get_by_text("End chat", exact=True)).to_have_count(0)
     expect(staff.get_by_text(re.compile(r"Status: (Ended|Closed)"))).to_be_visible()
+
+
+def test_when_the_visitor_ends_the_counsellor_is_told_and_offered_the_record_at_once(
+    demo_staff, asgi_server, browser
+):
+    """Issue 21: the counsellor's page says live that the visitor ended the chat and offers
+    the record (focused), which starts filled in from the conversation."""
+    staff, visitor = chat_taken(browser, asgi_server.url)
+    staff.get_by_label("Message").fill("Take your time.")
+    staff.get_by_label("Message").press("Enter")
+    expect(visitor.get_by_text("Take your time.", exact=True)).to_be_visible()
+    offer = staff.get_by_role("link", name="Complete the record")
+    expect(offer).to_be_hidden()
+
+    visitor.get_by_text("End chat", exact=True).click()
+    visitor.get_by_role("button", name="Yes, end the chat").click()
+
+    expect(staff.get_by_text("The visitor ended the chat.")).to_be_visible()
+    expect(offer).to_be_visible()
+    expect(offer).to_be_focused()
+    expect(staff.get_by_text(re.compile(r"Status: Ended"))).to_be_visible()
+    expect(staff.get_by_label("Message")).to_have_count(0)  # nothing more to send
+    expect(staff.get_by_text("Take your time.", exact=True)).to_be_visible()  # no reload lost it
+
+    staff.keyboard.press("Enter")
+    expect(staff.get_by_role("heading", name="Contact record: Chat")).to_be_visible()
+    expect(staff.get_by_label("Gave a return code or case number for coming back")).to_be_checked()
+    # After a reload the page still says it ended and offers the record.
+    staff.go_back()
+    staff.reload()
+    expect(staff.get_by_text("The chat has ended.")).to_be_visible()
+    expect(staff.get_by_role("link", name="Complete the record")).to_be_visible()

@@ -98,7 +98,10 @@ def test_a_call_is_logged_with_the_keyboard_and_its_follow_up_comes_due(
     assert record.duration_minutes == 7
     assert record.summary.startswith("Mother worried")
 
-    # The completed record stays open: make a case from it.
+    # Completing leads back to the console's home (no other record waits); the record
+    # stays one link away: make a case from it.
+    expect(page).to_have_url(f"{url}/console/")
+    page.goto(f"{url}/console/records/{record.pk}/")
     tab_to(page, "Create a case")
     page.keyboard.press("Enter")
     expect(

@@ -51,6 +51,29 @@ if (root) {
     li.scrollIntoView({ block: "nearest" });
   }
 
+  // The conversation ended elsewhere (the visitor, a supervisor): say so here and now, put
+  // away what only a live conversation offers, and offer the record at once.
+  function ended(by) {
+    const notice = document.querySelector("[data-ended-notice]");
+    if (!notice || !notice.hidden) return;
+    if (by === "visitor" && texts.visitor_ended) {
+      notice.querySelector("[data-ended-text]").textContent = texts.visitor_ended;
+    }
+    const status = document.querySelector("[data-status]");
+    if (status) status.textContent = texts.ended_status;
+    for (const element of document.querySelectorAll("[data-live-only]")) element.remove();
+    document.querySelector(".conversation-layout")?.classList.remove("with-directory");
+    typingLine.hidden = true;
+    notice.hidden = false;
+    const link = notice.querySelector("[data-record-link]");
+    if (link) {
+      link.focus();
+    } else {
+      notice.tabIndex = -1;
+      notice.focus();
+    }
+  }
+
   const handlers = {
     ...alertHandlers,
     "conversation.message"(event) {
@@ -73,7 +96,7 @@ if (root) {
     },
     "conversation.ended"(event) {
       // Not while this page is already leaving (its own "End chat" form was sent).
-      if (event.conversation_id === conversationId && !leaving) location.reload();
+      if (event.conversation_id === conversationId && !leaving) ended(event.ended_by);
     },
     "conversation.released"(event) {
       // Transferred to a colleague: this page no longer hears it; back to the console home.

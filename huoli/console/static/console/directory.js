@@ -29,12 +29,14 @@ for (const form of document.querySelectorAll("[data-directory-search]")) {
     try {
       const response = await fetch(action.action, {
         method: "POST",
-        body: new FormData(action),
+        // With the button pressed: "Share anyway" sends the confirmation's field.
+        body: new FormData(action, event.submitter),
         credentials: "same-origin",
         headers: { "X-Requested-With": "fetch" },
       });
       const answer = await response.json();
       if (status) status.textContent = answer.message;
+      if (response.ok) action.querySelector("details[open]")?.removeAttribute("open");
     } catch {
       action.submit();
     }
