@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# axe-core for the accessibility tests (injected into pages by Playwright, never served).
+# axe-core for the accessibility tests (injected into pages by Playwright, never served) and
+# html-validate for the valid-HTML test (huoli/tests/test_valid_html.py).
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts --silent && touch $@; \
-	else echo "npm is not installed: the accessibility tests will be skipped"; fi
+	else echo "npm is not installed: the accessibility and valid-HTML tests will be skipped"; fi
 
 # JsSIP, the console's and the "Call us" page's SIP library, is vendored: the npm package has
 # no browser bundle, so this bundles it (and its four MIT dependencies) into one minified ES

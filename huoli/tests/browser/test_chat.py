@@ -51,7 +51,7 @@ def counsellor_on_duty(page, url: str) -> None:
 def visitor_starts_chat(page, url: str) -> str:
     """Starts a chat as "Mother"; returns the return code shown."""
     page.goto(f"{url}/")
-    expect(page.get_by_role("button", name="Quick exit")).to_be_visible()
+    expect(page.get_by_role("link", name="Quick exit")).to_be_visible()
     page.get_by_label("Nickname (optional)").fill("Mother")
     page.get_by_role("button", name="Start chat").click()
     code = page.get_by_label("Your return code").inner_text()
