@@ -7,7 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from huoli.conversations.throttle import (
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
-from huoli.helpline.models import FloodSwitch
+from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit
 from huoli.helpline.selectors import weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -527,8 +527,18 @@ def return_view(request):
 
 @require_safe
 def exit_view(request):
-    """The neutral page of the quick exit; it also forgets the conversation on this device."""
-    response = render(request, "public/exit.html")
+    """The quick exit: forget the conversation on this device and send the tab on to the
+    neutral site the administrators chose (``QuickExit``), with no referrer. The script on
+    every public page opens this with ``location.replace``, so the redirect takes the page's
+    place in the tab's history; without JavaScript it is a plain link. It works while the
+    database is away too (the default destination)."""
+    try:
+        destination = QuickExit.current().destination
+    except DatabaseError:
+        destination = QUICK_EXIT_DEFAULT
+    response = HttpResponseRedirect(destination)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
     clear_visitor_cookie(response)
     return response
 
@@ -562,5 +572,7 @@ def info_view(request, slug: str):
             "page": choice.page,
             "fallback": choice.fallback,
             "body": render_body(choice.page.body),
+            # The page about anonymity also says what the quick exit cannot hide.
+            "quick_exit_note": choice.page.slug == "safety",
         },
     )
