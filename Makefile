@@ -43,11 +43,14 @@ setup: $(STAMP)
 migrate: setup
 	$(BIN)/python manage.py migrate --no-input -v 0
 
+# Static files are collected (with gzip copies) and served from var/static as in production:
+# after changing a static file, run `make run` again.
 run: migrate
+	HUOLI_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py demo_data --with-contacts
 	@echo "Huoli is at http://$(HOST):$(PORT)/ (console: http://$(HOST):$(PORT)/console/)"
 	$(BIN)/python manage.py purge
-	HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false --ws-max-size 131072 --log-config huoli/logging.json
+	HUOLI_COLLECTED_STATIC=1 HUOLI_PURGE_DAILY=1 $(BIN)/uvicorn huoli.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan off --ws-per-message-deflate false --ws-max-size 131072 --log-config huoli/logging.json
 
 # The telephone on loopback: rtpengine, Kamailio (SIP udp/tcp 5060, WebSocket 5066) and Huoli.
 phone-programs:

@@ -275,13 +275,19 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# Collected static files: `collectstatic` writes each file under a name with its hash and a
+# gzip copy beside it, and WhiteNoise serves the compressed copy to browsers that accept it
+# (never HTML pages: they carry return codes and tokens, so no GZipMiddleware, BREACH). The
+# production profile and `make run` (HUOLI_COLLECTED_STATIC=1) serve them; tests and other
+# development commands read the source tree through the finders.
+COLLECTED_STATIC = PRODUCTION or env_bool("HUOLI_COLLECTED_STATIC", False)
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

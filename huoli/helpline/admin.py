@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from huoli.core.admin_one_row import OneRowAdmin
-from huoli.helpline.models import FloodSwitch, InfoPage, OpeningException, OpeningHours
+from huoli.helpline.models import (
+    FloodSwitch,
+    InfoPage,
+    OpeningException,
+    OpeningHours,
+    QuickExit,
+)
 
 
 @admin.register(OpeningHours)
@@ -26,6 +32,13 @@ class FloodSwitchAdmin(OneRowAdmin):
 
     fields = ["bits", "wait_seconds", "on", "changed_at", "changed_by"]
     readonly_fields = ["on", "changed_at", "changed_by"]
+
+
+@admin.register(QuickExit)
+class QuickExitAdmin(OneRowAdmin):
+    """One row: the neutral site the public pages' quick exit sends a visitor to."""
+
+    fields = ["destination"]
 
 
 class InfoPageForm(forms.ModelForm):

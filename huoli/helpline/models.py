@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +115,43 @@ class FloodSwitch(models.Model):
     def saved(cls) -> FloodSwitch:
         switch, _created = cls.objects.get_or_create(pk=1)
         return switch
+
+
+QUICK_EXIT_DEFAULT = "https://www.foreca.fi/"
+
+
+class QuickExit(models.Model):
+    """Where the quick exit sends a visitor's tab (one row): a neutral site chosen by the
+    administrators, such as a weather or news site. The tab only navigates there; no public
+    page loads anything from it beforehand, and it receives no referrer."""
+
+    destination = models.URLField(
+        _("quick exit destination"),
+        max_length=300,
+        default=QUICK_EXIT_DEFAULT,
+        validators=[URLValidator(schemes=["https"])],
+        help_text=_(
+            "A well-known, harmless site that opens when a visitor presses Quick exit, "
+            "e.g. a weather or news site. Only https addresses."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("quick exit")
+        verbose_name_plural = _("quick exit")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> QuickExit:
+        """The saved destination, or the default while none is saved; never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def saved(cls) -> QuickExit:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
 
 
 def validate_public_language(value: str) -> None:

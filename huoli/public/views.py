@@ -7,7 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from huoli.conversations.throttle import (
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
-from huoli.helpline.models import FloodSwitch
+from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit
 from huoli.helpline.selectors import weekly_schedule
 from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
 from huoli.public.visitor import (
@@ -108,9 +108,29 @@ def _gated(response, gate: Gate):
     return response
 
 
+def _language_choices(language: str) -> dict | None:
+    """When nobody on duty speaks ``language``: its name and the choices offered instead,
+    a chat in English or Finnish with someone on duty who speaks it, or a written message
+    answered with an interpreter's help (``public/_language_choices.html``); else None."""
+    if speakers_on_duty(language):
+        return None
+    return {
+        "language": language,
+        "language_name": spoken_language_name(language),
+        "others": [
+            (code, name)
+            for code, name in settings.HUOLI_SPOKEN_LANGUAGES
+            if code in ("en", "fi") and code != language and speakers_on_duty(code)
+        ],
+    }
+
+
 def _home(request, *, chat_form=None, error="", status_code=200):
     availability = chat_availability()
     chat_available = availability.chats_open
+    # The chat is open, but perhaps nobody on duty speaks the visitor's language: the home
+    # page says so and offers the same choices as pressing "Start chat" would.
+    language_choices = _language_choices(_default_language()) if chat_available else None
     switch = FloodSwitch.current()
     context = {
         "status": availability.line,
@@ -123,6 +143,7 @@ def _home(request, *, chat_form=None, error="", status_code=200):
         "schedule": weekly_schedule(),
         "chat_form": chat_form or StartChatForm(initial={"language": _default_language()}),
         "error": error,
+        "language_choices": language_choices,
     }
     return render(request, "public/home.html", context, status=status_code)
 
@@ -214,23 +235,9 @@ def chat_start_view(request):
     if closed is not None:
         return _home(request, chat_form=form, error=str(closed), status_code=409)
     language = form.cleaned_data["language"]
-    if not request.POST.get("language_confirmed") and not speakers_on_duty(language):
-        # Nobody on duty speaks it: say so, and offer English, Finnish or a written message
-        # answered with an interpreter's help.
-        return render(
-            request,
-            "public/chat_language.html",
-            {
-                "form": form,
-                "language_name": spoken_language_name(language),
-                "language": language,
-                "others": [
-                    (code, name)
-                    for code, name in settings.HUOLI_SPOKEN_LANGUAGES
-                    if code in ("en", "fi") and code != language and speakers_on_duty(code)
-                ],
-            },
-        )
+    choices = None if request.POST.get("language_confirmed") else _language_choices(language)
+    if choices:
+        return render(request, "public/chat_language.html", {"form": form, **choices})
     try:
         access = conversation_start(
             kind=Conversation.Kind.CHAT,
@@ -527,8 +534,18 @@ def return_view(request):
 
 @require_safe
 def exit_view(request):
-    """The neutral page of the quick exit; it also forgets the conversation on this device."""
-    response = render(request, "public/exit.html")
+    """The quick exit: forget the conversation on this device and send the tab on to the
+    neutral site the administrators chose (``QuickExit``), with no referrer. The script on
+    every public page opens this with ``location.replace``, so the redirect takes the page's
+    place in the tab's history; without JavaScript it is a plain link. It works while the
+    database is away too (the default destination)."""
+    try:
+        destination = QuickExit.current().destination
+    except DatabaseError:
+        destination = QUICK_EXIT_DEFAULT
+    response = HttpResponseRedirect(destination)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
     clear_visitor_cookie(response)
     return response
 
@@ -562,5 +579,7 @@ def info_view(request, slug: str):
             "page": choice.page,
             "fallback": choice.fallback,
             "body": render_body(choice.page.body),
+            # The page about anonymity also says what the quick exit cannot hide.
+            "quick_exit_note": choice.page.slug == "safety",
         },
     )

@@ -221,7 +221,6 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     for slug in ("signs", "talking", "contact", "safety", "professionals"):
         yield f"information: {slug}", get(f"/info/{slug}/")
     yield "page not found", get("/no-such-page/")
-    yield "exit", get("/exit/")
     request = RequestFactory().get(prefix + "/")
     with translation.override(language):
         yield "database away", database_unavailable(request).content.decode()

@@ -130,6 +130,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:retention_retentionpolicy_delete": NOBODY,
     "admin:helpline_floodswitch_add": NOBODY,
     "admin:helpline_floodswitch_delete": NOBODY,
+    "admin:helpline_quickexit_add": NOBODY,
+    "admin:helpline_quickexit_delete": NOBODY,
     # Information pages are edited, never deleted (a missing language falls back to English).
     "admin:helpline_infopage_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.

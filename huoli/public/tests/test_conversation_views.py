@@ -1,4 +1,5 @@
-"""The visitor's pages without JavaScript: start, write, return with the code."""
+"""The visitor's pages without JavaScript: start, write, return with the code, leave
+(the promises cited are in docs/design.md)."""
 
 import re
 
@@ -132,11 +133,58 @@ def test_chat_is_offered_only_when_open_and_someone_is_on_duty(client):
     assert Conversation.objects.get().kind == "chat"
 
 
-def test_quick_exit_page_forgets_the_conversation(client):
+def test_quick_exit_forgets_the_conversation_and_leaves_for_a_neutral_site(client):
+    """Promise 1: the exit forgets the conversation on this device and sends the tab to a
+    neutral site (a default until administrators choose), telling it nothing about us."""
     leave_message(client)
     response = client.get("/en/exit/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert response["Location"] == "https://www.foreca.fi/"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
     assert response.cookies["huoli_visitor"].value == ""
-    assert "Pea soup" in response.content.decode()
+
+
+def test_quick_exit_goes_where_the_administrators_chose(client):
+    from huoli.helpline.models import QuickExit
+
+    row = QuickExit.saved()
+    row.destination = "https://yle.fi/uutiset"
+    row.full_clean()
+    row.save()
+    assert client.get("/ar/exit/")["Location"] == "https://yle.fi/uutiset"
+
+
+def test_quick_exit_destination_must_be_https():
+    from django.core.exceptions import ValidationError
+
+    from huoli.helpline.models import QuickExit
+
+    for unsafe in ("javascript:alert(1)", "http://example.com/", "/en/"):
+        with pytest.raises(ValidationError):
+            QuickExit(pk=1, destination=unsafe).full_clean()
+
+
+def test_quick_exit_works_while_the_database_is_away(client, monkeypatch):
+    from django.db import OperationalError
+
+    from huoli.helpline.models import QuickExit
+
+    def away(cls):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(QuickExit, "current", classmethod(away))
+    assert client.get("/en/exit/")["Location"] == "https://www.foreca.fi/"
+
+
+def test_the_quick_exit_link_sends_no_referrer_and_the_safety_page_says_what_it_cannot_hide(
+    client,
+):
+    home = client.get("/en/").content.decode()
+    assert 'href="/en/exit/" rel="noreferrer" data-quick-exit' in home
+    safety = client.get("/en/info/safety/").content.decode()
+    assert "What a quick exit cannot hide" in safety
+    assert "browser history" in safety
 
 
 def test_every_public_page_has_the_quick_exit(client):

@@ -53,3 +53,46 @@ def test_the_switcher_names_each_language_in_itself_and_keeps_the_page(client):
         in html
     )
     assert '<a href="/so/return/" lang="so" hreflang="so" dir="ltr">Soomaali</a>' in html
+
+
+def test_the_home_page_says_when_nobody_on_duty_speaks_the_visitors_language(client):
+    """Issue 21, point 18: an Arabic visitor learns it on the home page, with the choices the
+    start-chat page offers (a chat in a language someone on duty speaks, or a message in
+    Arabic answered later), not only after pressing "Start chat"."""
+    from huoli.conversations.tests.factories import open_line_with_counsellor
+
+    open_line_with_counsellor(languages=["fi", "en"])
+    html = client.get("/ar/").content.decode()
+    assert "data-language-unspoken" in html
+    assert "The chat is open and a counsellor is available." not in html
+    for code in ("en", "fi"):
+        assert f'<input type="hidden" name="language" value="{code}">' in html
+    assert 'name="language_confirmed" value="1"' in html
+    assert 'href="/ar/message/?language=ar"' in html
+    # The start-chat page offers the same choices.
+    started = client.post("/ar/chat/start/", {"language": "ar", "nickname": ""})
+    assert 'href="/ar/message/?language=ar"' in started.content.decode()
+
+
+def test_the_home_page_offers_the_chat_when_someone_on_duty_speaks_the_language(client):
+    from huoli.conversations.tests.factories import open_line_with_counsellor
+
+    open_line_with_counsellor(languages=["ar", "en"])
+    html = client.get("/ar/").content.decode()
+    assert "data-language-unspoken" not in html
+    assert "language_confirmed" not in html
+    english = client.get("/en/").content.decode()
+    assert "The chat is open and a counsellor is available." in english
+    assert "data-language-unspoken" not in english
+
+
+def test_the_home_page_offers_only_a_message_when_nobody_on_duty_speaks_english_or_finnish(
+    client,
+):
+    from huoli.conversations.tests.factories import open_line_with_counsellor
+
+    open_line_with_counsellor(languages=["sv"])
+    html = client.get("/en/").content.decode()
+    assert "data-language-unspoken" in html
+    assert "language_confirmed" not in html
+    assert "You can leave a message in your own language that is answered later." in html

@@ -51,7 +51,7 @@ def arabic_visitor_chooses_english(page, url: str) -> None:
     """/ar/ → Start chat (Arabic, which nobody on duty speaks) → the chat in English."""
     page.goto(f"{url}/ar/")
     page.locator("[name=nickname]").fill("Mother")
-    page.locator("form[action$='/chat/start/'] button[type=submit]").click()
+    page.locator("form:has(select[name=language]) button[type=submit]").click()
     page.locator("form:has(input[name=language][value=en]) button[type=submit]").click()
     expect(page.locator("[data-chat].live")).to_be_visible()
     assert page.locator("html").get_attribute("dir") == "rtl"

@@ -1,7 +1,7 @@
 // One conversation in the console: watch it over the console socket, send with ids made here,
 // show "sent" only after the server's acknowledgement, resend after a reconnect. The socket
 // itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
-import { isolated, messageBody } from "../shared/message_text.js";
+import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
 
@@ -28,11 +28,8 @@ if (root) {
     if (message.seq) li.dataset.seq = message.seq;
     const who = document.createElement("span");
     who.className = "who";
-    const time = message.created_at ? new Date(message.created_at).toTimeString().slice(0, 5) : "";
-    who.append(
-      message.sender === "visitor" ? texts.visitor : isolated(message.author_name),
-      ` · ${time}`,
-    );
+    who.append(message.sender === "visitor" ? texts.visitor : isolated(message.author_name));
+    if (message.created_at) who.append(" · ", messageTime(message.created_at, list.dataset.timeZone));
     li.append(who, messageBody(message.body));
     if (!message.seq) {
       const state = document.createElement("span");

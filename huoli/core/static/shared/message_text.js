@@ -25,3 +25,23 @@ export function isolated(text) {
   bdi.textContent = text ?? "";
   return bdi;
 }
+
+/** A message's time as the server writes it after a reload (`H:i` in the line's time zone,
+ * settings.TIME_ZONE, named beside the messages), never the browser's own clock: a
+ * `<time>` holding hh:mm, its `datetime` the exact moment. `timeZone` is the list's
+ * `data-time-zone`. Nothing for a message not yet stored. */
+export function messageTime(iso, timeZone) {
+  const time = document.createElement("time");
+  if (!iso) return time;
+  const moment = new Date(iso);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: timeZone || undefined,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(moment);
+  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+  time.dateTime = iso;
+  time.textContent = `${part("hour")}:${part("minute")}`;
+  return time;
+}

@@ -2,7 +2,7 @@
 // the server acknowledges it after commit, and unacknowledged ones are sent again after a
 // reconnect. After a reconnect the server sends every message after the last one seen.
 // The socket itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
-import { isolated, messageBody } from "../shared/message_text.js";
+import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 
 const root = document.querySelector("[data-chat]");
@@ -37,6 +37,7 @@ if (root && form && root.classList.contains("live")) {
     if (message.sender === "visitor") who.textContent = texts.you;
     else if (message.author_name) who.append(isolated(message.author_name));
     else who.textContent = texts.counsellor;
+    if (message.created_at) who.append(" · ", messageTime(message.created_at, list.dataset.timeZone));
     item.append(who, messageBody(message.body));
     if (!message.seq) {
       const state = document.createElement("span");

@@ -1,4 +1,5 @@
-// Quick exit: replace this page (and its place in history) with the neutral page at once.
+// Quick exit: replace this page (and its place in history) at once with the exit address,
+// which forgets the conversation and redirects to the neutral site the administrators chose.
 // Pressing Escape three times quickly does the same.
 const link = document.querySelector("[data-quick-exit]");
 if (link) {
