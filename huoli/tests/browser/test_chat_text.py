@@ -201,3 +201,47 @@ def test_service_cards_in_the_arabic_site_keep_their_own_direction(
     web = card.locator(".service-facts a[href^='http']")
     expect(web).to_have_text(re.compile(r"^https://"))
     assert direction(web) == ("ltr", "ltr")
+
+
+@pytest.fixture
+def arabic_case(demo_staff):
+    """A case whose record's chat has an Arabic visitor's question and an English answer by
+    the demo counsellor Aino (made before the browser starts: no event loop in this thread)."""
+    from huoli.accounts.models import User
+    from huoli.contacts.models import ContactRecord
+    from huoli.contacts.services import case_create_for_record
+    from huoli.conversations.tests.factories import chat_taken as chat_with_messages
+
+    aino = User.objects.get(username="counsellor")
+    chat = chat_with_messages(
+        counsellor=aino,
+        language="ar",
+        messages=[
+            ("visitor", "ماذا أفعل؟ ابني تغير كثيرا هذا العام."),
+            ("counsellor", "What worries you?"),
+        ],
+    ).conversation
+    record = ContactRecord.objects.get(conversation=chat)
+    return case_create_for_record(record=record, by=aino, title="Direction")
+
+
+def test_a_cases_messages_keep_their_own_direction_in_the_console(
+    arabic_case, asgi_server, browser
+):
+    """The case page lists each record's messages too: an Arabic visitor's question reads
+    right to left there as on the conversation page (its full stop at the left end), and the
+    counsellor's name is isolated."""
+    from huoli.tests.browser.test_chat import log_in
+
+    staff = browser.new_context(locale="en-GB").new_page()
+    log_in(staff, asgi_server.url)
+    staff.goto(f"{asgi_server.url}/console/cases/{arabic_case.number}/")
+    staff.get_by_text("Messages", exact=True).click()
+    arabic = staff.locator(".messages .message.visitor .body")
+    english = staff.locator(".messages .message.counsellor .body")
+    expect(arabic).to_be_visible()
+    assert arabic.evaluate(DRAWN_ORDER) == "rtl"
+    assert direction(arabic) == ("rtl", "rtl")
+    assert direction(english) == ("ltr", "ltr")
+    assert arabic.get_attribute("dir") == "auto"
+    expect(staff.locator(".messages .message.counsellor .who bdi")).to_have_text("Aino")
