@@ -2,6 +2,7 @@
 line's time zone (settings.TIME_ZONE, named beside the messages), never the browser's own
 clock (issue 21, point 5). Both browsers here run on New York time."""
 
+import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
@@ -65,3 +66,21 @@ def test_message_times_are_the_lines_time_live_and_after_a_reload(
     for page in (visitor, staff):
         expect(page.locator("[data-time-zone-note]")).to_contain_text(settings.TIME_ZONE)
     assert csp_violations.found == []
+
+
+def test_a_message_of_another_day_shows_its_day_live_as_after_a_reload(live_server_url, browser):
+    """The script's rule is the server's (huoli/tests/test_message_days.py): hh:mm today,
+    "30.11. 21:05" for an earlier day of the line's time zone, whatever the browser's clock."""
+    page = browser.new_context(locale="en-US", timezone_id="America/New_York").new_page()
+    page.goto(f"{live_server_url}/en/")
+    line = ZoneInfo(settings.TIME_ZONE)
+    now = dt.datetime.now(line)
+    earlier = (now - dt.timedelta(days=2)).replace(hour=21, minute=5)
+    shown = page.evaluate(
+        """async ([moments, zone]) => {
+             const { messageTime } = await import("/static/shared/message_text.js");
+             return moments.map((iso) => messageTime(iso, zone).textContent);
+           }""",
+        [[now.isoformat(), earlier.isoformat()], settings.TIME_ZONE],
+    )
+    assert shown == [now.strftime("%H:%M"), f"{earlier.day}.{earlier.month}. 21:05"]

@@ -28,20 +28,31 @@ export function isolated(text) {
 
 /** A message's time as the server writes it after a reload (`H:i` in the line's time zone,
  * settings.TIME_ZONE, named beside the messages), never the browser's own clock: a
- * `<time>` holding hh:mm, its `datetime` the exact moment. `timeZone` is the list's
- * `data-time-zone`. Nothing for a message not yet stored. */
+ * `<time>` holding hh:mm, with its day first ("30.11. 21:05") when that is not today in
+ * the line's time zone, as a written exchange runs over days; its `datetime` the exact
+ * moment. `timeZone` is the list's `data-time-zone`. Nothing for a message not yet stored. */
 export function messageTime(iso, timeZone) {
   const time = document.createElement("time");
   if (!iso) return time;
-  const moment = new Date(iso);
-  const parts = new Intl.DateTimeFormat("en-GB", {
+  const format = new Intl.DateTimeFormat("en-GB", {
     timeZone: timeZone || undefined,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
-  }).formatToParts(moment);
-  const part = (type) => parts.find((p) => p.type === type)?.value ?? "";
+  });
+  const partsOf = (moment) => {
+    const parts = format.formatToParts(moment);
+    return (type) => parts.find((p) => p.type === type)?.value ?? "";
+  };
+  const part = partsOf(new Date(iso));
+  const today = partsOf(new Date());
+  const day = ["year", "month", "day"].every((type) => part(type) === today(type))
+    ? ""
+    : `${Number(part("day"))}.${Number(part("month"))}. `;
   time.dateTime = iso;
-  time.textContent = `${part("hour")}:${part("minute")}`;
+  time.textContent = `${day}${part("hour")}:${part("minute")}`;
   return time;
 }
