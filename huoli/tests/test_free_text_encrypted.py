@@ -47,6 +47,7 @@ NOT_FREE_TEXT = {
     "helpline.InfoPage.title": "a public information page",
     "helpline.InfoPage.summary": "a public information page",
     "helpline.InfoPage.body": "a public information page",
+    "helpline.QuickExit.destination": "a public web address administrators choose",
     # Conversations: codes and hashes; the content is encrypted.
     "conversations.Conversation.kind": "a code from a fixed list",
     "conversations.Conversation.status": "a code from a fixed list",

@@ -50,7 +50,7 @@ def dev(tmp_path):
 def test_the_commands_of_make_run_work_from_the_command_line(dev):
     loaded = run(["manage.py", "demo_data", "--with-contacts"], dev)
     assert loaded.returncode == 0, loaded.stderr
-    assert "Demo contacts: 150 made-up contact records." in loaded.stdout
+    assert "Demo contacts: 150 made-up contact records" in loaded.stdout
     assert "Demo data: 5 accounts created" in loaded.stdout
 
     purged = run(["manage.py", "purge"], dev)

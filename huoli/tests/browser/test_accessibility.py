@@ -182,7 +182,7 @@ def test_without_javascript_a_visitor_leaves_a_message_and_reads_the_answer(
         "Merkkejä, joihin kiinnittää huomiota"
     )
     plain.goto(f"{url}/fi/")
-    plain.get_by_role("button", name="Jätä viesti").click()
+    plain.get_by_role("link", name="Jätä viesti").click()
     plain.locator("#id_body").fill("Poikani puhuu vain uudesta ryhmästään.")
     plain.locator("form button[type=submit]").click()
     code = plain.locator("[data-code]").get_attribute("data-code")
