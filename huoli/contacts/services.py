@@ -43,8 +43,11 @@ def contact_record_for_conversation(*, conversation, counsellor: User) -> Contac
         .first()
     )
     return ContactRecord.objects.create(
-        # A call's conversation is recorded as a phone call, like the ones logged by hand.
-        channel=ContactRecord.Channel.PHONE if conversation.kind == "call" else conversation.kind,
+        # A call's or a call-back's conversation is recorded as a phone call, like the ones
+        # logged by hand.
+        channel=ContactRecord.Channel.PHONE
+        if conversation.kind in ("call", "callback")
+        else conversation.kind,
         conversation=conversation,
         counsellor=counsellor,
         language=conversation.language,

@@ -1,0 +1,241 @@
+"""Call-back requests: a family asks to be phoned at times that suit them (decision 0038).
+
+A request is a conversation of kind ``callback`` (its return code, language, interpreter
+need, queue place, counsellor and record) with a ``CallbackRequest`` beside it (the
+encrypted number, the windows, what the counsellor may say). It waits outside the queue
+until its first window opens; the counsellor who takes it alone sees the number (each
+showing audited), phones it and says how it went. No answer puts it back for the next
+window; after the last one it expires. Whenever it closes the number is deleted at once,
+and at the latest ``RetentionPolicy.callback_request_days`` after the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huoli.accounts.models import User
+from huoli.calls import numbers
+from huoli.calls.errors import CallError
+from huoli.calls.models import CallbackRequest
+from huoli.calls.selectors import callback_slot_window
+from huoli.contacts.services import contact_record_for_conversation
+from huoli.conversations import return_codes
+from huoli.conversations.models import Conversation
+from huoli.conversations.services.queue import conversation_end, conversation_requeue
+from huoli.conversations.services.start import StartWork, VisitorAccess, conversation_start
+from huoli.core.audit import audit_record
+from huoli.core.policy import may_call_back
+from huoli.retention.models import RetentionPolicy
+
+MAX_WINDOWS = 3
+ASK_FOR_LENGTH = 40
+
+
+def _windows_checked(slots: list[tuple[dt.date, int]], now) -> list[tuple[dt.datetime, dt.datetime]]:
+    windows = []
+    for day, hour in slots:
+        window = callback_slot_window(day, hour, now=now)
+        if window is None:
+            raise CallError(
+                "window_invalid",
+                _("Choose times from the list: one of them is past or the line is closed then."),
+            )
+        windows.append(window)
+    if not windows:
+        raise CallError("window_missing", _("Choose at least one time that suits you."))
+    if len(windows) > MAX_WINDOWS:
+        raise CallError(
+            "window_many", _("Choose at most %(count)s times.") % {"count": MAX_WINDOWS}
+        )
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for start, end in sorted(set(windows)):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def callback_request(
+    *,
+    language: str,
+    number: str,
+    slots: list[tuple[dt.date, int]],
+    interpreter_needed: bool = False,
+    may_say_helpline: bool = False,
+    ask_for: str = "",
+    work: StartWork | None = None,
+    now=None,
+) -> VisitorAccess:
+    """A family asks for a call back: ``slots`` are (day, starting hour) pairs the line
+    offers (``calls.selectors.callback_slots``). Returns the return code and browser token
+    of its conversation. Refused (``CallError``) for a number that cannot be one, a time
+    that is past or outside the opening hours, or more than ``MAX_WINDOWS`` times; the line's
+    start rules (the flood gate) are ``conversation_start``'s."""
+    now = now or timezone.now()
+    dialled = numbers.normalised(number)
+    if dialled is None:
+        raise CallError(
+            "number_invalid",
+            _("Check the phone number: for example 040 123 4567 or +358 40 123 4567."),
+        )
+    ask_for = " ".join((ask_for or "").split())
+    if len(ask_for) > ASK_FOR_LENGTH:
+        raise CallError(
+            "ask_for_long",
+            _("Write at most %(count)s characters.") % {"count": ASK_FOR_LENGTH},
+        )
+    windows = _windows_checked(slots, now)
+    with transaction.atomic():
+        access = conversation_start(
+            kind=Conversation.Kind.CALLBACK,
+            language=language,
+            interpreter_needed=interpreter_needed,
+            work=work,
+            queued_from=windows[0][0],
+        )
+        CallbackRequest.objects.create(
+            conversation=access.conversation,
+            number=dialled,
+            windows=[[start.isoformat(), end.isoformat()] for start, end in windows],
+            may_say_helpline=may_say_helpline,
+            ask_for=ask_for,
+        )
+    return access
+
+
+def _close(request: CallbackRequest, outcome: str, now) -> None:
+    request.outcome = outcome
+    request.number = None
+    request.ask_for = None
+    request.closed_at = now
+    request.number_deleted_at = now
+    request.save(update_fields=["outcome", "number", "ask_for", "closed_at", "number_deleted_at"])
+
+
+def _locked(conversation_id: int) -> tuple[Conversation, CallbackRequest]:
+    conversation = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if conversation is None or conversation.kind != Conversation.Kind.CALLBACK:
+        raise CallError("not_callback", _("This is not a call-back request."))
+    return conversation, CallbackRequest.objects.select_for_update().get(conversation=conversation)
+
+
+@transaction.atomic
+def callback_cancel(*, conversation_id: int, visitor_token: str) -> CallbackRequest:
+    """The family cancels their request from the browser that holds it (started it or came
+    back with its code). The number is deleted at once."""
+    conversation, request = _locked(conversation_id)
+    if conversation.visitor_token_hash != return_codes.token_hash(visitor_token or ""):
+        raise CallError("not_allowed", _("Not allowed"))
+    if request.outcome:
+        return request
+    _close(request, CallbackRequest.Outcome.CANCELLED, timezone.now())
+    conversation_end(conversation=conversation, ended_by="visitor", visitor_token=visitor_token)
+    return request
+
+
+@transaction.atomic
+def callback_number_show(*, by: User, conversation_id: int) -> str:
+    """The number, for the counsellor who took the request (``may_call_back``); every
+    showing is in the audit log (without the number)."""
+    conversation, request = _locked(conversation_id)
+    if not may_call_back(by, conversation) or request.number is None:
+        raise CallError("not_allowed", _("Only the counsellor who took it sees the number."))
+    audit_record(
+        actor=by,
+        action="callback.number_shown",
+        object_type="conversation",
+        object_id=conversation.pk,
+    )
+    return request.number
+
+
+@transaction.atomic
+def callback_attempt(*, by: User, conversation_id: int, now=None) -> CallbackRequest:
+    """The counsellor phones the family now (the console's "Call"): counted for the
+    statistics (attempts, time from the request to the first attempt)."""
+    now = now or timezone.now()
+    conversation, request = _locked(conversation_id)
+    if not may_call_back(by, conversation) or request.number is None:
+        raise CallError("not_allowed", _("Only the counsellor who took it calls the family."))
+    request.attempts += 1
+    if request.first_attempt_at is None:
+        request.first_attempt_at = now
+    request.save(update_fields=["attempts", "first_attempt_at"])
+    audit_record(
+        actor=by, action="callback.called", object_type="conversation", object_id=conversation.pk
+    )
+    return request
+
+
+OUTCOMES = ("reached", "no_answer", "wrong_number")
+
+
+def _windows(request: CallbackRequest) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [
+        (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+        for start, end in request.windows
+    ]
+
+
+@transaction.atomic
+def callback_outcome(*, by: User, conversation_id: int, outcome: str, now=None):
+    """How the call went, said by the counsellor who took the request:
+
+    - ``reached``: the request closes (the number is deleted) and the conversation gets its
+      contact record draft, a phone call, like any answered call; the record is returned.
+    - ``no_answer``: it waits again, from the start of its next window; with no window
+      left it expires.
+    - ``wrong_number``: it closes.
+    """
+    now = now or timezone.now()
+    if outcome not in OUTCOMES:
+        raise CallError("outcome_invalid", _("Choose how the call went."))
+    conversation, request = _locked(conversation_id)
+    if not may_call_back(by, conversation) or request.outcome:
+        raise CallError("not_allowed", _("Only the counsellor who took it says how it went."))
+    if outcome == "no_answer":
+        later = [start for start, end in _windows(request) if start > now]
+        if later:
+            conversation_requeue(conversation_id=conversation.pk, queued_from=min(later))
+            return None
+        _close(request, CallbackRequest.Outcome.EXPIRED, now)
+        conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+        return None
+    if outcome == "wrong_number":
+        _close(request, CallbackRequest.Outcome.WRONG_NUMBER, now)
+        conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+        return None
+    _close(request, CallbackRequest.Outcome.REACHED, now)
+    record = contact_record_for_conversation(conversation=conversation, counsellor=by)
+    conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+    return record
+
+
+def callbacks_close_due(*, now=None) -> int:
+    """Expire the requests whose last window has ended while they wait, and every request
+    still open ``RetentionPolicy.callback_request_days`` after it was made (taken or not):
+    their numbers are deleted. Run by the purge and by the embedded default's schedule."""
+    now = now or timezone.now()
+    oldest = now - timedelta(days=RetentionPolicy.current().callback_request_days)
+    closed = 0
+    for request in CallbackRequest.objects.filter(outcome="").select_related("conversation"):
+        conversation = request.conversation
+        waiting_over = conversation.status == Conversation.Status.QUEUED and all(
+            end <= now for _start, end in _windows(request)
+        )
+        if not (waiting_over or conversation.created_at <= oldest):
+            continue
+        with transaction.atomic():
+            conversation, locked = _locked(conversation.pk)
+            if locked.outcome:
+                continue
+            _close(locked, CallbackRequest.Outcome.EXPIRED, now)
+            # The family's times are over: it ends on their side, like a caller who is gone.
+            conversation_end(conversation=conversation, ended_by="visitor")
+            closed += 1
+    return closed
