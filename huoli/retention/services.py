@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from huoli import keys
 from huoli.calls.models import Call
+from huoli.calls.services.callbacks import callbacks_close_due
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -64,6 +65,12 @@ def _idle_before(cutoff):
     return Conversation.objects.annotate(activity=Coalesce("last_message_at", "created_at")).filter(
         activity__lt=cutoff
     )
+
+
+def callbacks_due_closed(*, now=None) -> int:
+    """Close the call-back requests that are due under the retention period for them
+    (``calls.services.callbacks.callbacks_close_due``); the purge does it too."""
+    return callbacks_close_due(days=RetentionPolicy.current().callback_request_days, now=now)
 
 
 def purge(*, now=None) -> dict[str, int]:
@@ -166,6 +173,11 @@ def purge(*, now=None) -> dict[str, int]:
         lambda keys: Escalation.objects.filter(pk__in=keys).update(
             callback_number="", callback_purged_at=now
         ),
+    )
+    # Call-back requests whose times are over, or older than their period: closed, and
+    # their numbers deleted (also every few minutes: ``manage.py purge --call-backs``).
+    counts["callback_requests"] = callbacks_close_due(
+        days=policy.callback_request_days, now=now
     )
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),

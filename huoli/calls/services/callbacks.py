@@ -6,7 +6,7 @@ encrypted number, the windows, what the counsellor may say). It waits outside th
 until its first window opens; the counsellor who takes it alone sees the number (each
 showing audited), phones it and says how it went. No answer puts it back for the next
 window; after the last one it expires. Whenever it closes the number is deleted at once,
-and at the latest ``RetentionPolicy.callback_request_days`` after the request."""
+and at the latest after the retention period for them (``huoli.retention``)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,12 @@ from huoli.calls.errors import CallError
 from huoli.calls.models import CallbackRequest
 from huoli.calls.selectors import callback_slot_window
 from huoli.contacts.services import contact_record_for_conversation
-from huoli.conversations import return_codes
 from huoli.conversations.models import Conversation
+from huoli.conversations.selectors import conversation_for_token
 from huoli.conversations.services.queue import conversation_end, conversation_requeue
 from huoli.conversations.services.start import StartWork, VisitorAccess, conversation_start
 from huoli.core.audit import audit_record
 from huoli.core.policy import may_call_back
-from huoli.retention.models import RetentionPolicy
 
 MAX_WINDOWS = 3
 ASK_FOR_LENGTH = 40
@@ -129,7 +128,8 @@ def callback_cancel(*, conversation_id: int, visitor_token: str) -> CallbackRequ
     """The family cancels their request from the browser that holds it (started it or came
     back with its code). The number is deleted at once."""
     conversation, request = _locked(conversation_id)
-    if conversation.visitor_token_hash != return_codes.token_hash(visitor_token or ""):
+    held = conversation_for_token(visitor_token)
+    if held is None or held.pk != conversation.pk:
         raise CallError("not_allowed", _("Not allowed"))
     if request.outcome:
         return request
@@ -216,12 +216,13 @@ def callback_outcome(*, by: User, conversation_id: int, outcome: str, now=None):
     return record
 
 
-def callbacks_close_due(*, now=None) -> int:
+def callbacks_close_due(*, days: int, now=None) -> int:
     """Expire the requests whose last window has ended while they wait, and every request
-    still open ``RetentionPolicy.callback_request_days`` after it was made (taken or not):
-    their numbers are deleted. Run by the purge and by the embedded default's schedule."""
+    still open ``days`` after it was made (taken or not; the retention period
+    ``RetentionPolicy.callback_request_days``): their numbers are deleted. Run by the purge
+    and by the embedded default's schedule (``huoli.retention``)."""
     now = now or timezone.now()
-    oldest = now - timedelta(days=RetentionPolicy.current().callback_request_days)
+    oldest = now - timedelta(days=days)
     closed = 0
     for request in CallbackRequest.objects.filter(outcome="").select_related("conversation"):
         conversation = request.conversation

@@ -36,6 +36,7 @@ from huoli.helpline.models import OpeningHours
 from huoli.helpline.selectors import HELSINKI
 from huoli.helpline.tests.factories import OpeningHoursFactory
 from huoli.retention.models import RetentionPolicy
+from huoli.retention.services import callbacks_due_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -275,16 +276,16 @@ def test_requests_expire_after_their_last_window_and_at_the_latest_after_the_per
         waiting = requested([(MONDAY, 16)]).conversation
         taken = requested([(MONDAY, 16), (TUESDAY, 16)]).conversation
     take(counsellor, taken, at(MONDAY, 16, 5))  # and never said how it went
-    assert callbacks_close_due(now=at(MONDAY, 17, 59)) == 0
-    assert callbacks_close_due(now=at(MONDAY, 18)) == 1
+    assert callbacks_close_due(days=14, now=at(MONDAY, 17, 59)) == 0
+    assert callbacks_close_due(days=14, now=at(MONDAY, 18)) == 1
     waiting_request = CallbackRequest.objects.get(conversation=waiting)
     assert waiting_request.outcome == "expired" and stored("number", waiting_request.pk) is None
 
     policy = RetentionPolicy.current()
     policy.callback_request_days = 2
     policy.save()
-    assert callbacks_close_due(now=MONDAY_9 + dt.timedelta(days=2) - dt.timedelta(seconds=1)) == 0
-    assert callbacks_close_due(now=MONDAY_9 + dt.timedelta(days=2)) == 1
+    assert callbacks_due_closed(now=MONDAY_9 + dt.timedelta(days=2) - dt.timedelta(seconds=1)) == 0
+    assert callbacks_due_closed(now=MONDAY_9 + dt.timedelta(days=2)) == 1
     taken_request = CallbackRequest.objects.get(conversation=taken)
     assert taken_request.outcome == "expired" and stored("number", taken_request.pk) is None
 
