@@ -106,8 +106,9 @@ class CallbackRequest(models.Model):
     of kind ``callback`` (which carries the return code, the language, the interpreter need,
     the queue, the counsellor who took it and the record; decision 0038).
 
-    The number and the name to ask for are encrypted and deleted when the request closes (reached, wrong number,
-    cancelled, expired), at the latest after ``RetentionPolicy.callback_request_days``."""
+    The number and the name to ask for are encrypted and deleted when the request closes
+    (reached, wrong number, cancelled, expired), at the latest after
+    ``RetentionPolicy.callback_request_days``."""
 
     class Outcome(models.TextChoices):
         OPEN = "", _("Waiting for its time")

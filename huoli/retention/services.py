@@ -176,9 +176,7 @@ def purge(*, now=None) -> dict[str, int]:
     )
     # Call-back requests whose times are over, or older than their period: closed, and
     # their numbers deleted (also every few minutes: ``manage.py purge --call-backs``).
-    counts["callback_requests"] = callbacks_close_due(
-        days=policy.callback_request_days, now=now
-    )
+    counts["callback_requests"] = callbacks_close_due(days=policy.callback_request_days, now=now)
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),

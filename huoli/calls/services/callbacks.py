@@ -34,7 +34,10 @@ MAX_WINDOWS = 3
 ASK_FOR_LENGTH = 40
 
 
-def _windows_checked(slots: list[tuple[dt.date, int]], now) -> list[tuple[dt.datetime, dt.datetime]]:
+Window = tuple[dt.datetime, dt.datetime]
+
+
+def _windows_checked(slots: list[tuple[dt.date, int]], now) -> list[Window]:
     windows = []
     for day, hour in slots:
         window = callback_slot_window(day, hour, now=now)

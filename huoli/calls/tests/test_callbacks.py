@@ -40,7 +40,7 @@ from huoli.retention.services import callbacks_due_closed
 
 pytestmark = pytest.mark.django_db
 
-# A Monday morning in Helsinki; the line opens 16–20 on weekdays in most tests.
+# A Monday morning in Helsinki; the line opens 16-20 on weekdays in most tests.
 MONDAY_9 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=HELSINKI)
 MONDAY = MONDAY_9.date()
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -58,10 +58,14 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HELSINKI)
 
 
+def iso(day: dt.date, hour: int) -> str:
+    return at(day, hour).astimezone(dt.UTC).isoformat()
+
+
 def stored(column: str, pk: int):
     """What the database file holds, past the ORM and its decryption."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM calls_callbackrequest WHERE id = %s", [pk])
+        cursor.execute(f"SELECT {column} FROM calls_callbackrequest WHERE id = %s", [pk])  # noqa: S608
         return cursor.fetchone()[0]
 
 
@@ -84,7 +88,8 @@ def test_numbers_are_written_the_way_the_trunk_dials_them():
     assert numbers.normalised("+358 (0)40 123-4567") == DIALLED
     assert numbers.normalised("00358401234567") == DIALLED
     assert numbers.normalised("+46 70 123 45 67") == "+46701234567"
-    for wrong in ("", "123", "040 123 4567 ext 5", "+0401234567", "٠٤٠١٢٣٤٥٦٧", "+1234567890123456"):
+    wrong_ones = ("", "123", "040 123 4567 ext 5", "+0401234567", "٠٤٠١٢٣٤٥٦٧", "+1234567890123456")
+    for wrong in wrong_ones:
         assert numbers.normalised(wrong) is None, wrong
     assert numbers.shown(DIALLED) == "+358 40 123 4567"
 
@@ -92,7 +97,7 @@ def test_numbers_are_written_the_way_the_trunk_dials_them():
 def test_the_times_offered_are_the_opening_hours_in_two_hour_windows(counsellor):
     now = at(MONDAY, 17, 10)
     days = callback_slots(now=now)
-    # Monday 16–18 has under 30 minutes... no: 50 minutes left, so it is offered, cut to now.
+    # Monday 16-18 has 50 minutes left: offered, cut to now.
     assert days[0].day == MONDAY and days[0].hours == [16, 18]
     assert callback_slot_window(MONDAY, 16, now=now) == (
         now.astimezone(dt.UTC),
@@ -124,8 +129,8 @@ def test_a_request_keeps_the_number_encrypted_and_waits_outside_the_queue_until_
     assert request.number == DIALLED and request.ask_for == "Leila"
     # Ordered, in UTC: Monday first although it was chosen second.
     assert request.windows == [
-        [at(MONDAY, 16).astimezone(dt.UTC).isoformat(), at(MONDAY, 18).astimezone(dt.UTC).isoformat()],
-        [at(TUESDAY, 18).astimezone(dt.UTC).isoformat(), at(TUESDAY, 20).astimezone(dt.UTC).isoformat()],
+        [iso(MONDAY, 16), iso(MONDAY, 18)],
+        [iso(TUESDAY, 18), iso(TUESDAY, 20)],
     ]
     for column in ("number", "ask_for"):
         raw = stored(column, request.pk)
@@ -136,7 +141,14 @@ def test_a_request_keeps_the_number_encrypted_and_waits_outside_the_queue_until_
         with pytest.raises(ConversationError) as refused:
             conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
         assert refused.value.code == "not_yet"
-    with time_machine.travel(at(MONDAY, 16, 0, ), tick=False):
+    with time_machine.travel(
+        at(
+            MONDAY,
+            16,
+            0,
+        ),
+        tick=False,
+    ):
         assert list(queue_for(counsellor)) == [conversation]
 
 
@@ -202,7 +214,8 @@ def test_no_answer_waits_for_the_next_window_and_after_the_last_it_expires(couns
     take(counsellor, conversation, at(MONDAY, 16, 5))
     with time_machine.travel(at(MONDAY, 16, 6), tick=False):
         callback_attempt(by=counsellor, conversation_id=conversation.pk)
-        assert callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer") is None
+        went = callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer")
+        assert went is None
     conversation.refresh_from_db()
     request = CallbackRequest.objects.get(conversation=conversation)
     assert (conversation.status, conversation.counsellor, request.outcome) == ("queued", None, "")

@@ -19,9 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["call_backs"]:
-            counts = {"callback_requests": callbacks_due_closed()}
-        else:
-            counts = purge()
+        only_callbacks = options["call_backs"]
+        counts = {"callback_requests": callbacks_due_closed()} if only_callbacks else purge()
         for kind, count in counts.items():
             self.stdout.write(f"{kind}: {count}")
