@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -70,3 +72,72 @@ class FeedbackForm(VisitorForm):
         choices=Feedback.Answer.choices,
         widget=forms.RadioSelect,
     )
+
+
+class CallbackForm(VisitorForm):
+    """A call-back request (issue 16): the number, up to three times from the line's
+    opening hours (a day and a two-hour time each; without JavaScript every time is listed
+    and the server checks the pair), the language, and what we may say."""
+
+    number = forms.CharField(
+        label=_("Phone number"),
+        max_length=32,
+        help_text=_("We delete the number as soon as the call-back is done or cancelled."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    language = forms.ChoiceField(label=_("Language of the call"), choices=visitor_language_choices)
+    interpreter = forms.BooleanField(label=_("I need an interpreter"), required=False)
+    may_say_helpline = forms.TypedChoiceField(
+        label=_("If someone else answers, may we say we are calling from the helpline?"),
+        choices=[
+            ("no", _("No. Ask only for me, by the name or word below.")),
+            ("yes", _("Yes")),
+        ],
+        coerce=lambda value: value == "yes",
+        initial="no",
+        widget=forms.RadioSelect,
+    )
+    ask_for = forms.CharField(
+        label=_("First name or a word we ask for (optional)"),
+        required=False,
+        max_length=40,
+        help_text=_("It need not be your real name."),
+    )
+
+    TIMES = 3
+
+    def __init__(self, *args, days=(), day_label=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        day_choices = [("", _("Choose a day"))] + [
+            (day.day.isoformat(), day_label(day.day)) for day in days
+        ]
+        hours = sorted({hour for day in days for hour in day.hours})
+        hour_choices = [("", _("Choose a time"))] + [
+            (str(hour), f"{hour:02d}–{(hour + 2) % 24 or 24:02d}") for hour in hours
+        ]
+        for n in range(1, self.TIMES + 1):
+            self.fields[f"day_{n}"] = forms.ChoiceField(
+                label=_("Day"), choices=day_choices, required=False
+            )
+            self.fields[f"time_{n}"] = forms.ChoiceField(
+                label=_("Time"), choices=hour_choices, required=False
+            )
+        for field in self.fields.values():
+            field.error_messages.update(ERRORS)
+
+    def time_rows(self):
+        return [(n, self[f"day_{n}"], self[f"time_{n}"]) for n in range(1, self.TIMES + 1)]
+
+    def clean(self):
+        data = super().clean()
+        slots = []
+        for n in range(1, self.TIMES + 1):
+            day, hour = data.get(f"day_{n}"), data.get(f"time_{n}")
+            if bool(day) != bool(hour):
+                self.add_error(f"day_{n}", _("Choose both a day and a time, or neither."))
+            elif day:
+                slots.append((dt.date.fromisoformat(day), int(hour)))
+        if not slots and not self.errors:
+            self.add_error("day_1", _("Choose at least one time that suits you."))
+        data["slots"] = slots
+        return data

@@ -28,6 +28,7 @@ from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import queue_for
+from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_take
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.audit import AuditEntry
@@ -308,3 +309,25 @@ def test_the_database_refuses_a_closed_request_that_keeps_its_number(counsellor)
         conversation = requested([(MONDAY, 16)]).conversation
     with pytest.raises(IntegrityError), transaction.atomic():
         CallbackRequest.objects.filter(conversation=conversation).update(outcome="reached")
+
+
+def test_nothing_is_written_in_a_call_back_request_by_either_side(counsellor):
+    with time_machine.travel(MONDAY_9, tick=False):
+        access = requested([(MONDAY, 16)])
+    take(counsellor, access.conversation, at(MONDAY, 16, 5))
+    for sender, author, token in (
+        ("visitor", None, access.token),
+        ("counsellor", counsellor, None),
+    ):
+        with pytest.raises(ConversationError) as refused:
+            message_post(
+                conversation=access.conversation,
+                sender=sender,
+                author=author,
+                visitor_token=token,
+                client_id="c1",
+                body="hello",
+            )
+        assert refused.value.code == "no_messages"
+    access.conversation.refresh_from_db()
+    assert (access.conversation.kind, access.conversation.last_seq) == ("callback", 0)
