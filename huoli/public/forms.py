@@ -113,7 +113,7 @@ class CallbackForm(VisitorForm):
         ]
         hours = sorted({hour for day in days for hour in day.hours})
         hour_choices = [("", _("Choose a time"))] + [
-            (str(hour), f"{hour:02d}–{(hour + 2) % 24 or 24:02d}") for hour in hours
+            (str(hour), f"{hour:02d}\u2013{(hour + 2) % 24 or 24:02d}") for hour in hours
         ]
         for n in range(1, self.TIMES + 1):
             self.fields[f"day_{n}"] = forms.ChoiceField(
