@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
+from huoli.console.callback_views import callback_page
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
@@ -112,6 +113,8 @@ def flag_view(request, conversation_id: int):
 @require_GET
 def conversation_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
+    if conversation.kind == conversation.Kind.CALLBACK:
+        return callback_page(request, conversation)
     user = request.user
     writes = may_write(user, conversation)
     language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"

@@ -1,6 +1,7 @@
 """The embedded default's schedule, in background threads of the server (`make run` turns it
-on with HUOLI_PURGE_DAILY=1): the purge once a day, and every few minutes the call-back
-requests whose times are over are closed (their numbers deleted). Production runs
+on with HUOLI_PURGE_DAILY=1): the purge once a day, and every minute the call-back
+requests whose times are over are closed (their numbers deleted) and the consoles told
+of those whose time came. Production runs
 `manage.py purge` and `manage.py purge --call-backs` from systemd timers or cron instead
 (README)."""
 
@@ -10,12 +11,25 @@ import logging
 import threading
 
 from django.db import close_old_connections
+from django.utils import timezone
 
 from huoli.retention.services import callbacks_due_closed, purge
 
 logger = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
-CALLBACK_SECONDS = 5 * 60
+CALLBACK_SECONDS = 60
+
+
+class _Since:
+    """The moment of the last run, for the call-back windows that opened since."""
+
+    def __init__(self):
+        self.last = timezone.now()
+
+    def __call__(self):
+        now = timezone.now()
+        since, self.last = self.last, now
+        return callbacks_due_closed(now=now, opened_since=since)
 
 
 def _loop(stop: threading.Event, seconds: float, work, name: str) -> None:
@@ -23,7 +37,8 @@ def _loop(stop: threading.Event, seconds: float, work, name: str) -> None:
         try:
             close_old_connections()
             result = work()
-            logger.info("%s: %s", name, result)
+            if result:
+                logger.info("%s: %s", name, result)
         except Exception:  # a failed run must not stop the server; it runs again next time
             logger.exception("the %s failed", name)
         finally:
@@ -41,7 +56,7 @@ def start_daily_purge() -> threading.Event:
     ).start()
     threading.Thread(
         target=_loop,
-        args=(stop, CALLBACK_SECONDS, lambda: callbacks_due_closed(), "call-back expiry"),
+        args=(stop, CALLBACK_SECONDS, _Since(), "call-back requests"),
         name="huoli-callbacks",
         daemon=True,
     ).start()

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from huoli import keys
 from huoli.calls.models import Call
-from huoli.calls.services.callbacks import callbacks_close_due
+from huoli.calls.services.callbacks import callback_windows_announce, callbacks_close_due
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -67,9 +67,13 @@ def _idle_before(cutoff):
     )
 
 
-def callbacks_due_closed(*, now=None) -> int:
+def callbacks_due_closed(*, now=None, opened_since=None) -> int:
     """Close the call-back requests that are due under the retention period for them
-    (``calls.services.callbacks.callbacks_close_due``); the purge does it too."""
+    (``calls.services.callbacks.callbacks_close_due``; the purge does it too), and with
+    ``opened_since`` tell the consoles about the windows that opened since then."""
+    now = now or timezone.now()
+    if opened_since is not None:
+        callback_windows_announce(since=opened_since, now=now)
     return callbacks_close_due(days=RetentionPolicy.current().callback_request_days, now=now)
 
 

@@ -28,6 +28,7 @@ from huoli.conversations.selectors import conversation_for_token
 from huoli.conversations.services.queue import conversation_end, conversation_requeue
 from huoli.conversations.services.start import StartWork, VisitorAccess, conversation_start
 from huoli.core.audit import audit_record
+from huoli.core.events import QUEUE_GROUP, QueueChanged, publish_on_commit
 from huoli.core.policy import may_call_back
 
 MAX_WINDOWS = 3
@@ -159,16 +160,16 @@ def callback_number_show(*, by: User, conversation_id: int) -> str:
 
 @transaction.atomic
 def callback_attempt(*, by: User, conversation_id: int, now=None) -> CallbackRequest:
-    """The counsellor phones the family now (the console's "Call"): counted for the
-    statistics (attempts, time from the request to the first attempt)."""
+    """The counsellor phones the family now (the console's "Call"): the first time is kept
+    for the statistics (from the request to the first attempt); each outcome counts one
+    attempt (``callback_outcome``)."""
     now = now or timezone.now()
     conversation, request = _locked(conversation_id)
     if not may_call_back(by, conversation) or request.number is None:
         raise CallError("not_allowed", _("Only the counsellor who took it calls the family."))
-    request.attempts += 1
     if request.first_attempt_at is None:
         request.first_attempt_at = now
-    request.save(update_fields=["attempts", "first_attempt_at"])
+        request.save(update_fields=["first_attempt_at"])
     audit_record(
         actor=by, action="callback.called", object_type="conversation", object_id=conversation.pk
     )
@@ -201,6 +202,9 @@ def callback_outcome(*, by: User, conversation_id: int, outcome: str, now=None):
     conversation, request = _locked(conversation_id)
     if not may_call_back(by, conversation) or request.outcome:
         raise CallError("not_allowed", _("Only the counsellor who took it says how it went."))
+    request.attempts += 1
+    request.first_attempt_at = request.first_attempt_at or now
+    request.save(update_fields=["attempts", "first_attempt_at"])
     if outcome == "no_answer":
         later = [start for start, end in _windows(request) if start > now]
         if later:
@@ -232,7 +236,10 @@ def callbacks_close_due(*, days: int, now=None) -> int:
         waiting_over = conversation.status == Conversation.Status.QUEUED and all(
             end <= now for _start, end in _windows(request)
         )
-        if not (waiting_over or conversation.created_at <= oldest):
+        # Ended some other way (a supervisor ended it, its code was blocked): nothing is
+        # left to do with the number.
+        ended = conversation.status == Conversation.Status.ENDED
+        if not (waiting_over or ended or conversation.created_at <= oldest):
             continue
         with transaction.atomic():
             conversation, locked = _locked(conversation.pk)
@@ -243,3 +250,19 @@ def callbacks_close_due(*, days: int, now=None) -> int:
             conversation_end(conversation=conversation, ended_by="visitor")
             closed += 1
     return closed
+
+
+def callback_windows_announce(*, since, now=None) -> int:
+    """Tell the consoles that call-back requests came into the queue: those whose window
+    opened after ``since`` and by ``now`` (nothing else changes the queue at that moment).
+    Returns how many."""
+    now = now or timezone.now()
+    count = Conversation.objects.filter(
+        kind=Conversation.Kind.CALLBACK,
+        status=Conversation.Status.QUEUED,
+        queued_from__gt=since,
+        queued_from__lte=now,
+    ).count()
+    if count:
+        publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return count

@@ -22,6 +22,7 @@ from huoli.calls.services.callbacks import (
     callback_number_show,
     callback_outcome,
     callback_request,
+    callback_windows_announce,
     callbacks_close_due,
 )
 from huoli.contacts.models import ContactRecord
@@ -29,7 +30,7 @@ from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import queue_for
 from huoli.conversations.services.messages import message_post
-from huoli.conversations.services.queue import conversation_take
+from huoli.conversations.services.queue import conversation_end, conversation_take
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.audit import AuditEntry
 from huoli.core.roles import Role
@@ -331,3 +332,42 @@ def test_nothing_is_written_in_a_call_back_request_by_either_side(counsellor):
         assert refused.value.code == "no_messages"
     access.conversation.refresh_from_db()
     assert (access.conversation.kind, access.conversation.last_seq) == ("callback", 0)
+
+
+def test_a_request_whose_conversation_ended_another_way_loses_its_number_at_the_next_run(
+    counsellor,
+):
+    with time_machine.travel(MONDAY_9, tick=False):
+        conversation = requested([(MONDAY, 16), (TUESDAY, 16)]).conversation
+    take(counsellor, conversation, at(MONDAY, 16, 5))
+    conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
+    assert callbacks_close_due(days=14, now=at(MONDAY, 16, 10)) == 1
+    request = CallbackRequest.objects.get(conversation=conversation)
+    assert request.outcome == "expired" and stored("number", request.pk) is None
+
+
+def test_attempts_count_each_outcome_and_the_first_call_time_stays(counsellor):
+    with time_machine.travel(MONDAY_9, tick=False):
+        conversation = requested([(MONDAY, 16), (TUESDAY, 16)]).conversation
+    take(counsellor, conversation, at(MONDAY, 16, 5))
+    callback_outcome(
+        by=counsellor, conversation_id=conversation.pk, outcome="no_answer", now=at(MONDAY, 16, 7)
+    )
+    request = CallbackRequest.objects.get(conversation=conversation)
+    assert (request.attempts, request.first_attempt_at) == (1, at(MONDAY, 16, 7))
+
+
+def test_the_consoles_hear_when_a_window_opens(counsellor, django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("queue", channel)
+    with time_machine.travel(MONDAY_9, tick=False):
+        requested([(MONDAY, 16)])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert callback_windows_announce(since=at(MONDAY, 15, 0), now=at(MONDAY, 15, 59)) == 0
+        assert callback_windows_announce(since=at(MONDAY, 15, 59), now=at(MONDAY, 16, 0)) == 1
+    message = async_to_sync(layer.receive)(channel)
+    assert message["event"] == {"type": "queue.changed"}, message

@@ -35,7 +35,7 @@ def test_a_second_thread_closes_the_call_backs_that_are_due_every_few_minutes(mo
     runs = []
     second = threading.Event()
 
-    def close_due():
+    def close_due(**_times):
         runs.append(len(runs))
         if len(runs) == 1:
             raise RuntimeError("the database refused")

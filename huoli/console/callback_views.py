@@ -1,0 +1,66 @@
+"""Console views for call-back requests (issue 16): the request's page, where the counsellor
+who took it sees the number (each showing in the audit log) and says how the call went."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huoli.calls import numbers
+from huoli.calls.errors import CallError
+from huoli.calls.services.callbacks import callback_number_show, callback_outcome
+from huoli.console.access import staff_required
+from huoli.conversations.selectors import access_conversation
+from huoli.core.policy import may_call_back
+
+
+def callback_page(request, conversation):
+    """The page of a call-back request (``chat_views.conversation_view`` hands it here)."""
+    callback = conversation.callback
+    mine = may_call_back(request.user, conversation)
+    number = ""
+    if mine and callback.number:
+        number = callback_number_show(by=request.user, conversation_id=conversation.pk)
+    windows = [
+        (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+        for start, end in callback.windows
+    ]
+    return render(
+        request,
+        "console/callback.html",
+        {
+            "conversation": conversation,
+            "callback": callback,
+            "windows": windows,
+            "mine": mine,
+            "number": numbers.shown(number) if number else "",
+            "number_dial": number,
+        },
+    )
+
+
+@staff_required("counselling.work")
+@require_POST
+def callback_outcome_view(request, conversation_id: int):
+    conversation = access_conversation(request.user, conversation_id, purpose="callback")
+    outcome = request.POST.get("outcome", "")
+    try:
+        record = callback_outcome(by=request.user, conversation_id=conversation.pk, outcome=outcome)
+    except CallError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:conversation", args=[conversation.pk]))
+    if record is not None:
+        messages.success(request, _("Reached. The number is deleted; complete the record."))
+        return HttpResponseRedirect(reverse("console:record", args=[record.pk]))
+    conversation.refresh_from_db()
+    if conversation.status == conversation.Status.QUEUED:
+        messages.success(request, _("No answer. The request waits for its next time."))
+    else:
+        messages.success(request, _("The request is closed and its number deleted."))
+    return HttpResponseRedirect(reverse("console:home"))
