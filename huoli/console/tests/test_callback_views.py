@@ -13,9 +13,9 @@ from django.test import Client
 from huoli.accounts.tests.factories import log_in_with_device
 from huoli.calls.models import CallbackRequest
 from huoli.calls.services.callbacks import callback_request
+from huoli.conversations.services.queue import duty_set
 from huoli.core.audit import AuditEntry
 from huoli.core.roles import Role
-from huoli.conversations.services.queue import duty_set
 from huoli.helpline.models import OpeningHours
 from huoli.helpline.selectors import HELSINKI
 from huoli.helpline.services import opening_hours_around_the_clock
