@@ -8,6 +8,7 @@ and is replaced when the retention period ends.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,24 @@ class CallLine(models.Model):
         help_text=_(
             "A caller waiting longer is told to try again later or to ask for a call back "
             "on the web page."
+        ),
+    )
+    # The line's own number: what the people a counsellor phones back see as the caller,
+    # never a counsellor's (issue 16). Call-backs cannot be dialled until it is set.
+    number = models.CharField(
+        _("the line's telephone number"),
+        max_length=16,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^\+[1-9][0-9]{6,14}$",
+                _("Write it in international form without spaces, for example +35891234567."),
+            )
+        ],
+        help_text=_(
+            "Shown to the families a counsellor calls back, in international form "
+            "(+358…). Call-backs are dialled only when it is set."
         ),
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,11 @@ from django.views.decorators.http import require_POST
 
 from huoli.calls import numbers
 from huoli.calls.errors import CallError
-from huoli.calls.services.callbacks import callback_number_show, callback_outcome
+from huoli.calls.services.callbacks import (
+    callback_dial_token_issue,
+    callback_number_show,
+    callback_outcome,
+)
 from huoli.console.access import staff_required
 from huoli.conversations.selectors import access_conversation
 from huoli.core.policy import may_call_back
@@ -41,6 +46,7 @@ def callback_page(request, conversation):
             "mine": mine,
             "number": numbers.shown(number) if number else "",
             "number_dial": number,
+            "telephony": settings.HUOLI_TELEPHONY,
         },
     )
 
@@ -64,3 +70,18 @@ def callback_outcome_view(request, conversation_id: int):
     else:
         messages.success(request, _("The request is closed and its number deleted."))
     return HttpResponseRedirect(reverse("console:home"))
+
+
+@staff_required("counselling.work")
+@require_POST
+def callback_call_view(request, conversation_id: int):
+    """The one-time token the console's softphone dials the family with ("Call")."""
+    if not settings.HUOLI_TELEPHONY:
+        return JsonResponse(
+            {"error": _("Calls are off: this installation has no telephone.")}, status=409
+        )
+    try:
+        token = callback_dial_token_issue(by=request.user, conversation_id=conversation_id)
+    except CallError as error:
+        return JsonResponse({"error": str(error)}, status=409)
+    return JsonResponse({"token": token})

@@ -75,9 +75,9 @@ class FeedbackForm(VisitorForm):
 
 
 class CallbackForm(VisitorForm):
-    """A call-back request (issue 16): the number, up to three times from the line's
-    opening hours (a day and a two-hour time each; without JavaScript every time is listed
-    and the server checks the pair), the language, and what we may say."""
+    """A call-back request (issue 16): the number, up to three two-hour times from the
+    line's opening hours in the coming week (one list grouped by day, so only times the line
+    offers can be chosen, without JavaScript too), the language, and what we may say."""
 
     number = forms.CharField(
         label=_("Phone number"),
@@ -108,36 +108,39 @@ class CallbackForm(VisitorForm):
 
     def __init__(self, *args, days=(), day_label=str, **kwargs):
         super().__init__(*args, **kwargs)
-        day_choices = [("", _("Choose a day"))] + [
-            (day.day.isoformat(), day_label(day.day)) for day in days
-        ]
-        hours = sorted({hour for day in days for hour in day.hours})
-        hour_choices = [("", _("Choose a time"))] + [
-            (str(hour), f"{hour:02d}\u2013{(hour + 2) % 24 or 24:02d}") for hour in hours
+        # One list of the times offered, grouped by day: only pairs the line offers.
+        choices = [("", _("Choose a time"))] + [
+            (
+                day_label(day.day),
+                [
+                    (
+                        f"{day.day.isoformat()}/{hour}",
+                        f"{hour:02d}\u2013{(hour + 2) % 24 or 24:02d}",
+                    )
+                    for hour in day.hours
+                ],
+            )
+            for day in days
         ]
         for n in range(1, self.TIMES + 1):
-            self.fields[f"day_{n}"] = forms.ChoiceField(
-                label=_("Day"), choices=day_choices, required=False
-            )
             self.fields[f"time_{n}"] = forms.ChoiceField(
-                label=_("Time"), choices=hour_choices, required=False
+                label=_("Time %(n)s") % {"n": n}, choices=choices, required=n == 1
             )
-        for field in self.fields.values():
-            field.error_messages.update(ERRORS)
+            self.fields[f"time_{n}"].error_messages.update(ERRORS)
+        self.fields["time_1"].error_messages["required"] = _(
+            "Choose at least one time that suits you."
+        )
 
-    def time_rows(self):
-        return [(n, self[f"day_{n}"], self[f"time_{n}"]) for n in range(1, self.TIMES + 1)]
+    def time_fields(self):
+        return [self[f"time_{n}"] for n in range(1, self.TIMES + 1)]
 
     def clean(self):
         data = super().clean()
         slots = []
         for n in range(1, self.TIMES + 1):
-            day, hour = data.get(f"day_{n}"), data.get(f"time_{n}")
-            if bool(day) != bool(hour):
-                self.add_error(f"day_{n}", _("Choose both a day and a time, or neither."))
-            elif day:
+            value = data.get(f"time_{n}")
+            if value:
+                day, _sep, hour = value.partition("/")
                 slots.append((dt.date.fromisoformat(day), int(hour)))
-        if not slots and not self.errors:
-            self.add_error("day_1", _("Choose at least one time that suits you."))
         data["slots"] = slots
         return data

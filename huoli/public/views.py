@@ -342,9 +342,9 @@ def _callback_form(request):
 CALLBACK_FIELDS = {
     "number_invalid": "number",
     "ask_for_long": "ask_for",
-    "window_invalid": "day_1",
-    "window_missing": "day_1",
-    "window_many": "day_1",
+    "window_invalid": "time_1",
+    "window_missing": "time_1",
+    "window_many": "time_1",
 }
 
 
@@ -394,7 +394,7 @@ def _callback_page(request, form, switch: FloodSwitch, *, gate: Gate | None = No
         "public/callback_new.html",
         {
             "form": form,
-            "offered": bool(form.fields["day_1"].choices[1:]),
+            "offered": bool(form.fields["time_1"].choices[1:]),
             "schedule": weekly_schedule(),
             **_gate_context(
                 request, gate, pow_challenge=challenge_issue(switch.bits) if switch.on else ""

@@ -11,8 +11,12 @@ and at the latest after the retention period for them (``huoli.retention``)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +24,9 @@ from django.utils.translation import gettext as _
 from huoli.accounts.models import User
 from huoli.calls import numbers
 from huoli.calls.errors import CallError
-from huoli.calls.models import CallbackRequest
+from huoli.calls.models import CallbackRequest, CallLine
 from huoli.calls.selectors import callback_slot_window
+from huoli.calls.selectors import sip_user as sip_user_of
 from huoli.contacts.services import contact_record_for_conversation
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import conversation_for_token
@@ -158,22 +163,77 @@ def callback_number_show(*, by: User, conversation_id: int) -> str:
     return request.number
 
 
+DIAL_TOKEN_SALT = "huoli.calls.dial"  # noqa: S105 (a signing namespace, not a secret)
+DIAL_TOKEN_SECONDS = 60
+
+
+def callback_dial_token_issue(*, by: User, conversation_id: int) -> str:
+    """A one-time permission, for a minute, for this counsellor's softphone to phone the
+    family of the request they took (the console's "Call"; Kamailio passes it back in the
+    INVITE and asks ``callback_dial``). The number is not in it: the softphone never has
+    it."""
+    with transaction.atomic():
+        conversation, request = _locked(conversation_id)
+        if not may_call_back(by, conversation) or request.number is None:
+            raise CallError("not_allowed", _("Only the counsellor who took it calls the family."))
+        if not CallLine.current().number:
+            raise CallError(
+                "no_line_number",
+                _("The line's own number is not set (Telephone settings): nobody can be called."),
+            )
+    return signing.dumps(
+        {"u": by.pk, "c": conversation_id, "n": secrets.token_urlsafe(12)}, salt=DIAL_TOKEN_SALT
+    )
+
+
+@dataclass(frozen=True)
+class DialAnswer:
+    """Kamailio's answer to a call out: ``dial`` the family's ``number`` showing the line's
+    ``caller_id``, or ``reject`` with a SIP ``code``."""
+
+    action: str
+    number: str = ""
+    caller_id: str = ""
+    code: int = 0
+
+
+def callback_dial(*, token: str, sip_user: str) -> DialAnswer:
+    """Whether the softphone of ``sip_user`` may phone the family now, and where: the token
+    must be fresh, unused, and the counsellor's, who must still hold the request."""
+    try:
+        data = signing.loads(token, salt=DIAL_TOKEN_SALT, max_age=DIAL_TOKEN_SECONDS)
+    except signing.BadSignature:
+        return DialAnswer("reject", code=403)
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or sip_user_of(user) != sip_user:
+        return DialAnswer("reject", code=403)
+    # One call per token: a copied token cannot dial again.
+    if not cache.add(f"calls:dial-token:{data.get('n')}", 1, DIAL_TOKEN_SECONDS + 10):
+        return DialAnswer("reject", code=403)
+    caller_id = CallLine.current().number
+    if not caller_id:
+        return DialAnswer("reject", code=503)
+    try:
+        number = callback_number_for_dial(by=user, conversation_id=data.get("c"))
+    except CallError:
+        return DialAnswer("reject", code=403)
+    return DialAnswer("dial", number=number, caller_id=caller_id)
+
+
 @transaction.atomic
-def callback_attempt(*, by: User, conversation_id: int, now=None) -> CallbackRequest:
-    """The counsellor phones the family now (the console's "Call"): the first time is kept
-    for the statistics (from the request to the first attempt); each outcome counts one
-    attempt (``callback_outcome``)."""
-    now = now or timezone.now()
+def callback_number_for_dial(*, by: User, conversation_id: int) -> str:
+    """The number to dial, for the counsellor who holds the request (the first attempt's
+    time is kept); audited like a showing."""
     conversation, request = _locked(conversation_id)
     if not may_call_back(by, conversation) or request.number is None:
         raise CallError("not_allowed", _("Only the counsellor who took it calls the family."))
     if request.first_attempt_at is None:
-        request.first_attempt_at = now
+        request.first_attempt_at = timezone.now()
         request.save(update_fields=["first_attempt_at"])
     audit_record(
-        actor=by, action="callback.called", object_type="conversation", object_id=conversation.pk
+        actor=by, action="callback.dialled", object_type="conversation", object_id=conversation.pk
     )
-    return request
+    return request.number
 
 
 OUTCOMES = ("reached", "no_answer", "wrong_number")

@@ -17,8 +17,8 @@ from huoli.calls.errors import CallError
 from huoli.calls.models import CallbackRequest
 from huoli.calls.selectors import callback_slot_window, callback_slots
 from huoli.calls.services.callbacks import (
-    callback_attempt,
     callback_cancel,
+    callback_number_for_dial,
     callback_number_show,
     callback_outcome,
     callback_request,
@@ -215,7 +215,7 @@ def test_no_answer_waits_for_the_next_window_and_after_the_last_it_expires(couns
         conversation = requested([(MONDAY, 16), (TUESDAY, 18)]).conversation
     take(counsellor, conversation, at(MONDAY, 16, 5))
     with time_machine.travel(at(MONDAY, 16, 6), tick=False):
-        callback_attempt(by=counsellor, conversation_id=conversation.pk)
+        callback_number_for_dial(by=counsellor, conversation_id=conversation.pk)
         went = callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer")
         assert went is None
     conversation.refresh_from_db()
@@ -227,7 +227,7 @@ def test_no_answer_waits_for_the_next_window_and_after_the_last_it_expires(couns
         assert conversation not in queue_for(counsellor)
     take(counsellor, conversation, at(TUESDAY, 18, 1))
     with time_machine.travel(at(TUESDAY, 18, 2), tick=False):
-        callback_attempt(by=counsellor, conversation_id=conversation.pk)
+        callback_number_for_dial(by=counsellor, conversation_id=conversation.pk)
         callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer")
     conversation.refresh_from_db()
     request.refresh_from_db()
@@ -241,7 +241,7 @@ def test_reached_opens_a_phone_record_draft_and_deletes_the_number(counsellor):
         conversation = requested([(MONDAY, 16)], interpreter_needed=True).conversation
     take(counsellor, conversation, at(MONDAY, 16, 5))
     with time_machine.travel(at(MONDAY, 16, 30), tick=False):
-        callback_attempt(by=counsellor, conversation_id=conversation.pk)
+        callback_number_for_dial(by=counsellor, conversation_id=conversation.pk)
         record = callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="reached")
     assert (record.channel, record.counsellor, record.language, record.status) == (
         "phone",
@@ -371,3 +371,44 @@ def test_the_consoles_hear_when_a_window_opens(counsellor, django_capture_on_com
         assert callback_windows_announce(since=at(MONDAY, 15, 59), now=at(MONDAY, 16, 0)) == 1
     message = async_to_sync(layer.receive)(channel)
     assert message["event"] == {"type": "queue.changed"}, message
+
+
+def test_the_softphone_dials_only_with_a_fresh_token_of_the_counsellor_who_holds_it(counsellor):
+    from huoli.calls.models import CallLine
+    from huoli.calls.selectors import sip_user
+    from huoli.calls.services.callbacks import callback_dial, callback_dial_token_issue
+
+    with time_machine.travel(MONDAY_9, tick=False):
+        conversation = requested([(MONDAY, 16), (TUESDAY, 16)]).conversation
+    take(counsellor, conversation, at(MONDAY, 16, 5))
+    with pytest.raises(CallError) as refused:  # the line's own number is not set
+        callback_dial_token_issue(by=counsellor, conversation_id=conversation.pk)
+    assert refused.value.code == "no_line_number"
+    line = CallLine.saved()
+    line.number = "+35891234500"
+    line.save()
+    colleague = open_line_with_counsellor(languages=["ar"])
+    with pytest.raises(CallError):
+        callback_dial_token_issue(by=colleague, conversation_id=conversation.pk)
+
+    token = callback_dial_token_issue(by=counsellor, conversation_id=conversation.pk)
+    assert DIALLED not in token and "4567" not in token
+    assert callback_dial(token=token, sip_user=sip_user(colleague)).action == "reject"
+    answer = callback_dial(token=token, sip_user=sip_user(counsellor))
+    assert (answer.action, answer.number, answer.caller_id) == ("dial", DIALLED, "+35891234500")
+    assert callback_dial(token=token, sip_user=sip_user(counsellor)).action == "reject"  # used
+    assert callback_dial(token=token + "x", sip_user=sip_user(counsellor)).code == 403
+    request = CallbackRequest.objects.get(conversation=conversation)
+    assert request.first_attempt_at is not None
+    assert AuditEntry.objects.filter(action="callback.dialled", actor_id=counsellor.pk).count() == 1
+
+    # Once it is no longer theirs (no answer: back in the queue), a token no longer dials.
+    token = callback_dial_token_issue(by=counsellor, conversation_id=conversation.pk)
+    callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer")
+    assert callback_dial(token=token, sip_user=sip_user(counsellor)).code == 403
+    # An old token is refused after its minute.
+    take(counsellor, conversation, at(TUESDAY, 16, 5))
+    with time_machine.travel(at(TUESDAY, 16, 5), tick=False):
+        token = callback_dial_token_issue(by=counsellor, conversation_id=conversation.pk)
+    with time_machine.travel(at(TUESDAY, 16, 7), tick=False):
+        assert callback_dial(token=token, sip_user=sip_user(counsellor)).code == 403

@@ -41,11 +41,8 @@ def ask(client, **fields):
         "language": "ar",
         "may_say_helpline": "no",
         "ask_for": "Leila",
-        "day_1": MONDAY.isoformat(),
-        "time_1": "18",
-        "day_2": "",
+        "time_1": f"{MONDAY.isoformat()}/18",
         "time_2": "",
-        "day_3": "",
         "time_3": "",
     }
     data.update(fields)
@@ -67,12 +64,15 @@ def test_the_home_page_links_to_the_form_which_sets_no_cookie_and_offers_the_ope
     assert page.status_code == 200 and page.cookies == {}
     html = page.content.decode()
     assert "Send request" in html and 'type="tel"' in html
-    # The week's evenings only: Monday to Friday and next Monday, 16-18 and 18-20.
-    days = re.findall(r'<option value="(\d{4}-\d\d-\d\d)"', html)
-    assert days[: len(days) // 3] == [
-        (MONDAY + dt.timedelta(days=n)).isoformat() for n in (0, 1, 2, 3, 4, 7)
+    # The week's evenings only: Monday to Friday and next Monday, 16-18 and 18-20, grouped
+    # by day, in each of the three lists.
+    offered = re.findall(r'<option value="(\d{4}-\d\d-\d\d)/(\d+)"', html)
+    assert offered[: len(offered) // 3] == [
+        ((MONDAY + dt.timedelta(days=n)).isoformat(), hour)
+        for n in (0, 1, 2, 3, 4, 7)
+        for hour in ("16", "18")
     ]
-    assert set(re.findall(r'<option value="(\d+)">', html)) == {"16", "18"}
+    assert '<optgroup label="Today">' in html and '<optgroup label="Tomorrow">' in html
     # Saying who we are is off unless the family chooses it.
     assert re.search(r'value="no"[^>]*checked', html)
 
@@ -99,10 +99,10 @@ def test_a_request_without_javascript_shows_its_code_and_status_and_is_found_aga
 def test_wrong_entries_get_clear_answers_and_nothing_is_saved(client):
     for fields, text in [
         ({"number": "soita minulle"}, "Check the phone number"),
-        ({"time_1": ""}, "Choose both a day and a time"),
-        ({"day_1": "", "time_1": ""}, "Choose at least one time"),
-        ({"time_1": "10"}, "Choose one of the options"),
-        ({"day_1": (MONDAY - dt.timedelta(days=1)).isoformat()}, "Choose one of the options"),
+        ({"time_1": ""}, "Choose at least one time"),
+        ({"time_1": f"{MONDAY.isoformat()}/10"}, "Choose one of the options"),
+        ({"time_1": f"{(MONDAY - dt.timedelta(days=1)).isoformat()}/16"}, "Choose one of the"),
+        ({"time_1": "2027-02-30/16"}, "Choose one of the options"),
     ]:
         response = client.post(
             "/en/call-back/",
@@ -110,8 +110,7 @@ def test_wrong_entries_get_clear_answers_and_nothing_is_saved(client):
                 "number": "040 123 4567",
                 "language": "fi",
                 "may_say_helpline": "no",
-                "day_1": MONDAY.isoformat(),
-                "time_1": "18",
+                "time_1": f"{MONDAY.isoformat()}/18",
                 **fields,
             },
         )
@@ -121,21 +120,16 @@ def test_wrong_entries_get_clear_answers_and_nothing_is_saved(client):
     assert not Conversation.objects.exists()
 
 
-def test_a_day_and_time_that_are_each_offered_but_not_together_are_refused(client):
-    OpeningHours.objects.filter(weekday=1).delete()
-    OpeningHoursFactory(weekday=1, opens=dt.time(10), closes=dt.time(12))
-    response = client.post(
-        "/en/call-back/",
-        {
-            "number": "040 123 4567",
-            "language": "fi",
-            "may_say_helpline": "no",
-            "day_1": (MONDAY + dt.timedelta(days=1)).isoformat(),
-            "time_1": "18",
-        },
-    )
+def test_a_time_offered_when_the_form_was_shown_but_past_when_sent_is_refused(client):
+    with time_machine.travel(dt.datetime(2027, 3, 1, 15, 0, tzinfo=HELSINKI), tick=False):
+        page = client.get("/en/call-back/").content.decode()
+    assert f'value="{MONDAY.isoformat()}/16"' in page
+    with time_machine.travel(dt.datetime(2027, 3, 1, 17, 45, tzinfo=HELSINKI), tick=False):
+        response = ask(client, time_1=f"{MONDAY.isoformat()}/16")
     assert response.status_code == 400
-    assert "the line is closed then" in response.content.decode()
+    assert re.search(
+        r'class="field has-error">\s*<label for="id_time_1"', response.content.decode()
+    )
     assert not Conversation.objects.exists()
 
 
