@@ -120,9 +120,13 @@ def _close(request: CallbackRequest, outcome: str, now) -> None:
     request.outcome = outcome
     request.number = None
     request.ask_for = None
+    # The times that suited them go too: nothing about the family stays but the outcome.
+    request.windows = []
     request.closed_at = now
     request.number_deleted_at = now
-    request.save(update_fields=["outcome", "number", "ask_for", "closed_at", "number_deleted_at"])
+    request.save(
+        update_fields=["outcome", "number", "ask_for", "windows", "closed_at", "number_deleted_at"]
+    )
 
 
 def _locked(conversation_id: int) -> tuple[Conversation, CallbackRequest]:
