@@ -7,22 +7,26 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from huoli.calls import numbers
 from huoli.calls.errors import CallError
+from huoli.calls.forms import CallbackForm
 from huoli.calls.services.callbacks import (
     callback_dial_token_issue,
     callback_number_show,
     callback_outcome,
+    callback_request,
 )
 from huoli.console.access import staff_required
+from huoli.conversations import return_codes
 from huoli.conversations.selectors import access_conversation
-from huoli.core.policy import may_call_back
+from huoli.core.policy import may_ask_call_back, may_call_back
 
 
 def callback_page(request, conversation):
@@ -85,3 +89,55 @@ def callback_call_view(request, conversation_id: int):
     except CallError as error:
         return JsonResponse({"error": str(error)}, status=409)
     return JsonResponse({"token": token})
+
+
+CALLBACK_FIELDS = {"number_invalid": "number", "ask_for_long": "ask_for"}
+
+
+@staff_required("counselling.work")
+@require_http_methods(["GET", "POST"])
+def callback_new_view(request, conversation_id: int):
+    """Ask for a call-back on the family's behalf, from a chat, a message or a call the
+    counsellor answers (during a call this opens in a new tab: the call lives in its page).
+    The return code is shown once, to be given to the family."""
+    conversation = access_conversation(request.user, conversation_id)
+    if not may_ask_call_back(request.user, conversation):
+        raise PermissionDenied
+    form = CallbackForm(
+        request.POST or None,
+        initial={
+            "language": conversation.language,
+            "interpreter": conversation.interpreter_needed,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            access = callback_request(
+                language=data["language"],
+                number=data["number"],
+                slots=data["slots"],
+                interpreter_needed=data["interpreter"],
+                may_say_helpline=data["may_say_helpline"],
+                ask_for=data["ask_for"],
+                by=request.user,
+                during=conversation.pk,
+            )
+        except CallError as error:
+            form.add_error(CALLBACK_FIELDS.get(error.code, "time_1"), str(error))
+        else:
+            return render(
+                request,
+                "console/callback_created.html",
+                {
+                    "conversation": conversation,
+                    "request_conversation": access.conversation,
+                    "return_code": return_codes.grouped(access.return_code),
+                },
+            )
+    return render(
+        request,
+        "console/callback_new.html",
+        {"conversation": conversation, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -35,6 +35,7 @@ from huoli.conversations.services.queue import (
     duty_set,
 )
 from huoli.core.policy import (
+    may_ask_call_back,
     may_escalate,
     may_flag,
     may_join,
@@ -135,6 +136,7 @@ def conversation_view(request, conversation_id: int):
         "may_flag": may_flag(user, conversation),
         "flag_reasons": FlagReason.choices,
         "may_join": may_join(user, conversation),
+        "may_ask_call_back": may_ask_call_back(user, conversation),
         "transfer_to": (
             CounsellorProfile.objects.filter(on_duty=True)
             .exclude(user=user)

@@ -32,6 +32,11 @@ urlpatterns = [
     path("conversations/<int:conversation_id>/", chat_views.conversation_view, name="conversation"),
     path("conversations/<int:conversation_id>/take/", chat_views.take_view, name="take"),
     path(
+        "conversations/<int:conversation_id>/call-back/",
+        callback_views.callback_new_view,
+        name="callback_new",
+    ),
+    path(
         "call-backs/<int:conversation_id>/call/",
         callback_views.callback_call_view,
         name="callback_call",

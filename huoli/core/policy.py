@@ -231,6 +231,13 @@ def may_call_back(user, conversation) -> bool:
     )
 
 
+def may_ask_call_back(user, conversation) -> bool:
+    """Ask for a call-back on a family's behalf: the counsellor who answers (or answered) a
+    chat, a message or a call with them, also after it ended (the call is over, the record
+    is being written)."""
+    return conversation.kind != CALLBACK and _works(user) and _answers(user, conversation)
+
+
 def may_end(user, conversation) -> bool:
     """End it: the counsellor answering it and supervisors (ending an ended one does
     nothing)."""

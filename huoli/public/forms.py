@@ -1,9 +1,8 @@
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from huoli.calls.forms import CallbackForm as BaseCallbackForm
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Feedback
 
 
@@ -74,73 +73,11 @@ class FeedbackForm(VisitorForm):
     )
 
 
-class CallbackForm(VisitorForm):
-    """A call-back request (issue 16): the number, up to three two-hour times from the
-    line's opening hours in the coming week (one list grouped by day, so only times the line
-    offers can be chosen, without JavaScript too), the language, and what we may say."""
+class CallbackForm(VisitorForm, BaseCallbackForm):
+    """The public call-back form (issue 16), with the visitor forms' own error texts."""
 
-    number = forms.CharField(
-        label=_("Phone number"),
-        max_length=32,
-        help_text=_("We delete the number as soon as the call-back is done or cancelled."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
-    )
-    language = forms.ChoiceField(label=_("Language of the call"), choices=visitor_language_choices)
-    interpreter = forms.BooleanField(label=_("I need an interpreter"), required=False)
-    may_say_helpline = forms.TypedChoiceField(
-        label=_("If someone else answers, may we say we are calling from the helpline?"),
-        choices=[
-            ("no", _("No. Ask only for me, by the name or word below.")),
-            ("yes", _("Yes")),
-        ],
-        coerce=lambda value: value == "yes",
-        initial="no",
-        widget=forms.RadioSelect,
-    )
-    ask_for = forms.CharField(
-        label=_("First name or a word we ask for (optional)"),
-        required=False,
-        max_length=40,
-        help_text=_("It need not be your real name."),
-    )
-
-    TIMES = 3
-
-    def __init__(self, *args, days=(), day_label=str, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One list of the times offered, grouped by day: only pairs the line offers.
-        choices = [("", _("Choose a time"))] + [
-            (
-                day_label(day.day),
-                [
-                    (
-                        f"{day.day.isoformat()}/{hour}",
-                        f"{hour:02d}\u2013{(hour + 2) % 24 or 24:02d}",
-                    )
-                    for hour in day.hours
-                ],
-            )
-            for day in days
-        ]
-        for n in range(1, self.TIMES + 1):
-            self.fields[f"time_{n}"] = forms.ChoiceField(
-                label=_("Time %(n)s") % {"n": n}, choices=choices, required=n == 1
-            )
-            self.fields[f"time_{n}"].error_messages.update(ERRORS)
         self.fields["time_1"].error_messages["required"] = _(
             "Choose at least one time that suits you."
         )
-
-    def time_fields(self):
-        return [self[f"time_{n}"] for n in range(1, self.TIMES + 1)]
-
-    def clean(self):
-        data = super().clean()
-        slots = []
-        for n in range(1, self.TIMES + 1):
-            value = data.get(f"time_{n}")
-            if value:
-                day, _sep, hour = value.partition("/")
-                slots.append((dt.date.fromisoformat(day), int(hour)))
-        data["slots"] = slots
-        return data

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,14 +12,12 @@ from django.db import OperationalError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from huoli.calls.errors import CallError
-from huoli.calls.selectors import call_takers_reachable, callback_slots
+from huoli.calls.selectors import call_takers_reachable
 from huoli.calls.services import web_call_token_issue
 from huoli.calls.services.callbacks import callback_cancel, callback_request
 from huoli.conversations import return_codes
@@ -319,22 +316,11 @@ def message_new_view(request):
     return response
 
 
-def _day_label(day):
-    today = timezone.localdate()
-    if day == today:
-        return _("Today")
-    if day == today + timedelta(days=1):
-        return _("Tomorrow")
-    return date_format(day, "l j.n.")
-
-
 def _callback_form(request):
     spoken = dict(settings.HUOLI_SPOKEN_LANGUAGES)
     asked = request.GET.get("language", "")
     return CallbackForm(
         _posted(request),
-        days=callback_slots(),
-        day_label=_day_label,
         initial={"language": asked if asked in spoken else _default_language()},
     )
 

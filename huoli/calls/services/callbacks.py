@@ -34,7 +34,7 @@ from huoli.conversations.services.queue import conversation_end, conversation_re
 from huoli.conversations.services.start import StartWork, VisitorAccess, conversation_start
 from huoli.core.audit import audit_record
 from huoli.core.events import QUEUE_GROUP, QueueChanged, publish_on_commit
-from huoli.core.policy import may_call_back
+from huoli.core.policy import may_ask_call_back, may_call_back
 
 MAX_WINDOWS = 3
 ASK_FOR_LENGTH = 40
@@ -77,14 +77,26 @@ def callback_request(
     may_say_helpline: bool = False,
     ask_for: str = "",
     work: StartWork | None = None,
+    by: User | None = None,
+    during: int | None = None,
     now=None,
 ) -> VisitorAccess:
     """A family asks for a call back: ``slots`` are (day, starting hour) pairs the line
     offers (``calls.selectors.callback_slots``). Returns the return code and browser token
     of its conversation. Refused (``CallError``) for a number that cannot be one, a time
     that is past or outside the opening hours, or more than ``MAX_WINDOWS`` times; the line's
-    start rules (the flood gate) are ``conversation_start``'s."""
+    start rules (the flood gate) are ``conversation_start``'s.
+
+    ``by`` and ``during``: a counsellor asks for it on the family's behalf, in the
+    conversation ``during`` they answer (``may_ask_call_back``: a chat, a message or a call
+    of theirs); the counsellor then gives the family the return code."""
     now = now or timezone.now()
+    if by is not None:
+        source = Conversation.objects.filter(pk=during).first()
+        if source is None or not may_ask_call_back(by, source):
+            raise CallError(
+                "not_allowed", _("Only the counsellor answering the conversation can do this.")
+            )
     dialled = numbers.normalised(number)
     if dialled is None:
         raise CallError(
@@ -105,6 +117,7 @@ def callback_request(
             interpreter_needed=interpreter_needed,
             work=work,
             queued_from=windows[0][0],
+            made_by_staff=by is not None,
         )
         CallbackRequest.objects.create(
             conversation=access.conversation,
@@ -113,6 +126,14 @@ def callback_request(
             may_say_helpline=may_say_helpline,
             ask_for=ask_for,
         )
+        if by is not None:
+            audit_record(
+                actor=by,
+                action="callback.requested_for_family",
+                object_type="conversation",
+                object_id=access.conversation.pk,
+                data={"during": during},
+            )
     return access
 
 

@@ -5,6 +5,7 @@ audited), and the outcomes: reached opens the record, no answer waits again."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -92,3 +93,69 @@ def test_reached_goes_to_the_record_and_the_page_says_the_number_is_gone(
         page = client.get(f"/console/conversations/{pk}/").content.decode()
     assert "The number was deleted on 1.3.2027 16:01." in page
     assert 'name="outcome"' not in page
+
+
+def test_a_counsellor_asks_for_a_call_back_from_a_chat_and_gives_the_code(
+    client, logged_in, enrolled
+):
+    from huoli.conversations.services.queue import conversation_take
+    from huoli.conversations.tests.factories import chat_start
+    from huoli.helpline.services import flood_switch_set
+
+    opening_hours_around_the_clock()
+    with time_machine.travel(at(9), tick=False):
+        counsellor = logged_in(Role.COUNSELLOR, languages=["fi", "ar"])
+        duty_set(user=counsellor, on_duty=True)
+        chat = chat_start(language="ar").conversation
+        conversation_take(counsellor=counsellor, conversation_id=chat.pk)
+        page = client.get(f"/console/conversations/{chat.pk}/").content.decode()
+        assert f'href="/console/conversations/{chat.pk}/call-back/"' in page
+        # The flood switch guards the public forms, not a counsellor's request.
+        flood_switch_set(by=counsellor, on=True)
+        form = client.get(f"/console/conversations/{chat.pk}/call-back/").content.decode()
+        assert 'value="ar" selected' in form
+        response = client.post(
+            f"/console/conversations/{chat.pk}/call-back/",
+            {
+                "number": "040 765 4321",
+                "language": "ar",
+                "interpreter": "on",
+                "may_say_helpline": "no",
+                "ask_for": "Leila",
+                "time_1": f"{MONDAY.isoformat()}/16",
+            },
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    code = re.search(r"data-code>([\d ]+)<", html).group(1).replace(" ", "")
+    request = CallbackRequest.objects.get()
+    assert request.number == "+358407654321" and request.conversation.language == "ar"
+    assert request.conversation.interpreter_needed
+    assert "no-store" in response["Cache-Control"]
+    entry = AuditEntry.objects.get(action="callback.requested_for_family")
+    assert entry.actor_id == counsellor.pk and entry.data == {"during": chat.pk}
+    # The family can use the code.
+    other = Client()
+    assert other.post("/en/return/", {"code": code}).status_code == 302
+    assert 'data-callback-status="queued"' in other.get("/en/conversation/").content.decode()
+
+
+def test_only_the_counsellor_answering_may_ask_for_one(client, logged_in, enrolled):
+    from huoli.conversations.services.queue import conversation_take
+    from huoli.conversations.tests.factories import chat_start
+
+    opening_hours_around_the_clock()
+    with time_machine.travel(at(9), tick=False):
+        aino, _device = enrolled(Role.COUNSELLOR, languages=["fi"])
+        duty_set(user=aino, on_duty=True)
+        chat = chat_start(language="fi").conversation
+        conversation_take(counsellor=aino, conversation_id=chat.pk)
+        logged_in(Role.SUPERVISOR)
+        assert client.get(f"/console/conversations/{chat.pk}/call-back/").status_code == 403
+        response = client.post(
+            f"/console/conversations/{chat.pk}/call-back/",
+            {"number": "040 765 4321", "language": "fi", "may_say_helpline": "no",
+             "time_1": f"{MONDAY.isoformat()}/16"},
+        )  # fmt: skip
+    assert response.status_code == 403
+    assert not CallbackRequest.objects.exists()

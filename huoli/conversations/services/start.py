@@ -116,10 +116,13 @@ def conversation_start(
     interpreter_needed: bool = False,
     work: StartWork | None = None,
     queued_from=None,
+    made_by_staff: bool = False,
 ) -> VisitorAccess:
     """Start a chat, a written message, a call or a call-back request; returns the return
     code and the browser token (a call uses neither: they are never shown). ``queued_from``:
     the conversation is offered in the queue only from then on (a call-back's window).
+    ``made_by_staff``: a counsellor makes it for a family they are talking with (a call-back
+    asked for during a chat or a call); no flood gate, which guards the public forms.
 
     Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, for
     a call while the line is closed or nobody on duty takes calls, and
@@ -140,7 +143,7 @@ def conversation_start(
         refusal = call_closed_refusal()
         if refusal is not None:
             raise refusal
-    else:
+    elif not made_by_staff:
         _flood_gate(kind, work)
     return _conversation_create(
         kind=kind,
