@@ -9,11 +9,11 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huoli.calls.selectors import callback_slots
+from huoli.helpline.models import Weekday
 
 
 def visitor_language_choices():
@@ -27,7 +27,9 @@ def day_label(day: dt.date) -> str:
         return gettext("Today")
     if day == today + timedelta(days=1):
         return gettext("Tomorrow")
-    return date_format(day, "l j.n.")
+    # Our own weekday names: they are translated into every visitor language (Django's are
+    # not, e.g. Somali has no catalogue).
+    return f"{Weekday(day.weekday()).label} {day.day}.{day.month}."
 
 
 class CallbackForm(forms.Form):

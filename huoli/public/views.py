@@ -12,11 +12,13 @@ from django.db import OperationalError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from huoli.calls.errors import CallError
+from huoli.calls.forms import day_label
 from huoli.calls.selectors import call_takers_reachable
 from huoli.calls.services import web_call_token_issue
 from huoli.calls.services.callbacks import callback_cancel, callback_request
@@ -484,10 +486,11 @@ def _callback_status_page(request, conversation, code, status_code):
     """Where the family sees their call-back: the times, whether it is still waiting, how
     it ended, and when the number was deleted; and a button to cancel it."""
     request_row = conversation.callback
-    windows = [
-        (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
-        for start, end in request_row.windows
-    ]
+    windows = []
+    for start, end in request_row.windows:
+        start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in (start, end))
+        label = f"{day_label(start.date())} {start:%H:%M}\u2013{end:%H:%M}"
+        windows.append((start, label))
     return render(
         request,
         "public/callback_status.html",
