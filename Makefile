@@ -62,7 +62,7 @@ phone-programs:
 run-phone: phone-programs migrate
 	$(BIN)/python manage.py demo_data --with-contacts
 	$(BIN)/python manage.py purge
-	$(BIN)/python manage.py run_phone --http-url http://$(HOST):$(PORT) --sip-port 5060 --ws-port 5066 --ng-port 2223
+	$(BIN)/python manage.py run_phone --http-url http://$(HOST):$(PORT) --sip-port 5060 --ws-port 5066 --ng-port 2223 --gateway 127.0.0.1:5070
 
 test: setup node_modules/.installed
 	$(BIN)/ruff check .

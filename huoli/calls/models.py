@@ -8,10 +8,12 @@ and is replaced when the retention period ends.
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from huoli.conversations.models import Conversation
+from huoli.core.fields import EncryptedTextField
 
 
 class Call(models.Model):
@@ -82,6 +84,24 @@ class CallLine(models.Model):
             "on the web page."
         ),
     )
+    # The line's own number: what the people a counsellor phones back see as the caller,
+    # never a counsellor's (issue 16). Call-backs cannot be dialled until it is set.
+    number = models.CharField(
+        _("the line's telephone number"),
+        max_length=16,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^\+[1-9][0-9]{6,14}$",
+                _("Write it in international form without spaces, for example +35891234567."),
+            )
+        ],
+        help_text=_(
+            "Shown to the families a counsellor calls back, in international form "
+            "(+358…). Call-backs are dialled only when it is set."
+        ),
+    )
 
     class Meta:
         verbose_name = _("telephone settings")
@@ -98,3 +118,66 @@ class CallLine(models.Model):
     def saved(cls) -> CallLine:
         row = cls.objects.first()
         return row if row is not None else cls.objects.create()
+
+
+class CallbackRequest(models.Model):
+    """A family's request to be phoned: what only a call-back has, beside its conversation
+    of kind ``callback`` (which carries the return code, the language, the interpreter need,
+    the queue, the counsellor who took it and the record; decision 0038).
+
+    The number and the name to ask for are encrypted and deleted when the request closes
+    (reached, wrong number, cancelled, expired), at the latest after
+    ``RetentionPolicy.callback_request_days``."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("Waiting for its time")
+        REACHED = "reached", _("Reached")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        CANCELLED = "cancelled", _("Cancelled by the family")
+        EXPIRED = "expired", _("Expired")
+
+    conversation = models.OneToOneField(
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="callback",
+        verbose_name=_("conversation"),
+    )
+    # NULL once deleted: an emptied encrypted column would still hold a ciphertext.
+    number = EncryptedTextField(_("phone number"), null=True, blank=True)
+    # The times that suit the family: [[start, end], …] as ISO 8601 in UTC, in order.
+    windows = models.JSONField(_("times that suit"), default=list)
+    # Whether the counsellor may say they call from the helpline when someone else answers.
+    may_say_helpline = models.BooleanField(_("may say it is the helpline"), default=False)
+    # The first name or the word the counsellor asks for (encrypted, emptied with the number).
+    ask_for = EncryptedTextField(_("ask for"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True, default=""
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    number_deleted_at = models.DateTimeField(_("number deleted"), null=True, blank=True)
+    # Kept by the purge, which cuts the times above to the day (decision 0013): from the
+    # request to the first attempt, rounded to ten minutes, for the statistics.
+    first_attempt_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("call-back request")
+        verbose_name_plural = _("call-back requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    outcome__in=["", "reached", "wrong_number", "cancelled", "expired"]
+                ),
+                name="calls_callback_outcome_valid",
+            ),
+            # A closed request keeps no number.
+            models.CheckConstraint(
+                condition=models.Q(outcome="")
+                | models.Q(number__isnull=True, ask_for__isnull=True),
+                name="calls_callback_closed_has_no_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from huoli import keys
 from huoli.accounts.models import CounsellorProfile
@@ -14,6 +17,7 @@ from huoli.calls.models import Call
 from huoli.conversations.models import Conversation
 from huoli.conversations.selectors import active_chats_count, on_a_call
 from huoli.core.roles import Role
+from huoli.helpline.selectors import HELSINKI, periods_between
 
 SIP_USER_PREFIX = "staff-"
 # The digest realm of desk phones' registrations: part of the credential kept for each
@@ -164,3 +168,64 @@ def calls_now():
         .filter(conversation__status__in=[Conversation.Status.QUEUED, Conversation.Status.ACTIVE])
         .order_by("offered_at")
     )
+
+
+# Call-back windows: the family chooses days and two-hour times the line is open.
+CALLBACK_DAYS_AHEAD = 7
+CALLBACK_WINDOW_HOURS = 2
+# A window that ends sooner than this from now is too late to choose.
+CALLBACK_MIN_MINUTES_LEFT = 30
+
+
+def callback_slot_window(day: dt.date, hour: int, *, now=None, periods=None):
+    """The window (start, end) of the two-hour time ``hour`` on ``day`` (the line's time),
+    cut to the line's opening hours (``periods``: those of the days around it, read once by
+    the caller when it asks for many) and to now; None when it is not offered (past, too far
+    ahead, closed, or too short)."""
+    now = now or timezone.now()
+    today = now.astimezone(HELSINKI).date()
+    if not (today <= day <= today + dt.timedelta(days=CALLBACK_DAYS_AHEAD)):
+        return None
+    if hour not in range(0, 24, CALLBACK_WINDOW_HOURS):
+        return None
+    start = dt.datetime.combine(day, dt.time(hour), tzinfo=HELSINKI)
+    end = start + dt.timedelta(hours=CALLBACK_WINDOW_HOURS)
+    best = None
+    if periods is None:
+        periods = periods_between(day - dt.timedelta(days=1), day)
+    for period in periods:
+        cut = (max(start, period.start, now), min(end, period.end))
+        if cut[1] - cut[0] >= dt.timedelta(minutes=CALLBACK_MIN_MINUTES_LEFT) and (
+            best is None or cut[1] - cut[0] > best[1] - best[0]
+        ):
+            best = cut
+    if best is None:
+        return None
+    return (best[0].astimezone(dt.UTC), best[1].astimezone(dt.UTC))
+
+
+@dataclass(frozen=True)
+class CallbackDay:
+    day: dt.date
+    hours: list[int]  # the starting hours of the times offered that day
+
+
+def callback_slots(*, now=None) -> list[CallbackDay]:
+    """The days and times a family may choose for a call back: the next
+    ``CALLBACK_DAYS_AHEAD`` days' two-hour times that overlap the opening hours."""
+    now = now or timezone.now()
+    today = now.astimezone(HELSINKI).date()
+    periods = periods_between(
+        today - dt.timedelta(days=1), today + dt.timedelta(days=CALLBACK_DAYS_AHEAD)
+    )
+    days = []
+    for offset in range(CALLBACK_DAYS_AHEAD + 1):
+        day = today + dt.timedelta(days=offset)
+        hours = [
+            hour
+            for hour in range(0, 24, CALLBACK_WINDOW_HOURS)
+            if callback_slot_window(day, hour, now=now, periods=periods) is not None
+        ]
+        if hours:
+            days.append(CallbackDay(day=day, hours=hours))
+    return days

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
+from huoli.console.callback_views import callback_page
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
@@ -34,6 +35,7 @@ from huoli.conversations.services.queue import (
     duty_set,
 )
 from huoli.core.policy import (
+    may_ask_call_back,
     may_escalate,
     may_flag,
     may_join,
@@ -112,6 +114,8 @@ def flag_view(request, conversation_id: int):
 @require_GET
 def conversation_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
+    if conversation.kind == conversation.Kind.CALLBACK:
+        return callback_page(request, conversation)
     user = request.user
     writes = may_write(user, conversation)
     language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
@@ -132,6 +136,7 @@ def conversation_view(request, conversation_id: int):
         "may_flag": may_flag(user, conversation),
         "flag_reasons": FlagReason.choices,
         "may_join": may_join(user, conversation),
+        "may_ask_call_back": may_ask_call_back(user, conversation),
         "transfer_to": (
             CounsellorProfile.objects.filter(on_duty=True)
             .exclude(user=user)

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.i18n import set_language
 
 from huoli.console import (
+    callback_views,
     case_views,
     chat_views,
     directory_views,
@@ -30,6 +31,21 @@ urlpatterns = [
     path("work/", chat_views.work_panel_view, name="work_panel"),
     path("conversations/<int:conversation_id>/", chat_views.conversation_view, name="conversation"),
     path("conversations/<int:conversation_id>/take/", chat_views.take_view, name="take"),
+    path(
+        "conversations/<int:conversation_id>/call-back/",
+        callback_views.callback_new_view,
+        name="callback_new",
+    ),
+    path(
+        "call-backs/<int:conversation_id>/call/",
+        callback_views.callback_call_view,
+        name="callback_call",
+    ),
+    path(
+        "call-backs/<int:conversation_id>/outcome/",
+        callback_views.callback_outcome_view,
+        name="callback_outcome",
+    ),
     path("conversations/<int:conversation_id>/reply/", chat_views.reply_view, name="reply"),
     path("conversations/<int:conversation_id>/end/", chat_views.end_view, name="end"),
     path(

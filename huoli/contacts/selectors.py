@@ -60,14 +60,16 @@ class RecordStart:
 
 def record_start_from(conversation, *, first_contact: bool) -> RecordStart:
     """The first values of the record of a contact in ``conversation`` (taken duck-typed:
-    ``kind``, ``language``, ``interpreter_needed``): the channel (a call is recorded as a
-    phone call), the language, an interpreter when no counsellor spoke the visitor's
+    ``kind``, ``language``, ``interpreter_needed``): the channel (a call or a call-back is
+    recorded as a phone call), the language, an interpreter when no counsellor spoke the visitor's
     language, and "Gave a return code" on the first contact of a chat or message exchange
     (callers get none; a returning visitor already had theirs)."""
     interpreter = bool(getattr(conversation, "interpreter_needed", False))
-    gave_code = first_contact and conversation.kind != "call"
+    gave_code = first_contact and conversation.kind in ("chat", "message")
+    # A call's or a call-back's conversation is recorded as a phone call.
+    phone = conversation.kind in ("call", "callback")
     return RecordStart(
-        channel=ContactRecord.Channel.PHONE if conversation.kind == "call" else conversation.kind,
+        channel=ContactRecord.Channel.PHONE if phone else conversation.kind,
         language=conversation.language,
         interpreter_used=interpreter,
         interpreter_language=conversation.language if interpreter else "",

@@ -36,6 +36,7 @@ class Conversation(models.Model):
         CHAT = "chat", _("Chat")
         MESSAGE = "message", _("Message")
         CALL = "call", _("Phone call")
+        CALLBACK = "callback", _("Call-back request")
 
     # Kinds that take a counsellor's time while they last: they count against
     # ``CounsellorProfile.max_chats`` together.
@@ -69,6 +70,9 @@ class Conversation(models.Model):
         verbose_name=_("supervisor who joined"),
     )
     created_at = models.DateTimeField(_("started"), db_index=True)
+    # Offered in the queue from this moment on (empty: at once). A call-back request waits
+    # for the window the family chose (``calls.CallbackRequest``); the queue is ordered by it.
+    queued_from = models.DateTimeField(_("in the queue from"), null=True, blank=True)
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
@@ -112,7 +116,7 @@ class Conversation(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="conversation_queue_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["chat", "message", "call"]),
+                condition=models.Q(kind__in=["chat", "message", "call", "callback"]),
                 name="conversation_kind_valid",
             ),
             models.CheckConstraint(

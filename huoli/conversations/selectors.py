@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
@@ -44,11 +45,16 @@ def messages_after(conversation: Conversation, seq: int) -> QuerySet[Message]:
 
 
 def queue_for(user) -> QuerySet[Conversation]:
-    """Waiting chats and unanswered messages without a counsellor, oldest first."""
+    """Waiting chats, calls, unanswered messages and call-back requests whose time has come
+    (``queued_from``), oldest first; a call-back counts from the start of its window."""
+    now = timezone.now()
     return instances_user_has_permission_for(
         user,
         "counselling.work",
-        Conversation.objects.filter(status=Conversation.Status.QUEUED).order_by("created_at"),
+        Conversation.objects.filter(status=Conversation.Status.QUEUED)
+        .filter(Q(queued_from__isnull=True) | Q(queued_from__lte=now))
+        .annotate(in_queue_since=Coalesce("queued_from", "created_at"))
+        .order_by("in_queue_since", "pk"),
     )
 
 
@@ -139,7 +145,7 @@ def queue_offered_to(user, *, now=None) -> list[QueueRow]:
     profile = CounsellorProfile.objects.filter(user=user).first()
     spoken = set(profile.languages or []) if profile else set()
     free_speakers: dict[str, bool] = {}
-    waiting = sorted(queue_for(user), key=lambda c: (c.created_at, c.pk))
+    waiting = list(queue_for(user))
     places: dict[int, int] = {}
     seen: dict[str, int] = {}
     for conversation in waiting:
@@ -154,7 +160,7 @@ def queue_offered_to(user, *, now=None) -> list[QueueRow]:
                 conversation, spoken, now=now, free_speakers=free_speakers
             ),
             position=places.get(conversation.pk),
-            waited_seconds=max(0, int((now - conversation.created_at).total_seconds())),
+            waited_seconds=max(0, int((now - conversation.in_queue_since).total_seconds())),
         )
         for conversation in waiting
     ]

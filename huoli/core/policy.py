@@ -114,6 +114,7 @@ def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
 # The statuses are ``Conversation.Status`` values; an escalation's ``DECIDED`` is "decided".
 QUEUED, ACTIVE, ENDED = "queued", "active", "ended"
 CALL = "call"  # the kind of a conversation that is a telephone or web call
+CALLBACK = "callback"  # a family's request to be phoned (``calls.CallbackRequest``)
 
 
 def _works(user) -> bool:
@@ -216,6 +217,25 @@ def may_pick_up_call(user, conversation) -> bool:
     talking to them, so duty, room and one call at a time were the rules of the ring. Only
     an active staff member who works with calls picks up, while the call waits."""
     return conversation.kind == CALL and conversation.status == QUEUED and _works(user)
+
+
+def may_call_back(user, conversation) -> bool:
+    """See a call-back request's number, phone it and say how it went: only the counsellor
+    who took it, while it is theirs (a supervisor who may read the conversation still never
+    sees the number)."""
+    return (
+        conversation.kind == CALLBACK
+        and conversation.status == ACTIVE
+        and _works(user)
+        and _answers(user, conversation)
+    )
+
+
+def may_ask_call_back(user, conversation) -> bool:
+    """Ask for a call-back on a family's behalf: the counsellor who answers (or answered) a
+    chat, a message or a call with them, also after it ended (the call is over, the record
+    is being written)."""
+    return conversation.kind != CALLBACK and _works(user) and _answers(user, conversation)
 
 
 def may_end(user, conversation) -> bool:

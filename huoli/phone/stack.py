@@ -142,6 +142,33 @@ def _numbers(numbers) -> list[tuple[str, str]]:
     return pairs
 
 
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+def _gateway(gateway: str | None) -> tuple[str, str]:
+    """(host:port, host) of the operator's gateway that call-backs are sent to, or
+    ("-", "-") without one (Kamailio then refuses calls out)."""
+    if not gateway:
+        return "-", "-"
+    host, sep, port = gateway.strip().rpartition(":")
+    if not sep:
+        host, port = gateway.strip(), "5060"
+    try:
+        number = int(port)
+    except ValueError:
+        number = 0
+    if not 0 < number < 65536:
+        raise StackError(f"--gateway {gateway}: write HOST or HOST:PORT, e.g. 192.0.2.10:5060")
+    try:
+        host = str(ipaddress.IPv4Address(host))
+    except ValueError:
+        if not _HOSTNAME.match(host):
+            raise StackError(f"--gateway {gateway}: not an IPv4 address or a host name") from None
+    return f"{host}:{number}", host
+
+
 def local_routes_text(numbers) -> str:
     """route[LOCAL_LINES]: the operator's called numbers to the lines (before the line
     check of route[INVITE]); empty without --number."""
@@ -165,8 +192,10 @@ def local_cfg_text(
     realm: str = SIP_REALM,
     listen=(),
     numbers=(),
+    gateway: str | None = None,
 ) -> str:
     http_url = _checked("http_url", http_url.rstrip("/"))
+    dial_to, dial_domain = _gateway(gateway)
     media = _checked("media_dir", str(Path(media_dir).resolve()))
     values = {
         "HUOLI_SIP_PORT": str(int(sip_port)),
@@ -183,6 +212,9 @@ def local_cfg_text(
         "HUOLI_MASK_KEY": _checked("mask key", mask_key or secrets.token_hex(16)),
         "HUOLI_CTL_SOCKET": _checked("out_dir", f"unix:{Path(out_dir).resolve()}/kamailio_ctl"),
         "HUOLI_REALM": _checked("realm", realm),
+        # Call-backs go out to the operator's gateway (--gateway), "-" without one.
+        "HUOLI_DIAL_TO": dial_to,
+        "HUOLI_DIAL_DOMAIN": dial_domain,
     }
     listen_lines = _listen_lines(listen, sip_port, ws_port)
     pairs = _numbers(numbers)
@@ -223,6 +255,7 @@ def write_config(
     realm: str = SIP_REALM,
     listen=(),
     numbers=(),
+    gateway: str | None = None,
 ) -> Path:
     """Write kamailio.cfg, local.cfg and rtpengine's arguments into out_dir; return the
     path of kamailio.cfg."""
@@ -245,6 +278,7 @@ def write_config(
         realm=realm,
         listen=listen,
         numbers=numbers,
+        gateway=gateway,
     )
     fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -6,6 +6,7 @@ app_name = "phone"
 
 urlpatterns = [
     path("route/", views.route_view, name="route"),
+    path("dial/", views.dial_view, name="dial"),
     path("event/", views.event_view, name="event"),
     path("register/", views.register_view, name="register"),
 ]

@@ -1,8 +1,9 @@
 """What Kamailio asks Huoli over HTTP (its ``http_client`` module, decision 0033).
 
-Three questions, each a form-encoded POST from Kamailio on loopback carrying the shared
-secret in ``X-Huoli-Telephony``: where a call goes (``route``), what happened to it
-(``event``) and whether a softphone may register (``register``). The answers are one line of
+Four questions, each a form-encoded POST from Kamailio on loopback carrying the shared
+secret in ``X-Huoli-Telephony``: where a call goes (``route``), where a
+counsellor's call-back goes (``dial``), what happened to a call (``event``) and whether a
+softphone may register (``register``). The answers are one line of
 plain text Kamailio's script splits on spaces. The caller's number arrives once, in
 ``route``, and is only hashed (decision 0035); nothing here logs a request.
 """
@@ -29,6 +30,7 @@ from huoli.calls.services import (
     registration_allowed,
     registration_note,
 )
+from huoli.calls.services.callbacks import callback_dial
 from huoli.phone.stack import LINES
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
@@ -98,6 +100,19 @@ def route_view(request):
         final=request.POST.get("final") == "1",
     )
     return _text(answer_text(answer, line))
+
+
+@from_kamailio
+def dial_view(request):
+    """A console's softphone phones a family back (``sip:callback@…`` with the token its
+    page got): ``dial <number> <line's number>`` or ``reject <code>``. The number crosses
+    here once, to Kamailio on loopback, and is never logged."""
+    answer = callback_dial(
+        token=request.POST.get("token", ""), sip_user=request.POST.get("user", "")
+    )
+    if answer.action == "dial":
+        return _text(f"dial {answer.number} {answer.caller_id}")
+    return _text(f"reject {answer.code}")
 
 
 @from_kamailio

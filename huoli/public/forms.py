@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from huoli.calls.forms import CallbackForm as BaseCallbackForm
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Feedback
 
 
@@ -70,3 +71,13 @@ class FeedbackForm(VisitorForm):
         choices=Feedback.Answer.choices,
         widget=forms.RadioSelect,
     )
+
+
+class CallbackForm(VisitorForm, BaseCallbackForm):
+    """The public call-back form (issue 16), with the visitor forms' own error texts."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_1"].error_messages["required"] = _(
+            "Choose at least one time that suits you."
+        )

@@ -3,6 +3,7 @@ text is translatable; every failure gets a clear answer in the visitor's languag
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -11,12 +12,16 @@ from django.db import DatabaseError, OperationalError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from huoli.calls.errors import CallError
+from huoli.calls.forms import day_label
 from huoli.calls.selectors import call_takers_reachable
 from huoli.calls.services import web_call_token_issue
+from huoli.calls.services.callbacks import callback_cancel, callback_request
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.flood import Gate, challenge_issue, gate_check
@@ -43,7 +48,14 @@ from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit
 from huoli.helpline.selectors import weekly_schedule
-from huoli.public.forms import FeedbackForm, MessageForm, NewMessageForm, ReturnForm, StartChatForm
+from huoli.public.forms import (
+    CallbackForm,
+    FeedbackForm,
+    MessageForm,
+    NewMessageForm,
+    ReturnForm,
+    StartChatForm,
+)
 from huoli.public.visitor import (
     clear_visitor_cookie,
     conversation_from_request,
@@ -313,6 +325,93 @@ def message_new_view(request):
     return response
 
 
+def _callback_form(request):
+    spoken = dict(settings.HUOLI_SPOKEN_LANGUAGES)
+    asked = request.GET.get("language", "")
+    return CallbackForm(
+        _posted(request),
+        initial={"language": asked if asked in spoken else _default_language()},
+    )
+
+
+CALLBACK_FIELDS = {
+    "number_invalid": "number",
+    "ask_for_long": "ask_for",
+    "window_invalid": "time_1",
+    "window_missing": "time_1",
+    "window_many": "time_1",
+}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@same_origin_post
+def callback_new_view(request):
+    """Ask for a call back (issue 16): works without JavaScript; the times offered are the
+    line's opening hours of the coming week. Gated like a new message."""
+    form = _callback_form(request)
+    switch = FloodSwitch.current()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            access = callback_request(
+                language=data["language"],
+                number=data["number"],
+                slots=data["slots"],
+                interpreter_needed=data["interpreter"] or not anyone_speaks(data["language"]),
+                may_say_helpline=data["may_say_helpline"],
+                ask_for=data["ask_for"],
+                work=_start_work(request),
+            )
+        except StartRefused as error:
+            if error.gate is None:
+                form.add_error(None, str(error))
+            else:
+                return _gated(_callback_page(request, form, switch, gate=error.gate), error.gate)
+        except CallError as error:
+            form.add_error(CALLBACK_FIELDS.get(error.code), str(error))
+        except ConversationError as error:
+            form.add_error(None, str(error))
+        except OperationalError:
+            form.add_error(None, _not_saved_text())
+            response = _callback_page(request, form, switch)
+            response.status_code = 503
+            return response
+        else:
+            return _enter_conversation(access)
+    response = _callback_page(request, form, switch)
+    response.status_code = 400 if form.errors else 200
+    return response
+
+
+def _callback_page(request, form, switch: FloodSwitch, *, gate: Gate | None = None):
+    return render(
+        request,
+        "public/callback_new.html",
+        {
+            "form": form,
+            "offered": bool(form.fields["time_1"].choices[1:]),
+            "schedule": weekly_schedule(),
+            **_gate_context(
+                request, gate, pow_challenge=challenge_issue(switch.bits) if switch.on else ""
+            ),
+        },
+    )
+
+
+@require_POST
+@same_origin_post
+def callback_cancel_view(request):
+    """The family cancels their call-back from the browser that holds it."""
+    conversation = conversation_from_request(request)
+    if conversation is None or conversation.kind != Conversation.Kind.CALLBACK:
+        return render(request, "public/no_conversation.html", status=404)
+    try:
+        callback_cancel(conversation_id=conversation.pk, visitor_token=visitor_token(request))
+    except CallError:
+        return render(request, "public/no_conversation.html", status=409)
+    return HttpResponseRedirect(reverse("public:conversation"))
+
+
 def _message_page(request, form, switch: FloodSwitch, *, gate: Gate | None = None):
     return render(
         request,
@@ -358,6 +457,8 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
     token_key = return_codes.token_hash(token) if token else ""
     sealed = cache.get(f"return-code:{token_key}") if token_key else None
     code = return_codes.unsealed_for_browser(sealed, token) if sealed else None
+    if conversation.kind == Conversation.Kind.CALLBACK:
+        return _callback_status_page(request, conversation, code, status_code)
     ended_chat = conversation.status == Conversation.Status.ENDED
     ask_feedback, feedback_given = (
         _feedback_state(token, conversation)
@@ -386,6 +487,30 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
         },
     }
     return render(request, "public/conversation.html", context, status=status_code)
+
+
+def _callback_status_page(request, conversation, code, status_code):
+    """Where the family sees their call-back: the times, whether it is still waiting, how
+    it ended, and when the number was deleted; and a button to cancel it."""
+    request_row = conversation.callback
+    windows = []
+    for start, end in request_row.windows:
+        start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in (start, end))
+        label = f"{day_label(start.date())} {start:%H:%M}\u2013{end:%H:%M}"
+        windows.append((start, label))
+    return render(
+        request,
+        "public/callback_status.html",
+        {
+            "conversation": conversation,
+            "callback": request_row,
+            "windows": windows,
+            "return_code": return_codes.grouped(code) if code else "",
+            "return_code_digits": code or "",
+            "time_zone": settings.TIME_ZONE,
+        },
+        status=status_code,
+    )
 
 
 @require_safe

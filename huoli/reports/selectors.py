@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from huoli.calls.models import Call
+from huoli.calls.models import Call, CallbackRequest
 from huoli.cases.models import Case
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -77,6 +77,7 @@ class Report:
     calls: Cell | None = None  # calls offered
     call_levels: list[tuple[str, str | Cell]] = field(default_factory=list)
     call_tables: list[Table] = field(default_factory=list)
+    callbacks: Table | None = None  # call-back requests by outcome (its total: the requests)
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -337,6 +338,48 @@ def _calls(start_dt, end_dt) -> tuple[Cell, list[tuple[str, str]], list[Table]]:
     return offered_cell, levels, tables
 
 
+def _callbacks(start_dt, end_dt) -> tuple[Table, tuple[str, str]]:
+    """Call-back requests made in the range, by outcome, and the median time from the
+    request to the first attempt (kept to ten minutes by the purge)."""
+    rows = list(
+        CallbackRequest.objects.filter(
+            conversation__created_at__gte=start_dt, conversation__created_at__lt=end_dt
+        )
+        .order_by()
+        .values_list(
+            "outcome", "first_attempt_at", "first_attempt_minutes", "conversation__created_at"
+        )
+    )
+    order = ["reached", "expired", "wrong_number", "cancelled", ""]
+    labels = [
+        _("Reached"),
+        _("Not reached in the times chosen"),
+        _("Wrong number"),
+        _("Cancelled by the family"),
+        _("Still open"),
+    ]
+    counts = dict.fromkeys(order, 0)
+    waits = []
+    for outcome, first, minutes, created in rows:
+        counts[outcome if outcome in counts else ""] += 1
+        if minutes is not None:
+            waits.append(minutes * 60)
+        elif first is not None:
+            waits.append(max(0.0, (first - created).total_seconds()))
+    table = Table(
+        "callback_outcome",
+        _("Call-back requests by outcome"),
+        [str(label) for label in labels],
+        [counts[value] for value in order],
+        len(rows),
+        unit=_("Requests"),
+    )
+    return table, (
+        _("Median time from a call-back request to the first call"),
+        _minutes(waits, 0.5),
+    )
+
+
 def language_names() -> dict[str, str]:
     return {code: str(name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES}
 
@@ -415,6 +458,7 @@ def _build(start: date, end: date) -> Report:
         Feedback.Answer.choices, not_recorded=False, unit=_("Answers"),
     )  # fmt: skip
     calls, call_levels, call_tables = _calls(start_dt, end_dt)
+    callbacks, first_attempt = _callbacks(start_dt, end_dt)
     return Report(
         start=start,
         end=end,
@@ -425,13 +469,15 @@ def _build(start: date, end: date) -> Report:
         service_levels=_service_levels(start_dt, end_dt),
         feedback=feedback,
         calls=calls,
-        call_levels=call_levels,
+        call_levels=[*call_levels, first_attempt],
         call_tables=call_tables,
+        callbacks=callbacks,
     )
 
 
 def every_table(report: Report) -> list[Table]:
-    return [*report.tables, *report.series, report.feedback, *report.call_tables]
+    extra = [report.callbacks] if report.callbacks is not None else []
+    return [*report.tables, *report.series, report.feedback, *report.call_tables, *extra]
 
 
 def whole_periods(year: int) -> list[tuple[date, date]]:

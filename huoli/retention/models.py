@@ -39,6 +39,11 @@ class RetentionPolicy(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    callback_request_days = models.PositiveIntegerField(
+        _("numbers of call-back requests, days at the longest (deleted at once when closed)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
     audit_days = models.PositiveIntegerField(
         _("audit log entries, days"),
         default=1825,

@@ -1,6 +1,9 @@
-"""The embedded default's schedule: purge once a day in a background thread of the server
-(`make run` turns it on with HUOLI_PURGE_DAILY=1). Production runs `manage.py purge` from
-cron or a systemd timer instead (README)."""
+"""The embedded default's schedule, in background threads of the server (`make run` turns it
+on with HUOLI_PURGE_DAILY=1): the purge once a day, and every minute the call-back
+requests whose times are over are closed (their numbers deleted) and the consoles told
+of those whose time came. Production runs
+`manage.py purge` and `manage.py purge --call-backs` from systemd timers or cron instead
+(README)."""
 
 from __future__ import annotations
 
@@ -8,26 +11,53 @@ import logging
 import threading
 
 from django.db import close_old_connections
+from django.utils import timezone
 
-from huoli.retention.services import purge
+from huoli.retention.services import callbacks_due_closed, purge
 
 logger = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
+CALLBACK_SECONDS = 60
 
 
-def _loop(stop: threading.Event) -> None:
-    while not stop.wait(DAY_SECONDS):
+class _Since:
+    """The moment of the last run, for the call-back windows that opened since."""
+
+    def __init__(self):
+        self.last = timezone.now()
+
+    def __call__(self):
+        now = timezone.now()
+        since, self.last = self.last, now
+        return callbacks_due_closed(now=now, opened_since=since)
+
+
+def _loop(stop: threading.Event, seconds: float, work, name: str) -> None:
+    while not stop.wait(seconds):
         try:
             close_old_connections()
-            counts = purge()
-            logger.info("retention purge: %s", counts)
-        except Exception:  # a failed purge must not stop the server; it runs again tomorrow
-            logger.exception("the retention purge failed")
+            result = work()
+            if result:
+                logger.info("%s: %s", name, result)
+        except Exception:  # a failed run must not stop the server; it runs again next time
+            logger.exception("the %s failed", name)
         finally:
             close_old_connections()
 
 
 def start_daily_purge() -> threading.Event:
+    """Start both threads; setting the returned event stops them."""
     stop = threading.Event()
-    threading.Thread(target=_loop, args=(stop,), name="huoli-purge", daemon=True).start()
+    threading.Thread(
+        target=_loop,
+        args=(stop, DAY_SECONDS, lambda: purge(), "retention purge"),
+        name="huoli-purge",
+        daemon=True,
+    ).start()
+    threading.Thread(
+        target=_loop,
+        args=(stop, CALLBACK_SECONDS, _Since(), "call-back requests"),
+        name="huoli-callbacks",
+        daemon=True,
+    ).start()
     return stop

@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from huoli import keys
-from huoli.calls.models import Call
+from huoli.calls.models import Call, CallbackRequest
+from huoli.calls.services.callbacks import callback_windows_announce, callbacks_close_due
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.models import Conversation, Feedback, Message
@@ -28,9 +29,19 @@ BATCH = 500
 PURGED_CODE_PREFIX = "purged:"
 # A purged conversation keeps these only to the day: to the microsecond they could be matched
 # with a network log or a phone bill; statistics keep coarse durations instead (decision 0013).
-TIMES = ("created_at", "taken_at", "ended_at", "last_message_at", "flagged_at", "code_blocked_at")
+TIMES = (
+    "created_at",
+    "taken_at",
+    "ended_at",
+    "last_message_at",
+    "flagged_at",
+    "code_blocked_at",
+    "queued_from",
+)
 RECORD_TIMES = ("started_at", "ended_at", "created_at", "updated_at", "completed_at")
 CALL_TIMES = ("offered_at", "rang_at", "answered_at", "ended_at")
+CALLBACK_TIMES = ("first_attempt_at", "closed_at", "number_deleted_at")
+FIRST_ATTEMPT_STEP_MINUTES = 10
 DURATION_STEP = 10
 
 
@@ -66,6 +77,16 @@ def _idle_before(cutoff):
     )
 
 
+def callbacks_due_closed(*, now=None, opened_since=None) -> int:
+    """Close the call-back requests that are due under the retention period for them
+    (``calls.services.callbacks.callbacks_close_due``; the purge does it too), and with
+    ``opened_since`` tell the consoles about the windows that opened since then."""
+    now = now or timezone.now()
+    if opened_since is not None:
+        callback_windows_announce(since=opened_since, now=now)
+    return callbacks_close_due(days=RetentionPolicy.current().callback_request_days, now=now)
+
+
 def purge(*, now=None) -> dict[str, int]:
     """Delete what the retention periods say is due; returns counts by kind."""
     now = now or timezone.now()
@@ -75,6 +96,23 @@ def purge(*, now=None) -> dict[str, int]:
     def conversations(keys):
         Message.objects.filter(conversation_id__in=keys).delete()
         Conversation.objects.filter(pk__in=keys).update(nickname="", flag_note="")
+        # A call-back's times to the day (before its conversation's, which they are measured
+        # from), keeping how long the family waited for the first attempt, to ten minutes.
+        callbacks = CallbackRequest.objects.filter(conversation_id__in=keys)
+        for pk, created, *times in callbacks.values_list(
+            "pk", "conversation__created_at", *CALLBACK_TIMES
+        ):
+            when = dict(zip(CALLBACK_TIMES, times, strict=True))
+            minutes = None
+            if when["first_attempt_at"] is not None:
+                waited = max(0.0, (when["first_attempt_at"] - created).total_seconds()) / 60
+                step = FIRST_ATTEMPT_STEP_MINUTES
+                minutes = step * round(waited / step)
+            CallbackRequest.objects.filter(pk=pk).update(
+                first_attempt_minutes=minutes,
+                windows=[],
+                **{name: _day_of(value) for name, value in when.items()},
+            )
         for pk, *times in Conversation.objects.filter(pk__in=keys).values_list("pk", *TIMES):
             when = dict(zip(TIMES, times, strict=True))
             Conversation.objects.filter(pk=pk).update(
@@ -167,6 +205,9 @@ def purge(*, now=None) -> dict[str, int]:
             callback_number="", callback_purged_at=now
         ),
     )
+    # Call-back requests whose times are over, or older than their period: closed, and
+    # their numbers deleted (also every few minutes: ``manage.py purge --call-backs``).
+    counts["callback_requests"] = callbacks_close_due(days=policy.callback_request_days, now=now)
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),

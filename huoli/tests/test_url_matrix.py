@@ -107,6 +107,16 @@ MATRIX: dict[str, frozenset[str]] = {
     # POST only: makes a new desk phone password for the counsellor's own profile.
     "console:desk_phone": COUNSELLING,
     "console:call_hang_up": COUNSELLING,
+    # Call-backs: the public form and its cancel (POST only); Kamailio's question for a
+    # call out (POST only, its secret); a counsellor's Call and outcome (POST only) and the
+    # form asking for one on a family's behalf, which only the counsellor answering the
+    # conversation opens (supervisors are refused).
+    "public:callback_new": EVERYONE,
+    "public:callback_cancel": EVERYONE,
+    "phone:dial": EVERYONE,
+    "console:callback_call": COUNSELLING,
+    "console:callback_outcome": COUNSELLING,
+    "console:callback_new": frozenset({Role.COUNSELLOR.value}),
     "admin:calls_callline_add": NOBODY,
     "admin:calls_callline_delete": NOBODY,
     "console:audit_list": frozenset({ADMIN}),

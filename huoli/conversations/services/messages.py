@@ -189,6 +189,10 @@ def _message_apply(
     on through a socket or a form still open; a blocked conversation never becomes active
     again through a visitor's message (issue 13)."""
     sender, author = post.sender, post.author
+    if locked.kind == Conversation.Kind.CALLBACK:
+        # A call-back request is a time to phone, not a thread: nothing is written in it (a
+        # visitor's message would also turn it into a written message).
+        raise ConversationError("no_messages", _("Nothing can be written in a call-back request."))
     if sender == Message.Sender.VISITOR:
         if locked.code_blocked_at is not None:
             raise closed_refusal()

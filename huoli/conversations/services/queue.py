@@ -72,6 +72,10 @@ def conversation_take(
         )
     if (conversation.kind == Conversation.Kind.CALL) != answering_call:
         raise ConversationError("not_waiting", _("Answer a call with the phone."))
+    if conversation.queued_from is not None and conversation.queued_from > timezone.now():
+        raise ConversationError(
+            "not_yet", _("This call-back request waits for the time the family chose.")
+        )
     if not picked_up and held_for_speaker_until(conversation, set(profile.languages or [])):
         raise ConversationError(
             "offered_to_speaker",
@@ -94,10 +98,31 @@ def conversation_take(
     conversation.status = Conversation.Status.ACTIVE
     conversation.taken_at = timezone.now()
     conversation.save(update_fields=["counsellor", "status", "taken_at"])
-    contact_record_for_conversation(conversation=conversation, counsellor=counsellor)
+    if conversation.kind != Conversation.Kind.CALLBACK:
+        # A call-back gets its record when the family is reached (``calls.services``).
+        contact_record_for_conversation(conversation=conversation, counsellor=counsellor)
     announce_joined(conversation, profile.display_name)
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     publish_queue_positions_on_commit()
+    return conversation
+
+
+@transaction.atomic
+def conversation_requeue(*, conversation_id: int, queued_from) -> Conversation:
+    """Put a call-back request back in the queue for its next window: nobody's, waiting,
+    offered from ``queued_from``. Whose rule lets it go back is the caller's to ask
+    (``calls.services.callback_outcome``)."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    if conversation.kind != Conversation.Kind.CALLBACK:
+        raise ConversationError("kind_invalid", _("Only a call-back request waits again."))
+    if conversation.status != Conversation.Status.ACTIVE:
+        raise ConversationError("not_active", _("This call-back request is not yours now."))
+    conversation.status = Conversation.Status.QUEUED
+    conversation.counsellor = None
+    conversation.taken_at = None
+    conversation.queued_from = queued_from
+    conversation.save(update_fields=["status", "counsellor", "taken_at", "queued_from"])
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
     return conversation
 
 

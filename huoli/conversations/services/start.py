@@ -115,9 +115,14 @@ def conversation_start(
     first_message: str = "",
     interpreter_needed: bool = False,
     work: StartWork | None = None,
+    queued_from=None,
+    made_by_staff: bool = False,
 ) -> VisitorAccess:
-    """Start a chat, a written message or a call; returns the return code and the browser
-    token (a call uses neither: they are never shown).
+    """Start a chat, a written message, a call or a call-back request; returns the return
+    code and the browser token (a call uses neither: they are never shown). ``queued_from``:
+    the conversation is offered in the queue only from then on (a call-back's window).
+    ``made_by_staff``: a counsellor makes it for a family they are talking with (a call-back
+    asked for during a chat or a call); no flood gate, which guards the public forms.
 
     Refused (``StartRefused``) for a chat while the line is closed or nobody is on duty, for
     a call while the line is closed or nobody on duty takes calls, and
@@ -125,6 +130,8 @@ def conversation_start(
     with no form behind it passes ``work=None`` and is refused without a ticket). The checks
     run before the transaction, so the cache work of the gate holds no database lock."""
     if kind not in Conversation.Kind.values:
+        raise ConversationError("kind_invalid", _("Choose chat or message."))
+    if queued_from is not None and kind != Conversation.Kind.CALLBACK:
         raise ConversationError("kind_invalid", _("Choose chat or message."))
     if kind == Conversation.Kind.CHAT:
         refusal = chat_closed_refusal()
@@ -136,7 +143,7 @@ def conversation_start(
         refusal = call_closed_refusal()
         if refusal is not None:
             raise refusal
-    else:
+    elif not made_by_staff:
         _flood_gate(kind, work)
     return _conversation_create(
         kind=kind,
@@ -144,12 +151,19 @@ def conversation_start(
         nickname=nickname,
         first_message=first_message,
         interpreter_needed=interpreter_needed,
+        queued_from=queued_from,
     )
 
 
 @transaction.atomic
 def _conversation_create(
-    *, kind: str, language: str, nickname: str, first_message: str, interpreter_needed: bool
+    *,
+    kind: str,
+    language: str,
+    nickname: str,
+    first_message: str,
+    interpreter_needed: bool,
+    queued_from,
 ) -> VisitorAccess:
     if kind == Conversation.Kind.CHAT and queued_chats_count() >= settings.HUOLI_MAX_QUEUE:
         raise ConversationError(
@@ -179,6 +193,7 @@ def _conversation_create(
         created_at=now,
         return_code_hash=code_hash,
         interpreter_needed=interpreter_needed,
+        queued_from=queued_from,
     )
     if kind != Conversation.Kind.CALL:
         token = visitor_token_issue(conversation)

@@ -271,6 +271,7 @@ def test_calls_offered_answered_abandoned_timed_out_and_their_times(november_cal
         "90th percentile of time to answer": "50 s",
         "Median talk time": "7.5 min",
         "Total talk time": "45 min",
+        "Median time from a call-back request to the first call": "—",
     }
     by_key = {table.key: table for table in report.call_tables}
     assert rows(by_key["call_outcome"]) == {
@@ -311,6 +312,7 @@ def test_call_times_are_shown_only_with_enough_calls_behind_them(november_calls)
         "90th percentile of time to answer": "—",
         "Median talk time": "—",
         "Total talk time": "—",
+        "Median time from a call-back request to the first call": "—",
     }
     # Four answered calls (of six, two taken away): no times either.
     Call.objects.filter(pk__in=Call.objects.order_by("offered_at").values("pk")[:2]).delete()
@@ -371,3 +373,49 @@ def test_the_pdf_wraps_long_labels_instead_of_cutting_them(november):
     # Cut at 48 characters before: "...friends and online" and no more.
     for words in ("relative's friends", "contacts (described", "length)"):
         assert words in text, words
+
+
+@translation.override("en")
+def test_call_back_requests_by_outcome_and_the_wait_for_the_first_call():
+    import time_machine
+
+    from huoli.calls.services.callbacks import (
+        callback_cancel,
+        callback_number_for_dial,
+        callback_outcome,
+        callback_request,
+    )
+    from huoli.conversations.services.queue import conversation_take
+    from huoli.conversations.tests.factories import open_line_with_counsellor
+    from huoli.helpline.selectors import HELSINKI
+
+    monday = datetime(2026, 11, 2, 9, 0, tzinfo=HELSINKI)
+    with time_machine.travel(monday, tick=False):
+        aino = open_line_with_counsellor(languages=["fi"])
+        requests = [
+            callback_request(language="fi", number=f"040 123 456{i}", slots=[(monday.date(), 10)])
+            for i in range(9)
+        ]
+    for i, access in enumerate(requests[:7]):
+        # Taken and called 1 h 5 min + i minutes after the request.
+        with time_machine.travel(monday + timedelta(hours=1, minutes=5 + i), tick=False):
+            conversation_take(counsellor=aino, conversation_id=access.conversation.pk)
+            callback_number_for_dial(by=aino, conversation_id=access.conversation.pk)
+            outcome = "wrong_number" if i == 6 else "reached"
+            callback_outcome(by=aino, conversation_id=access.conversation.pk, outcome=outcome)
+    callback_cancel(conversation_id=requests[7].conversation.pk, visitor_token=requests[7].token)
+    report = report_for(*NOVEMBER)
+    table = report.callbacks
+    assert table.values == [6, 0, 1, 1, 1]
+    assert rows(table) == {
+        "Reached": "5",
+        "Not reached in the times chosen": "<5",
+        "Wrong number": "<5",
+        "Cancelled by the family": "<5",
+        "Still open": "<5",
+    }
+    assert table.total_cell.text == "10" and table.unit == "Requests"  # 9
+    assert (
+        texts(report.call_levels)["Median time from a call-back request to the first call"]
+        == "68.0 min"
+    )

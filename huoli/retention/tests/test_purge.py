@@ -293,3 +293,40 @@ def test_the_caller_key_is_replaced_after_the_retention_period(settings, monkeyp
     monkeypatch.setenv(env_name, "from-the-environment")
     with time_machine.travel(timezone.now() + timedelta(days=3 * days)):
         assert purge()["caller_key_replaced"] == 0
+
+
+def test_a_call_back_keeps_only_its_outcome_and_the_wait_for_the_first_attempt():
+    from huoli.calls.models import CallbackRequest
+    from huoli.calls.services.callbacks import (
+        callback_number_for_dial,
+        callback_outcome,
+        callback_request,
+    )
+    from huoli.conversations.tests.factories import open_line_with_counsellor
+    from huoli.helpline.selectors import HELSINKI
+
+    monday = datetime(2027, 3, 1, 9, 0, tzinfo=HELSINKI)
+    with time_machine.travel(monday, tick=False):
+        counsellor = open_line_with_counsellor(languages=["fi"])
+        conversation = callback_request(
+            language="fi", number="040 123 4567", slots=[(monday.date(), 16)]
+        ).conversation
+    with time_machine.travel(monday.replace(hour=16, minute=4), tick=False):
+        conversation_take(counsellor=counsellor, conversation_id=conversation.pk)
+        callback_number_for_dial(by=counsellor, conversation_id=conversation.pk)
+        callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="reached")
+    request = CallbackRequest.objects.get()
+    assert request.windows == [] and request.number is None  # already at the close
+
+    purge(now=monday + timedelta(days=RetentionPolicy.current().message_days + 1))
+    request.refresh_from_db()
+    midnight = monday.replace(hour=0, minute=0)
+    assert (request.first_attempt_at, request.closed_at, request.number_deleted_at) == (
+        midnight,
+        midnight,
+        midnight,
+    )
+    # 7 h 4 min from the request to the first attempt, to ten minutes.
+    assert request.first_attempt_minutes == 420
+    conversation.refresh_from_db()
+    assert conversation.queued_from == midnight and conversation.created_at == midnight

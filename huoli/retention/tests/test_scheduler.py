@@ -29,3 +29,26 @@ def test_the_daily_thread_purges_each_day_and_survives_a_failed_purge(monkeypatc
     thread.join(5)
     assert not thread.is_alive()
     assert thread.daemon  # never keeps the server from stopping
+
+
+def test_a_second_thread_closes_the_call_backs_that_are_due_every_few_minutes(monkeypatch):
+    runs = []
+    second = threading.Event()
+
+    def close_due(**_times):
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("the database refused")
+        second.set()
+        return 0
+
+    monkeypatch.setattr(scheduler, "CALLBACK_SECONDS", 0.01)
+    monkeypatch.setattr(scheduler, "callbacks_due_closed", close_due)
+    stop = scheduler.start_daily_purge()
+    [thread] = [t for t in threading.enumerate() if t.name == "huoli-callbacks"]
+    try:
+        assert second.wait(5)
+    finally:
+        stop.set()
+    thread.join(5)
+    assert not thread.is_alive() and thread.daemon

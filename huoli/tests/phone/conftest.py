@@ -37,6 +37,8 @@ from huoli.tests.phone.baresip import Baresip, free_port, read_wav, write_tone
 NUMBER = "+358401234567"
 NUMBER_FORMS = ("358401234567", "0401234567", "401234567")
 TRUNK_HOST = "127.0.0.2"
+# The operator's gateway that call-backs go out through (a baresip answering as the family).
+GATEWAY_HOST = "127.0.0.3"
 CALLER_HZ = 700  # the caller's tone (baresip)
 BROWSER_HZ = 1000  # the browsers' fake microphone
 FAKE_MEDIA_ARGS = [
@@ -123,6 +125,7 @@ class Telephony:
     folder: Path
     running: stack.Stack
     records: Records
+    gateway_port: int = 0
     received: list[str] = field(default_factory=list)  # SIP messages a console received
     callers: list[Baresip] = field(default_factory=list)
 
@@ -168,6 +171,7 @@ def telephony(transactional_db, settings, tmp_path):
     require("kamailio", "rtpengine", "baresip")
     ports = {"sip_port": free_port(pair=True), "ws_port": free_port(), "ng_port": free_port()}
     rtp_min = free_port()
+    gateway_port = free_port(pair=True, host=GATEWAY_HOST)
     settings.HUOLI_TELEPHONY = True
     settings.HUOLI_SIP_WS_URL = f"ws://127.0.0.1:{ports['ws_port']}"
     cache.clear()
@@ -193,6 +197,7 @@ def telephony(transactional_db, settings, tmp_path):
         rtp_max=rtp_min + 40,
         trunk_nets="127.0.0.0/8",
         media_dir=stack.MEDIA_DIR,
+        gateway=f"{GATEWAY_HOST}:{gateway_port}",
         **ports,
     )
     running = stack.start(folder, config=config, rtp_min=rtp_min, rtp_max=rtp_min + 40, **ports)
@@ -203,6 +208,7 @@ def telephony(transactional_db, settings, tmp_path):
         folder=tmp_path,
         running=running,
         records=records,
+        gateway_port=gateway_port,
     )
     yield phone
     for caller in phone.callers:

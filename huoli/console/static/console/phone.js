@@ -1,6 +1,7 @@
 // The console softphone (issue 15): registers this tab with the SIP server while the
 // counsellor is on duty and takes calls, rings, answers, hangs up. The panel is
-// console/_phone.html; its data-state is idle | registered | ringing | talking | ended.
+// console/_phone.html; its data-state is idle | registered | ringing | calling | talking |
+// ended. It also phones families back from a call-back request's page (callBack()).
 //
 // The call lives in this page: leaving the page ends it. So the record of an answered call
 // opens in a NEW TAB ("Open the record"), never in this one, and the page asks before it is
@@ -250,6 +251,77 @@ async function answer() {
   }
 }
 
+// --- Calling a family back (issue 16) -------------------------------------------------------
+// The call-back page's "Call" button ([data-callback-call]: the URL that gives the one-time
+// token). The SIP server asks Huoli for the number; this page never has it in the call.
+function outgoing(newCall, label) {
+  call = newCall;
+  answered = null;
+  box.hidden = false;
+  lineLabel.parentElement.hidden = false;
+  recordBox.hidden = true;
+  durationLabel.hidden = true;
+  showError("");
+  lineLabel.textContent = `${text("calling")} · ${label}`;
+  buttons.mute.setAttribute("aria-pressed", "false");
+  buttons.hold.setAttribute("aria-pressed", "false");
+  show(["hangup"]);
+  setState("calling");
+  say(lineLabel.textContent);
+  call.onState((state, detail) => {
+    if (state === "talking") {
+      lineLabel.textContent = `${text("talking")} · ${label}`;
+      show(["hangup", "mute", "hold"]);
+      setState("talking");
+      say(lineLabel.textContent);
+      startClock();
+    } else if (state === "ended") {
+      stopClock();
+      show([]);
+      setState("ended");
+      say(detail.talked ? text("ended") : text("not_reached"));
+      if (call === newCall) call = null;
+    }
+  });
+}
+
+async function callBack(button) {
+  if (!phone || (call && call.state !== "ended")) {
+    showError(text(phone ? "busy" : "off"));
+    box.hidden = false;
+    return;
+  }
+  button.disabled = true;
+  try {
+    const reply = await post(button.dataset.callbackCall);
+    if (!reply.ok) {
+      box.hidden = false;
+      showError(reply.body.error || text("failed_call"));
+      return;
+    }
+    outgoing(
+      phone.call("callback", { headers: [`X-Huoli-Call: ${reply.body.token}`] }),
+      button.dataset.callbackLabel || "",
+    );
+  } catch {
+    box.hidden = false;
+    showError(text("failed_call"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function offerCallBack() {
+  for (const button of document.querySelectorAll("[data-callback-call]")) {
+    button.hidden = !(config && config.enabled);
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-callback-call]");
+  if (button) callBack(button);
+});
+
 const actions = {
   answer,
   decline() {
@@ -341,6 +413,7 @@ async function load() {
   }
   config = fresh;
   panel.dataset.enabled = String(Boolean(config.enabled));
+  offerCallBack();
   if (!config.enabled) {
     if (phone && !call) {
       phone.stop();

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from huoli.accounts.models import User
 from huoli.accounts.services import staff_user_create
+from huoli.calls.models import CallLine
 from huoli.cases.models import Case
 from huoli.contacts.models import NON_COUNSELLING, ContactRecord, ListEntry
 from huoli.contacts.services import case_create_for_record
@@ -30,6 +31,7 @@ from huoli.helpline.services import opening_hours_around_the_clock
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
+DEMO_LINE_NUMBER = "+35800000000"
 DEMO_STAFF = [
     {"username": "counsellor", "role": Role.COUNSELLOR, "first_name": "Aino",
      "languages": ["fi", "en"], "max_chats": 3, "takes_calls": True},
@@ -96,6 +98,12 @@ class Command(BaseCommand):
             self.stdout.write("Demo opening hours: the chat is open around the clock.")
         if demo_canned_responses():
             self.stdout.write("Demo canned responses in Finnish, Swedish and English.")
+        # The line's own number, which families a counsellor calls back see (made up: under
+        # `make run-phone` call-backs go only to a SIP phone on this machine).
+        line = CallLine.saved()
+        if not line.number:
+            line.number = DEMO_LINE_NUMBER
+            line.save(update_fields=["number"])
         if with_contacts:
             made = demo_contacts()
             if made:

@@ -85,6 +85,11 @@ class Command(BaseCommand):
                 f"Logs of the SIP server and the media relay: {out}/kamailio.log, "
                 f"{out}/rtpengine.log. Ctrl-C stops everything."
             )
+            if options["gateway"]:
+                self.stdout.write(
+                    f"Call-backs are dialled through the gateway {options['gateway']} "
+                    "(docs/telephone.md: a SIP phone listening there answers them)."
+                )
             while not stopping:
                 if web.poll() is not None:
                     raise CommandError("uvicorn stopped")

@@ -49,6 +49,13 @@ def add_stack_arguments(parser) -> None:
         help="a number the operator sends in the Request-URI for a line, e.g. "
         "fi=+35891234560; repeatable",
     )
+    parser.add_argument(
+        "--gateway",
+        default="",
+        metavar="HOST[:PORT]",
+        help="the operator's SIP gateway that call-backs are dialled through (udp); without "
+        "it the console cannot phone anyone",
+    )
 
 
 def write_from_options(options) -> Path:
@@ -67,6 +74,7 @@ def write_from_options(options) -> Path:
             realm=DESK_PHONE_REALM,
             listen=options["listen"],
             numbers=options["number"],
+            gateway=options["gateway"],
         )
     except (stack.StackError, ValueError) as error:
         raise CommandError(str(error)) from error
