@@ -196,6 +196,24 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     chat.post(prefix + "/conversation/feedback/", {"answer": "yes"})
     yield "chat ended, feedback given", chat.get(prefix + "/conversation/").content.decode()
 
+    callback = Client()
+    form = callback.get(prefix + "/call-back/").content.decode()
+    yield "call-back form", form
+    yield (
+        "call-back form, errors",
+        callback.post(
+            prefix + "/call-back/", {"number": "x", "language": "fi", "may_say_helpline": "no"}
+        ).content.decode(),
+    )
+    first = re.search(r'<option value="(\d{4}-\d\d-\d\d/\d+)"', form).group(1)
+    callback.post(
+        prefix + "/call-back/",
+        {"number": "040 123 4567", "language": "fi", "may_say_helpline": "no", "time_1": first},
+    )
+    yield "call-back, code shown, waiting", callback.get(prefix + "/conversation/").content.decode()
+    callback.post(prefix + "/call-back/cancel/")
+    yield "call-back cancelled", callback.get(prefix + "/conversation/").content.decode()
+
     yield "return", get("/return/")
     yield "return, malformed code", post("/return/", {"code": "12"})
     yield "return, unknown code", post("/return/", {"code": "1234 5678 1234 5678"})

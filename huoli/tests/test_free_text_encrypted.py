@@ -48,6 +48,9 @@ NOT_FREE_TEXT = {
     "helpline.InfoPage.summary": "a public information page",
     "helpline.InfoPage.body": "a public information page",
     "helpline.QuickExit.destination": "a public web address administrators choose",
+    "calls.CallLine.number": "the line's own public telephone number",
+    "calls.CallbackRequest.outcome": "a code from a fixed list",
+    "calls.CallbackRequest.windows": "two-hour times from a fixed list, emptied when it closes",
     # Conversations: codes and hashes; the content is encrypted.
     "conversations.Conversation.kind": "a code from a fixed list",
     "conversations.Conversation.status": "a code from a fixed list",

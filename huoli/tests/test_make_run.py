@@ -20,6 +20,7 @@ PURGE_KINDS = (
     "case_texts",
     "escalations",
     "callback_numbers",
+    "callback_requests",
     "feedback",
     "caller_hashes",
     "caller_key_replaced",
