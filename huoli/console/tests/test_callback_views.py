@@ -30,6 +30,12 @@ def at(hour, minute=0):
     return dt.datetime.combine(MONDAY, dt.time(hour, minute), tzinfo=HELSINKI)
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    # The console speaks Finnish by default; these tests read its English texts.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def request_at_16():
     opening_hours_around_the_clock()
@@ -47,7 +53,7 @@ def test_the_queue_offers_it_from_its_window_and_only_the_taker_sees_the_number(
         counsellor = logged_in(Role.COUNSELLOR, languages=["fi"])
         duty_set(user=counsellor, on_duty=True)
         supervisor, device = enrolled(Role.SUPERVISOR)
-        other = Client()
+        other = Client(HTTP_ACCEPT_LANGUAGE="en")
         log_in_with_device(other, supervisor, device)
     pk = request_at_16.pk
     with time_machine.travel(at(15, 59), tick=False):
