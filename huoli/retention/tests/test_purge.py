@@ -258,11 +258,13 @@ def test_a_purged_call_keeps_its_times_only_to_the_day_and_its_wait_and_talk():
         "Calls offered": "5", "Median time to answer": "30 s",
         "90th percentile of time to answer": "40 s", "Median talk time": "3.1 min",
         "Total talk time": "15 min",
+        "Median time from a call-back request to the first call": "—",
     }  # fmt: skip
     assert printed(after.call_levels) == {
         "Calls offered": "5", "Median time to answer": "30 s",
         "90th percentile of time to answer": "40 s", "Median talk time": "3.0 min",
         "Total talk time": "15 min",
+        "Median time from a call-back request to the first call": "—",
     }  # fmt: skip
     hours = {t.key: t for t in after.call_tables}["call_hour"].values
     assert hours[-1] == 6 and sum(hours[:24]) == 0
