@@ -59,9 +59,11 @@ def _windows_checked(slots: list[tuple[dt.date, int]], now) -> list[Window]:
         raise CallError(
             "window_many", _("Choose at most %(count)s times.") % {"count": MAX_WINDOWS}
         )
+    # Times one after the other stay apart: each is a try ("No answer" waits for the next
+    # one); only overlapping ones (none on the two-hour grid) would be joined.
     merged: list[tuple[dt.datetime, dt.datetime]] = []
     for start, end in sorted(set(windows)):
-        if merged and start <= merged[-1][1]:
+        if merged and start < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))

@@ -412,3 +412,22 @@ def test_the_softphone_dials_only_with_a_fresh_token_of_the_counsellor_who_holds
         token = callback_dial_token_issue(by=counsellor, conversation_id=conversation.pk)
     with time_machine.travel(at(TUESDAY, 16, 7), tick=False):
         assert callback_dial(token=token, sip_user=sip_user(counsellor)).code == 403
+
+
+def test_two_times_one_after_the_other_are_two_tries_not_one(counsellor):
+    """A family who chose 16-18 and 18-20 is tried again at 18 after no answer at 16: the
+    two times are kept apart, not joined into one window that expires at the first try."""
+    with time_machine.travel(MONDAY_9, tick=False):
+        conversation = requested([(MONDAY, 16), (MONDAY, 18)]).conversation
+    request = CallbackRequest.objects.get(conversation=conversation)
+    assert request.windows == [
+        [iso(MONDAY, 16), iso(MONDAY, 18)],
+        [iso(MONDAY, 18), iso(MONDAY, 20)],
+    ]
+    take(counsellor, conversation, at(MONDAY, 16, 5))
+    with time_machine.travel(at(MONDAY, 16, 6), tick=False):
+        callback_outcome(by=counsellor, conversation_id=conversation.pk, outcome="no_answer")
+    conversation.refresh_from_db()
+    request.refresh_from_db()
+    assert (conversation.status, request.outcome) == ("queued", "")
+    assert conversation.queued_from == at(MONDAY, 18)
