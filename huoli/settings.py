@@ -344,7 +344,14 @@ if PRODUCTION:
 LOGGING = json.loads((Path(__file__).resolve().parent / "logging.json").read_text())
 
 # Responses under these paths are never cached (core.middleware.NoStoreMiddleware).
-HUOLI_NO_STORE_PREFIXES = ["/console/", "/conversation/", "/chat/", "/message/", "/return/"]
+HUOLI_NO_STORE_PREFIXES = [
+    "/console/",
+    "/conversation/",
+    "/chat/",
+    "/message/",
+    "/call-back/",  # the form sent back with an error holds the family's number
+    "/return/",
+]
 
 # Administrators may reset a colleague's two-factor device but never read its secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

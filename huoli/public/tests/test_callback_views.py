@@ -155,3 +155,12 @@ def test_another_browser_cannot_cancel_it_nor_write_in_it(client):
     request = CallbackRequest.objects.get()
     assert request.outcome == "" and request.conversation.kind == "callback"
     assert not request.conversation.messages.exists()
+
+
+def test_the_form_sent_back_with_the_number_is_never_stored(client):
+    """The form returned with an error holds the family's number: like the message form
+    (and the conversation pages), no browser or proxy may keep a copy."""
+    response = ask(client, time_1="")
+    assert response.status_code == 400 and "040 123 4567" in response.content.decode()
+    assert "no-store" in response.get("Cache-Control", "")
+    assert "no-store" in client.get("/ar/call-back/").get("Cache-Control", "")
