@@ -12,6 +12,11 @@ import re
 # What people put between digits: spaces (also no-break), dashes, dots, slashes, brackets.
 _SEPARATORS = re.compile(r"[\s\-./()\u00a0\u2010-\u2015]")
 COUNTRY_FINLAND = "358"
+# The digits a phone set to Arabic, Persian or Sorani types (Arabic-Indic and extended
+# Arabic-Indic): the same number, written in ASCII before it is checked.
+_NATIVE_DIGITS = str.maketrans(
+    {**{0x0660 + n: str(n) for n in range(10)}, **{0x06F0 + n: str(n) for n in range(10)}}
+)
 
 
 def normalised(text: str) -> str | None:
@@ -19,7 +24,7 @@ def normalised(text: str) -> str | None:
 
     "040 123 4567" → "+358401234567" (a leading 0 is Finland's trunk prefix);
     "00358 40 1234567" and "+358 (0)40 1234567" → "+358401234567"."""
-    compact = _SEPARATORS.sub("", text or "")
+    compact = _SEPARATORS.sub("", (text or "").translate(_NATIVE_DIGITS))
     compact = compact.replace("+358(0)", "+358").replace("+3580", "+358")
     if compact.startswith("00"):
         compact = "+" + compact[2:]

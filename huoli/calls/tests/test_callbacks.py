@@ -90,7 +90,14 @@ def test_numbers_are_written_the_way_the_trunk_dials_them():
     assert numbers.normalised("+358 (0)40 123-4567") == DIALLED
     assert numbers.normalised("00358401234567") == DIALLED
     assert numbers.normalised("+46 70 123 45 67") == "+46701234567"
-    wrong_ones = ("", "123", "040 123 4567 ext 5", "+0401234567", "٠٤٠١٢٣٤٥٦٧", "+1234567890123456")
+    wrong_ones = (
+        "",
+        "123",
+        "040 123 4567 ext 5",
+        "+0401234567",
+        "+1234567890123456",
+        "٠٤٠١٢٣x٤٥٦٧",
+    )
     for wrong in wrong_ones:
         assert numbers.normalised(wrong) is None, wrong
     assert numbers.shown(DIALLED) == "+358 40 123 4567"
@@ -431,3 +438,12 @@ def test_two_times_one_after_the_other_are_two_tries_not_one(counsellor):
     request.refresh_from_db()
     assert (conversation.status, request.outcome) == ("queued", "")
     assert conversation.queued_from == at(MONDAY, 18)
+
+
+def test_numbers_typed_with_arabic_or_persian_digits_are_understood():
+    """A phone set to Arabic, Persian or Sorani types its own digits in a tel field: the
+    number is the same one (and is kept, as always, in ASCII E.164)."""
+    assert numbers.normalised("٠٤٠ ١٢٣ ٤٥٦٧") == DIALLED  # Arabic-Indic
+    assert numbers.normalised("۰۴۰۱۲۳۴۵۶۷") == DIALLED  # Extended (Persian)
+    assert numbers.normalised("+٣٥٨ ٤٠ ١٢٣ ٤٥٦٧") == DIALLED
+    assert numbers.normalised("𝟎𝟒𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕") is None  # other digit forms are still refused
