@@ -96,7 +96,7 @@ def test_numbers_are_written_the_way_the_trunk_dials_them():
         "040 123 4567 ext 5",
         "+0401234567",
         "+1234567890123456",
-        "٠٤٠١٢٣x٤٥٦٧",
+        "\u0660\u0664\u0660x\u0661\u0662\u0663",
     )
     for wrong in wrong_ones:
         assert numbers.normalised(wrong) is None, wrong
@@ -443,7 +443,12 @@ def test_two_times_one_after_the_other_are_two_tries_not_one(counsellor):
 def test_numbers_typed_with_arabic_or_persian_digits_are_understood():
     """A phone set to Arabic, Persian or Sorani types its own digits in a tel field: the
     number is the same one (and is kept, as always, in ASCII E.164)."""
-    assert numbers.normalised("٠٤٠ ١٢٣ ٤٥٦٧") == DIALLED  # Arabic-Indic
-    assert numbers.normalised("۰۴۰۱۲۳۴۵۶۷") == DIALLED  # Extended (Persian)
-    assert numbers.normalised("+٣٥٨ ٤٠ ١٢٣ ٤٥٦٧") == DIALLED
-    assert numbers.normalised("𝟎𝟒𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕") is None  # other digit forms are still refused
+
+    def written(digits: str, zero: int) -> str:
+        return "".join(chr(zero + int(d)) if d.isdigit() else d for d in digits)
+
+    assert numbers.normalised(written("040 123 4567", 0x0660)) == DIALLED  # Arabic-Indic
+    assert numbers.normalised(written("0401234567", 0x06F0)) == DIALLED  # Persian
+    assert numbers.normalised(written("+358 40 123 4567", 0x0660)) == DIALLED
+    # Other digit forms (mathematical bold) are still refused.
+    assert numbers.normalised(written("0401234567", 0x1D7CE)) is None
