@@ -496,7 +496,8 @@ def _callback_status_page(request, conversation, code, status_code):
     windows = []
     for start, end in request_row.windows:
         start, end = (timezone.localtime(dt.datetime.fromisoformat(t)) for t in (start, end))
-        label = f"{day_label(start.date())} {start:%H:%M}\u2013{end:%H:%M}"
+        until = "24:00" if (end.hour, end.minute) == (0, 0) else f"{end:%H:%M}"
+        label = f"{day_label(start.date())} {start:%H:%M}\u2013{until}"
         windows.append((start, label))
     return render(
         request,
@@ -568,6 +569,9 @@ def conversation_end_view(request):
     conversation = conversation_from_request(request)
     if conversation is None:
         return render(request, "public/no_conversation.html", status=404)
+    if conversation.kind == Conversation.Kind.CALLBACK:
+        # A call-back is cancelled on its own page (its number is deleted with it).
+        return HttpResponseRedirect(reverse("public:conversation"))
     try:
         conversation_end(
             conversation=conversation, ended_by="visitor", visitor_token=visitor_token(request)

@@ -25,6 +25,7 @@ from huoli.accounts.models import User
 from huoli.calls import numbers
 from huoli.calls.errors import CallError
 from huoli.calls.models import CallbackRequest, CallLine
+from huoli.calls.selectors import CALLBACK_MIN_MINUTES_LEFT as MIN_MINUTES_LEFT
 from huoli.calls.selectors import callback_slot_window
 from huoli.calls.selectors import sip_user as sip_user_of
 from huoli.contacts.services import contact_record_for_conversation
@@ -170,7 +171,12 @@ def callback_cancel(*, conversation_id: int, visitor_token: str) -> CallbackRequ
     if request.outcome:
         return request
     _close(request, CallbackRequest.Outcome.CANCELLED, timezone.now())
-    conversation_end(conversation=conversation, ended_by="visitor", visitor_token=visitor_token)
+    conversation_end(
+        conversation=conversation,
+        ended_by="visitor",
+        visitor_token=visitor_token,
+        callback_closed=True,
+    )
     return request
 
 
@@ -287,26 +293,43 @@ def callback_outcome(*, by: User, conversation_id: int, outcome: str, now=None):
     if outcome not in OUTCOMES:
         raise CallError("outcome_invalid", _("Choose how the call went."))
     conversation, request = _locked(conversation_id)
-    if not may_call_back(by, conversation) or request.outcome:
+    if request.outcome:
+        # The family cancelled it meanwhile, or it expired: said plainly, not as a refusal.
+        raise CallError(
+            "closed",
+            _("This request is already closed: %(outcome)s.")
+            % {"outcome": request.get_outcome_display()},
+        )
+    if not may_call_back(by, conversation):
         raise CallError("not_allowed", _("Only the counsellor who took it says how it went."))
     request.attempts += 1
     request.first_attempt_at = request.first_attempt_at or now
     request.save(update_fields=["attempts", "first_attempt_at"])
     if outcome == "no_answer":
-        later = [start for start, end in _windows(request) if start > now]
+        # The next try is in a time after the one this try was in (the one it was taken in),
+        # while enough of it is left; it may have begun already.
+        windows = _windows(request)
+        taken = conversation.taken_at or now
+        tried = max((i for i, (start, _end) in enumerate(windows) if start <= taken), default=-1)
+        left = timedelta(minutes=MIN_MINUTES_LEFT)
+        later = [(start, end) for start, end in windows[tried + 1 :] if end - left > now]
         if later:
-            conversation_requeue(conversation_id=conversation.pk, queued_from=min(later))
+            conversation_requeue(conversation_id=conversation.pk, queued_from=max(later[0][0], now))
             return None
         _close(request, CallbackRequest.Outcome.EXPIRED, now)
-        conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+        conversation_end(
+            conversation=conversation, ended_by="counsellor", by=by, callback_closed=True
+        )
         return None
     if outcome == "wrong_number":
         _close(request, CallbackRequest.Outcome.WRONG_NUMBER, now)
-        conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+        conversation_end(
+            conversation=conversation, ended_by="counsellor", by=by, callback_closed=True
+        )
         return None
     _close(request, CallbackRequest.Outcome.REACHED, now)
     record = contact_record_for_conversation(conversation=conversation, counsellor=by)
-    conversation_end(conversation=conversation, ended_by="counsellor", by=by)
+    conversation_end(conversation=conversation, ended_by="counsellor", by=by, callback_closed=True)
     return record
 
 
@@ -334,7 +357,7 @@ def callbacks_close_due(*, days: int, now=None) -> int:
                 continue
             _close(locked, CallbackRequest.Outcome.EXPIRED, now)
             # The family's times are over: it ends on their side, like a caller who is gone.
-            conversation_end(conversation=conversation, ended_by="visitor")
+            conversation_end(conversation=conversation, ended_by="visitor", callback_closed=True)
             closed += 1
     return closed
 

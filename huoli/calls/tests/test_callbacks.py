@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from huoli.accounts.tests.factories import StaffFactory
 from huoli.calls import numbers
@@ -341,16 +342,59 @@ def test_nothing_is_written_in_a_call_back_request_by_either_side(counsellor):
     assert (access.conversation.kind, access.conversation.last_seq) == ("callback", 0)
 
 
-def test_a_request_whose_conversation_ended_another_way_loses_its_number_at_the_next_run(
-    counsellor,
-):
+def test_a_call_back_ends_only_with_its_outcome_so_no_number_outlives_it(counsellor):
+    from huoli.conversations.services.queue import conversation_flag
+
     with time_machine.travel(MONDAY_9, tick=False):
-        conversation = requested([(MONDAY, 16), (TUESDAY, 16)]).conversation
+        access = requested([(MONDAY, 16), (TUESDAY, 16)])
+    conversation = access.conversation
     take(counsellor, conversation, at(MONDAY, 16, 5))
-    conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
-    assert callbacks_close_due(days=14, now=at(MONDAY, 16, 10)) == 1
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    for attempt in (
+        lambda: conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor),
+        lambda: conversation_end(conversation=conversation, ended_by="counsellor", by=supervisor),
+        lambda: conversation_end(
+            conversation=conversation, ended_by="visitor", visitor_token=access.token
+        ),
+        lambda: conversation_flag(
+            conversation=conversation, by=supervisor, reason="automated", block_code=True
+        ),
+    ):
+        with pytest.raises(ConversationError) as refused:
+            attempt()
+        assert refused.value.code == "callback_outcome"
+    conversation.refresh_from_db()
     request = CallbackRequest.objects.get(conversation=conversation)
-    assert request.outcome == "expired" and stored("number", request.pk) is None
+    assert (conversation.status, request.outcome) == ("active", "")
+    assert request.number == DIALLED
+
+
+def test_no_answer_in_a_later_time_that_has_begun_tries_again_at_once(counsellor):
+    with time_machine.travel(MONDAY_9, tick=False):
+        conversation = requested([(MONDAY, 16), (MONDAY, 18)]).conversation
+    take(counsellor, conversation, at(MONDAY, 16, 30))
+    callback_outcome(
+        by=counsellor, conversation_id=conversation.pk, outcome="no_answer", now=at(MONDAY, 18, 10)
+    )
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.queued_from) == ("queued", at(MONDAY, 18, 10))
+    take(counsellor, conversation, at(MONDAY, 18, 11))
+    # Tried in the last time: no answer now closes it.
+    callback_outcome(
+        by=counsellor, conversation_id=conversation.pk, outcome="no_answer", now=at(MONDAY, 18, 12)
+    )
+    assert CallbackRequest.objects.get(conversation=conversation).outcome == "expired"
+
+
+def test_after_the_family_cancelled_the_counsellor_is_told_so(counsellor):
+    with time_machine.travel(MONDAY_9, tick=False):
+        access = requested([(MONDAY, 16)])
+    take(counsellor, access.conversation, at(MONDAY, 16, 5))
+    callback_cancel(conversation_id=access.conversation.pk, visitor_token=access.token)
+    with pytest.raises(CallError) as refused, translation.override("en"):
+        callback_outcome(by=counsellor, conversation_id=access.conversation.pk, outcome="reached")
+    assert refused.value.code == "closed"
+    assert "Cancelled by the family" in str(refused.value)
 
 
 def test_attempts_count_each_outcome_and_the_first_call_time_stays(counsellor):

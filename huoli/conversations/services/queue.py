@@ -207,12 +207,21 @@ def conversation_end(
     ended_by: str,
     by: User | None = None,
     visitor_token: str | None = None,
+    callback_closed: bool = False,
 ) -> Conversation:
-    """End it. A visitor's end (``ended_by="visitor"``) passes ``visitor_token``, the cookie
-    of the browser that ends it, which must still be the conversation's (a browser signed
+    """End it. A call-back request ends only with its outcome (``calls.services.callbacks``
+    closes it and deletes its number, then passes ``callback_closed``); any other end is
+    refused, so no number outlives its conversation.
+
+    A visitor's end (``ended_by="visitor"``) passes ``visitor_token``, the cookie of the
+    browser that ends it, which must still be the conversation's (a browser signed
     out by a return elsewhere cannot). Any other end is a staff member's: ``by`` ends it if
     ``may_end`` says so (the counsellor answering it, supervisors)."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.kind == Conversation.Kind.CALLBACK and not callback_closed:
+        raise ConversationError(
+            "callback_outcome", _("A call-back request is closed with how the call went.")
+        )
     if ended_by == "visitor":
         if visitor_token is not None and (
             locked.visitor_token_hash != return_codes.token_hash(visitor_token)
@@ -264,6 +273,11 @@ def conversation_flag(
     locked.flagged_by = by
     locked.flagged_at = now
     fields = ["flag_reason", "flag_note", "flagged_by", "flagged_at"]
+    if block_code and locked.kind == Conversation.Kind.CALLBACK:
+        # Blocking would end it and leave its number: it is closed with its outcome.
+        raise ConversationError(
+            "callback_outcome", _("A call-back request is closed with how the call went.")
+        )
     if block_code and locked.code_blocked_at is None:
         locked.code_blocked_at = now
         locked.visitor_token_hash = None

@@ -164,3 +164,16 @@ def test_the_form_sent_back_with_the_number_is_never_stored(client):
     assert response.status_code == 400 and "040 123 4567" in response.content.decode()
     assert "no-store" in response.get("Cache-Control", "")
     assert "no-store" in client.get("/ar/call-back/").get("Cache-Control", "")
+
+
+def test_ending_the_conversation_page_does_not_end_a_call_back_and_midnight_reads_24(client):
+    from huoli.helpline.models import MIDNIGHT
+
+    OpeningHoursFactory(weekday=0, opens=dt.time(22), closes=MIDNIGHT)
+    assert ask(client, time_1=f"{MONDAY.isoformat()}/22").status_code == 302
+    response = client.post("/en/conversation/end/")
+    assert response.status_code == 302 and response["Location"] == "/en/conversation/"
+    request = CallbackRequest.objects.get()
+    assert request.outcome == "" and request.conversation.status == "queued"
+    html = client.get("/en/conversation/").content.decode()
+    assert "22:00\u201324:00" in html
