@@ -97,3 +97,33 @@ def test_the_service_directory_sits_beside_the_conversation_on_a_wide_screen(
     expect(page.locator(".service-card")).to_have_count(1)
     assert not scrolls_sideways(page)
     context.close()
+
+
+def test_on_a_phone_the_console_pages_fit_and_the_queue_can_be_taken(
+    busy_line, asgi_server, browser
+):
+    """Issue 21: the console home with a queue and the record after a chat look right at
+    390 px too: nothing widens the page (a table's hidden header text, a long select), and
+    the queue's rows stack so "Take chat" is on the screen."""
+    url = asgi_server.url
+    conversation, record = busy_line
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    log_in(page, url, "counsellor")
+    wide = []
+    for path in (
+        "/console/", f"/console/conversations/{conversation.pk}/",
+        f"/console/records/{record.pk}/", "/console/cases/", "/console/calls/new/",
+    ):  # fmt: skip
+        page.goto(f"{url}{path}")
+        page.wait_for_load_state("networkidle")
+        if scrolls_sideways(page):
+            wide.append(path)
+    page.goto(f"{url}/console/")
+    take = page.get_by_role("button", name="Take chat").first
+    expect(take).to_be_visible()
+    box = take.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    expect(page.locator('.queue td[data-label="Waiting time"]').first).to_be_visible()
+    context.close()
+    assert not wide, wide
