@@ -409,18 +409,33 @@ def test_attempts_count_each_outcome_and_the_first_call_time_stays(counsellor):
 
 
 def test_the_consoles_hear_when_a_window_opens(counsellor, django_capture_on_commit_callbacks):
-    from asgiref.sync import async_to_sync
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels.layers import get_channel_layer
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("queue", channel)
     with time_machine.travel(MONDAY_9, tick=False):
         requested([(MONDAY, 16)])
-    with django_capture_on_commit_callbacks(execute=True):
-        assert callback_windows_announce(since=at(MONDAY, 15, 0), now=at(MONDAY, 15, 59)) == 0
-        assert callback_windows_announce(since=at(MONDAY, 15, 59), now=at(MONDAY, 16, 0)) == 1
-    message = async_to_sync(layer.receive)(channel)
+
+    def announce():
+        with django_capture_on_commit_callbacks(execute=True):
+            quiet = callback_windows_announce(since=at(MONDAY, 15, 0), now=at(MONDAY, 15, 59))
+            opened = callback_windows_announce(since=at(MONDAY, 15, 59), now=at(MONDAY, 16, 0))
+        return quiet, opened
+
+    async def listen():
+        # One event loop for the subscription and the receipt: a Redis channel layer keeps a
+        # process-local channel to the loop that made it.
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("queue", channel)
+        counts = await sync_to_async(announce)()  # in this thread: the test's transaction
+        message = await asyncio.wait_for(layer.receive(channel), 10)
+        await layer.group_discard("queue", channel)
+        return counts, message
+
+    counts, message = async_to_sync(listen)()
+    assert counts == (0, 1)
     assert message["event"] == {"type": "queue.changed"}, message
 
 
