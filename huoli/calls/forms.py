@@ -89,6 +89,18 @@ class CallbackForm(forms.Form):
     def time_fields(self):
         return [self[f"time_{n}"] for n in range(1, self.TIMES + 1)]
 
+    def request_fields(self) -> dict:
+        """The cleaned form as ``callbacks.callback_request``'s keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "language": data["language"],
+            "number": data["number"],
+            "slots": data["slots"],
+            "interpreter_needed": data["interpreter"],
+            "may_say_helpline": data["may_say_helpline"],
+            "ask_for": data["ask_for"],
+        }
+
     def clean(self):
         data = super().clean()
         slots = []

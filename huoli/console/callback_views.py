@@ -111,17 +111,9 @@ def callback_new_view(request, conversation_id: int):
         },
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             access = callback_request(
-                language=data["language"],
-                number=data["number"],
-                slots=data["slots"],
-                interpreter_needed=data["interpreter"],
-                may_say_helpline=data["may_say_helpline"],
-                ask_for=data["ask_for"],
-                by=request.user,
-                during=conversation.pk,
+                **form.request_fields(), by=request.user, during=conversation.pk
             )
         except CallError as error:
             form.add_error(CALLBACK_FIELDS.get(error.code, "time_1"), str(error))

@@ -351,17 +351,11 @@ def callback_new_view(request):
     form = _callback_form(request)
     switch = FloodSwitch.current()
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = form.request_fields()
+        # Nobody speaks their language: an interpreter is needed whether or not they said so.
+        fields["interpreter_needed"] |= not anyone_speaks(fields["language"])
         try:
-            access = callback_request(
-                language=data["language"],
-                number=data["number"],
-                slots=data["slots"],
-                interpreter_needed=data["interpreter"] or not anyone_speaks(data["language"]),
-                may_say_helpline=data["may_say_helpline"],
-                ask_for=data["ask_for"],
-                work=_start_work(request),
-            )
+            access = callback_request(**fields, work=_start_work(request))
         except StartRefused as error:
             if error.gate is None:
                 form.add_error(None, str(error))
