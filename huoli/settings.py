@@ -274,7 +274,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# deploy/install puts them where nginx may read them, outside the keys' folder.
+STATIC_ROOT = Path(os.environ.get("HUOLI_STATIC_ROOT") or VAR_DIR / "static")
 # Collected static files: `collectstatic` writes each file under a name with its hash and a
 # gzip copy beside it, and WhiteNoise serves the compressed copy to browsers that accept it
 # (never HTML pages: they carry return codes and tokens, so no GZipMiddleware, BREACH). The
@@ -322,6 +323,8 @@ if PRODUCTION:
     # Behind a TLS-terminating reverse proxy (README, "Production").
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("HUOLI_SSL_REDIRECT", True)
+    # A monitor or deploy/upgrade asks each worker on loopback, without the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     try:
         SECURE_HSTS_SECONDS = int(os.environ.get("HUOLI_HSTS_SECONDS") or 365 * 24 * 3600)
     except ValueError:

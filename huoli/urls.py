@@ -4,9 +4,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from huoli.console.urls import admin_urlpatterns
+from huoli.core.health import health
 from huoli.phone.urls import sound_urlpatterns
 
 urlpatterns = [
+    # For monitoring and deploy/upgrade: reads only, no personal data (huoli/core/health.py).
+    path("healthz", health, name="health"),
     path("console/", include("huoli.console.urls")),
     path("console/", include(admin_urlpatterns)),
     # Kamailio's questions about calls (loopback, shared secret; docs/telephone.md).

@@ -1,8 +1,8 @@
 """Run the project's ASGI application in a separate uvicorn process on the test database.
 
 The process is started with the flags of a documented command line: `make run`'s (the
-Makefile) unless a test passes others, e.g. the README's production command
-(``production_flags``). Everything it writes to stdout and stderr goes to ``log_path``.
+Makefile) unless a test passes others, e.g. a production worker's (its systemd unit,
+``production_flags``). Everything it writes to stdout and stderr goes to ``log_path``.
 """
 
 from __future__ import annotations
@@ -65,10 +65,10 @@ def make_run_flags() -> list[str]:
 
 
 def production_flags() -> list[str]:
-    """The uvicorn flags of the README's production command (section "Production")."""
-    section = (ROOT / "README.md").read_text().split("## Production", 1)[1]
-    text = section.replace("\\\n", " ")
-    line = next(line for line in text.splitlines() if f"uvicorn {APP}" in line)
+    """The uvicorn flags of a production worker: the ExecStart of deploy/systemd/huoli@.service,
+    the unit deploy/install enables for each worker."""
+    unit = (ROOT / "deploy" / "systemd" / "huoli@.service").read_text()
+    line = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     return _flags_after_app(line)
 
 

@@ -1,5 +1,5 @@
 """A frame far over any legitimate size is refused by the server itself (uvicorn's
---ws-max-size, as `make run` and the README's production command start it): the socket is
+--ws-max-size, as `make run` and a production worker's systemd unit start it): the socket is
 closed with 1009 after the frame's header, before the server has read the frame, and the
 server goes on serving. The largest frame a visitor may send still gets an answer."""
 

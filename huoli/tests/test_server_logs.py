@@ -1,8 +1,9 @@
 """Promise 1 (docs/design.md) against a real server process: uvicorn started exactly as `make run`
-and the README's production command start it carries a whole chat, a message without JavaScript, a
-wrong return code, 404s, a refused socket and a malformed request; afterwards nothing the
-process wrote to stdout or stderr, and nothing in the database, holds the visitor's address
-(the connecting one and the one a proxy forwards), a source port or the user agent."""
+and a production worker's systemd unit start it carries a whole chat, a message without
+JavaScript, a wrong return code, 404s, a refused socket and a malformed request; afterwards
+nothing the process wrote to stdout or stderr, and nothing in the database, holds the
+visitor's address (the connecting one and the one a proxy forwards), a source port or the user
+agent."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ def receive(socket, wanted: str) -> dict:
 
 
 def production_server(tmp_path: Path, log_path: Path, redis_url: str) -> AsgiProcess:
-    """The README's production command, on plain HTTP behind the test acting as the proxy."""
+    """A production worker (deploy/systemd/huoli@.service), behind the test as its proxy."""
     env = {
         "HUOLI_PROFILE": "production",
         "REDIS_URL": redis_url,

@@ -32,6 +32,8 @@ COUNSELLING = frozenset({Role.COUNSELLOR.value, Role.SUPERVISOR.value})
 REPORTS = frozenset({Role.ANALYST.value, Role.SUPERVISOR.value, ADMIN})
 
 MATRIX: dict[str, frozenset[str]] = {
+    # Monitoring: reads only and names nobody (huoli/core/health.py).
+    "health": EVERYONE,
     "public:home": EVERYONE,
     "public:message_new": EVERYONE,
     "public:return": EVERYONE,
