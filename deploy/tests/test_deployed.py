@@ -14,9 +14,11 @@ import contextlib
 import http.client
 import re
 import secrets
+import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -301,3 +303,24 @@ def test_a_chat_goes_on_through_a_killed_worker_and_an_upgrade_and_no_log_holds_
         assert CLIENT not in journal
     for page in (staff, visitor, later):
         page.context.close()
+
+
+def test_the_timers_services_run_from_their_units_and_the_backup_restores():
+    """What the timers start, started from the same unit files: the purge, the call-back check
+    and the nightly backup, which `restore --check` then reads with the passphrase."""
+    backups = Path("/var/lib/huoli/backups")
+    before = set(backups.glob("huoli-*.backup"))
+    for name in ("huoli-purge.service", "huoli-callbacks.service", "huoli-backup.service"):
+        unit("start", name)
+    (backup,) = set(backups.glob("huoli-*.backup")) - before
+    assert backup.stat().st_mode & 0o077 == 0  # for the huoli user only
+    # The passphrase is root's; a copy only the huoli user can read, for this check.
+    folder = Path(tempfile.mkdtemp(prefix="huoli-test-"))  # 0700, in /tmp
+    try:
+        passphrase = folder / "passphrase"
+        passphrase.write_bytes(Path("/etc/huoli/backup-passphrase").read_bytes())
+        subprocess.run(["chown", "-R", "huoli:huoli", str(folder)], check=True)
+        out = manage("restore", str(backup), "--check", "--passphrase-file", str(passphrase))
+    finally:
+        shutil.rmtree(folder)
+    assert "The backup is intact" in out
