@@ -1,4 +1,4 @@
-# Shared by deploy/install and deploy/upgrade (sourced, not run). Paths (deploy/README.md):
+# Shared by deploy/install and deploy/upgrade (sourced, not run). Paths (docs/deploy.md):
 #   /srv/huoli/releases/<time>/  the code of each install or upgrade; /srv/huoli/current -> one
 #   /srv/huoli/venv              the Python packages (from pyproject.toml)
 #   /srv/huoli/static            collectstatic's files, which nginx serves
