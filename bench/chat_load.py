@@ -212,6 +212,22 @@ def cpu_reading(groups: dict[str, list[int]]) -> dict[str, float]:
     return {name: tree_cpu_seconds(pids) for name, pids in groups.items()}
 
 
+def commits() -> int | None:
+    """PostgreSQL's committed transactions in DATABASE_URL's database so far (a statement
+    outside a transaction block is one); None on SQLite. Backends report every second or so
+    under load, so over a 20 s stretch the count is a few per cent short at most."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return int(row[0])
+
+
 def generator(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration, out):
     async def main():
         latencies, ready = [], []
@@ -229,11 +245,13 @@ def generator(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duratio
             # every socket open, no load yet
             counters["rss_connected"] = sum(rss_kib(pid) for pid in rss_pids)
             counters["cpu_start"] = cpu_reading(cpu_groups)
+            counters["commits_start"] = commits()
             counters["delivered_start"] = counters["delivered"]
             go.set()
             # CPU and deliveries from here to the end of the load (and the drain after it).
             await asyncio.sleep(duration + DRAIN)
             counters["cpu_end"] = cpu_reading(cpu_groups)
+            counters["commits_end"] = commits()
             counters["delivered_end"] = counters["delivered"]
 
         nonlocal_stop = [time.perf_counter() + 3600]
@@ -376,6 +394,9 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
         # stretch: from all sockets connected to the end of the load (plus DRAIN).
         "cpu": cpu,
         "cpu_delivered": delivered,
+        "commits": None
+        if result.get("commits_start") is None or kind != "huoli"
+        else result["commits_end"] - result["commits_start"],
     }
 
 
@@ -552,12 +573,15 @@ def main() -> None:
     groups = ["uvicorn", "relay", "nginx", "postgres", "redis"]
     print("\nCPU ms per delivered message (from all sockets connected to the end of the load)")
     print(f"{'':10} {'delivered':>9} {'server':>8} " + " ".join(f"{g:>8}" for g in groups)
-          + f" {'all':>8}")  # fmt: skip
+          + f" {'all':>8} {'PG commits/msg':>14}")  # fmt: skip
     for name, r in results.items():
         cells = [f"{per_message(r, [g]):>8.3f}" if g in r["cpu"] else f"{'-':>8}" for g in groups]
         own = per_message(r, ["uvicorn", "relay", "nginx"])
+        per_commit = (
+            "-" if r["commits"] is None else f"{r['commits'] / max(1, r['cpu_delivered']):.2f}"
+        )
         print(f"{name:10} {r['cpu_delivered']:>9} {own:>8.3f} " + " ".join(cells)
-              + f" {per_message(r, groups):>8.3f}")  # fmt: skip
+              + f" {per_message(r, groups):>8.3f} {per_commit:>14}")  # fmt: skip
     print(
         "server = uvicorn workers (or the relay) + nginx master and workers; all = server + "
         + (", ".join(db_groups) if db_groups else "nothing else (PostgreSQL, Redis not found)")
