@@ -294,10 +294,9 @@ def bare_relay(port: int) -> None:
 
 NGINX_CONF = """
 worker_processes auto;
-worker_rlimit_nofile 65536;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
-events {{ worker_connections 16384; }}
+events {{ worker_connections 8192; }}
 http {{
     access_log off;
     client_body_temp_path {tmp}/body;
