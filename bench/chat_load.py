@@ -10,6 +10,20 @@ connections have settled), delivered messages per second, server memory per sock
 and Huoli's figures as ratios of the bare relay's. The embedded default (SQLite, in-memory
 layer) is used unless DATABASE_URL / REDIS_URL are set; point DATABASE_URL at a scratch
 database, as the generated accounts and chats stay in it. Traffic stays on 127.0.0.1.
+
+    .venv/bin/python bench/chat_load.py --workers 2 --compare --chats 200 --interval 1
+
+Several workers (`--workers N`, PostgreSQL and Redis required): N uvicorn processes, each its
+own command on its own port as systemd starts one `huoli@PORT` instance per worker (not
+uvicorn's `--workers`). The visitor of chat i talks to worker i % N and its counsellor to
+worker (i + 1) % N, so every message crosses Redis; with `--nginx` an nginx started from a
+temporary configuration balances the sockets over the workers instead (and stands in front of
+the bare relay too), and the bench counts how many chats it split. `--compare` measures one
+worker, then N, in the same invocation. Besides latency and messages per second it prints the
+CPU seconds per delivered message summed over every server process (uvicorn workers, nginx
+master and workers, the bare relay), read from /proc between the moment every socket is
+connected and the end of the load; and PostgreSQL's and Redis's, found as the processes
+listening on DATABASE_URL's and REDIS_URL's ports (or `--postgres-pid`, `--redis-pid`).
 """
 
 from __future__ import annotations
@@ -28,13 +42,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from processes import free_port, wait_for_port
+from processes import free_port, listening_pid, tree_cpu_seconds, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds after the load starts before "settled" figures count (connections, first watches).
 WARM_UP = 10
 # Pairs whose websockets may be opening at the same moment.
 CONNECTING_AT_ONCE = 50
+# Seconds after the load stops before CPU and deliveries are read (messages in flight land).
+DRAIN = 1.0
+NGINX = "/usr/sbin/nginx"
 
 
 def rss_kib(pid: int) -> int:
@@ -99,24 +116,31 @@ def prepare_huoli(chats: int, env: dict) -> list[dict]:
 # --- Load generator (runs in its own process) ---------------------------------------------------
 
 
-async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, ready, go, slots):
+async def run_pair(kind, ports, pair, tag, interval, stop_at, latencies, counters, ready, go,
+                   slots):  # fmt: skip
     import websockets
 
-    origin = f"http://127.0.0.1:{port}"
+    visitor_port, counsellor_port = ports
     if kind == "huoli":
         a = websockets.connect(
-            f"ws://127.0.0.1:{port}/chat/ws/",
-            additional_headers={"Origin": origin, "Cookie": f"huoli_visitor={pair['token']}"},
+            f"ws://127.0.0.1:{visitor_port}/chat/ws/",
+            additional_headers={
+                "Origin": f"http://127.0.0.1:{visitor_port}",
+                "Cookie": f"huoli_visitor={pair['token']}",
+            },
             max_queue=None,
         )
         b = websockets.connect(
-            f"ws://127.0.0.1:{port}/console/ws/?page=conversation",
-            additional_headers={"Origin": origin, "Cookie": f"huoli_console={pair['session']}"},
+            f"ws://127.0.0.1:{counsellor_port}/console/ws/?page=conversation",
+            additional_headers={
+                "Origin": f"http://127.0.0.1:{counsellor_port}",
+                "Cookie": f"huoli_console={pair['session']}",
+            },
             max_queue=None,
         )
     else:
-        a = websockets.connect(f"ws://127.0.0.1:{port}/{pair['conversation_id']}/a")
-        b = websockets.connect(f"ws://127.0.0.1:{port}/{pair['conversation_id']}/b")
+        a = websockets.connect(f"ws://127.0.0.1:{visitor_port}/{pair['conversation_id']}/a")
+        b = websockets.connect(f"ws://127.0.0.1:{counsellor_port}/{pair['conversation_id']}/b")
     try:
         async with contextlib.AsyncExitStack() as stack:
             # Connections open a few at a time, as clients arrive in life (and as the
@@ -124,6 +148,12 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
             async with slots:
                 visitor = await stack.enter_async_context(a)
                 counsellor = await stack.enter_async_context(b)
+                # Behind nginx: the worker each socket landed on (nginx's X-Bench-Upstream).
+                upstreams = {
+                    ws.response.headers.get("X-Bench-Upstream", port)
+                    for ws, port in ((visitor, visitor_port), (counsellor, counsellor_port))
+                }
+                counters["split"] += len(upstreams) > 1
                 if kind == "huoli":
                     await counsellor.send(
                         json.dumps({"type": "watch", "conversation_id": pair["conversation_id"]})
@@ -152,7 +182,9 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
                     n += 1
                     body = json.dumps({"from": me, "t": time.perf_counter()})
                     if kind == "huoli":
-                        frame = {"type": "message", "client_id": f"{me}{n}", "body": body}
+                        # The run's tag keeps client ids new when one invocation measures the
+                        # same chats twice (--compare): a repeated id is a resend, not sent on.
+                        frame = {"type": "message", "client_id": f"{me}{tag}-{n}", "body": body}
                         if me == "b":
                             frame["conversation_id"] = pair["conversation_id"]
                         await ws.send(json.dumps(frame))
@@ -168,7 +200,7 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
                 asyncio.create_task(writer(counsellor, "b")),
             ]
             await go.wait()
-            await asyncio.sleep(max(0, stop_at[0] - time.perf_counter()) + 2)
+            await asyncio.sleep(max(0, stop_at[0] - time.perf_counter()) + DRAIN + 1)
             for task in tasks:
                 task.cancel()
     except Exception as error:
@@ -176,9 +208,30 @@ async def run_pair(kind, port, pair, interval, stop_at, latencies, counters, rea
         counters.setdefault("first_error", repr(error))
 
 
-def generator(kind, port, server_pid, pairs, interval, duration, out):
+def cpu_reading(groups: dict[str, list[int]]) -> dict[str, float]:
+    return {name: tree_cpu_seconds(pids) for name, pids in groups.items()}
+
+
+def commits() -> int | None:
+    """PostgreSQL's committed transactions in DATABASE_URL's database so far (a statement
+    outside a transaction block is one); None on SQLite. Backends report every second or so
+    under load, so over a 20 s stretch the count is a few per cent short at most."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    return int(row[0])
+
+
+def generator(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration, out):
     async def main():
-        latencies, counters, ready = [], {"sent": 0, "delivered": 0, "errors": 0}, []
+        latencies, ready = [], []
+        counters = {"sent": 0, "delivered": 0, "errors": 0, "split": 0}
         go = asyncio.Event()
         slots = asyncio.Semaphore(CONNECTING_AT_ONCE)
 
@@ -189,14 +242,24 @@ def generator(kind, port, server_pid, pairs, interval, duration, out):
             await asyncio.sleep(1)
             nonlocal_stop[0] = time.perf_counter() + duration
             counters["go_at"] = time.perf_counter()
-            counters["rss_connected"] = rss_kib(server_pid)  # every socket open, no load yet
+            # every socket open, no load yet
+            counters["rss_connected"] = sum(rss_kib(pid) for pid in rss_pids)
+            counters["cpu_start"] = cpu_reading(cpu_groups)
+            counters["commits_start"] = commits()
+            counters["delivered_start"] = counters["delivered"]
             go.set()
+            # CPU and deliveries from here to the end of the load (and the drain after it).
+            await asyncio.sleep(duration + DRAIN)
+            counters["cpu_end"] = cpu_reading(cpu_groups)
+            counters["commits_end"] = commits()
+            counters["delivered_end"] = counters["delivered"]
 
         nonlocal_stop = [time.perf_counter() + 3600]
         pair_tasks = [
-            run_pair(kind, port, p, interval, nonlocal_stop, latencies, counters, ready, go, slots)
-            for p in pairs
-        ]
+            run_pair(kind, ports, p, tag, interval, nonlocal_stop, latencies, counters, ready, go,
+                     slots)
+            for ports, p in zip(targets, pairs, strict=True)
+        ]  # fmt: skip
         await asyncio.gather(starter(), *pair_tasks)
         out.put({"latencies": latencies, **counters, "connected": len(ready)})
 
@@ -227,14 +290,76 @@ def bare_relay(port: int) -> None:
     asyncio.run(main())
 
 
+# --- nginx in front (its own temporary configuration) -------------------------------------------
+
+NGINX_CONF = """
+worker_processes auto;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
+    upstream workers {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://workers;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+            # Which worker a socket reached, for the bench's count of split chats.
+            add_header X-Bench-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_in_front(ports: list[int]):
+    """nginx on a free loopback port, round-robin over ``ports``: yields (port, master pid)."""
+    if not Path(NGINX).exists():
+        raise SystemExit(f"--nginx needs {NGINX} (apt-get install nginx-light)")
+    tmp = tempfile.mkdtemp(prefix="huoli-bench-nginx-")
+    port = free_port()
+    servers = "\n".join(f"        server 127.0.0.1:{upstream};" for upstream in ports)
+    conf = Path(tmp) / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, servers=servers))
+    proxy = subprocess.Popen(
+        [NGINX, "-p", tmp, "-c", str(conf), "-e", f"{tmp}/error.log", "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, proxy)
+        yield port, proxy.pid
+    finally:
+        proxy.terminate()
+        proxy.wait()
+        errors = (Path(tmp) / "error.log").read_text() if (Path(tmp) / "error.log").exists() else ""
+        if errors.strip():
+            print(f"nginx error log:\n{errors[-2000:]}", file=sys.stderr)
+
+
 # --- Measuring ---------------------------------------------------------------------------------
 
 
-def measure(kind, port, server_pid, pairs, interval, duration) -> dict:
-    before = rss_kib(server_pid)
+def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration) -> dict:
+    before = sum(rss_kib(pid) for pid in rss_pids)
     out = multiprocessing.Queue()
     load = multiprocessing.Process(
-        target=generator, args=(kind, port, server_pid, pairs, interval, duration, out)
+        target=generator,
+        args=(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration, out),
     )
     load.start()
     result = out.get(timeout=duration + 120)
@@ -249,6 +374,9 @@ def measure(kind, port, server_pid, pairs, interval, duration) -> dict:
     settled = [
         latency for sent, latency in result["latencies"] if sent >= result.get("go_at", 0) + WARM_UP
     ]
+    delivered = result.get("delivered_end", 0) - result.get("delivered_start", 0)
+    start, end = result.get("cpu_start", {}), result.get("cpu_end", {})
+    cpu = {name: end[name] - start[name] for name in end}
     return {
         "p50_ms": pick(every, 0.50),
         "p99_ms": pick(every, 0.99),
@@ -258,9 +386,113 @@ def measure(kind, port, server_pid, pairs, interval, duration) -> dict:
         "delivered": result["delivered"],
         "errors": result["errors"],
         "connected": result["connected"],
+        "split": result["split"],
         "kib_per_socket": (result.get("rss_connected", before) - before) / max(1, 2 * len(pairs)),
         "first_error": result.get("first_error", ""),
+        # CPU seconds of each group of processes, and the messages delivered, over the same
+        # stretch: from all sockets connected to the end of the load (plus DRAIN).
+        "cpu": cpu,
+        "cpu_delivered": delivered,
+        "commits": None
+        if result.get("commits_start") is None or kind != "huoli"
+        else result["commits_end"] - result["commits_start"],
     }
+
+
+def uvicorn_command(port: int) -> list[str]:
+    """One worker, as one systemd instance runs it: its own process on its own port."""
+    return [sys.executable, "-m", "uvicorn", "huoli.asgi:application", "--port", str(port),
+            "--no-access-log", "--lifespan", "off", "--log-level", "warning",
+            "--ws-per-message-deflate", "false"]  # fmt: skip
+
+
+def free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def run_huoli(workers, nginx, pairs, tag, env, db_groups, args) -> dict:
+    ports = free_ports(workers)
+    servers = [
+        subprocess.Popen(
+            uvicorn_command(port), cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.PIPE
+        )
+        for port in ports
+    ]
+    try:
+        for port, server in zip(ports, servers, strict=True):
+            wait_for_port(port, server)
+        pids = [server.pid for server in servers]
+        with contextlib.ExitStack() as stack:
+            groups = {"uvicorn": pids}
+            if nginx:
+                port, nginx_pid = stack.enter_context(nginx_in_front(ports))
+                targets = [(port, port)] * len(pairs)
+                groups["nginx"] = [nginx_pid]
+            else:
+                # Visitor on worker i, counsellor on worker i + 1: every message crosses Redis.
+                targets = [
+                    (ports[index % workers], ports[(index + 1) % workers])
+                    for index in range(len(pairs))
+                ]
+            return measure(
+                "huoli", targets, {**groups, **db_groups}, pids, pairs, tag, args.interval,
+                args.duration,
+            )  # fmt: skip
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait()
+
+
+def run_bare(nginx, pairs, args) -> dict:
+    bare_port = free_port()
+    bare = multiprocessing.Process(target=bare_relay, args=(bare_port,))
+    bare.start()
+    try:
+        time.sleep(1)
+        with contextlib.ExitStack() as stack:
+            groups = {"relay": [bare.pid]}
+            port = bare_port
+            if nginx:
+                port, nginx_pid = stack.enter_context(nginx_in_front([bare_port]))
+                groups["nginx"] = [nginx_pid]
+            return measure(
+                "bare", [(port, port)] * len(pairs), groups, [bare.pid], pairs, "", args.interval,
+                args.duration,
+            )  # fmt: skip
+    finally:
+        bare.terminate()
+        bare.join()
+
+
+def backing_services(args) -> dict[str, list[int]]:
+    """PostgreSQL's and Redis's processes to measure: given, or the ones listening on the
+    ports of DATABASE_URL and REDIS_URL when those are on this machine."""
+    from urllib.parse import urlsplit
+
+    found = {}
+    for name, given, variable, default_port in (
+        ("postgres", args.postgres_pid, "DATABASE_URL", 5432),
+        ("redis", args.redis_pid, "REDIS_URL", 6379),
+    ):
+        url = urlsplit(os.environ.get(variable, ""))
+        pid = given
+        if pid is None and url.hostname in ("127.0.0.1", "localhost", "::1"):
+            pid = listening_pid(url.port or default_port)
+        if pid is not None:
+            found[name] = [pid]
+    return found
+
+
+def per_message(r: dict, names: list[str]) -> float:
+    """Milliseconds of CPU per delivered message, summed over these groups."""
+    return 1000 * sum(r["cpu"].get(name, 0.0) for name in names) / max(1, r["cpu_delivered"])
 
 
 def main() -> None:
@@ -268,7 +500,26 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between messages")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn processes, each on its own port"
+    )
+    parser.add_argument("--nginx", action="store_true", help=f"{NGINX} in front of the workers")
+    parser.add_argument("--compare", action="store_true", help="first 1 worker, then --workers")
+    parser.add_argument("--postgres-pid", type=int, help="PostgreSQL's postmaster to measure")
+    parser.add_argument("--redis-pid", type=int, help="redis-server to measure")
     args = parser.parse_args()
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if (args.workers > 1 or args.compare) and not (
+        os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
+    ):
+        parser.error(
+            "several workers need PostgreSQL and Redis: set DATABASE_URL (a scratch database) "
+            "and REDIS_URL; with SQLite and the in-memory channel layer each worker would have "
+            "its own layer and no message would pass between workers"
+        )
+    if args.compare and args.workers < 2:
+        parser.error("--compare measures one worker against --workers N: give N of 2 or more")
 
     var = tempfile.mkdtemp(prefix="huoli-bench-")
     # DEBUG off, as in production (DEBUG records every query); demo mode for the accounts.
@@ -276,57 +527,88 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "huoli.keys"], cwd=ROOT, env={**os.environ, **env},
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     pairs = prepare_huoli(args.chats, env)
+    db_groups = backing_services(args)
 
     results = {}
-    huoli_port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "huoli.asgi:application", "--port", str(huoli_port),
-         "--no-access-log", "--lifespan", "off", "--log-level", "warning",
-         "--ws-per-message-deflate", "false"],
-        cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        wait_for_port(huoli_port, server)
-        results["huoli"] = measure(
-            "huoli", huoli_port, server.pid, pairs, args.interval, args.duration
+    for workers in [1, args.workers] if args.compare else [args.workers]:
+        results[f"huoli x{workers}"] = run_huoli(
+            workers, args.nginx, pairs, f"w{workers}{secrets.token_hex(2)}", env, db_groups, args
         )
-    finally:
-        server.terminate()
-        server.wait()
-
-    bare_port = free_port()
-    bare = multiprocessing.Process(target=bare_relay, args=(bare_port,))
-    bare.start()
-    try:
-        time.sleep(1)
-        results["bare"] = measure("bare", bare_port, bare.pid, pairs, args.interval, args.duration)
-    finally:
-        bare.terminate()
-        bare.join()
+    results["bare"] = run_bare(args.nginx, pairs, args)
 
     db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     layer = "Redis pub/sub" if os.environ.get("REDIS_URL") else "in-memory"
     print(f"\n{args.chats} chats, a message every {args.interval:g} s from each side, "
           f"{args.duration:g} s; Huoli on {db} with the {layer} channel layer")  # fmt: skip
-    print(f"{'':8} {'connected':>9} {'sent':>7} {'delivered':>9} {'msg/s':>7} "
+    for name in results:
+        if name.startswith("huoli"):
+            workers = int(name.rsplit("x", 1)[1])
+            split, connected = results[name]["split"], results[name]["connected"]
+            if args.nginx:
+                how = (f"nginx (round robin) in front; it put visitor and counsellor on "
+                       f"different workers in {split} of {connected} chats")  # fmt: skip
+            elif workers > 1:
+                how = (
+                    f"visitor on worker i, counsellor on worker (i + 1) % {workers}: "
+                    f"{split} of {connected} chats split, each message crosses Redis"
+                )
+            else:
+                how = "visitor and counsellor on the one worker"
+            print(f"{name}: {workers} uvicorn process(es); {how}")
+    if args.nginx:
+        print("bare: one relay process behind the same kind of nginx")
+    print(f"{'':10} {'connected':>9} {'sent':>7} {'delivered':>9} {'msg/s':>7} "
           f"{'p50 ms':>8} {'p99 ms':>8} {'p99 settled':>11} {'KiB/socket':>10} "
           f"{'errors':>6}")  # fmt: skip
     for name, r in results.items():
-        print(f"{name:8} {r['connected']:>9} {r['sent']:>7} {r['delivered']:>9} "
+        print(f"{name:10} {r['connected']:>9} {r['sent']:>7} {r['delivered']:>9} "
               f"{r['msgs_per_s']:>7.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
               f"{r['p99_settled_ms']:>11.1f} "
               f"{r['kib_per_socket']:>10.1f} {r['errors']:>6}")  # fmt: skip
         if r["first_error"]:
-            print(f"         first error: {r['first_error']}")
-    h, b = results["huoli"], results["bare"]
+            print(f"           first error: {r['first_error']}")
+
+    # CPU per delivered message, from all sockets connected to the end of the load.
+    groups = ["uvicorn", "relay", "nginx", "postgres", "redis"]
+    print("\nCPU ms per delivered message (from all sockets connected to the end of the load)")
+    print(f"{'':10} {'delivered':>9} {'server':>8} " + " ".join(f"{g:>8}" for g in groups)
+          + f" {'all':>8} {'PG commits/msg':>14}")  # fmt: skip
+    for name, r in results.items():
+        cells = [f"{per_message(r, [g]):>8.3f}" if g in r["cpu"] else f"{'-':>8}" for g in groups]
+        own = per_message(r, ["uvicorn", "relay", "nginx"])
+        per_commit = (
+            "-" if r["commits"] is None else f"{r['commits'] / max(1, r['cpu_delivered']):.2f}"
+        )
+        print(f"{name:10} {r['cpu_delivered']:>9} {own:>8.3f} " + " ".join(cells)
+              + f" {per_message(r, groups):>8.3f} {per_commit:>14}")  # fmt: skip
+    print(
+        "server = uvicorn workers (or the relay) + nginx master and workers; all = server + "
+        + (", ".join(db_groups) if db_groups else "nothing else (PostgreSQL, Redis not found)")
+    )
+
+    server = groups[:3]
+    huoli = [name for name in results if name.startswith("huoli")]
+    h, b = results[huoli[-1]], results["bare"]
     memory_ratio = h["kib_per_socket"] / max(0.1, b["kib_per_socket"])
     print(
-        f"ratios Huoli/bare: p99 {h['p99_ms'] / b['p99_ms']:.2f}x, "
+        f"\nratios {huoli[-1]}/bare: p99 {h['p99_ms'] / max(0.001, b['p99_ms']):.2f}x, "
         f"p99 settled (after {WARM_UP} s) "
         f"{h['p99_settled_ms'] / max(0.001, b['p99_settled_ms']):.2f}x, "
-        f"messages/s {h['msgs_per_s'] / b['msgs_per_s']:.2f}x, "
-        f"memory per socket {memory_ratio:.2f}x"
+        f"messages/s {h['msgs_per_s'] / max(0.001, b['msgs_per_s']):.2f}x, "
+        f"memory per socket {memory_ratio:.2f}x, "
+        f"server CPU per message {per_message(h, server) / max(1e-9, per_message(b, server)):.2f}x"
     )
+    if args.compare:
+        one, many = results[huoli[0]], results[huoli[-1]]
+        print(
+            f"CPU per message, {args.workers} workers / 1 worker: "
+            f"server {per_message(many, server) / max(1e-9, per_message(one, server)):.2f}x "
+            f"({per_message(one, server):.3f} -> {per_message(many, server):.3f} ms), "
+            f"with PostgreSQL and Redis "
+            f"{per_message(many, groups) / max(1e-9, per_message(one, groups)):.2f}x "
+            f"({per_message(one, groups):.3f} -> {per_message(many, groups):.3f} ms)"
+            + ("" if len(db_groups) == 2 else " (PostgreSQL or Redis not measured)")
+        )
 
 
 if __name__ == "__main__":
