@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import re
 import secrets
 import shutil
@@ -333,3 +334,44 @@ def test_the_timers_services_run_from_their_units_and_the_backup_restores():
     finally:
         shutil.rmtree(folder)
     assert "The backup is intact" in out
+
+
+def https(path: str, headers: dict | None = None):
+    """A request to nginx on 443 (here from 127.0.0.1): status, headers, body."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", 443, context=context, timeout=20)
+    connection.request("GET", path, headers={"Host": SERVER_NAME, **(headers or {})})
+    response = connection.getresponse()
+    return response.status, response, response.read()
+
+
+def test_nginx_redirects_to_https_serves_static_files_itself_and_never_compresses_pages():
+    plain = http.client.HTTPConnection("127.0.0.1", 80, timeout=20)
+    plain.request("GET", "/en/?x=1", headers={"Host": SERVER_NAME})
+    response = plain.getresponse()
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://{SERVER_NAME}/en/?x=1"
+
+    status, page, html = https("/en/", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert page.getheader("Content-Encoding") is None  # HTML carries tokens: BREACH
+    assert page.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    assert "default-src 'self'" in page.getheader("Content-Security-Policy", "")
+    assert page.getheader("Server") == "nginx"  # no version
+    script = re.search(rb'src="(/static/[^"]+\.[0-9a-f]{12}\.js)"', html).group(1).decode()
+
+    status, static, body = https(script, {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert static.getheader("Content-Encoding") == "gzip"  # the .gz copy, by nginx
+    assert "immutable" in static.getheader("Cache-Control", "")
+    assert static.getheader("X-Content-Type-Options") == "nosniff"
+    assert static.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    # nginx, not a worker: the file is the collected one.
+    collected = Path("/srv/huoli/static") / script.removeprefix("/static/")
+    assert body == Path(f"{collected}.gz").read_bytes()
+
+    status, _response, body = https("/healthz")
+    assert status == 200
+    assert json.loads(body)["status"] == "ok"
