@@ -1,13 +1,13 @@
 # Shared by deploy/install and deploy/upgrade (sourced, not run). Paths (docs/deploy.md):
-#   /srv/huoli/releases/<time>/  the code of each install or upgrade; /srv/huoli/current -> one
-#   /srv/huoli/venv              the Python packages (from pyproject.toml)
-#   /srv/huoli/static            collectstatic's files, which nginx serves
+#   /srv/huoli/releases/<time>/  the code of each install or upgrade, with its own virtualenv
+#                                (venv/); /srv/huoli/current -> the one the workers start from
+#   /srv/huoli/static            collectstatic's files, which nginx serves (root's)
 #   /var/lib/huoli               keys, backups (HUOLI_VAR_DIR), only for the huoli user
 #   /etc/huoli/huoli.env         settings; /etc/huoli/deploy.conf: the server name, workers
-#   /var/log/huoli               nginx's error log without addresses (decision 0039)
+#   /var/log/huoli/nginx/        nginx's error log without addresses (decision 0039)
+#   /var/log/huoli/units/        what the units print, where systemd does not run
 
 PREFIX=/srv/huoli
-VENV=$PREFIX/venv
 STATIC=$PREFIX/static
 VAR=/var/lib/huoli
 ETC=/etc/huoli
@@ -16,6 +16,8 @@ ENV_FILE=$ETC/huoli.env
 DEPLOY_CONF=$ETC/deploy.conf
 SOURCE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEEP_RELEASES=3
+# A failing command inside $(...) stops the script too.
+shopt -s inherit_errexit
 
 say() { printf '== %s\n' "$*"; }
 fail() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
@@ -46,19 +48,22 @@ unit() {
 service_do() {
   local action=$1 name=$2
   if have_systemd; then
-    [ "$action" = start ] && systemctl enable --now "$name" || systemctl "$action" "$name"
+    if [ "$action" = start ]; then systemctl enable --now "$name"; else systemctl "$action" "$name"; fi
   else
     service "$name" "$action" >/dev/null
   fi
 }
 
-# As the huoli user, with the installed settings, in a release: manage.py and the like.
-as_huoli() {
-  local release=$1
-  shift
-  (cd "$release" && runuser -u huoli -- env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
-    bash -c 'set -a; . "$0"; set +a; exec "$@"' "$ENV_FILE" "$VENV/bin/python" "$@")
+# run_as USER RELEASE ARGS...: the release's Python with the installed settings, in the
+# release (the settings file is read by bash here and by systemd for the units: plain
+# KEY=value lines, no quotes or $).
+run_as() {
+  local user=$1 release=$2
+  shift 2
+  (cd "$release" && runuser -u "$user" -- env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+    bash -c 'set -a; . "$0"; set +a; exec "$@"' "$ENV_FILE" "$release/venv/bin/python" "$@")
 }
+as_huoli() { run_as huoli "$@"; }
 
 # A new release: the code of this checkout (without its virtualenv, var/, node_modules or .git).
 release_new() {
@@ -68,46 +73,51 @@ release_new() {
   mkdir -p "$release"
   tar -C "$SOURCE" --exclude=./.git --exclude=./.venv --exclude=./var --exclude=./node_modules \
     --exclude='*.egg-info' --exclude=__pycache__ --exclude=./.ci -cf - . | tar -C "$release" -xf -
+  [ -f "$release/manage.py" ] && [ -f "$release/pyproject.toml" ] || fail "copying the code into $release failed"
   chown -R root:root "$release"
   chmod -R u=rwX,go=rX "$release"
   echo "$release"
 }
 
-# The virtualenv with exactly the packages pyproject.toml asks for (the code itself runs from
-# the release, which uvicorn and manage.py find in their working directory).
-venv_sync() {
-  local release=$1
-  # Debian's Python, never another one on root's PATH (pyenv and the like live in root's home,
-  # where the huoli user may not go).
-  [ -x "$VENV/bin/python" ] || /usr/bin/python3 -m venv "$VENV"
-  "$VENV/bin/python" -c 'import tomllib,sys; print("\n".join(tomllib.load(open(sys.argv[1],"rb"))["project"]["dependencies"]))' \
-    "$release/pyproject.toml" >"$VENV/requirements.txt"
+# The release's own virtualenv with exactly the packages pyproject.toml asks for (the code
+# runs from the release, which uvicorn and manage.py find in their working directory). One per
+# release: a worker still running the old release never sees the new release's packages; pip's
+# cache makes the second and later ones quick.
+venv_create() {
+  local release=$1 venv=$1/venv
+  /usr/bin/python3 -m venv "$venv"  # Debian's Python, never one from root's PATH (pyenv...)
+  "$venv/bin/python" -c 'import tomllib,sys; print("\n".join(tomllib.load(open(sys.argv[1],"rb"))["project"]["dependencies"]))' \
+    "$release/pyproject.toml" >"$venv/requirements.txt"
   # (A machine's pip.conf may name package folders that are not there: not our warning to show.)
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$VENV/requirements.txt" 2>&1 \
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$venv/requirements.txt" 2>&1 \
     | { grep -v "^WARNING: Location '.*' is ignored" || true; }
-  [ "${PIPESTATUS[0]}" -eq 0 ] || fail "pip could not install the Python packages"
+  "$venv/bin/python" -c "import django, uvicorn, channels_redis, psycopg" \
+    || fail "pip could not install the Python packages"
 }
 
-# migrate and collectstatic with a release's code.
+# migrate (as huoli) and collectstatic (as root: the files nginx serves are not the workers' to
+# change) with a release's code.
 release_prepare() {
   local release=$1
   as_huoli "$release" manage.py migrate --no-input -v 0
-  as_huoli "$release" manage.py collectstatic --no-input -v 0
+  run_as root "$release" manage.py collectstatic --no-input -v 0
 }
 
 release_switch() {
   ln -sfn "$1" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
 }
 
+# Keeps the newest releases and the one running; call it after the workers restarted.
 releases_prune() {
   local current
   current=$(readlink -f "$PREFIX/current")
-  ls -1d "$PREFIX"/releases/* 2>/dev/null | sort | head -n -"$KEEP_RELEASES" | while read -r old; do
-    [ "$old" = "$current" ] || rm -rf "$old"
-  done
+  find "$PREFIX/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n -"$KEEP_RELEASES" \
+    | while read -r old; do
+      [ "$old" = "$current" ] || rm -rf "$old"
+    done
 }
 
-worker_ports() { . "$DEPLOY_CONF"; echo "$HUOLI_WORKER_PORTS"; }
+worker_ports() { (. "$DEPLOY_CONF"; echo "$HUOLI_WORKER_PORTS"); }
 
 # Waits until the worker on port $1 answers /healthz (without the proxy, on loopback).
 wait_healthy() {
