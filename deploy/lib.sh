@@ -16,8 +16,10 @@ ENV_FILE=$ETC/huoli.env
 DEPLOY_CONF=$ETC/deploy.conf
 SOURCE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEEP_RELEASES=3
-# A failing command inside $(...) stops the script too.
+# A failing command inside $(...) or a function stops the script too, and says where.
 shopt -s inherit_errexit
+set -E
+trap 'printf "deploy: stopped: \"%s\" failed (line %s of %s)\n" "$BASH_COMMAND" "$LINENO" "${BASH_SOURCE[0]##*/}" >&2' ERR
 
 say() { printf '== %s\n' "$*"; }
 fail() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
