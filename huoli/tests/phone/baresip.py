@@ -12,6 +12,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,24 @@ class Baresip:
         """The recording of what this phone heard (the latest one)."""
         files = sorted(self.recordings.glob("*-dec.wav"))
         return files[-1] if files else None
+
+    def heard_once_closed(self, timeout: float = 15) -> Path | None:
+        """``heard()`` once the call is over here and the recording is a whole WAV file: the
+        far end's hang-up reaches baresip a moment after the other side shows it, and
+        libsndfile writes the WAV header's sizes only when it closes the file."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.log().lower()
+            path = self.heard()
+            if ("terminated" in log or "closed" in log) and path is not None:
+                try:
+                    if read_wav(path)[0]:
+                        return path
+                except (wave.Error, EOFError, struct.error):
+                    pass
+            if time.monotonic() > deadline:
+                return path
+            time.sleep(0.2)
 
     def log(self) -> str:
         return self.output.read_text(errors="replace") if self.output.exists() else ""
