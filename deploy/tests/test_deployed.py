@@ -2,10 +2,11 @@
 of two workers (each a huoli@<port> unit), PostgreSQL and Redis.
 
 A visitor and a counsellor chat through nginx with their sockets on different workers; the
-visitor's worker is killed and restarted in the middle, then deploy/upgrade runs while they go
-on chatting: nothing is lost or doubled. Every connection comes from 127.0.0.77 (through a
-small TCP forwarder, so nginx sees that address as the client's); afterwards no log the stack
-wrote (nginx's access and error logs, the workers', PostgreSQL's, Redis's) holds it.
+first worker (which holds one of the two sockets) is killed and restarted in the middle, then
+deploy/upgrade runs while they go on chatting: nothing is lost or doubled. Every connection
+comes from 127.0.0.77 (through a small TCP forwarder, so nginx sees that address as the
+client's); afterwards no log of the stack (nginx's access and error logs, the workers',
+PostgreSQL's, Redis's) holds it.
 """
 
 from __future__ import annotations
