@@ -164,22 +164,17 @@ class Baresip:
         return files[-1] if files else None
 
     def heard_once_closed(self, timeout: float = 15) -> Path | None:
-        """``heard()`` once the call is over here and the recording is a whole WAV file: the
-        far end's hang-up reaches baresip a moment after the other side shows it, and
-        libsndfile writes the WAV header's sizes only when it closes the file."""
+        """``heard()`` as a whole WAV file, once the call is over: libsndfile writes the WAV
+        header only when it closes the file, which baresip may leave until it quits. Waits
+        for the hang-up to reach baresip (a moment after the other side shows it), then lets
+        baresip quit (SIGTERM: it closes its files) and returns the recording."""
         deadline = time.monotonic() + timeout
-        while True:
-            log = self.log().lower()
-            path = self.heard()
-            if ("terminated" in log or "closed" in log) and path is not None:
-                try:
-                    if read_wav(path)[0]:
-                        return path
-                except (wave.Error, EOFError, struct.error):
-                    pass
+        while not any(word in self.log().lower() for word in ("terminated", "closed")):
             if time.monotonic() > deadline:
-                return path
+                break
             time.sleep(0.2)
+        self.stop()
+        return self.heard()
 
     def log(self) -> str:
         return self.output.read_text(errors="replace") if self.output.exists() else ""
