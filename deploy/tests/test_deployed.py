@@ -77,10 +77,7 @@ def healthy(port: int) -> bool:
 
 
 def wait_until(check, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {check}"
-        time.sleep(0.2)
+    assert settles(check, seconds), f"timed out waiting for {check}"
 
 
 def settles(check, seconds: float) -> bool:
@@ -232,7 +229,7 @@ def test_a_chat_goes_on_through_a_killed_worker_and_an_upgrade_and_no_log_holds_
             break
         staff.reload()
         expect(bodies(staff)).to_have_count(0)  # the page is back (no message yet)
-    assert split(), [websockets_on(port) for port in ports]
+    assert settles(split, 5), [websockets_on(port) for port in ports]
 
     expected: list[str] = []
     for i in range(1, 3):
@@ -276,22 +273,16 @@ def test_a_chat_goes_on_through_a_killed_worker_and_an_upgrade_and_no_log_holds_
     expect(bodies(staff)).to_have_text(expected)
 
     # nginx's own refusals write error lines about the request, which name the client.
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    big = http.client.HTTPSConnection("127.0.0.1", forwarder.port, context=context, timeout=20)
     form = {
-        "Host": SERVER_NAME,
         "Content-Type": "application/x-www-form-urlencoded",
         "Referer": f"https://{SERVER_NAME}/en/return/?from=marker-in-referrer",
     }
-    big.request(
-        "POST", "/en/message/?code=marker-in-query", body=b"x" * (3 * 1024 * 1024), headers=form
-    )
-    assert big.getresponse().status == 413
-    missing = http.client.HTTPSConnection("127.0.0.1", forwarder.port, context=context, timeout=20)
-    missing.request("GET", "/no-such-page/", headers={"Host": SERVER_NAME})
-    assert missing.getresponse().status == 404
+    status, _response, _body = https(
+        "/en/message/?code=marker-in-query", form, port=forwarder.port,
+        method="POST", body=b"x" * (3 * 1024 * 1024),
+    )  # fmt: skip
+    assert status == 413
+    assert https("/no-such-page/", port=forwarder.port)[0] == 404
 
     # The logs were written (the test would prove nothing otherwise) and none holds CLIENT:
     # every file, of any age (an older file with addresses would be a leak too).
@@ -347,13 +338,14 @@ def test_the_timers_services_run_from_their_units_and_the_backup_restores():
     assert "The backup is intact" in out
 
 
-def https(path: str, headers: dict | None = None):
-    """A request to nginx on 443 (here from 127.0.0.1): status, headers, body."""
+def https(path: str, headers: dict | None = None, *, port=443, method="GET", body=None):
+    """A request to nginx on ``port`` (443: from 127.0.0.1; the forwarder's: from CLIENT):
+    status, response, body."""
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    connection = http.client.HTTPSConnection("127.0.0.1", 443, context=context, timeout=20)
-    connection.request("GET", path, headers={"Host": SERVER_NAME, **(headers or {})})
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
+    connection.request(method, path, body=body, headers={"Host": SERVER_NAME, **(headers or {})})
     response = connection.getresponse()
     return response.status, response, response.read()
 
