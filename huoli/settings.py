@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "huoli.escalations",
     "huoli.calls",
     "huoli.directory",
+    "huoli.supervision",
     "huoli.retention",
     "huoli.reports",
     "huoli.console",
