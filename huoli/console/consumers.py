@@ -1,7 +1,8 @@
 """The console's websocket: one per open console tab.
 
 It joins the staff member's own group, the queue group when they counsel, and the group of
-every conversation they ``watch`` (each watch is an audited read).
+every conversation they ``watch`` (each watch is an audited read), with that conversation's
+staff group (``conversation_staff.<id>``: the private notes the visitor never hears).
 
 Threat answered: a socket that outlives its user's rights (issue 13, decision 0021). The
 socket has only the rights its user has now: services close it at logout, deactivation, a
@@ -22,13 +23,14 @@ from channels.db import database_sync_to_async
 
 from huoli.accounts.selectors import session_fingerprint, staff_socket_role
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.selectors import access_conversation, messages_after
+from huoli.conversations.selectors import access_conversation, messages_after, staff_notes_after
 from huoli.conversations.services.messages import (
     MessagePost,
     conversation_mark_seen,
     message_event,
     typing_signal,
 )
+from huoli.conversations.services.staff_notes import staff_note_add, staff_note_event
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import (
@@ -36,13 +38,20 @@ from huoli.core.events import (
     ConversationReleased,
     alerts_group,
     conversation_group,
+    conversation_staff_group,
     staff_group,
 )
 from huoli.core.frames import FrameError, int_field, str_field
-from huoli.core.policy import conversations_scope, may_write, user_has_permission
+from huoli.core.policy import (
+    conversations_scope,
+    may_write,
+    may_write_staff_note,
+    user_has_permission,
+)
 
 CLOSE_UNAUTHORISED = 4401
 CONVERSATION_GROUP_PREFIX = conversation_group(0)[:-1]
+STAFF_GROUP_PREFIX = conversation_staff_group(0)[:-1]
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +72,25 @@ def _may_write_now(user, conversation_id: int) -> bool | None:
 
 
 @database_sync_to_async
-def _watch(user, conversation_id: int, after: int) -> tuple[bool, list[dict]]:
+def _watch(
+    user, conversation_id: int, after: int, notes_after: int
+) -> tuple[bool, bool, list[dict]]:
+    """One audited read of the conversation: its messages after ``after`` and its private
+    staff notes after ``notes_after``; whether the user may write a message, and a note."""
     conversation = access_conversation(user, conversation_id, purpose="read")
-    messages = [message_event(m).as_payload() for m in messages_after(conversation, after)]
-    return may_write(user, conversation), messages
+    frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
+    frames += [
+        staff_note_event(n).as_payload() for n in staff_notes_after(conversation, notes_after)
+    ]
+    return may_write(user, conversation), may_write_staff_note(user, conversation), frames
+
+
+@database_sync_to_async
+def _staff_note(user, conversation_id: int, client_id: str, body: str) -> int:
+    note, _created = staff_note_add(
+        conversation_id=conversation_id, author=user, client_id=client_id, body=body
+    )
+    return note.pk
 
 
 async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
@@ -190,9 +214,9 @@ class StaffConsumer(FrameConsumer):
         if kind == "conversation.released":
             await self._released(event["conversation_id"], message)
             return
-        # A conversation's events reach only a socket still watching it.
+        # A conversation's events (and its staff notes) reach only a socket still watching it.
         if (
-            message.get("group", "").startswith(CONVERSATION_GROUP_PREFIX)
+            message.get("group", "").startswith((CONVERSATION_GROUP_PREFIX, STAFF_GROUP_PREFIX))
             and event.get("conversation_id") not in self.watching
         ):
             return
@@ -217,11 +241,11 @@ class StaffConsumer(FrameConsumer):
         if may_write is not None:
             self.watching[conversation_id] = may_write
             return
-        group = conversation_group(conversation_id)
-        await self.channel_layer.group_discard(group, self.channel_name)
         del self.watching[conversation_id]
-        if group in self.groups_joined:
-            self.groups_joined.remove(group)
+        for group in (conversation_group(conversation_id), conversation_staff_group(conversation_id)):
+            await self.channel_layer.group_discard(group, self.channel_name)
+            if group in self.groups_joined:
+                self.groups_joined.remove(group)
         await super().huoli_event(message)
 
     def _watched(self, frame: dict, *, writing: bool = False) -> int:
@@ -234,31 +258,54 @@ class StaffConsumer(FrameConsumer):
 
     async def handle_frame(self, frame: dict) -> None:
         kind = frame["type"]
-        max_age = 0.0 if kind in ("watch", "message") else self.fresh_seconds
+        max_age = 0.0 if kind in ("watch", "message", "staff_note") else self.fresh_seconds
         if not await self._still_allowed(max_age):
             return
         if kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind == "watch":
             conversation_id = int_field(frame, "conversation_id")
-            may_write, messages = await _watch(
-                self.user, conversation_id, int_field(frame, "last_seq", 0)
+            may_write, may_note, frames = await _watch(
+                self.user,
+                conversation_id,
+                int_field(frame, "last_seq", 0),
+                int_field(frame, "last_note_id", 0),
             )
             if conversation_id not in self.watching:
-                group = conversation_group(conversation_id)
-                await self.channel_layer.group_add(group, self.channel_name)
-                self.groups_joined.append(group)
+                # The staff group is joined only here, by a console socket allowed to open
+                # the conversation: the visitor's socket never hears the staff's notes.
+                for group in (
+                    conversation_group(conversation_id),
+                    conversation_staff_group(conversation_id),
+                ):
+                    await self.channel_layer.group_add(group, self.channel_name)
+                    self.groups_joined.append(group)
             self.watching[conversation_id] = may_write
-            for payload in messages:
+            for payload in frames:
                 await self.send_json(payload)
             await self.send_json(
-                {"type": "watching", "conversation_id": conversation_id, "may_write": may_write}
+                {
+                    "type": "watching",
+                    "conversation_id": conversation_id,
+                    "may_write": may_write,
+                    "may_note": may_note,
+                }
             )
         elif kind == "message":
             conversation_id = self._watched(frame, writing=True)
             client_id = str_field(frame, "client_id")[:64]
             seq = await _post(self.user, conversation_id, client_id, str_field(frame, "body"))
             await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+        elif kind == "staff_note":
+            # Observers may write a note too (not a message): the service asks the policy.
+            conversation_id = self._watched(frame)
+            client_id = str_field(frame, "client_id")[:64]
+            note_id = await _staff_note(
+                self.user, conversation_id, client_id, str_field(frame, "body")
+            )
+            await self.send_json(
+                {"type": "staff_note.ack", "client_id": client_id, "note_id": note_id}
+            )
         elif kind == "typing":
             await _typing(self._watched(frame, writing=True))
         elif kind == "seen":

@@ -222,3 +222,42 @@ class CannedResponse(models.Model):
     def text_for(self, language: str) -> str:
         """The text in the conversation's language where there is one, else English or Finnish."""
         return getattr(self, f"text_{language}", "") or self.text_en or self.text_fi
+
+
+MAX_STAFF_NOTE_CHARS = 2000
+
+
+class StaffNote(models.Model):
+    """A private word between the staff in a live conversation: the counsellor answering it
+    and a supervisor who observes or joined it. The visitor never sees it: it travels only
+    to console sockets (``conversation_staff.<id>``) and is shown only on console pages.
+    Kept with the conversation as its staff notes; the purge takes it with the messages."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="staff_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_name = models.CharField(max_length=40, blank=True)
+    # Made by the page that sends it: a resend after a reconnect stores nothing twice.
+    client_id = models.CharField(max_length=64)
+    body = EncryptedTextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["conversation", "created_at", "pk"]
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"], name="staff_note_client_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} note {self.pk}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
 from huoli.conversations import return_codes
-from huoli.conversations.models import Conversation, Message
+from huoli.conversations.models import Conversation, Message, StaffNote
 from huoli.core.audit import audit_record
 from huoli.core.policy import (
     conversations_scope,
@@ -42,6 +42,12 @@ def access_conversation(user, conversation_id: int, *, purpose: str = "read") ->
 
 def messages_after(conversation: Conversation, seq: int) -> QuerySet[Message]:
     return conversation.messages.filter(seq__gt=seq).order_by("seq")
+
+
+def staff_notes_after(conversation: Conversation, note_id: int = 0) -> QuerySet[StaffNote]:
+    """The conversation's private staff notes, oldest first (after ``note_id``). Only for a
+    conversation fetched with ``access_conversation``: that read is the audited one."""
+    return conversation.staff_notes.filter(pk__gt=note_id).order_by("pk")
 
 
 def queue_for(user) -> QuerySet[Conversation]:

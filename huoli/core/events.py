@@ -157,9 +157,29 @@ class ConversationReleased(Event):
     conversation_id: int
 
 
+@dataclass(frozen=True)
+class StaffNoteAdded(Event):
+    """Sent to ``conversation_staff.<id>`` only (never to ``conversation.<id>``, where the
+    visitor's socket is): a private note between the staff of a live conversation."""
+
+    type: ClassVar[str] = "conversation.staff_note"
+    conversation_id: int
+    note_id: int
+    author_name: str
+    client_id: str
+    body: str
+    created_at: str
+
+
 def conversation_group(conversation_id: int) -> str:
     """Every socket showing one conversation: the visitor's and the counsellors'."""
     return f"conversation.{conversation_id}"
+
+
+def conversation_staff_group(conversation_id: int) -> str:
+    """The console sockets that ``watch`` one conversation, never the visitor's: the staff's
+    private notes (``StaffNoteAdded``)."""
+    return f"conversation_staff.{conversation_id}"
 
 
 QUEUE_GROUP = "queue"

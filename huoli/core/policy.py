@@ -9,8 +9,8 @@ Three kinds of answer, after Wagtail's permission policies (decision 0029):
   selectors) fetch one object and turn "not allowed" into a 404, so a forbidden object looks
   like a missing one;
 - what a user may do with one conversation they see (``may_write``, ``may_flag``,
-  ``may_join``, ``may_escalate``, ``may_observe``, ``may_transfer``, ``may_end``,
-  ``may_answer_call``): views,
+  ``may_join``, ``may_escalate``, ``may_observe``, ``may_write_staff_note``, ``may_transfer``,
+  ``may_end``, ``may_answer_call``): views,
   templates (through the view's context), the console socket and the services ask them.
 
 The policy imports no app: it takes users and conversations as they come (a user's ``pk``,
@@ -183,6 +183,20 @@ def may_observe(user, conversation) -> bool:
         conversation.status != ENDED
         and _supervises(user)
         and user.pk not in (conversation.counsellor_id, conversation.supervisor_id)
+    )
+
+
+def may_write_staff_note(user, conversation) -> bool:
+    """Write a private note the visitor never sees, in a live conversation: the counsellor
+    answering it and a supervisor who observes or joined it. Not a counsellor it is not
+    given to, not an analyst or an administrator; not a call-back request (nobody is on
+    the line), not once it has ended (the notes are then read-only)."""
+    if conversation.status != ACTIVE or conversation.kind == CALLBACK:
+        return False
+    if _works(user) and _answers(user, conversation):
+        return True
+    return _supervises(user) and (
+        conversation.supervisor_id == user.pk or may_observe(user, conversation)
     )
 
 

@@ -20,7 +20,7 @@ from huoli.calls.models import Call, CallbackRequest
 from huoli.calls.services.callbacks import callback_windows_announce, callbacks_close_due
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.conversations.models import Conversation, Feedback, Message, StaffNote
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
 from huoli.retention.models import RetentionPolicy
@@ -95,6 +95,8 @@ def purge(*, now=None) -> dict[str, int]:
 
     def conversations(keys):
         Message.objects.filter(conversation_id__in=keys).delete()
+        # The staff's private notes are content of the conversation: they go with its messages.
+        StaffNote.objects.filter(conversation_id__in=keys).delete()
         Conversation.objects.filter(pk__in=keys).update(nickname="", flag_note="")
         # A call-back's times to the day (before its conversation's, which they are measured
         # from), keeping how long the family waited for the first attempt, to ten minutes.

@@ -4,7 +4,9 @@
   return with the code;
 - ``messages``: store messages (one or a batch), typing, the counsellor's read marker;
 - ``queue``: duty, take, transfer, join, end, flag;
-- ``feedback``: the visitor's answer to the feedback question.
+- ``feedback``: the visitor's answer to the feedback question;
+- ``staff_notes``: private notes between the staff of a live conversation (never the
+  visitor's to see).
 
 Each write runs in one transaction and publishes after commit. Callers import the topic
 module; refusals are ``conversations.errors.ConversationError``. Reads are in

@@ -116,6 +116,15 @@ EXPECTED = {
         "analyst": ". . .",
         "administrator": ". . .",
     },
+    # A private note the visitor never sees: the two staff of a live conversation.
+    "may_write_staff_note": {
+        "answering counsellor": ". Y .",
+        "other counsellor": ". . .",
+        "joined supervisor": ". Y .",
+        "observing supervisor": ". Y .",
+        "analyst": ". . .",
+        "administrator": ". . .",
+    },
     "may_transfer": {
         "answering counsellor": ". Y .",
         "other counsellor": ". . .",
@@ -208,6 +217,13 @@ CALL_EXPECTED = {
 def test_who_may_do_what_with_a_call(decision, person, state, expected):
     decide = getattr(policy, decision)
     assert decide(_person(person), _conversation(state, kind="call")) is expected
+
+
+def test_no_private_note_on_a_call_back_request_nobody_is_talking_in():
+    for person in PEOPLE:
+        assert not policy.may_write_staff_note(
+            _person(person), _conversation("active", kind="callback")
+        )
 
 
 def _profile(person, *, on_duty=True, takes_calls=True):

@@ -16,9 +16,10 @@ from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
 from huoli.contacts.tests.factories import PhoneCallFactory
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import Conversation, Feedback, Message
+from huoli.conversations.models import Conversation, Feedback, Message, StaffNote
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
+from huoli.conversations.services.staff_notes import staff_note_add
 from huoli.conversations.services.start import conversation_resume
 from huoli.conversations.tests.factories import chat_start, feedback_given
 from huoli.core.models import AuditEntry
@@ -86,6 +87,37 @@ def test_purge_takes_the_content_keeps_the_statistics_and_can_run_again():
     assert entry.data["conversations"] == 1
     if connection.vendor == "sqlite":
         assert secret_bytes not in sqlite_file_bytes()
+
+
+def test_the_staff_notes_go_with_the_conversations_messages():
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    duty_set(user=counsellor, on_duty=True)
+    kept = chat_start(language="fi")
+    old = chat_start(language="fi")
+    for access in (old, kept):
+        conversation = conversation_take(
+            counsellor=counsellor, conversation_id=access.conversation.pk
+        )
+        message_post(conversation=conversation, sender="visitor", client_id="m", body="Hei")
+        staff_note_add(
+            conversation_id=conversation.pk, author=supervisor, client_id="n", body="Hiljaa"
+        )
+        conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
+        if access is old:
+            # The other one goes on for a while: its messages are not yet due.
+            Conversation.objects.filter(pk=conversation.pk).update(
+                last_message_at=timezone.now() - timedelta(days=100),
+                created_at=timezone.now() - timedelta(days=100),
+            )
+    policy = RetentionPolicy.current()
+    with time_machine.travel(
+        timezone.now() + timedelta(days=policy.message_days - 50), tick=False
+    ):
+        assert purge()["conversations"] == 1
+    assert not StaffNote.objects.filter(conversation=old.conversation).exists()
+    assert not Message.objects.filter(conversation=old.conversation).exists()
+    assert [n.body for n in StaffNote.objects.filter(conversation=kept.conversation)] == ["Hiljaa"]
 
 
 def test_the_deletion_date_is_shown_to_the_counsellor(client, logged_in):
