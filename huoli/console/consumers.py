@@ -242,7 +242,8 @@ class StaffConsumer(FrameConsumer):
             self.watching[conversation_id] = may_write
             return
         del self.watching[conversation_id]
-        for group in (conversation_group(conversation_id), conversation_staff_group(conversation_id)):
+        groups = (conversation_group(conversation_id), conversation_staff_group(conversation_id))
+        for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
             if group in self.groups_joined:
                 self.groups_joined.remove(group)

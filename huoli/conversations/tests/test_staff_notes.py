@@ -41,7 +41,7 @@ def raw_body(note_id: int) -> str:
 
 
 def test_a_note_is_encrypted_at_rest_and_its_writing_audited(taken):
-    counsellor, conversation = taken
+    _counsellor, conversation = taken
     supervisor = StaffFactory(role=Role.SUPERVISOR)
     note, created = staff_note_add(
         conversation_id=conversation.pk, author=supervisor, client_id="n1", body=f"  {SECRET} "
@@ -122,9 +122,7 @@ def test_no_note_once_the_conversation_has_ended_nor_while_it_waits(taken):
     conversation_end(conversation=conversation, ended_by="counsellor", by=counsellor)
     for author in (counsellor, supervisor):
         with translation.override("en"), pytest.raises(ConversationError) as refused:
-            staff_note_add(
-                conversation_id=conversation.pk, author=author, client_id="e", body="x"
-            )
+            staff_note_add(conversation_id=conversation.pk, author=author, client_id="e", body="x")
         assert refused.value.code == "conversation_ended"
         assert str(refused.value) == "This conversation has ended."
     assert not StaffNote.objects.exists()

@@ -111,9 +111,7 @@ def test_the_staff_notes_go_with_the_conversations_messages():
                 created_at=timezone.now() - timedelta(days=100),
             )
     policy = RetentionPolicy.current()
-    with time_machine.travel(
-        timezone.now() + timedelta(days=policy.message_days - 50), tick=False
-    ):
+    with time_machine.travel(timezone.now() + timedelta(days=policy.message_days - 50), tick=False):
         assert purge()["conversations"] == 1
     assert not StaffNote.objects.filter(conversation=old.conversation).exists()
     assert not Message.objects.filter(conversation=old.conversation).exists()
