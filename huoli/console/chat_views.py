@@ -24,6 +24,7 @@ from huoli.conversations.selectors import (
     live_rows_for,
     my_conversations,
     queue_offered_to,
+    staff_notes_after,
 )
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import (
@@ -34,6 +35,7 @@ from huoli.conversations.services.queue import (
     conversation_transfer,
     duty_set,
 )
+from huoli.conversations.services.staff_notes import staff_note_add
 from huoli.core.policy import (
     may_ask_call_back,
     may_escalate,
@@ -42,6 +44,7 @@ from huoli.core.policy import (
     may_observe,
     may_transfer,
     may_write,
+    may_write_staff_note,
     records_scope,
 )
 from huoli.retention.models import RetentionPolicy
@@ -135,6 +138,9 @@ def conversation_view(request, conversation_id: int):
         "observing": may_observe(user, conversation),
         "may_flag": may_flag(user, conversation),
         "flag_reasons": FlagReason.choices,
+        # The staff's private notes, read with the conversation (its audited read above).
+        "staff_notes": list(staff_notes_after(conversation)),
+        "may_note": may_write_staff_note(user, conversation),
         "may_join": may_join(user, conversation),
         "may_ask_call_back": may_ask_call_back(user, conversation),
         "transfer_to": (
@@ -162,6 +168,9 @@ def conversation_view(request, conversation_id: int):
                 else ""
             ),
             "ended_status": str(Conversation.Status.ENDED.label),
+            "note_mark": _("Private note — the visitor does not see this"),
+            "note_empty": _("Write a note first."),
+            "you": user.display_name,
         },
     }
     return render(request, "console/conversation.html", context)
@@ -185,6 +194,24 @@ def reply_view(request, conversation_id: int):
             )
         except ConversationError as error:
             messages.error(request, str(error))
+    return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
+
+
+@staff_required("counselling.work")
+@require_POST
+def staff_note_view(request, conversation_id: int):
+    """A private note to the staff of a live conversation, without JavaScript (the page
+    sends it over the console socket otherwise)."""
+    conversation = access_conversation(request.user, conversation_id, purpose="note")
+    try:
+        staff_note_add(
+            conversation_id=conversation.pk,
+            author=request.user,
+            client_id=request.POST.get("client_id", ""),
+            body=request.POST.get("body", ""),
+        )
+    except ConversationError as error:
+        messages.error(request, str(error))
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 

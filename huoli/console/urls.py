@@ -47,6 +47,11 @@ urlpatterns = [
         name="callback_outcome",
     ),
     path("conversations/<int:conversation_id>/reply/", chat_views.reply_view, name="reply"),
+    path(
+        "conversations/<int:conversation_id>/note/",
+        chat_views.staff_note_view,
+        name="staff_note",
+    ),
     path("conversations/<int:conversation_id>/end/", chat_views.end_view, name="end"),
     path(
         "conversations/<int:conversation_id>/transfer/",

@@ -60,6 +60,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:conversation": COUNSELLING,
     "console:take": COUNSELLING,
     "console:reply": COUNSELLING,
+    "console:staff_note": COUNSELLING,
     "console:end": COUNSELLING,
     "console:transfer": COUNSELLING,
     "console:join": frozenset({Role.SUPERVISOR.value}),

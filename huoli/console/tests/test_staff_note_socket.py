@@ -145,7 +145,7 @@ async def test_a_reconnecting_page_gets_the_notes_it_missed_with_its_audited_rea
         action="conversation.read", actor_id=counsellor.pk, object_id=str(conversation_id)
     )
     before = await database_sync_to_async(reads.count)()
-    staff, history, ready = await watching(
+    staff, history, _ready = await watching(
         counsellor_key, conversation_id, last_note_id=notes[0].pk
     )
     assert [(f["type"], f["body"]) for f in history] == [

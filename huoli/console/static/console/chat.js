@@ -4,6 +4,7 @@
 import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
+import { staffNotes } from "./staff_notes.js";
 
 const root = document.querySelector("[data-console-chat]");
 if (root) {
@@ -71,8 +72,15 @@ if (root) {
     }
   }
 
+  // Private notes between the staff (staff_notes.js): their own handlers, frames and form.
+  const notes = staffNotes({ conversationId, texts, send: (frame) => socket.send(frame) });
+
   const handlers = {
     ...alertHandlers,
+    ...notes.handlers,
+    error(event) {
+      notes.failed(event);
+    },
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
@@ -109,8 +117,9 @@ if (root) {
     // Signed out, or no longer allowed to use the console.
     reloadOn: [4401],
     onOpen({ send }) {
-      send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen() });
+      send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen(), last_note_id: notes.lastSeen() });
       send({ type: "seen", conversation_id: conversationId, seq: lastSeen() });
+      notes.resend(send);
     },
     messageFrame: (clientId, body) => ({
       type: "message",
