@@ -92,6 +92,8 @@ export function staffNotes({ conversationId, texts, send }) {
   }
 
   if (form) {
+    // Our own translated words for an empty note, rather than the browser's bubble.
+    form.noValidate = true;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const body = box.value.trim();
