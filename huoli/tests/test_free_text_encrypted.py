@@ -61,6 +61,8 @@ NOT_FREE_TEXT = {
     "conversations.Message.sender": "a code from a fixed list",
     "conversations.Message.author_name": "the counsellor's display name",
     "conversations.Message.client_id": "a random id made by the sender's page",
+    "conversations.StaffNote.author_name": "the staff member's display name",
+    "conversations.StaffNote.client_id": "a random id made by the writer's page",
     "conversations.Feedback.answer": "a code from a fixed list",
     # Calls: the number and the SIP call id only as keyed hashes (decision 0035).
     "calls.Call.line": "a language code",
