@@ -56,6 +56,7 @@ def test_a_supervisor_and_the_counsellor_exchange_notes_the_visitor_never_sees(
         expect(note).to_be_visible()
         expect(note).to_contain_text(MARK)
         expect(note).not_to_contain_text("Sending…")
+        expect(note.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
     expect(supervisor.get_by_label(NOTE_FIELD)).to_have_value("")
 
     # The counsellor answers with a note; the supervisor sees it without a reload.

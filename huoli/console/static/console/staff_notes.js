@@ -57,10 +57,13 @@ export function staffNotes({ conversationId, texts, send }) {
   const handlers = {
     "conversation.staff_note"(event) {
       if (!list || event.conversation_id !== conversationId) return;
-      if (list.querySelector(`[data-note-id="${event.note_id}"]`)) return;
-      list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]:not([data-note-id])`)?.remove();
+      // The server's own rendition (with its time) replaces this page's copy of its note.
+      const known =
+        list.querySelector(`[data-note-id="${event.note_id}"]`) ||
+        list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       pending.delete(event.client_id);
-      place(item(event));
+      if (known) known.replaceWith(item(event));
+      else place(item(event));
     },
     "staff_note.ack"(event) {
       const entry = pending.get(event.client_id);
