@@ -17,9 +17,10 @@ from huoli.console.callback_views import callback_page
 from huoli.console.directory_views import directory_panel
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import CannedResponse, Conversation, FlagReason
+from huoli.conversations.models import Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
+    canned_responses_for,
     duty_list_for,
     live_rows_for,
     my_conversations,
@@ -118,7 +119,6 @@ def conversation_view(request, conversation_id: int):
         return callback_page(request, conversation)
     user = request.user
     writes = may_write(user, conversation)
-    language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
     escalation = conversation.escalations.order_by("-opened_at").first()
     context = {
         "conversation": conversation,
@@ -144,12 +144,7 @@ def conversation_view(request, conversation_id: int):
             if may_transfer(user, conversation)
             else []
         ),
-        "canned": [
-            (response.title, response.text_for(language))
-            for response in CannedResponse.objects.filter(active=True)
-        ]
-        if writes
-        else [],
+        "canned": canned_responses_for(conversation.language) if writes else [],
         "chat_texts": {
             "visitor": _("Visitor"),
             "sending": _("Sending…"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
 from huoli.conversations import return_codes
-from huoli.conversations.models import Conversation, Message
+from huoli.conversations.models import CannedResponse, CannedText, Conversation, Message
 from huoli.core.audit import audit_record
 from huoli.core.policy import (
     conversations_scope,
@@ -312,3 +312,29 @@ def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:
     """Whether a browser token (its hash) still opens the conversation: it does not after a
     return with the code elsewhere or a blocked code."""
     return Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash).exists()
+
+
+@dataclass(frozen=True)
+class CannedChoice:
+    """A canned response as the counsellor is offered it in one conversation."""
+
+    response: CannedResponse
+    texts: list[CannedText]  # the visitor's language first when it has one
+    in_language: bool  # it has a text in the visitor's language
+
+
+def canned_responses_for(language: str) -> list[CannedChoice]:
+    """The canned responses in use, each with its texts, the one in ``language`` first
+    (two queries, whatever their number)."""
+    choices = []
+    for response in CannedResponse.objects.filter(active=True).prefetch_related("texts"):
+        texts = response.texts_for(language)
+        if texts:
+            choices.append(
+                CannedChoice(
+                    response=response,
+                    texts=texts,
+                    in_language=texts[0].language == language,
+                )
+            )
+    return choices
