@@ -217,13 +217,20 @@ class CannedResponse(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Without the visitor's language, English is the likeliest to be understood.
+    FALLBACK_LANGUAGE = "en"
+
     def texts_for(self, language: str) -> list[CannedText]:
-        """Its texts with the one in ``language`` first, the others in the order of
-        ``HUOLI_SPOKEN_LANGUAGES`` (uses ``texts`` as prefetched)."""
+        """Its texts with the one in ``language`` first, then English, the others in the
+        order of ``HUOLI_SPOKEN_LANGUAGES`` (uses ``texts`` as prefetched)."""
         order = {code: i for i, (code, _name) in enumerate(settings.HUOLI_SPOKEN_LANGUAGES)}
         return sorted(
             self.texts.all(),
-            key=lambda text: (text.language != language, order.get(text.language, len(order))),
+            key=lambda text: (
+                text.language != language,
+                text.language != self.FALLBACK_LANGUAGE,
+                order.get(text.language, len(order)),
+            ),
         )
 
 

@@ -44,23 +44,29 @@ def test_the_visitor_language_comes_first(client, logged_in):
     canned("Closing", fi="Kiitos", en="Thank you")
     chat = chat_taken(counsellor=aino, language="ar").conversation
     html = client.get(f"/console/conversations/{chat.pk}/").content.decode()
-    assert offered(html) == [("Closing", ["fi", "en"]), ("Greeting", ["ar", "fi", "en"])]
+    assert offered(html) == [("Closing", ["en", "fi"]), ("Greeting", ["ar", "en", "fi"])]
     closing, greeting = re.findall(r"<li data-canned-response>(.*?)</li>", html, re.S)
-    # The title inserts the visitor's language, or the first there is, and says so.
+    # The title inserts the visitor's language, or else English, and says so.
     assert 'data-canned="مرحبا" data-canned-language="ar">Greeting<' in greeting
     assert "Not in Arabic" not in greeting
-    assert 'data-canned="Kiitos" data-canned-language="fi">Closing<' in closing
+    assert 'data-canned="Thank you" data-canned-language="en">Closing<' in closing
     assert "Not in Arabic" in closing
     assert 'aria-label="Greeting in Arabic"' in greeting
     assert "The visitor's language: Arabic." in html
 
 
-def test_a_finnish_visitor_gets_finnish_first(client, logged_in):
+def test_a_finnish_visitor_gets_finnish_first_a_swedish_one_english_without_swedish(
+    client, logged_in
+):
     aino = logged_in(Role.COUNSELLOR)
     canned("Greeting", en="Hello", ar="مرحبا", fi="Hei")
     chat = chat_taken(counsellor=aino, language="fi").conversation
     html = client.get(f"/console/conversations/{chat.pk}/").content.decode()
     assert offered(html) == [("Greeting", ["fi", "en", "ar"])]
+    chat = chat_taken(counsellor=aino, language="sv").conversation
+    html = client.get(f"/console/conversations/{chat.pk}/").content.decode()
+    assert offered(html) == [("Greeting", ["en", "fi", "ar"])]
+    assert "Not in Swedish" in html
 
 
 def test_no_canned_responses_for_someone_who_does_not_write(client, logged_in):

@@ -18,20 +18,22 @@ def canned(title: str, order: int = 0, active: bool = True, **texts: str) -> Can
     return response
 
 
-def test_the_visitor_language_comes_first_then_the_spoken_languages_order():
-    canned("Greeting", ar="مرحبا", en="Hello", fi="Hei", sv="Hej")
+def test_the_visitor_language_comes_first_then_english_then_the_spoken_languages_order():
+    canned("Greeting", ar="مرحبا", en="Hello", fi="Hei", sv="Hej", so="Salaan")
     [choice] = canned_responses_for("ar")
-    assert [t.language for t in choice.texts] == ["ar", "fi", "sv", "en"]
+    assert [t.language for t in choice.texts] == ["ar", "en", "fi", "sv", "so"]
     assert choice.in_language
     [choice] = canned_responses_for("sv")
-    assert [t.language for t in choice.texts] == ["sv", "fi", "en", "ar"]
+    assert [t.language for t in choice.texts] == ["sv", "en", "fi", "ar", "so"]
 
 
 def test_a_response_without_the_visitor_language_is_offered_and_marked():
     canned("Closing", fi="Kiitos", en="Thank you")
     [choice] = canned_responses_for("so")
     assert not choice.in_language
-    assert [t.language for t in choice.texts] == ["fi", "en"]
+    assert [t.language for t in choice.texts] == ["en", "fi"]
+    canned("Finnish only", fi="Vain suomeksi")
+    assert [t.language for t in canned_responses_for("so")[1].texts] == ["fi"]
 
 
 def test_only_responses_in_use_with_a_text_are_offered_in_their_order():
