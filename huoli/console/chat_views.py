@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,12 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.console.access import staff_required
 from huoli.console.callback_views import callback_page
+from huoli.console.case_views import counsellors
 from huoli.console.directory_views import directory_panel
+from huoli.console.forms import ConversationFilterForm
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import CannedResponse, Conversation, FlagReason
+from huoli.conversations.models import Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
+    canned_responses_for,
+    conversations_list_for,
     duty_list_for,
     live_rows_for,
     my_conversations,
@@ -46,6 +51,7 @@ from huoli.core.policy import (
     may_write,
     may_write_staff_note,
     records_scope,
+    user_has_permission,
 )
 from huoli.retention.models import RetentionPolicy
 
@@ -113,6 +119,33 @@ def flag_view(request, conversation_id: int):
     return HttpResponseRedirect(reverse("console:conversation", args=[conversation_id]))
 
 
+CONVERSATIONS_PER_PAGE = 25
+
+
+@staff_required("counselling.work")
+@require_GET
+def conversation_list_view(request):
+    """Past, waiting and active conversations the user may open, filtered by their metadata
+    (never by what was written). Listing reads no content and is not audited; opening one
+    is (``conversation_view``)."""
+    user = request.user
+    form = ConversationFilterForm(
+        request.GET or None,
+        counsellors=counsellors() if user_has_permission(user, "counselling.supervise") else [user],
+    )
+    if form.is_bound and not form.is_valid():
+        conversations = Conversation.objects.none()
+    else:
+        conversations = conversations_list_for(user, **(form.filters() if form.is_bound else {}))
+    page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    filtered = any(value for name, value in request.GET.items() if name != "page")
+    return render(
+        request,
+        "console/conversation_list.html",
+        {"form": form, "page": page, "filtered": filtered},
+    )
+
+
 @staff_required("counselling.work")
 @require_GET
 def conversation_view(request, conversation_id: int):
@@ -121,7 +154,6 @@ def conversation_view(request, conversation_id: int):
         return callback_page(request, conversation)
     user = request.user
     writes = may_write(user, conversation)
-    language = conversation.language if conversation.language in ("fi", "sv", "en") else "en"
     escalation = conversation.escalations.order_by("-opened_at").first()
     context = {
         "conversation": conversation,
@@ -150,12 +182,7 @@ def conversation_view(request, conversation_id: int):
             if may_transfer(user, conversation)
             else []
         ),
-        "canned": [
-            (response.title, response.text_for(language))
-            for response in CannedResponse.objects.filter(active=True)
-        ]
-        if writes
-        else [],
+        "canned": canned_responses_for(conversation.language) if writes else [],
         "chat_texts": {
             "visitor": _("Visitor"),
             "sending": _("Sending…"),

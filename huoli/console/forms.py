@@ -2,6 +2,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from huoli.cases.models import CASE_NUMBER_ALPHABET, CASE_NUMBER_LENGTH
+from huoli.cases.services import normalise_case_number
+from huoli.conversations.models import Conversation
+
 
 class LoginForm(forms.Form):
     username = forms.CharField(
@@ -63,3 +67,75 @@ class CounsellorProfileForm(forms.Form):
             "as one of your chats at once."
         ),
     )
+
+
+class ConversationFilterForm(forms.Form):
+    """The filters of the list of conversations, kept in the URL (a GET form). Only
+    metadata: message texts are encrypted and cannot be searched."""
+
+    started_from = forms.DateField(
+        label=_("Started from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    started_to = forms.DateField(
+        label=_("Started until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Channel"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    counsellor = forms.TypedChoiceField(
+        label=_("Counsellor"), required=False, coerce=int, empty_value=None
+    )
+    case = forms.CharField(
+        label=_("Case number"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    flagged = forms.ChoiceField(
+        label=_("Flagged as abusive"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Flagged")), ("no", _("Not flagged"))],
+    )
+
+    def __init__(self, *args, counsellors, **kwargs):
+        """``counsellors``: the staff the user may filter by (a counsellor only themselves)."""
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("All"))]
+        self.fields["status"].choices = everyone + list(Conversation.Status.choices)
+        self.fields["kind"].choices = everyone + list(Conversation.Kind.choices)
+        self.fields["language"].choices = everyone + list(settings.HUOLI_SPOKEN_LANGUAGES)
+        self.fields["counsellor"].choices = everyone + [
+            (user.pk, user.display_name) for user in counsellors
+        ]
+
+    def clean_case(self) -> str:
+        number = normalise_case_number(self.cleaned_data["case"])
+        if number and (
+            len(number) != CASE_NUMBER_LENGTH
+            or any(ch not in CASE_NUMBER_ALPHABET for ch in number)
+        ):
+            raise forms.ValidationError(
+                _("Enter a case number as it is written, for example ACD-E34.")
+            )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("started_from"), cleaned.get("started_to")
+        if start and end and start > end:
+            self.add_error("started_to", _("The end date is before the start date."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The keyword arguments of ``conversations_list_for`` (the form must be valid)."""
+        data = self.cleaned_data
+        return {
+            "started_from": data["started_from"],
+            "started_to": data["started_to"],
+            "status": data["status"],
+            "kind": data["kind"],
+            "language": data["language"],
+            "counsellor": data["counsellor"],
+            "case_number": data["case"],
+            "flagged": {"yes": True, "no": False}.get(data["flagged"]),
+        }

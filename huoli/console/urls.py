@@ -29,6 +29,7 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("duty/", chat_views.duty_view, name="duty"),
     path("work/", chat_views.work_panel_view, name="work_panel"),
+    path("conversations/", chat_views.conversation_list_view, name="conversation_list"),
     path("conversations/<int:conversation_id>/", chat_views.conversation_view, name="conversation"),
     path("conversations/<int:conversation_id>/take/", chat_views.take_view, name="take"),
     path(

@@ -202,12 +202,10 @@ class Feedback(models.Model):
 
 
 class CannedResponse(models.Model):
-    """A ready answer kept by administrators, in the staff languages."""
+    """A ready answer kept by administrators, with a text in each visitor language it has
+    (``CannedText``): the counsellor inserts it in the visitor's language, or another."""
 
     title = models.CharField(_("title"), max_length=80)
-    text_fi = models.TextField(_("text in Finnish"))
-    text_sv = models.TextField(_("text in Swedish"), blank=True)
-    text_en = models.TextField(_("text in English"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
 
@@ -219,9 +217,53 @@ class CannedResponse(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def text_for(self, language: str) -> str:
-        """The text in the conversation's language where there is one, else English or Finnish."""
-        return getattr(self, f"text_{language}", "") or self.text_en or self.text_fi
+    # Without the visitor's language, English is the likeliest to be understood.
+    FALLBACK_LANGUAGE = "en"
+
+    def texts_for(self, language: str) -> list[CannedText]:
+        """Its texts with the one in ``language`` first, then English, the others in the
+        order of ``HUOLI_SPOKEN_LANGUAGES`` (uses ``texts`` as prefetched)."""
+        order = {code: i for i, (code, _name) in enumerate(settings.HUOLI_SPOKEN_LANGUAGES)}
+        return sorted(
+            self.texts.all(),
+            key=lambda text: (
+                text.language != language,
+                text.language != self.FALLBACK_LANGUAGE,
+                order.get(text.language, len(order)),
+            ),
+        )
+
+
+class CannedText(models.Model):
+    """A canned response's text in one visitor language."""
+
+    response = models.ForeignKey(
+        CannedResponse,
+        on_delete=models.CASCADE,
+        related_name="texts",
+        verbose_name=_("canned response"),
+    )
+    # One of ``HUOLI_SPOKEN_LANGUAGES`` (the admin's form offers them; no choices here, so
+    # adding a language needs no migration).
+    language = models.CharField(_("language"), max_length=8)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["response", "language"]
+        verbose_name = _("text in a language")
+        verbose_name_plural = _("texts in languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "language"], name="canned_text_language_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response} ({self.language})"
+
+    @property
+    def language_name(self) -> str:
+        return spoken_language_name(self.language)
 
 
 MAX_STAFF_NOTE_CHARS = 2000

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from huoli.accounts.models import CounsellorProfile
+from huoli.cases.services import normalise_case_number
+from huoli.contacts.models import ContactRecord
 from huoli.conversations import return_codes
-from huoli.conversations.models import Conversation, Message, StaffNote
+from huoli.conversations.models import (
+    CannedResponse,
+    CannedText,
+    Conversation,
+    Message,
+    StaffNote,
+)
 from huoli.core.audit import audit_record
 from huoli.core.policy import (
     conversations_scope,
     get_or_404,
     instances_user_has_permission_for,
+    records_scope,
 )
 from huoli.helpline.selectors import LineStatus, line_status
 
@@ -38,6 +47,81 @@ def access_conversation(user, conversation_id: int, *, purpose: str = "read") ->
         object_id=conversation.pk,
     )
     return conversation
+
+
+def _day_starts(day: date) -> datetime:
+    """Midnight of ``day`` in the line's time zone (``settings.TIME_ZONE``)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def conversations_list_for(
+    user,
+    *,
+    started_from: date | None = None,
+    started_to: date | None = None,
+    status: str = "",
+    kind: str = "",
+    language: str = "",
+    counsellor: int | None = None,
+    case_number: str = "",
+    flagged: bool | None = None,
+) -> QuerySet[Conversation]:
+    """Past, waiting and active conversations the user may open (``conversations_scope``),
+    newest first, with what a list shows: the counsellor, ``message_count`` and
+    ``case_records`` (the contact records in the user's ``records_scope`` that put it in a
+    case). Only metadata: listing is not a read, opening one is (``access_conversation``,
+    audited). Message texts are encrypted and never searched. Every filter narrows the
+    scoped set, so a counsellor who filters by a colleague finds nothing of theirs.
+    Two queries for the rows of a page, whatever its length (and the count)."""
+    conversations = conversations_scope(user, Conversation.objects.all())
+    if started_from:
+        conversations = conversations.filter(created_at__gte=_day_starts(started_from))
+    if started_to:
+        conversations = conversations.filter(
+            created_at__lt=_day_starts(started_to + timedelta(days=1))
+        )
+    if status:
+        conversations = conversations.filter(status=status)
+    if kind:
+        conversations = conversations.filter(kind=kind)
+    if language:
+        conversations = conversations.filter(language=language)
+    if counsellor:
+        conversations = conversations.filter(counsellor_id=counsellor)
+    case_records = records_scope(user, ContactRecord.objects.filter(case__isnull=False))
+    if case_number:
+        conversations = conversations.filter(
+            Exists(
+                case_records.filter(
+                    conversation=OuterRef("pk"), case__number=normalise_case_number(case_number)
+                )
+            )
+        )
+    if flagged is not None:
+        conversations = (
+            conversations.exclude(flag_reason="")
+            if flagged
+            else conversations.filter(flag_reason="")
+        )
+    message_count = (
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .order_by()
+        .values("conversation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        conversations.select_related("counsellor__counsellor_profile")
+        .annotate(message_count=Coalesce(Subquery(message_count, output_field=IntegerField()), 0))
+        .prefetch_related(
+            Prefetch(
+                "contact_records",
+                queryset=case_records.select_related("case").order_by("started_at"),
+                to_attr="case_records",
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def messages_after(conversation: Conversation, seq: int) -> QuerySet[Message]:
@@ -318,3 +402,29 @@ def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:
     """Whether a browser token (its hash) still opens the conversation: it does not after a
     return with the code elsewhere or a blocked code."""
     return Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash).exists()
+
+
+@dataclass(frozen=True)
+class CannedChoice:
+    """A canned response as the counsellor is offered it in one conversation."""
+
+    response: CannedResponse
+    texts: list[CannedText]  # the visitor's language first when it has one
+    in_language: bool  # it has a text in the visitor's language
+
+
+def canned_responses_for(language: str) -> list[CannedChoice]:
+    """The canned responses in use, each with its texts, the one in ``language`` first
+    (two queries, whatever their number)."""
+    choices = []
+    for response in CannedResponse.objects.filter(active=True).prefetch_related("texts"):
+        texts = response.texts_for(language)
+        if texts:
+            choices.append(
+                CannedChoice(
+                    response=response,
+                    texts=texts,
+                    in_language=texts[0].language == language,
+                )
+            )
+    return choices

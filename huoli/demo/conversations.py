@@ -15,7 +15,7 @@ from huoli.accounts.models import CounsellorProfile, User
 from huoli.contacts.models import ContactRecord, ListEntry
 from huoli.contacts.services import contact_record_complete
 from huoli.conversations import return_codes
-from huoli.conversations.models import CannedResponse, Conversation, Message
+from huoli.conversations.models import CannedResponse, CannedText, Conversation, Message
 from huoli.conversations.services.messages import MessagePost, messages_post
 from huoli.conversations.services.queue import conversation_end, conversation_take, duty_set
 from huoli.conversations.services.start import conversation_start
@@ -24,21 +24,26 @@ from huoli.escalations.services import contact_record_save
 
 
 def demo_canned_responses() -> int:
-    """The demo's canned responses in Finnish, Swedish and English, when there are none yet
-    (an administrator's own, or the demo's of an earlier run, are left as they are)."""
+    """The demo's canned responses, each with its texts, when there are none yet (an
+    administrator's own, or the demo's of an earlier run, are left as they are)."""
     if CannedResponse.objects.exists():
         return 0
-    CannedResponse.objects.bulk_create(
-        CannedResponse(title=title, text_fi=fi, text_sv=sv, text_en=en, order=10 * (i + 1))
-        for i, (title, fi, sv, en) in enumerate(CANNED_RESPONSES)
-    )
+    for i, (title, texts) in enumerate(CANNED_RESPONSES):
+        response = CannedResponse.objects.create(title=title, order=10 * (i + 1))
+        CannedText.objects.bulk_create(
+            CannedText(response=response, language=language, text=text)
+            for language, text in texts.items()
+        )
     return len(CANNED_RESPONSES)
 
 
 def demo_canned_responses_delete() -> None:
-    """Only the demo's own, as it wrote them: an administrator's stay."""
-    for title, fi, sv, en in CANNED_RESPONSES:
-        CannedResponse.objects.filter(title=title, text_fi=fi, text_sv=sv, text_en=en).delete()
+    """Only the demo's own, as it wrote them: an administrator's stay (also one whose texts
+    an administrator has changed)."""
+    for title, texts in CANNED_RESPONSES:
+        for response in CannedResponse.objects.filter(title=title).prefetch_related("texts"):
+            if {text.language: text.text for text in response.texts.all()} == texts:
+                response.delete()
 
 
 def speakers(counsellors: list[User], language: str) -> list[User]:

@@ -278,55 +278,98 @@ DIALOGUES = [
 ]  # fmt: skip
 
 
-# (title, Finnish, Swedish, English): canned responses are kept in the staff languages
-# (``CannedResponse.text_fi``/``sv``/``en``); a conversation in another language gets English.
+# (title, {language: text}): canned responses have a text per visitor language
+# (``CannedText``); the counsellor sees which and gets the visitor's first. The demo's are in
+# the staff languages, and some in Arabic, the language of three of its conversations.
 CANNED_RESPONSES = [
     (
         "Tervehdys · Greeting",
-        "Hei, ja kiitos että otit yhteyttä. Olen täällä kuuntelemassa. Kerro rauhassa, mikä "
-        "sinua huolettaa.",
-        "Hej, och tack för att du hör av dig. Jag är här för att lyssna. Berätta i lugn och "
-        "ro vad du är orolig för.",
-        "Hello, and thank you for reaching out. I am here to listen. Take your time and tell "
-        "me what is worrying you.",
+        {
+            "fi": (
+                "Hei, ja kiitos että otit yhteyttä. Olen täällä kuuntelemassa. Kerro rauhassa, "
+                "mikä sinua huolettaa."
+            ),
+            "sv": (
+                "Hej, och tack för att du hör av dig. Jag är här för att lyssna. Berätta i lugn "
+                "och ro vad du är orolig för."
+            ),
+            "en": (
+                "Hello, and thank you for reaching out. I am here to listen. Take your time and "
+                "tell me what is worrying you."
+            ),
+            "ar": "مرحبًا، وشكرًا لتواصلك معنا. أنا هنا لأستمع إليك. خذ وقتك وأخبرني بما يقلقك.",
+        },
     ),
     (
         "Ota aikaa · Take your time",
-        "Ei kiirettä. Voit kirjoittaa omaan tahtiisi, ja voit lopettaa milloin tahansa.",
-        "Ingen brådska. Du kan skriva i din egen takt och avsluta när du vill.",
-        "There is no hurry. You can write at your own pace and stop whenever you like.",
+        {
+            "fi": "Ei kiirettä. Voit kirjoittaa omaan tahtiisi, ja voit lopettaa milloin tahansa.",
+            "sv": "Ingen brådska. Du kan skriva i din egen takt och avsluta när du vill.",
+            "en": "There is no hurry. You can write at your own pace and stop whenever you like.",
+        },
     ),
     (
         "Paluukoodi · Return code",
-        "Kirjoita paluukoodi talteen. Sillä voit palata tähän samaan keskusteluun myöhemmin, "
-        "eikä sinun tarvitse kertoa asiaa alusta.",
-        "Spara returkoden. Med den kan du komma tillbaka till samma samtal senare utan att "
-        "behöva berätta allt från början.",
-        "Please keep your return code. With it you can come back to this same conversation "
-        "later without telling everything again.",
+        {
+            "fi": (
+                "Kirjoita paluukoodi talteen. Sillä voit palata tähän samaan keskusteluun "
+                "myöhemmin, eikä sinun tarvitse kertoa asiaa alusta."
+            ),
+            "sv": (
+                "Spara returkoden. Med den kan du komma tillbaka till samma samtal senare utan "
+                "att behöva berätta allt från början."
+            ),
+            "en": (
+                "Please keep your return code. With it you can come back to this same "
+                "conversation later without telling everything again."
+            ),
+            "ar": (
+                "احتفظ برمز العودة. يمكنك به العودة إلى هذه المحادثة نفسها لاحقًا دون أن تروي كل "
+                "شيء من جديد."
+            ),
+        },
     ),
     (
         "Palvelut · Services",
-        "Voin jakaa sinulle tietoja palveluista, joista voi saada tukea lähellä sinua. "
-        "Haluatko, että katson sopivia vaihtoehtoja?",
-        "Jag kan dela information om tjänster nära dig där du kan få stöd. Vill du att jag "
-        "letar fram några alternativ?",
-        "I can share details of services near you where you can get support. Would you like "
-        "me to look for some options?",
+        {
+            "fi": (
+                "Voin jakaa sinulle tietoja palveluista, joista voi saada tukea lähellä sinua. "
+                "Haluatko, että katson sopivia vaihtoehtoja?"
+            ),
+            "sv": (
+                "Jag kan dela information om tjänster nära dig där du kan få stöd. Vill du att "
+                "jag letar fram några alternativ?"
+            ),
+            "en": (
+                "I can share details of services near you where you can get support. Would you "
+                "like me to look for some options?"
+            ),
+        },
     ),
     (
         "Hätätilanne · Emergency",
-        "Jos joku on välittömässä vaarassa, soita hätänumeroon 112.",
-        "Om någon är i omedelbar fara, ring nödnumret 112.",
-        "If anyone is in immediate danger, call the emergency number 112.",
+        {
+            "fi": "Jos joku on välittömässä vaarassa, soita hätänumeroon 112.",
+            "sv": "Om någon är i omedelbar fara, ring nödnumret 112.",
+            "en": "If anyone is in immediate danger, call the emergency number 112.",
+            "ar": "إذا كان أي شخص في خطر مباشر، فاتصل برقم الطوارئ 112.",
+        },
     ),
     (
         "Lopetus · Closing",
-        "Kiitos, että kirjoitit. Voit ottaa yhteyttä uudelleen milloin tahansa, ja "
-        "paluukoodilla voit jatkaa tätä keskustelua.",
-        "Tack för att du skrev. Du kan höra av dig igen när som helst, och med returkoden "
-        "kan du fortsätta det här samtalet.",
-        "Thank you for writing. You can contact us again at any time, and with your return "
-        "code you can continue this conversation.",
+        {
+            "fi": (
+                "Kiitos, että kirjoitit. Voit ottaa yhteyttä uudelleen milloin tahansa, ja "
+                "paluukoodilla voit jatkaa tätä keskustelua."
+            ),
+            "sv": (
+                "Tack för att du skrev. Du kan höra av dig igen när som helst, och med returkoden "
+                "kan du fortsätta det här samtalet."
+            ),
+            "en": (
+                "Thank you for writing. You can contact us again at any time, and with your "
+                "return code you can continue this conversation."
+            ),
+        },
     ),
 ]

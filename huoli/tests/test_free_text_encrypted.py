@@ -73,9 +73,8 @@ NOT_FREE_TEXT = {
     "calls.Call.rang_users": "staff ids",
     "calls.Call.declined_users": "staff ids",
     "conversations.CannedResponse.title": "a ready answer written by administrators",
-    "conversations.CannedResponse.text_fi": "a ready answer written by administrators",
-    "conversations.CannedResponse.text_sv": "a ready answer written by administrators",
-    "conversations.CannedResponse.text_en": "a ready answer written by administrators",
+    "conversations.CannedText.language": "a language code",
+    "conversations.CannedText.text": "a ready answer written by administrators",
     # Contact records: lists and codes; the texts are encrypted.
     "contacts.ListEntry.kind": "a code from a fixed list",
     "contacts.ListEntry.code": "a code",

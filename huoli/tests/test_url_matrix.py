@@ -58,6 +58,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:work_panel": COUNSELLING,
     # A chat taken by the counsellor: they and supervisors may open it, nobody else.
     "console:conversation": COUNSELLING,
+    # The list of conversations: those who may open some (core.policy.conversations_scope).
+    "console:conversation_list": COUNSELLING,
     "console:take": COUNSELLING,
     "console:reply": COUNSELLING,
     "console:staff_note": COUNSELLING,

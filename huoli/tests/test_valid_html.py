@@ -163,6 +163,10 @@ def console_pages() -> dict[str, str]:
         ),
         "counsellor directory, searched": reverse("console:directory") + "?q=helsinki",
         "counsellor directory results": reverse("console:directory_results") + "?q=a",
+        "counsellor conversations, filtered to none": reverse("console:conversation_list")
+        + "?language=so&flagged=yes",
+        "counsellor conversations, bad filters": reverse("console:conversation_list")
+        + "?started_from=2026-03-02&started_to=2026-03-01&case=x",
     }.items():
         response = counsellor_client.get(url)
         assert response.status_code == 200, (name, response.status_code)

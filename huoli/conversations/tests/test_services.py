@@ -190,14 +190,6 @@ def test_a_supervisor_who_joins_may_write(staff_factory):
     assert message.author_name == mikko.counsellor_profile.display_name
 
 
-def test_canned_response_speaks_the_conversation_language():
-    from huoli.conversations.models import CannedResponse
-
-    response = CannedResponse(title="t", text_fi="Hei", text_sv="Hej", text_en="")
-    assert response.text_for("sv") == "Hej"
-    assert response.text_for("ar") == "Hei"
-
-
 def test_flagging_with_a_blocked_code_ends_the_conversation_and_the_code_stops_working():
     from huoli.conversations.selectors import conversation_for_token
     from huoli.conversations.services.queue import conversation_flag

@@ -104,20 +104,25 @@ def timezone_today():
     return timezone.localdate()
 
 
-def test_demo_canned_responses_in_three_languages_once(demo_mode):
-    from huoli.conversations.models import CannedResponse
+def test_demo_canned_responses_in_the_staff_languages_and_some_in_arabic_once(demo_mode):
+    from huoli.conversations.models import CannedResponse, CannedText
 
     call_command("demo_data", verbosity=0)
     call_command("demo_data", verbosity=0)
-    responses = list(CannedResponse.objects.all())
+    responses = list(CannedResponse.objects.prefetch_related("texts"))
     assert len(responses) >= 3
     assert len({r.title for r in responses}) == len(responses)
     for response in responses:
-        assert response.active and response.text_fi and response.text_sv and response.text_en
-        assert len({response.text_fi, response.text_sv, response.text_en}) == 3
-    own = CannedResponse.objects.create(title="Oma", text_fi="Oma vastaus")
+        texts = {text.language: text.text for text in response.texts.all()}
+        assert response.active and {"fi", "sv", "en"} <= set(texts)
+        assert len(set(texts.values())) == len(texts)
+    assert any("ar" in {t.language for t in r.texts.all()} for r in responses)
+    own = CannedResponse.objects.create(title="Oma")
+    CannedText.objects.create(response=own, language="fi", text="Oma vastaus")
+    changed = responses[0]
+    changed.texts.filter(language="fi").update(text="Muokattu")
     call_command("demo_data", "--delete", verbosity=0)
-    assert list(CannedResponse.objects.all()) == [own]
+    assert set(CannedResponse.objects.all()) == {own, changed}
 
 
 @pytest.mark.django_db(transaction=True)  # the purge checkpoints SQLite's log

@@ -106,7 +106,13 @@ def test_the_console_has_no_serious_violations(line_open, asgi_server, browser, 
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile(r"Chat \d+"))).to_be_visible()
     found += serious_violations(staff, axe_source)
-    for path in ("/console/calls/new/", "/console/cases/", "/console/directory/"):
+    for path in (
+        "/console/calls/new/",
+        "/console/conversations/",
+        "/console/conversations/?language=xx",
+        "/console/cases/",
+        "/console/directory/",
+    ):
         staff.goto(f"{url}{path}")
         found += serious_violations(staff, axe_source)
     analyst = browser.new_context(locale="en-GB").new_page()

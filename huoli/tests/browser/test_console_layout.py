@@ -114,6 +114,7 @@ def test_on_a_phone_the_console_pages_fit_and_the_queue_can_be_taken(
     for path in (
         "/console/", f"/console/conversations/{conversation.pk}/",
         f"/console/records/{record.pk}/", "/console/cases/", "/console/calls/new/",
+        "/console/conversations/",
     ):  # fmt: skip
         page.goto(f"{url}{path}")
         page.wait_for_load_state("networkidle")

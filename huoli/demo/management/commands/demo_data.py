@@ -97,7 +97,7 @@ class Command(BaseCommand):
         if opening_hours_around_the_clock():
             self.stdout.write("Demo opening hours: the chat is open around the clock.")
         if demo_canned_responses():
-            self.stdout.write("Demo canned responses in Finnish, Swedish and English.")
+            self.stdout.write("Demo canned responses in the staff languages, some in Arabic.")
         # The line's own number, which families a counsellor calls back see (made up: under
         # `make run-phone` call-backs go only to a SIP phone on this machine).
         line = CallLine.saved()
