@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -363,7 +364,7 @@ def chat_offer_due(conversation: Conversation, *, now=None) -> int | None:
         return 0
     now = now or timezone.now()
     due = conversation.created_at + timedelta(seconds=WaitingLimit.current().chat_seconds)
-    return max(0, int((due - now).total_seconds()))
+    return max(0, math.ceil((due - now).total_seconds()))
 
 
 def conversation_for_token(token: str | None) -> Conversation | None:

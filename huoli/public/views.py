@@ -4,6 +4,7 @@ text is translatable; every failure gets a clear answer in the visitor's languag
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from django.conf import settings
@@ -464,7 +465,7 @@ def _offer_in(token: str | None, conversation) -> int | None:
         return due
     kept_until = cache.get(_keep_waiting_key(token))
     if kept_until is not None:
-        due = max(due, int(kept_until - timezone.now().timestamp()))
+        due = max(due, math.ceil(kept_until - timezone.now().timestamp()))
     return max(0, due)
 
 
