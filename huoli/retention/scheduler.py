@@ -19,6 +19,7 @@ from huoli.retention.services import callbacks_due_closed, purge
 logger = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
 CALLBACK_SECONDS = 60
+QUEUE_SWEEP_SECONDS = 60
 
 
 class _Since:
@@ -63,7 +64,12 @@ def start_daily_purge() -> threading.Event:
     ).start()
     threading.Thread(
         target=_loop,
-        args=(stop, CALLBACK_SECONDS, waiting_chats_to_messages, "waiting chats to messages"),
+        args=(
+            stop,
+            QUEUE_SWEEP_SECONDS,
+            lambda: waiting_chats_to_messages(),
+            "waiting chats to messages",
+        ),
         name="huoli-queue-sweep",
         daemon=True,
     ).start()

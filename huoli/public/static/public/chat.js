@@ -84,7 +84,11 @@ if (root && form && root.classList.contains("live")) {
   const offer = root.querySelector("[data-wait-offer]");
   let offerTimer = null;
   if (offer && offer.hidden) {
-    offerTimer = setTimeout(() => (offer.hidden = false), Number(offer.dataset.offerIn) * 1000);
+    offerTimer = setTimeout(() => {
+      offer.hidden = false;
+      // Screen readers hear the offer once; the focus stays where the visitor is writing.
+      announce.textContent = offer.querySelector("[data-offer-text]").textContent;
+    }, Number(offer.dataset.offerIn) * 1000);
   }
 
   function becameMessage(text) {
