@@ -322,7 +322,12 @@ def test_the_timers_services_run_from_their_units_and_the_backup_restores():
     and the nightly backup, which `restore --check` then reads with the passphrase."""
     backups = Path("/var/lib/huoli/backups")
     before = set(backups.glob("huoli-*.backup"))
-    for name in ("huoli-purge.service", "huoli-callbacks.service", "huoli-backup.service"):
+    for name in (
+        "huoli-purge.service",
+        "huoli-callbacks.service",
+        "huoli-queue.service",
+        "huoli-backup.service",
+    ):
         unit("start", name)
     (backup,) = set(backups.glob("huoli-*.backup")) - before
     assert backup.stat().st_mode & 0o077 == 0  # for the huoli user only

@@ -59,10 +59,13 @@ from huoli.retention.models import RetentionPolicy
 def work_context(user) -> dict:
     """What the console home and its live panel show about conversations."""
     profile = CounsellorProfile.objects.filter(user=user).first()
+    mine = list(my_conversations(user))
     return {
         "profile": profile,
         "queue": queue_offered_to(user),
-        "mine": list(my_conversations(user)),
+        "mine": mine,
+        # Transferred or ended before going off duty (``duty_set`` refuses otherwise).
+        "open_chats": [c for c in mine if c.kind == Conversation.Kind.CHAT],
         "live_rows": live_rows_for(user),
         "duty_list": list(duty_list_for(user)),
     }
@@ -72,7 +75,12 @@ def work_context(user) -> dict:
 @require_POST
 def duty_view(request):
     on_duty = request.POST.get("on_duty") == "1"
-    duty_set(user=request.user, on_duty=on_duty)
+    try:
+        duty_set(user=request.user, on_duty=on_duty)
+    except ConversationError as error:
+        # Open chats first: the panel lists them with links (``open_chats``).
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:home"))
     messages.success(request, _("You are on duty.") if on_duty else _("You are off duty."))
     return HttpResponseRedirect(reverse("console:home"))
 

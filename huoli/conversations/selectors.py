@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,10 +30,18 @@ from huoli.core.policy import (
     instances_user_has_permission_for,
     records_scope,
 )
+from huoli.helpline.models import WaitingLimit
 from huoli.helpline.selectors import LineStatus, line_status
 
-# A rough figure for the visitor's estimate until statistics can tell better.
+# The visitor's estimate per chat ahead while too few chats were answered to measure it.
 MINUTES_PER_CHAT_AHEAD = 8
+# The answer times measured: chats taken in these last days, at least this many of them.
+ANSWER_TIMES_DAYS = 28
+ANSWER_TIMES_MIN_SAMPLES = 20
+# The measured figure is worked out at most once in this many seconds (every queue change
+# asks for it).
+ANSWER_TIMES_CACHE_SECONDS = 300
+ANSWER_TIMES_CACHE_KEY = "queue:minutes-per-chat-ahead"
 
 
 def access_conversation(user, conversation_id: int, *, purpose: str = "read") -> Conversation:
@@ -379,16 +389,72 @@ def on_a_call(user) -> bool:
     ).exists()
 
 
+def answer_seconds_measured(*, now=None) -> list[int]:
+    """How long each chat taken in the last ``ANSWER_TIMES_DAYS`` waited for its counsellor:
+    from its times, or after the purge (which cuts them to the day) from the wait it kept."""
+    now = now or timezone.now()
+    since = now - timedelta(days=ANSWER_TIMES_DAYS)
+    seconds = []
+    for created, taken, purged, kept in Conversation.objects.filter(
+        kind=Conversation.Kind.CHAT, taken_at__gte=since
+    ).values_list("created_at", "taken_at", "content_purged_at", "wait_seconds"):
+        if purged is not None:
+            if kept is not None:
+                seconds.append(kept)
+        else:
+            seconds.append(max(0, int((taken - created).total_seconds())))
+    return seconds
+
+
+def minutes_per_chat_ahead() -> int:
+    """The visitor's estimate per chat ahead of them: the median answer time measured in the
+    last weeks (``MINUTES_PER_CHAT_AHEAD`` while fewer than ``ANSWER_TIMES_MIN_SAMPLES``
+    chats were taken), in whole minutes, at least one; kept in the cache for a few minutes."""
+    minutes = cache.get(ANSWER_TIMES_CACHE_KEY)
+    if minutes is not None:
+        return minutes
+    seconds = sorted(answer_seconds_measured())
+    if len(seconds) < ANSWER_TIMES_MIN_SAMPLES:
+        minutes = MINUTES_PER_CHAT_AHEAD
+    else:
+        middle = len(seconds) // 2
+        median = (
+            seconds[middle] if len(seconds) % 2 else (seconds[middle - 1] + seconds[middle]) / 2
+        )
+        minutes = max(1, -(-int(median) // 60))
+    cache.set(ANSWER_TIMES_CACHE_KEY, minutes, ANSWER_TIMES_CACHE_SECONDS)
+    return minutes
+
+
 def queue_positions() -> list[tuple[int, int, int]]:
-    """(conversation id, position, estimated minutes) for every waiting chat, oldest first."""
+    """(conversation id, position, estimated minutes) for every waiting chat, oldest first:
+    the chats ahead and this one, each the measured answer time, shared by the counsellors
+    on duty."""
     on_duty = max(1, CounsellorProfile.objects.filter(on_duty=True).count())
+    per_chat = minutes_per_chat_ahead()
     waiting = Conversation.objects.filter(
         kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED
     ).order_by("created_at", "pk")
     return [
-        (pk, position, -(-position * MINUTES_PER_CHAT_AHEAD // on_duty))
+        (pk, position, -(-position * per_chat // on_duty))
         for position, pk in enumerate(waiting.values_list("pk", flat=True), start=1)
     ]
+
+
+def chat_offer_due(conversation: Conversation, *, now=None) -> int | None:
+    """For a waiting chat: in how many seconds (0: now) its visitor is offered to turn it
+    into a message, the waiting limit after it started (``WaitingLimit``); at once while
+    the chat is closed (the line closed, nobody on duty). None for anything else."""
+    if not (
+        conversation.kind == Conversation.Kind.CHAT
+        and conversation.status == Conversation.Status.QUEUED
+    ):
+        return None
+    if not chat_availability().chats_open:
+        return 0
+    now = now or timezone.now()
+    due = conversation.created_at + timedelta(seconds=WaitingLimit.current().chat_seconds)
+    return max(0, math.ceil((due - now).total_seconds()))
 
 
 def conversation_for_token(token: str | None) -> Conversation | None:

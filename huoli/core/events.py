@@ -72,6 +72,17 @@ class ConversationEnded(Event):
 
 
 @dataclass(frozen=True)
+class ConversationBecameMessage(Event):
+    """A waiting chat became a written message answered later: the visitor chose it after
+    the waiting limit (``reason`` "chosen"), or the line closed or the last counsellor went
+    off duty ("closed"). The visitor's socket adds ``text``, in the page's language."""
+
+    type: ClassVar[str] = "conversation.became_message"
+    conversation_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class ConversationSignedOut(Event):
     """The visitor's browser token changed (a return elsewhere, or a blocked code): each
     visitor socket checks its token against the database and closes if it is not current."""

@@ -10,6 +10,7 @@ from huoli.helpline.models import (
     OpeningException,
     OpeningHours,
     QuickExit,
+    WaitingLimit,
 )
 
 
@@ -39,6 +40,13 @@ class QuickExitAdmin(OneRowAdmin):
     """One row: the neutral site the public pages' quick exit sends a visitor to."""
 
     fields = ["destination"]
+
+
+@admin.register(WaitingLimit)
+class WaitingLimitAdmin(OneRowAdmin):
+    """One row: how long a visitor's chat waits before they are offered to leave a message."""
+
+    fields = ["chat_minutes"]
 
 
 class InfoPageForm(forms.ModelForm):

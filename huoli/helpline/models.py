@@ -117,6 +117,42 @@ class FloodSwitch(models.Model):
         return switch
 
 
+class WaitingLimit(models.Model):
+    """How long a visitor waits in the chat queue before the page offers to turn the chat
+    into a message answered later (one row; ``conversations.services.queue``)."""
+
+    chat_minutes = models.PositiveSmallIntegerField(
+        _("longest wait for a chat, minutes"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "A visitor who has waited longer is offered to keep waiting or to leave the chat "
+            "as a message that is answered later."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("waiting limit")
+        verbose_name_plural = _("waiting limit")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @property
+    def chat_seconds(self) -> int:
+        return self.chat_minutes * 60
+
+    @classmethod
+    def current(cls) -> WaitingLimit:
+        """The saved limit, or the default while none is saved; never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def saved(cls) -> WaitingLimit:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
 QUICK_EXIT_DEFAULT = "https://www.foreca.fi/"
 
 

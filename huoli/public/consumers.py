@@ -36,7 +36,12 @@ from huoli.conversations.services.messages import MessagePost, message_event, ty
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.writer import writer
 from huoli.core.consumers import FrameConsumer
-from huoli.core.events import ConversationSignedOut, QueuePosition, conversation_group
+from huoli.core.events import (
+    ConversationBecameMessage,
+    ConversationSignedOut,
+    QueuePosition,
+    conversation_group,
+)
 from huoli.core.frames import FrameError, int_field, str_field
 from huoli.public import sockets
 from huoli.public.visitor import visitor_token
@@ -105,6 +110,15 @@ def queue_text(language: str, position: int, minutes: int) -> str:
             "You are number %(position)s in the queue. Estimated wait: %(minutes)s minutes.",
             minutes,
         ) % {"position": position, "minutes": minutes}
+
+
+def became_message_text(language: str, reason: str) -> str:
+    """What the page says when the waiting chat became a message (the page adds how to come
+    back): the visitor chose it, or the chat closed (the line closed, nobody on duty)."""
+    with translation.override(language):
+        if reason == "closed":
+            return _("The chat has closed for now, so your chat is now a message.")
+        return _("Your chat is now a message.")
 
 
 def _page_language(scope, fallback: str) -> str:
@@ -263,6 +277,9 @@ class VisitorConsumer(FrameConsumer):
             return
         if message["event"].get("type") == QueuePosition.type:
             message = {**message, "event": self._with_queue_text(message["event"])}
+        if message["event"].get("type") == ConversationBecameMessage.type:
+            text = became_message_text(self.page_language, message["event"].get("reason", ""))
+            message = {**message, "event": {**message["event"], "text": text}}
         await super().huoli_event(message)
 
     async def handle_frame(self, frame: dict) -> None:

@@ -15,6 +15,16 @@ urlpatterns = [
     path("conversation/", views.conversation_view, name="conversation"),
     path("conversation/send/", views.conversation_send_view, name="conversation_send"),
     path("conversation/end/", views.conversation_end_view, name="conversation_end"),
+    path(
+        "conversation/to-message/",
+        views.conversation_to_message_view,
+        name="conversation_to_message",
+    ),
+    path(
+        "conversation/keep-waiting/",
+        views.conversation_keep_waiting_view,
+        name="conversation_keep_waiting",
+    ),
     path("conversation/feedback/", views.feedback_view, name="feedback"),
     path("return/", views.return_view, name="return"),
     path("exit/", views.exit_view, name="exit"),

@@ -4,6 +4,7 @@ text is translatable; every failure gets a clear answer in the visitor's languag
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 
 from django.conf import settings
@@ -26,10 +27,15 @@ from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError, StartRefused
 from huoli.conversations.flood import Gate, challenge_issue, gate_check
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
-from huoli.conversations.selectors import anyone_speaks, chat_availability, speakers_on_duty
+from huoli.conversations.selectors import (
+    anyone_speaks,
+    chat_availability,
+    chat_offer_due,
+    speakers_on_duty,
+)
 from huoli.conversations.services.feedback import feedback_ask, feedback_record
 from huoli.conversations.services.messages import message_post
-from huoli.conversations.services.queue import conversation_end
+from huoli.conversations.services.queue import conversation_end, conversation_to_message
 from huoli.conversations.services.start import (
     StartWork,
     call_closed_refusal,
@@ -46,7 +52,7 @@ from huoli.conversations.throttle import (
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
-from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit
+from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit, WaitingLimit
 from huoli.helpline.selectors import weekly_schedule
 from huoli.public.forms import (
     CallbackForm,
@@ -446,7 +452,24 @@ def _feedback_state(token: str | None, conversation) -> tuple[bool, bool]:
     return False, False
 
 
-def _conversation_page(request, conversation, *, form=None, status_code=200):
+def _keep_waiting_key(token: str) -> str:
+    return f"keep-waiting:{return_codes.token_hash(token)}"
+
+
+def _offer_in(token: str | None, conversation) -> int | None:
+    """Seconds until the page offers to turn the waiting chat into a message (None: never,
+    it is no waiting chat); a visitor who chose to keep waiting is asked again a waiting
+    limit later."""
+    due = chat_offer_due(conversation)
+    if due is None or not token:
+        return due
+    kept_until = cache.get(_keep_waiting_key(token))
+    if kept_until is not None:
+        due = max(due, math.ceil(kept_until - timezone.now().timestamp()))
+    return max(0, due)
+
+
+def _conversation_page(request, conversation, *, form=None, status_code=200, offer_error=""):
     token = visitor_token(request)
     token_key = return_codes.token_hash(token) if token else ""
     sealed = cache.get(f"return-code:{token_key}") if token_key else None
@@ -469,6 +492,8 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
         "feedback_form": FeedbackForm() if ask_feedback else None,
         "feedback_given": feedback_given,
         "live": conversation.kind == Conversation.Kind.CHAT and not ended_chat,
+        "offer_in": _offer_in(token, conversation),
+        "offer_error": offer_error,
         "chat_texts": {
             "you": _("You"),
             "counsellor": _("Counsellor"),
@@ -478,6 +503,10 @@ def _conversation_page(request, conversation, *, form=None, status_code=200):
             "waiting": _("Waiting for a counsellor…"),
             "joined": _("You are talking with %(name)s."),
             "reconnecting": _("Connection lost. Reconnecting…"),
+            "message": _(
+                "We answer your messages here. Come back later with your return code to read "
+                "the answer."
+            ),
         },
     }
     return render(request, "public/conversation.html", context, status=status_code)
@@ -572,6 +601,40 @@ def conversation_end_view(request):
         )
     except ConversationError:
         return render(request, "public/no_conversation.html", status=404)
+    return HttpResponseRedirect(reverse("public:conversation"))
+
+
+@require_POST
+@same_origin_post
+def conversation_to_message_view(request):
+    """The visitor who waited past the limit leaves the chat as a message answered later."""
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    try:
+        conversation_to_message(
+            conversation_id=conversation.pk, visitor_token=visitor_token(request)
+        )
+    except ConversationError as error:
+        if error.code == "signed_out":
+            return render(request, "public/no_conversation.html", status=404)
+        conversation.refresh_from_db()
+        return _conversation_page(request, conversation, offer_error=str(error), status_code=409)
+    return HttpResponseRedirect(reverse("public:conversation"))
+
+
+@require_POST
+@same_origin_post
+def conversation_keep_waiting_view(request):
+    """The visitor keeps waiting: the offer is put away for another waiting limit (kept in
+    the cache under the browser token's hash, like the feedback question)."""
+    token = visitor_token(request)
+    conversation = conversation_from_request(request)
+    if conversation is None:
+        return render(request, "public/no_conversation.html", status=404)
+    if chat_offer_due(conversation) is not None:
+        seconds = WaitingLimit.current().chat_seconds
+        cache.set(_keep_waiting_key(token), timezone.now().timestamp() + seconds, seconds)
     return HttpResponseRedirect(reverse("public:conversation"))
 
 

@@ -1,9 +1,9 @@
 """The embedded default's schedule, in background threads of the server (`make run` turns it
 on with HUOLI_PURGE_DAILY=1): the purge once a day, and every minute the call-back
 requests whose times are over are closed (their numbers deleted) and the consoles told
-of those whose time came. Production runs
-`manage.py purge` and `manage.py purge --call-backs` from systemd timers or cron instead
-(README)."""
+of those whose time came, and while chats are closed the chats still waiting become
+messages answered later. Production runs `manage.py purge`, `manage.py purge --call-backs`
+and `manage.py queue_sweep` from systemd timers or cron instead (README)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ import threading
 from django.db import close_old_connections
 from django.utils import timezone
 
+from huoli.conversations.services.queue import waiting_chats_to_messages
 from huoli.retention.services import callbacks_due_closed, purge
 
 logger = logging.getLogger(__name__)
 DAY_SECONDS = 24 * 60 * 60
 CALLBACK_SECONDS = 60
+QUEUE_SWEEP_SECONDS = 60
 
 
 class _Since:
@@ -46,7 +48,7 @@ def _loop(stop: threading.Event, seconds: float, work, name: str) -> None:
 
 
 def start_daily_purge() -> threading.Event:
-    """Start both threads; setting the returned event stops them."""
+    """Start the threads; setting the returned event stops them."""
     stop = threading.Event()
     threading.Thread(
         target=_loop,
@@ -58,6 +60,17 @@ def start_daily_purge() -> threading.Event:
         target=_loop,
         args=(stop, CALLBACK_SECONDS, _Since(), "call-back requests"),
         name="huoli-callbacks",
+        daemon=True,
+    ).start()
+    threading.Thread(
+        target=_loop,
+        args=(
+            stop,
+            QUEUE_SWEEP_SECONDS,
+            lambda: waiting_chats_to_messages(),
+            "waiting chats to messages",
+        ),
+        name="huoli-queue-sweep",
         daemon=True,
     ).start()
     return stop

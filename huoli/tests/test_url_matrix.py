@@ -43,6 +43,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "public:conversation_send": EVERYONE,
     "public:conversation_end": EVERYONE,
     "public:feedback": EVERYONE,
+    "public:conversation_to_message": EVERYONE,
+    "public:conversation_keep_waiting": EVERYONE,
     # Only with the visitor's own conversation cookie; staff accounts do not open it.
     "public:conversation": NOBODY,
     "console:login": EVERYONE,
@@ -147,6 +149,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:helpline_floodswitch_delete": NOBODY,
     "admin:helpline_quickexit_add": NOBODY,
     "admin:helpline_quickexit_delete": NOBODY,
+    "admin:helpline_waitinglimit_add": NOBODY,
+    "admin:helpline_waitinglimit_delete": NOBODY,
     # Information pages are edited, never deleted (a missing language falls back to English).
     "admin:helpline_infopage_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.

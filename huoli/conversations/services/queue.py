@@ -1,11 +1,16 @@
 """The queue and duty: going on duty, taking a conversation, transferring, a supervisor
-joining, ending, and flagging abuse (with blocking the return code)."""
+joining, ending, flagging abuse (with blocking the return code), and a waiting chat turned
+into a message answered later (the visitor's choice after the waiting limit, or the line
+closing, or the last counsellor going off duty: nobody is left waiting)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huoli.accounts.models import CounsellorProfile, User
 from huoli.contacts.services import (
@@ -15,7 +20,11 @@ from huoli.contacts.services import (
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, FlagReason
-from huoli.conversations.selectors import active_chats_count, held_for_speaker_until
+from huoli.conversations.selectors import (
+    active_chats_count,
+    chat_availability,
+    held_for_speaker_until,
+)
 from huoli.conversations.services._common import (
     announce_joined,
     announce_signed_out,
@@ -25,6 +34,7 @@ from huoli.conversations.services._common import (
 from huoli.core.audit import audit_record
 from huoli.core.events import (
     QUEUE_GROUP,
+    ConversationBecameMessage,
     ConversationEnded,
     ConversationReleased,
     QueueChanged,
@@ -33,16 +43,108 @@ from huoli.core.events import (
     publish_on_commit,
 )
 from huoli.core.policy import may_end, may_flag, may_join, may_transfer
+from huoli.helpline.models import WaitingLimit
+
+
+class OpenChatsRefusal(ConversationError):
+    """Going off duty with live chats still open: ``conversations`` are the open chats, to
+    transfer or end first."""
+
+    def __init__(self, conversations: list[Conversation]):
+        super().__init__(
+            "open_chats",
+            _(
+                "You still have open chats: %(chats)s. Transfer them to a colleague or end "
+                "them before you go off duty."
+            )
+            % {"chats": ", ".join(str(c) for c in conversations)},
+        )
+        self.conversations = conversations
 
 
 @transaction.atomic
 def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
+    """On or off duty. Off duty is refused while the counsellor still answers a live chat
+    (``OpenChatsRefusal``: a visitor must not be left talking to nobody). When the last
+    counsellor goes off duty, the chats still waiting become messages answered later
+    (``waiting_chats_to_messages``)."""
     profile = CounsellorProfile.objects.select_for_update().get(user=user)
+    if not on_duty and profile.on_duty:
+        open_chats = list(
+            Conversation.objects.filter(
+                counsellor=user, kind=Conversation.Kind.CHAT, status=Conversation.Status.ACTIVE
+            ).order_by("created_at", "pk")
+        )
+        if open_chats:
+            raise OpenChatsRefusal(open_chats)
     profile.on_duty = on_duty
     profile.on_duty_since = timezone.now() if on_duty else None
     profile.save(update_fields=["on_duty", "on_duty_since"])
     publish_on_commit(QUEUE_GROUP, QueueChanged())
+    if not on_duty:
+        waiting_chats_to_messages()
     return profile
+
+
+# Why a waiting chat became a message (``conversation.became_message``'s ``reason``).
+BECAME_CHOSEN = "chosen"  # the visitor chose it after the waiting limit
+BECAME_CLOSED = "closed"  # the line closed, or the last counsellor went off duty
+
+
+def _to_message(locked: Conversation, reason: str) -> None:
+    """The locked waiting chat becomes a written message: still waiting in the queue, to be
+    answered later by whoever takes it; its messages, return code and browser stay."""
+    locked.kind = Conversation.Kind.MESSAGE
+    locked.awaiting_reply = True
+    locked.save(update_fields=["kind", "awaiting_reply"])
+    publish_on_commit(
+        conversation_group(locked.pk),
+        ConversationBecameMessage(conversation_id=locked.pk, reason=reason),
+    )
+
+
+@transaction.atomic
+def conversation_to_message(*, conversation_id: int, visitor_token: str) -> Conversation:
+    """The visitor turns their waiting chat into a message answered later. Only a chat
+    still waiting, only from the browser that holds it, and only once it has waited the
+    waiting limit (``WaitingLimit``) or while chats are closed (the line closed, nobody on
+    duty)."""
+    locked = Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+    if locked is None or locked.visitor_token_hash != return_codes.token_hash(visitor_token):
+        raise signed_out_refusal()
+    if locked.kind != Conversation.Kind.CHAT or locked.status != Conversation.Status.QUEUED:
+        raise ConversationError(
+            "not_waiting", gettext_lazy("Only a chat that is still waiting can become a message.")
+        )
+    limit = timedelta(seconds=WaitingLimit.current().chat_seconds)
+    if locked.created_at + limit > timezone.now() and chat_availability().chats_open:
+        raise ConversationError(
+            "too_soon", gettext_lazy("A counsellor will answer soon. Please wait a little longer.")
+        )
+    _to_message(locked, BECAME_CHOSEN)
+    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    publish_queue_positions_on_commit()
+    return locked
+
+
+@transaction.atomic
+def waiting_chats_to_messages() -> int:
+    """While chats are closed (the line closed, or nobody is on duty), every chat still
+    waiting becomes a message answered later, and its visitor is told; calls (the telephone
+    has its own timeout) and call-back requests stay as they are. Returns how many. Run by
+    ``duty_set`` and every minute (``manage.py queue_sweep``, the embedded scheduler)."""
+    if chat_availability().chats_open:
+        return 0
+    waiting = list(
+        Conversation.objects.select_for_update()
+        .filter(kind=Conversation.Kind.CHAT, status=Conversation.Status.QUEUED)
+        .order_by("pk")
+    )
+    for locked in waiting:
+        _to_message(locked, BECAME_CLOSED)
+    if waiting:
+        publish_on_commit(QUEUE_GROUP, QueueChanged())
+    return len(waiting)
 
 
 @transaction.atomic

@@ -41,7 +41,7 @@ def chat_start(**kwargs) -> VisitorAccess:
     """A chat started while chats are open (decision 0027): the line open around the clock
     and, while nobody is on duty, a standby counsellor (who speaks no language) on duty
     only for the start, so the test's own duty, queue estimates and speakers stay as it set
-    them."""
+    them (and the chat waits, as no real chat does while nobody is on duty)."""
     opening_hours_around_the_clock()
     if CounsellorProfile.objects.filter(on_duty=True, user__is_active=True).exists():
         return conversation_start(kind="chat", **kwargs)
@@ -53,7 +53,9 @@ def chat_start(**kwargs) -> VisitorAccess:
     try:
         return conversation_start(kind="chat", **kwargs)
     finally:
-        duty_set(user=standby, on_duty=False)
+        # Off again without ``duty_set``, whose last counsellor off duty would turn the new
+        # chat into a message: the chat waits as the test set it up.
+        CounsellorProfile.objects.filter(user=standby).update(on_duty=False, on_duty_since=None)
 
 
 class ConversationFactory(factory.Factory):

@@ -52,3 +52,27 @@ def test_a_second_thread_closes_the_call_backs_that_are_due_every_few_minutes(mo
         stop.set()
     thread.join(5)
     assert not thread.is_alive() and thread.daemon
+
+
+def test_a_third_thread_turns_waiting_chats_into_messages_every_minute(monkeypatch):
+    """While the line is closed (issue 18): the sweep runs again after a failure."""
+    runs = []
+    second = threading.Event()
+
+    def sweep():
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("the database refused")
+        second.set()
+        return 0
+
+    monkeypatch.setattr(scheduler, "QUEUE_SWEEP_SECONDS", 0.01)
+    monkeypatch.setattr(scheduler, "waiting_chats_to_messages", sweep)
+    stop = scheduler.start_daily_purge()
+    [thread] = [t for t in threading.enumerate() if t.name == "huoli-queue-sweep"]
+    try:
+        assert second.wait(5)
+    finally:
+        stop.set()
+    thread.join(5)
+    assert not thread.is_alive() and thread.daemon

@@ -79,8 +79,29 @@ if (root && form && root.classList.contains("live")) {
     statusLine.textContent = text;
   }
 
+  // After the waiting limit (the server's count of seconds), offer to keep waiting or to
+  // leave the chat as a message; the offer's buttons are ordinary forms.
+  const offer = root.querySelector("[data-wait-offer]");
+  let offerTimer = null;
+  if (offer && offer.hidden) {
+    offerTimer = setTimeout(() => {
+      offer.hidden = false;
+      // Screen readers hear the offer once; the focus stays where the visitor is writing.
+      announce.textContent = offer.querySelector("[data-offer-text]").textContent;
+    }, Number(offer.dataset.offerIn) * 1000);
+  }
+
+  function becameMessage(text) {
+    clearTimeout(offerTimer);
+    offer?.remove();
+    root.querySelector("[data-end-chat]")?.remove();
+    setStatus(text ? `${text} ${texts.message}` : texts.message);
+  }
+
   function showState(state) {
-    if (state.status === "queued") {
+    if (state.kind === "message") {
+      becameMessage("");
+    } else if (state.status === "queued") {
       // The server words the place and the wait: only it knows each language's plural forms.
       setStatus(state.position && state.queue_text ? state.queue_text : texts.waiting);
     } else if (state.status === "active") {
@@ -96,6 +117,7 @@ if (root && form && root.classList.contains("live")) {
     "conversation.joined": (event) => setStatus(texts.joined.replace("%(name)s", event.counsellor_name)),
     "conversation.ended": () => location.reload(),
     "queue.position": (event) => showState({ status: "queued", ...event }),
+    "conversation.became_message": (event) => becameMessage(event.text),
     "conversation.typing": () => {
       typingLine.hidden = false;
       clearTimeout(typingTimer);
