@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huoli.cases.selectors import access_case
 from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
+from huoli.console.supervision_views import DebriefForm
 from huoli.contacts.forms import ContactRecordForm
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.selectors import access_record, next_record_to_complete
@@ -24,9 +25,11 @@ from huoli.contacts.services import (
     contact_record_complete,
 )
 from huoli.conversations.selectors import access_conversation
+from huoli.core.policy import user_has_permission
 from huoli.directory.selectors import services_shared_to_refer
 from huoli.escalations.models import Escalation
 from huoli.escalations.services import EscalationError, contact_record_save, escalation_open
+from huoli.supervision.selectors.debriefs import debriefs_for_record
 
 AUTOSAVE_HEADER = "X-Huoli-Autosave"
 
@@ -45,6 +48,10 @@ def _record_page(request, record: ContactRecord, form: ContactRecordForm, status
             "referrals": record.referrals.select_related("service") if record.pk else [],
             # Shared with the visitor during this contact: offered as referrals.
             "shared_services": services_shared_to_refer(record),
+            # Debrief requests about this contact the user may see (a counsellor's own).
+            "debriefs": list(debriefs_for_record(request.user, record)) if record.pk else [],
+            "debrief_form": DebriefForm(),
+            "may_ask_debrief": user_has_permission(request.user, "debriefs.request"),
             "record_texts": {
                 "saving": _("Saving the draft…"),
                 "failed": _(
