@@ -61,7 +61,6 @@ class MonthForm(forms.Form):
     month = forms.CharField(
         label=gettext_lazy("Month"),
         required=False,
-        max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),
         help_text=gettext_lazy("Year and month, e.g. 2026-11."),
     )
@@ -71,6 +70,8 @@ class MonthForm(forms.Form):
         if not text:
             return timezone.localdate().replace(day=1)
         try:
+            if len(text) > 7:
+                raise ValueError(text)
             year, month = (int(part) for part in text.split("-"))
             if not 2000 <= year <= 2999:
                 raise ValueError(year)

@@ -167,7 +167,7 @@ def test_the_team_page_counts_high_risk_contacts_for_supervisors_only(team, staf
     empty = sara.get("/console/supervision/?month=2026-10", **EN).content.decode()
     assert "No contacts with risk level 3 or 4 in this month." in empty
     assert sara.get("/console/supervision/", **EN).status_code == 200  # this month
-    for bad in ("2026-13", "abc", "9999-12", "2026", "-1-1"):
+    for bad in ("2026-13", "abc", "9999-12", "2026", "-1-1", "2026-011", "x" * 5000):
         response = sara.get(f"/console/supervision/?month={bad}", **EN)
         assert response.status_code == 400, bad
         assert b"Choose a month" in response.content
