@@ -36,6 +36,7 @@ AUTOSAVE_HEADER = "X-Huoli-Autosave"
 
 def _record_page(request, record: ContactRecord, form: ContactRecordForm, status: int = 200):
     escalation = record.escalations.order_by("-opened_at").first() if record.pk else None
+    debriefs = list(debriefs_for_record(request.user, record)) if record.pk else []
     return render(
         request,
         "console/record.html",
@@ -48,10 +49,14 @@ def _record_page(request, record: ContactRecord, form: ContactRecordForm, status
             "referrals": record.referrals.select_related("service") if record.pk else [],
             # Shared with the visitor during this contact: offered as referrals.
             "shared_services": services_shared_to_refer(record),
-            # Debrief requests about this contact the user may see (a counsellor's own).
-            "debriefs": list(debriefs_for_record(request.user, record)) if record.pk else [],
+            # Debrief requests about this contact the user may see (a counsellor's own); the
+            # form while none of the user's own waits.
+            "debriefs": debriefs,
             "debrief_form": DebriefForm(),
-            "may_ask_debrief": user_has_permission(request.user, "debriefs.request"),
+            "may_ask_debrief": user_has_permission(request.user, "debriefs.request")
+            and not any(
+                d.status == d.Status.OPEN and d.requested_by_id == request.user.pk for d in debriefs
+            ),
             "record_texts": {
                 "saving": _("Saving the draft…"),
                 "failed": _(

@@ -113,6 +113,7 @@ def test_a_debrief_is_asked_from_the_record_and_its_state_shown(team, as_user):
     assert AuditEntry.objects.filter(action="record.debrief", object_id=str(record.pk)).exists()
     page = aino.get(f"/console/records/{record.pk}/", **EN).content.decode()
     assert "waiting for a supervisor" in page
+    assert "Ask for a debrief" not in page  # not twice while one waits
 
     assert b"1 counsellor request waits for a debrief." in sara.get("/console/", **EN).content
     listing = sara.get("/console/debriefs/", **EN).content.decode()
@@ -123,6 +124,7 @@ def test_a_debrief_is_asked_from_the_record_and_its_state_shown(team, as_user):
     assert b"No debrief requests are waiting." in sara.get("/console/debriefs/", **EN).content
     page = aino.get(f"/console/records/{record.pk}/", **EN).content.decode()
     assert f"done by {team['sara'].display_name}" in page
+    assert "Ask for a debrief" in page  # a new one may be asked
 
 
 def test_an_overlong_debrief_note_is_refused_clearly(team, as_user):
