@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from huoli.cases.selectors import access_case
 from huoli.console.access import staff_required
 from huoli.console.directory_views import directory_panel
+from huoli.console.supervision_views import DebriefForm
 from huoli.contacts.forms import ContactRecordForm
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.selectors import access_record, next_record_to_complete
@@ -24,15 +25,18 @@ from huoli.contacts.services import (
     contact_record_complete,
 )
 from huoli.conversations.selectors import access_conversation
+from huoli.core.policy import user_has_permission
 from huoli.directory.selectors import services_shared_to_refer
 from huoli.escalations.models import Escalation
 from huoli.escalations.services import EscalationError, contact_record_save, escalation_open
+from huoli.supervision.selectors.debriefs import debriefs_for_record
 
 AUTOSAVE_HEADER = "X-Huoli-Autosave"
 
 
 def _record_page(request, record: ContactRecord, form: ContactRecordForm, status: int = 200):
     escalation = record.escalations.order_by("-opened_at").first() if record.pk else None
+    debriefs = list(debriefs_for_record(request.user, record)) if record.pk else []
     return render(
         request,
         "console/record.html",
@@ -45,6 +49,14 @@ def _record_page(request, record: ContactRecord, form: ContactRecordForm, status
             "referrals": record.referrals.select_related("service") if record.pk else [],
             # Shared with the visitor during this contact: offered as referrals.
             "shared_services": services_shared_to_refer(record),
+            # Debrief requests about this contact the user may see (a counsellor's own); the
+            # form while none of the user's own waits.
+            "debriefs": debriefs,
+            "debrief_form": DebriefForm(),
+            "may_ask_debrief": user_has_permission(request.user, "debriefs.request")
+            and not any(
+                d.status == d.Status.OPEN and d.requested_by_id == request.user.pk for d in debriefs
+            ),
             "record_texts": {
                 "saving": _("Saving the draft…"),
                 "failed": _(

@@ -10,6 +10,7 @@ from huoli.console import (
     phone_views,
     record_views,
     report_views,
+    supervision_views,
     views,
 )
 
@@ -82,6 +83,24 @@ urlpatterns = [
         record_views.record_escalate_view,
         name="record_escalate",
     ),
+    path(
+        "records/<int:record_id>/debrief/",
+        supervision_views.record_debrief_view,
+        name="record_debrief",
+    ),
+    path("handover/", supervision_views.handover_view, name="handover"),
+    path(
+        "handover/<int:note_id>/read/",
+        supervision_views.handover_read_view,
+        name="handover_read",
+    ),
+    path("debriefs/", supervision_views.debriefs_view, name="debriefs"),
+    path(
+        "debriefs/<int:debrief_id>/done/",
+        supervision_views.debrief_done_view,
+        name="debrief_done",
+    ),
+    path("supervision/", supervision_views.team_view, name="team"),
     path("cases/", case_views.case_list_view, name="case_list"),
     path("cases/<str:number>/", case_views.case_view, name="case"),
     path("cases/<str:number>/update/", case_views.case_update_view, name="case_update"),

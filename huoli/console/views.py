@@ -46,6 +46,8 @@ from huoli.directory.selectors import services_to_verify
 from huoli.escalations.selectors import open_escalations_for
 from huoli.helpline.models import FloodSwitch
 from huoli.helpline.services import flood_switch_set
+from huoli.supervision.selectors.debriefs import debriefs_open
+from huoli.supervision.selectors.handover import handover_unread
 
 PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300
@@ -201,7 +203,10 @@ def home_view(request):
             coming_up=[f for f in follow_ups if f.due_on > today],
             escalations=open_escalations_for(user),
             today=today,
+            handover_unread=list(handover_unread(user)[:20]),
         )
+    if user_has_permission(user, "debriefs.handle"):
+        context["debriefs_waiting"] = debriefs_open(user).count()
     if user_has_permission(user, "helpline.flood"):
         context["flood"] = FloodSwitch.current()
     if user_has_permission(user, "admin.site"):

@@ -52,6 +52,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Statistics of any range of days, not only whole months, quarters and years: two ranges
     # ending on consecutive days differ by one day (decision 0019). Those who see records.
     "reports.any_range": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # Write handover notes for the next shift, read them and mark them read.
+    "handover.write": COUNSELLING,
+    # See who has read each handover note and who has not.
+    "handover.readers": frozenset({Role.SUPERVISOR}),
+    # Ask for a debrief after a hard contact (from a record one may see).
+    "debriefs.request": COUNSELLING,
+    # See every debrief request and mark them done.
+    "debriefs.handle": frozenset({Role.SUPERVISOR}),
+    # High-risk contacts per counsellor and shift, to look after the team: supervisors only.
+    "supervision.risk_counts": frozenset({Role.SUPERVISOR}),
 }
 
 
@@ -106,6 +116,15 @@ def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset
     if user_has_permission(user, "counselling.work"):
         return queryset.filter(opened_by=user)
+    return queryset.none()
+
+
+def debriefs_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Debrief requests: supervisors every one; a counsellor those they asked for."""
+    if user_has_permission(user, "debriefs.handle"):
+        return queryset
+    if user_has_permission(user, "debriefs.request"):
+        return queryset.filter(requested_by=user)
     return queryset.none()
 
 

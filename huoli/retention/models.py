@@ -44,6 +44,16 @@ class RetentionPolicy(models.Model):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    handover_days = models.PositiveIntegerField(
+        _("handover notes between shifts, days after they were written"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    debrief_days = models.PositiveIntegerField(
+        _("debrief requests, days after they were done (or asked for, if never done)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+    )
     audit_days = models.PositiveIntegerField(
         _("audit log entries, days"),
         default=1825,

@@ -24,6 +24,7 @@ from huoli.conversations.models import Conversation, Feedback, Message, StaffNot
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
 from huoli.retention.models import RetentionPolicy
+from huoli.supervision.models import DebriefRequest, HandoverNote
 
 BATCH = 500
 PURGED_CODE_PREFIX = "purged:"
@@ -213,6 +214,18 @@ def purge(*, now=None) -> dict[str, int]:
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
+    )
+    # Handover notes (and who read them) after their days; debrief requests after theirs,
+    # counted from when they were done, or asked for if nobody marked them done.
+    counts["handover_notes"] = _in_batches(
+        HandoverNote.objects.filter(created_at__lt=now - timedelta(days=policy.handover_days)),
+        lambda keys: HandoverNote.objects.filter(pk__in=keys).delete(),
+    )
+    counts["debrief_requests"] = _in_batches(
+        DebriefRequest.objects.annotate(since=Coalesce("done_at", "created_at")).filter(
+            since__lt=now - timedelta(days=policy.debrief_days)
+        ),
+        lambda keys: DebriefRequest.objects.filter(pk__in=keys).delete(),
     )
     # A caller's hashed number goes with the messages' period (the key goes below too).
     counts["caller_hashes"] = (

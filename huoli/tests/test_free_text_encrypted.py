@@ -93,6 +93,7 @@ NOT_FREE_TEXT = {
     "cases.Case.status": "a code from a fixed list",
     # Escalations: codes; the texts are encrypted.
     "escalations.Escalation.status": "a code from a fixed list",
+    "supervision.DebriefRequest.status": "a code from a fixed list",
     "escalations.Escalation.decision": "a code from a fixed list",
     # The service directory is public data about services, not about families.
     "directory.Service.name_fi": "service directory (public)",

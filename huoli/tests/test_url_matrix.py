@@ -22,6 +22,8 @@ from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
 from huoli.escalations.services import escalation_open
+from huoli.supervision.services.debriefs import debrief_request
+from huoli.supervision.services.handover import handover_note_write
 
 ANONYMOUS = "anonymous"
 ADMIN = Role.ADMINISTRATOR.value
@@ -126,6 +128,15 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:callback_new": frozenset({Role.COUNSELLOR.value}),
     "admin:calls_callline_add": NOBODY,
     "admin:calls_callline_delete": NOBODY,
+    # Handover notes between shifts: those who answer; marking one read is POST only.
+    "console:handover": COUNSELLING,
+    "console:handover_read": COUNSELLING,
+    # A debrief asked from a record (POST only); the requests and high-risk contacts per
+    # counsellor and shift are for supervisors only (marking done is POST only).
+    "console:record_debrief": COUNSELLING,
+    "console:debriefs": frozenset({Role.SUPERVISOR.value}),
+    "console:debrief_done": frozenset({Role.SUPERVISOR.value}),
+    "console:team": frozenset({Role.SUPERVISOR.value}),
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
@@ -223,7 +234,11 @@ def case_samples(counsellor, conversation_id: int) -> dict:
     case = case_create_for_record(record=record, by=counsellor)
     follow_up = follow_up_create(case=case, by=counsellor, due_on=date.today(), what="soita")
     escalation = escalation_open(by=counsellor, record=record)
+    note = handover_note_write(by=counsellor, body="Perhe K odottaa soittoa")
+    debrief = debrief_request(record=record, by=counsellor)
     return {
+        "note_id": note.pk,
+        "debrief_id": debrief.pk,
         "record_id": record.pk,
         "number": case.number,
         "follow_up_id": follow_up.pk,
@@ -242,7 +257,17 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         return reverse(name, kwargs={"conversation_id": users["chat_id"]})
     samples = {
         "seq": audit_record(actor=admin_user, action="test.sample").seq,
-        **{key: users[key] for key in ("record_id", "number", "follow_up_id", "escalation_id")},
+        **{
+            key: users[key]
+            for key in (
+                "record_id",
+                "number",
+                "follow_up_id",
+                "escalation_id",
+                "note_id",
+                "debrief_id",
+            )
+        },
         "service_id": Service.objects.first().pk,
         "object_id": str(admin_user.pk),
         "id": admin_user.pk,

@@ -362,3 +362,40 @@ def test_a_call_back_keeps_only_its_outcome_and_the_wait_for_the_first_attempt()
     assert request.first_attempt_minutes == 420
     conversation.refresh_from_db()
     assert conversation.queued_from == midnight and conversation.created_at == midnight
+
+
+def test_handover_notes_and_debrief_requests_go_after_their_periods():
+    from huoli.supervision.models import DebriefRequest, HandoverNote, HandoverRead
+    from huoli.supervision.services.debriefs import debrief_done, debrief_request
+    from huoli.supervision.services.handover import handover_note_mark_read, handover_note_write
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    policy = RetentionPolicy.saved()
+    assert (policy.handover_days, policy.debrief_days) == (30, 90)  # the defaults
+    start = timezone.now()
+    old_note = handover_note_write(by=counsellor, body="Vanha vuoronvaihto")
+    handover_note_mark_read(note=old_note, by=supervisor)
+    done = debrief_request(record=PhoneCallFactory(counsellor=counsellor), by=counsellor)
+    waiting = debrief_request(record=PhoneCallFactory(counsellor=counsellor), by=counsellor)
+    with time_machine.travel(start + timedelta(days=60), tick=False):
+        debrief_done(request_id=done.pk, by=supervisor)
+    with time_machine.travel(start + timedelta(days=20), tick=False):
+        new_note = handover_note_write(by=counsellor, body="Uusi")
+
+    with time_machine.travel(start + timedelta(days=31), tick=False):
+        counts = purge()
+    assert counts["handover_notes"] == 1 and counts["debrief_requests"] == 0
+    assert list(HandoverNote.objects.all()) == [new_note]
+    assert not HandoverRead.objects.exists()  # who read it went with it
+    assert DebriefRequest.objects.filter(pk=waiting.pk).exists()
+
+    # The waiting request counts from when it was asked, the done one from when it was done.
+    with time_machine.travel(start + timedelta(days=91), tick=False):
+        counts = purge()
+    assert counts["debrief_requests"] == 1
+    assert list(DebriefRequest.objects.values_list("pk", flat=True)) == [done.pk]
+    with time_machine.travel(start + timedelta(days=151), tick=False):
+        assert purge()["debrief_requests"] == 1
+    assert not DebriefRequest.objects.exists()
+    assert ContactRecord.objects.count() == 2  # the records stay

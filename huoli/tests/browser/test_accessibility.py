@@ -122,6 +122,40 @@ def test_the_console_has_no_serious_violations(line_open, asgi_server, browser, 
     assert found == []
 
 
+def test_the_shift_and_supervision_pages_have_no_serious_violations(
+    line_open, asgi_server, browser, axe_source
+):
+    """Handover notes (unread on the home, read, who read them), a debrief request on the
+    record and the supervisors' pages, each with content."""
+    from django.utils import timezone
+
+    from huoli.accounts.models import User
+    from huoli.contacts.tests.factories import PhoneCallFactory
+    from huoli.supervision.services.debriefs import debrief_request
+    from huoli.supervision.services.handover import handover_note_write
+
+    url = asgi_server.url
+    aino = User.objects.get(username="counsellor")
+    note_by = User.objects.get(username="counsellor2")
+    handover_note_write(by=note_by, body="Case ACD-EFG awaits a call.")
+    record = PhoneCallFactory(counsellor=aino, risk_level=3, started_at=timezone.now())
+    debrief_request(record=record, by=aino, note="A hard one.")
+    found = []
+    counsellor = browser.new_context(locale="en-GB").new_page()
+    log_in(counsellor, url, "counsellor")
+    found += serious_violations(counsellor, axe_source)
+    for path in ("/console/handover/", f"/console/records/{record.pk}/"):
+        counsellor.goto(f"{url}{path}")
+        found += serious_violations(counsellor, axe_source)
+    supervisor = browser.new_context(locale="en-GB").new_page()
+    log_in(supervisor, url, "supervisor")
+    for path in ("/console/handover/", "/console/debriefs/", "/console/supervision/"):
+        supervisor.goto(f"{url}{path}")
+        found += serious_violations(supervisor, axe_source)
+    expect(supervisor.get_by_text("Month in total")).to_be_visible()
+    assert found == []
+
+
 @pytest.mark.parametrize("width", [360, 320])
 def test_nothing_scrolls_sideways_on_a_small_screen(width, line_open, asgi_server, browser):
     url = asgi_server.url

@@ -1,0 +1,2 @@
+"""Reads of the supervision app, one module per topic: ``handover``, ``debriefs``, ``risk``
+(high-risk contacts per counsellor and shift). Each is scoped by ``core.policy``."""
