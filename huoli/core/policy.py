@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Statistics of any range of days, not only whole months, quarters and years: two ranges
     # ending on consecutive days differ by one day (decision 0019). Those who see records.
     "reports.any_range": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
+    # Review the quality of ended conversations and share feedback (issue 18). The reviewed
+    # see their own shared feedback through ``reviews_scope`` (``counselling.work``).
+    "supervision.review": frozenset({Role.SUPERVISOR}),
 }
 
 
@@ -106,6 +109,17 @@ def escalations_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset
     if user_has_permission(user, "counselling.work"):
         return queryset.filter(opened_by=user)
+    return queryset.none()
+
+
+def reviews_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Quality reviews: supervisors every one but the drafts about their own work; a
+    counsellor only the reviews of their own work, once shared with them (a draft is the
+    reviewer's); nobody else."""
+    if user_has_permission(user, "supervision.review"):
+        return queryset.exclude(counsellor=user, shared_at__isnull=True)
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(counsellor=user, shared_at__isnull=False)
     return queryset.none()
 
 
@@ -242,6 +256,40 @@ def may_end(user, conversation) -> bool:
     """End it: the counsellor answering it and supervisors (ending an ended one does
     nothing)."""
     return _supervises(user) or (_works(user) and _answers(user, conversation))
+
+
+# What one may do with a quality review (issue 18).
+
+
+def may_review(user, review) -> bool:
+    """Rate and write a review and share it: a supervisor, not of their own work, until it
+    is shared (then the counsellor has read it, and it stays as they read it)."""
+    return (
+        user_has_permission(user, "supervision.review")
+        and review.counsellor_id != user.pk
+        and review.shared_at is None
+    )
+
+
+def may_review_conversation(user, conversation) -> bool:
+    """Start a review of a conversation: a supervisor, of an ended conversation someone else
+    answered (not a call-back request, which is a telephone number and an outcome)."""
+    return (
+        user_has_permission(user, "supervision.review")
+        and conversation.status == ENDED
+        and conversation.kind != CALLBACK
+        and conversation.counsellor_id is not None
+        and conversation.counsellor_id != user.pk
+    )
+
+
+def may_acknowledge(user, review) -> bool:
+    """Say "I have read it": the counsellor reviewed, once the review is shared with them."""
+    return (
+        user_has_permission(user, "counselling.work")
+        and review.counsellor_id == user.pk
+        and review.shared_at is not None
+    )
 
 
 def get_or_404(queryset: QuerySet[M], **lookup) -> M:

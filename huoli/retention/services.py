@@ -24,6 +24,7 @@ from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
 from huoli.retention.models import RetentionPolicy
+from huoli.supervision.models import Review
 
 BATCH = 500
 PURGED_CODE_PREFIX = "purged:"
@@ -211,6 +212,11 @@ def purge(*, now=None) -> dict[str, int]:
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),
+    )
+    # Quality reviews with their ratings and feedback, counted from when the review began.
+    counts["reviews"] = _in_batches(
+        Review.objects.filter(created_at__lt=now - timedelta(days=policy.review_days)),
+        lambda keys: Review.objects.filter(pk__in=keys).delete(),
     )
     # A caller's hashed number goes with the messages' period (the key goes below too).
     counts["caller_hashes"] = (

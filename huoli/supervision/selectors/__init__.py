@@ -1,0 +1,1 @@
+"""Reads of the supervision app, one module per topic (``reviews``: quality reviews)."""
