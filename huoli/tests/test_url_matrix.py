@@ -22,6 +22,7 @@ from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
 from huoli.escalations.services import escalation_open
+from huoli.supervision.tests.factories import ended_conversation, review_shared
 
 ANONYMOUS = "anonymous"
 ADMIN = Role.ADMINISTRATOR.value
@@ -88,6 +89,13 @@ MATRIX: dict[str, frozenset[str]] = {
     "public:services": EVERYONE,
     "public:info_list": EVERYONE,
     "public:info": EVERYONE,
+    # Quality reviews: supervisors review (drawing and choosing are POST only); a shared review
+    # is read by supervisors and the counsellor reviewed, who acknowledges it (POST only).
+    "console:review_list": frozenset({Role.SUPERVISOR.value}),
+    "console:review_draw": frozenset({Role.SUPERVISOR.value}),
+    "console:review_choose": frozenset({Role.SUPERVISOR.value}),
+    "console:review": COUNSELLING,
+    "console:review_acknowledge": COUNSELLING,
     # Aggregated statistics only: analysts, supervisors, administrators.
     "console:reports": REPORTS,
     "console:reports_csv": REPORTS,
@@ -137,6 +145,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # List entries are retired, never deleted: old records and statistics point at them.
     "admin:contacts_listentry_delete": NOBODY,
     "admin:directory_service_delete": NOBODY,
+    "admin:supervision_reviewcriterion_delete": NOBODY,
     # One row of retention periods: made on first use, edited, never added or deleted.
     "admin:retention_retentionpolicy_add": NOBODY,
     "admin:retention_retentionpolicy_delete": NOBODY,
@@ -206,6 +215,10 @@ def clients(db, no_demo_mode):
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
+    users["review_id"] = review_shared(
+        supervisor=users[Role.SUPERVISOR],
+        conversation=ended_conversation(counsellor=users[Role.COUNSELLOR]),
+    ).pk
     return result, users
 
 
@@ -235,7 +248,10 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         return reverse(name, kwargs={"conversation_id": users["chat_id"]})
     samples = {
         "seq": audit_record(actor=admin_user, action="test.sample").seq,
-        **{key: users[key] for key in ("record_id", "number", "follow_up_id", "escalation_id")},
+        **{
+            key: users[key]
+            for key in ("record_id", "number", "follow_up_id", "escalation_id", "review_id")
+        },
         "service_id": Service.objects.first().pk,
         "object_id": str(admin_user.pk),
         "id": admin_user.pk,
