@@ -332,3 +332,31 @@ def test_a_call_back_keeps_only_its_outcome_and_the_wait_for_the_first_attempt()
     assert request.first_attempt_minutes == 420
     conversation.refresh_from_db()
     assert conversation.queued_from == midnight and conversation.created_at == midnight
+
+
+def test_quality_reviews_and_their_ratings_go_after_their_own_period():
+    from huoli.supervision.models import Review, ReviewRating
+    from huoli.supervision.tests.factories import ended_conversation, review_shared
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    review = review_shared(
+        supervisor=supervisor, conversation=ended_conversation(counsellor=counsellor)
+    )
+    policy = RetentionPolicy.current()
+    assert policy.review_days == 365
+    policy.review_days = 200
+    policy.save()
+    assert ReviewRating.objects.filter(review=review).exists()
+
+    with time_machine.travel(timezone.now() + timedelta(days=199), tick=False):
+        counts = purge()
+    assert counts["reviews"] == 0 and counts["conversations"] == 1
+    assert Review.objects.filter(pk=review.pk).exists()
+    with time_machine.travel(timezone.now() + timedelta(days=201), tick=False):
+        counts = purge()
+    assert counts["reviews"] == 1
+    assert not Review.objects.exists() and not ReviewRating.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM supervision_review")
+        assert cursor.fetchone()[0] == 0
