@@ -44,7 +44,7 @@ CANDIDATES_SHOWN = 100
 class MonthField(forms.CharField):
     """A month as ``<input type="month">`` sends it (YYYY-MM): the first day of it."""
 
-    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+    widget = forms.TextInput(attrs={"type": "month"})
     default_error_messages = {"invalid": gettext_lazy("Give the month as year and month.")}
 
     def to_python(self, value):

@@ -215,10 +215,7 @@ def clients(db, no_demo_mode):
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
-    users["review_id"] = review_shared(
-        supervisor=users[Role.SUPERVISOR],
-        conversation=ended_conversation(counsellor=users[Role.COUNSELLOR]),
-    ).pk
+    users["review_id"] = review_sample(users[Role.COUNSELLOR], users[Role.SUPERVISOR])
     return result, users
 
 
@@ -235,6 +232,12 @@ def case_samples(counsellor, conversation_id: int) -> dict:
         "follow_up_id": follow_up.pk,
         "escalation_id": escalation.pk,
     }
+
+
+def review_sample(counsellor, supervisor) -> int:
+    """A review of an ended conversation of the counsellor, shared with them."""
+    conversation = ended_conversation(counsellor=counsellor)
+    return review_shared(supervisor=supervisor, conversation=conversation).pk
 
 
 def taken_chat(counsellor) -> int:
