@@ -11,7 +11,9 @@ Three kinds of answer, after Wagtail's permission policies (decision 0029):
 - what a user may do with one conversation they see (``may_write``, ``may_flag``,
   ``may_join``, ``may_escalate``, ``may_observe``, ``may_transfer``, ``may_end``,
   ``may_answer_call``): views,
-  templates (through the view's context), the console socket and the services ask them.
+  templates (through the view's context), the console socket and the services ask them;
+- what a user may do with a quality review (``may_review``, ``may_review_conversation``,
+  ``may_acknowledge``; issue 18).
 
 The policy imports no app: it takes users and conversations as they come (a user's ``pk``,
 ``role``, ``is_active``; a conversation's ``status``, ``counsellor_id``, ``supervisor_id``) and
