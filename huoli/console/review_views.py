@@ -34,6 +34,7 @@ from huoli.supervision.selectors.reviews import (
 from huoli.supervision.services.reviews import (
     review_acknowledge,
     review_choose,
+    review_discard,
     review_save,
     reviews_draw,
 )
@@ -255,3 +256,16 @@ def review_acknowledge_view(request, review_id: int):
     else:
         messages.success(request, _("Thank you: the reviewer sees that you have read it."))
     return HttpResponseRedirect(safe_next(request, reverse("console:profile") + "#feedback"))
+
+
+@staff_required("supervision.review")
+@require_POST
+def review_discard_view(request, review_id: int):
+    review = access_review(request.user, review_id)
+    try:
+        review_discard(by=request.user, review_id=review.pk)
+    except SupervisionError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("console:review", args=[review.pk]))
+    messages.success(request, _("The review is dropped; the conversation can be reviewed later."))
+    return HttpResponseRedirect(reverse("console:review_list"))

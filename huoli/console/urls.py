@@ -105,6 +105,11 @@ urlpatterns = [
     path("reviews/choose/", review_views.review_choose_view, name="review_choose"),
     path("reviews/<int:review_id>/", review_views.review_view, name="review"),
     path(
+        "reviews/<int:review_id>/discard/",
+        review_views.review_discard_view,
+        name="review_discard",
+    ),
+    path(
         "reviews/<int:review_id>/acknowledge/",
         review_views.review_acknowledge_view,
         name="review_acknowledge",

@@ -94,6 +94,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:review_list": frozenset({Role.SUPERVISOR.value}),
     "console:review_draw": frozenset({Role.SUPERVISOR.value}),
     "console:review_choose": frozenset({Role.SUPERVISOR.value}),
+    "console:review_discard": frozenset({Role.SUPERVISOR.value}),
     "console:review": COUNSELLING,
     "console:review_acknowledge": COUNSELLING,
     # Aggregated statistics only: analysts, supervisors, administrators.

@@ -168,3 +168,19 @@ def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(peo
     assert "You acknowledged it" in client.get("/console/profile/", **EN).content.decode()
     listing = people["sara_client"].get("/console/reviews/", **EN).content.decode()
     assert "Acknowledged" in listing and "Not yet acknowledged" not in listing
+
+
+def test_a_supervisor_drops_a_draft_from_the_form(people):
+    review = review_choose(
+        by=people["sara"], conversation_id=ended_conversation(counsellor=people["aino"]).pk
+    )
+    url = f"/console/reviews/{review.pk}/discard/"
+    assert people["aino_client"].post(url).status_code == 403
+    assert (
+        f'action="{url}"'.encode()
+        in people["sara_client"].get(f"/console/reviews/{review.pk}/").content
+    )
+    dropped = people["sara_client"].post(url)
+    assert dropped["Location"] == "/console/reviews/"
+    assert not Review.objects.exists()
+    assert people["sara_client"].post(url).status_code == 404

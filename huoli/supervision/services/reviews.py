@@ -176,3 +176,21 @@ def review_acknowledge(*, by, review_id: int) -> Review:
             actor=by, action="review.acknowledged", object_type="review", object_id=review.pk
         )
     return review
+
+
+@transaction.atomic
+def review_discard(*, by, review_id: int) -> None:
+    """Drop a review not shared yet (e.g. a drawn conversation that was silent or a test);
+    the conversation may be chosen or drawn again."""
+    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    if review is None or not may_review(by, review):
+        raise SupervisionError("not_allowed", _("You may not change this review."))
+    conversation_id = review.conversation_id
+    review.delete()
+    audit_record(
+        actor=by,
+        action="review.discarded",
+        object_type="review",
+        object_id=review_id,
+        data={"conversation": conversation_id},
+    )

@@ -19,6 +19,7 @@ from huoli.supervision.selectors.reviews import access_review, feedback_for, rev
 from huoli.supervision.services.reviews import (
     review_acknowledge,
     review_choose,
+    review_discard,
     review_save,
     reviews_draw,
 )
@@ -208,3 +209,23 @@ def test_the_counsellor_acknowledges_once_and_nobody_else_can(team):
     assert first is not None
     assert review_acknowledge(by=aino, review_id=review.pk).acknowledged_at == first
     assert AuditEntry.objects.filter(action="review.acknowledged").count() == 1
+
+
+def test_a_draft_is_dropped_by_a_supervisor_and_its_conversation_can_be_drawn_again(team):
+    aino, sara = team["aino"], team["sara"]
+    ended_conversation(counsellor=aino, when=local(2026, 12, 3))
+    (review,) = reviews_draw(by=sara, counsellor_id=aino.pk, month=DECEMBER, count=1)
+    for other in (aino, team["ben"], team["ali"]):
+        with pytest.raises(SupervisionError):
+            review_discard(by=other, review_id=review.pk)
+    review_discard(by=sara, review_id=review.pk)
+    assert not Review.objects.exists()
+    assert AuditEntry.objects.filter(action="review.discarded").count() == 1
+    (again,) = reviews_draw(by=sara, counsellor_id=aino.pk, month=DECEMBER, count=1)
+    assert again.conversation_id == review.conversation_id
+    shared = review_save(
+        by=sara, review_id=again.pk, ratings=all_met(), feedback="Hyvä", share=True
+    )
+    with pytest.raises(SupervisionError):
+        review_discard(by=sara, review_id=shared.pk)  # shared: it stays as the counsellor read it
+    assert Review.objects.filter(pk=shared.pk).exists()
