@@ -10,6 +10,7 @@ from huoli.console import (
     phone_views,
     record_views,
     report_views,
+    review_views,
     supervision_views,
     views,
 )
@@ -124,6 +125,20 @@ urlpatterns = [
     ),
     path("directory/export.csv", directory_views.directory_export_view, name="directory_export"),
     path("directory/import/", directory_views.directory_import_view, name="directory_import"),
+    path("reviews/", review_views.review_list_view, name="review_list"),
+    path("reviews/draw/", review_views.review_draw_view, name="review_draw"),
+    path("reviews/choose/", review_views.review_choose_view, name="review_choose"),
+    path("reviews/<int:review_id>/", review_views.review_view, name="review"),
+    path(
+        "reviews/<int:review_id>/discard/",
+        review_views.review_discard_view,
+        name="review_discard",
+    ),
+    path(
+        "reviews/<int:review_id>/acknowledge/",
+        review_views.review_acknowledge_view,
+        name="review_acknowledge",
+    ),
     path("reports/", report_views.reports_view, name="reports"),
     path("reports/statistics.csv", report_views.reports_csv_view, name="reports_csv"),
     path("reports/statistics.xlsx", report_views.reports_xlsx_view, name="reports_xlsx"),

@@ -39,6 +39,7 @@ from huoli.cases.selectors import my_follow_ups
 from huoli.console.access import redirect_with_next, safe_next, staff_required
 from huoli.console.chat_views import work_context
 from huoli.console.forms import CounsellorProfileForm, LoginForm, TokenForm
+from huoli.console.review_views import feedback_context
 from huoli.contacts.selectors import records_to_complete
 from huoli.core.policy import user_has_permission
 from huoli.core.selectors import access_audit_entry, audit_entries_for
@@ -281,6 +282,7 @@ def _profile_page(request, form, profile, *, desk_phone_password: str = ""):
             "profile": profile,
             "two_factor_exempt": is_exempt(user),
             "desk_phone": desk_phone,
+            "feedback": feedback_context(user),
         },
     )
 

@@ -11,7 +11,9 @@ Three kinds of answer, after Wagtail's permission policies (decision 0029):
 - what a user may do with one conversation they see (``may_write``, ``may_flag``,
   ``may_join``, ``may_escalate``, ``may_observe``, ``may_write_staff_note``, ``may_transfer``,
   ``may_end``, ``may_answer_call``): views,
-  templates (through the view's context), the console socket and the services ask them.
+  templates (through the view's context), the console socket and the services ask them;
+- what a user may do with a quality review (``may_review``, ``may_review_conversation``,
+  ``may_acknowledge``; issue 18).
 
 The policy imports no app: it takes users and conversations as they come (a user's ``pk``,
 ``role``, ``is_active``; a conversation's ``status``, ``counsellor_id``, ``supervisor_id``) and
@@ -62,6 +64,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "debriefs.handle": frozenset({Role.SUPERVISOR}),
     # High-risk contacts per counsellor and shift, to look after the team: supervisors only.
     "supervision.risk_counts": frozenset({Role.SUPERVISOR}),
+    # Review the quality of ended conversations and share feedback (issue 18). The reviewed
+    # see their own shared feedback through ``reviews_scope`` (``counselling.work``).
+    "supervision.review": frozenset({Role.SUPERVISOR}),
 }
 
 
@@ -125,6 +130,17 @@ def debriefs_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset
     if user_has_permission(user, "debriefs.request"):
         return queryset.filter(requested_by=user)
+    return queryset.none()
+
+
+def reviews_scope(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Quality reviews: supervisors every one but the drafts about their own work; a
+    counsellor only the reviews of their own work, once shared with them (a draft is the
+    reviewer's); nobody else."""
+    if user_has_permission(user, "supervision.review"):
+        return queryset.exclude(counsellor=user, shared_at__isnull=True)
+    if user_has_permission(user, "counselling.work"):
+        return queryset.filter(counsellor=user, shared_at__isnull=False)
     return queryset.none()
 
 
@@ -275,6 +291,40 @@ def may_end(user, conversation) -> bool:
     """End it: the counsellor answering it and supervisors (ending an ended one does
     nothing)."""
     return _supervises(user) or (_works(user) and _answers(user, conversation))
+
+
+# What one may do with a quality review (issue 18).
+
+
+def may_review(user, review) -> bool:
+    """Rate and write a review and share it: a supervisor, not of their own work, until it
+    is shared (then the counsellor has read it, and it stays as they read it)."""
+    return (
+        user_has_permission(user, "supervision.review")
+        and review.counsellor_id != user.pk
+        and review.shared_at is None
+    )
+
+
+def may_review_conversation(user, conversation) -> bool:
+    """Start a review of a conversation: a supervisor, of an ended conversation someone else
+    answered (not a call-back request, which is a telephone number and an outcome)."""
+    return (
+        user_has_permission(user, "supervision.review")
+        and conversation.status == ENDED
+        and conversation.kind != CALLBACK
+        and conversation.counsellor_id is not None
+        and conversation.counsellor_id != user.pk
+    )
+
+
+def may_acknowledge(user, review) -> bool:
+    """Say "I have read it": the counsellor reviewed, once the review is shared with them."""
+    return (
+        user_has_permission(user, "counselling.work")
+        and review.counsellor_id == user.pk
+        and review.shared_at is not None
+    )
 
 
 def get_or_404(queryset: QuerySet[M], **lookup) -> M:

@@ -54,6 +54,11 @@ class RetentionPolicy(models.Model):
         default=90,
         validators=[MinValueValidator(7), MaxValueValidator(730)],
     )
+    review_days = models.PositiveIntegerField(
+        _("quality reviews and their feedback, days after the review was started"),
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(1825)],
+    )
     audit_days = models.PositiveIntegerField(
         _("audit log entries, days"),
         default=1825,

@@ -24,7 +24,7 @@ from huoli.conversations.models import Conversation, Feedback, Message, StaffNot
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
 from huoli.retention.models import RetentionPolicy
-from huoli.supervision.models import DebriefRequest, HandoverNote
+from huoli.supervision.models import DebriefRequest, HandoverNote, Review
 
 BATCH = 500
 PURGED_CODE_PREFIX = "purged:"
@@ -226,6 +226,11 @@ def purge(*, now=None) -> dict[str, int]:
             since__lt=now - timedelta(days=policy.debrief_days)
         ),
         lambda keys: DebriefRequest.objects.filter(pk__in=keys).delete(),
+    )
+    # Quality reviews with their ratings and feedback, counted from when the review began.
+    counts["reviews"] = _in_batches(
+        Review.objects.filter(created_at__lt=now - timedelta(days=policy.review_days)),
+        lambda keys: Review.objects.filter(pk__in=keys).delete(),
     )
     # A caller's hashed number goes with the messages' period (the key goes below too).
     counts["caller_hashes"] = (

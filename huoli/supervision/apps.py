@@ -6,3 +6,9 @@ class SupervisionConfig(AppConfig):
     name = "huoli.supervision"
     label = "supervision"
     verbose_name = _("Shifts and supervision")
+
+    def ready(self):
+        from huoli.core.seeding import seed_after_migrate
+        from huoli.supervision.defaults import seed_review_criteria
+
+        seed_after_migrate(self, "ReviewCriterion", seed_review_criteria)

@@ -116,6 +116,13 @@ NOT_FREE_TEXT = {
     "directory.Service.name_text": "folded copy of the public names for search",
     "directory.Referral.category": "a code from a fixed list",
     "directory.Referral.outcome": "a code from a fixed list",
+    # Quality reviews: criteria written by administrators and codes; the feedback is encrypted.
+    "supervision.ReviewCriterion.code": "a code",
+    "supervision.ReviewCriterion.name_fi": "a review criterion's name",
+    "supervision.ReviewCriterion.name_sv": "a review criterion's name",
+    "supervision.ReviewCriterion.name_en": "a review criterion's name",
+    "supervision.Review.origin": "a code from a fixed list",
+    "supervision.ReviewRating.rating": "a code from a fixed list",
 }
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)

@@ -24,6 +24,7 @@ from huoli.directory.models import Service
 from huoli.escalations.services import escalation_open
 from huoli.supervision.services.debriefs import debrief_request
 from huoli.supervision.services.handover import handover_note_write
+from huoli.supervision.tests.factories import ended_conversation, review_shared
 
 ANONYMOUS = "anonymous"
 ADMIN = Role.ADMINISTRATOR.value
@@ -95,6 +96,14 @@ MATRIX: dict[str, frozenset[str]] = {
     "public:services": EVERYONE,
     "public:info_list": EVERYONE,
     "public:info": EVERYONE,
+    # Quality reviews: supervisors review (drawing and choosing are POST only); a shared review
+    # is read by supervisors and the counsellor reviewed, who acknowledges it (POST only).
+    "console:review_list": frozenset({Role.SUPERVISOR.value}),
+    "console:review_draw": frozenset({Role.SUPERVISOR.value}),
+    "console:review_choose": frozenset({Role.SUPERVISOR.value}),
+    "console:review_discard": frozenset({Role.SUPERVISOR.value}),
+    "console:review": COUNSELLING,
+    "console:review_acknowledge": COUNSELLING,
     # Aggregated statistics only: analysts, supervisors, administrators.
     "console:reports": REPORTS,
     "console:reports_csv": REPORTS,
@@ -153,6 +162,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # List entries are retired, never deleted: old records and statistics point at them.
     "admin:contacts_listentry_delete": NOBODY,
     "admin:directory_service_delete": NOBODY,
+    "admin:supervision_reviewcriterion_delete": NOBODY,
     # One row of retention periods: made on first use, edited, never added or deleted.
     "admin:retention_retentionpolicy_add": NOBODY,
     "admin:retention_retentionpolicy_delete": NOBODY,
@@ -224,6 +234,7 @@ def clients(db, no_demo_mode):
         users[role] = user
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
+    users["review_id"] = review_sample(users[Role.COUNSELLOR], users[Role.SUPERVISOR])
     return result, users
 
 
@@ -246,6 +257,12 @@ def case_samples(counsellor, conversation_id: int) -> dict:
     }
 
 
+def review_sample(counsellor, supervisor) -> int:
+    """A review of an ended conversation of the counsellor, shared with them."""
+    conversation = ended_conversation(counsellor=counsellor)
+    return review_shared(supervisor=supervisor, conversation=conversation).pk
+
+
 def taken_chat(counsellor) -> int:
     return chat_taken(counsellor=counsellor).conversation.pk
 
@@ -266,6 +283,7 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
                 "escalation_id",
                 "note_id",
                 "debrief_id",
+                "review_id",
             )
         },
         "service_id": Service.objects.first().pk,

@@ -26,14 +26,16 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from huoli.accounts.models import User
 from huoli.accounts.tests.factories import device_confirmed, log_in_with_device
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.tests.factories import chat_start, chat_taken
 from huoli.core.roles import Role
+from huoli.supervision.tests.factories import ended_conversation
 from huoli.tests.public_pages import public_pages
-from huoli.tests.test_url_matrix import case_samples, named_patterns, sample_url
+from huoli.tests.test_url_matrix import case_samples, named_patterns, review_sample, sample_url
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +145,7 @@ def console_pages() -> dict[str, str]:
     ).conversation
     samples = {ADMIN_KEY: users["admin"], "chat_id": chat.pk}
     samples.update(case_samples(counsellor, chat.pk))
+    samples["review_id"] = review_sample(counsellor, users["supervisor"])
     chat_start(language="fi")  # a chat waiting in the queue, shown on the console's home
     pages = {}
     for role, client in clients.items():
@@ -178,11 +181,38 @@ def console_pages() -> dict[str, str]:
     pages["counsellor new call, sent back with errors"] = counsellor_client.post(
         reverse("console:call_new"), {"duration_minutes": "x"}
     ).content.decode()
+    pages.update(review_pages(clients["supervisor"], counsellor))
     pages["anonymous console login"] = Client().get(reverse("console:login")).content.decode()
     pages["anonymous console login, wrong password"] = (
         Client().post(reverse("console:login"), {"username": "x", "password": "y"}).content.decode()
     )
     return pages
+
+
+def review_pages(supervisor_client, counsellor) -> dict[str, str]:
+    """The review form, empty and sent back with an error, and the conversations to choose."""
+    conversation = ended_conversation(counsellor=counsellor)
+    month = timezone.localtime(conversation.ended_at).strftime("%Y-%m")
+    listing = reverse("console:review_list")
+    chosen = supervisor_client.post(
+        reverse("console:review_choose"), {"conversation": conversation.pk}
+    )
+    pages = {
+        "supervisor reviews, searched": supervisor_client.get(
+            listing, {"counsellor": counsellor.pk, "month": "2026-13"}
+        ),
+        "supervisor review form": supervisor_client.get(chosen["Location"]),
+        "supervisor review form, sent back with an error": supervisor_client.post(
+            chosen["Location"], {"action": "share", "feedback": "x"}
+        ),
+    }
+    ended_conversation(counsellor=counsellor)
+    pages["supervisor reviews, conversations to choose"] = supervisor_client.get(
+        listing, {"counsellor": counsellor.pk, "month": month}
+    )
+    for name, response in pages.items():
+        assert response.status_code in (200, 400), (name, response.status_code)
+    return {name: response.content.decode() for name, response in pages.items()}
 
 
 def test_console_pages_are_valid_html(demo_mode, html_validate):

@@ -275,3 +275,49 @@ def test_who_may_pick_up_a_call_their_desk_phone_answered(person, state, kind, a
     user = _person(person)
     user.is_active = active
     assert policy.may_pick_up_call(user, _conversation(state, kind=kind)) is expected
+
+
+# Quality reviews (issue 18): the counsellor reviewed is the "answering counsellor"; the
+# "joined supervisor" reviews; a review is a draft or shared.
+def _review(shared: bool, *, counsellor: str = "answering counsellor"):
+    return SimpleNamespace(counsellor_id=PEOPLE[counsellor][0], shared_at=1 if shared else None)
+
+
+REVIEW_EXPECTED = {
+    # person: (may_review a draft, may_review a shared one, may_acknowledge a draft, a shared)
+    "answering counsellor": ". . . Y",
+    "other counsellor": ". . . .",
+    "joined supervisor": "Y . . .",
+    "observing supervisor": "Y . . .",
+    "analyst": ". . . .",
+    "administrator": ". . . .",
+}
+
+
+@pytest.mark.parametrize("person", REVIEW_EXPECTED)
+def test_who_may_review_and_acknowledge(person):
+    user = _person(person)
+    got = [
+        policy.may_review(user, _review(False)),
+        policy.may_review(user, _review(True)),
+        policy.may_acknowledge(user, _review(False)),
+        policy.may_acknowledge(user, _review(True)),
+    ]
+    assert got == [flag == "Y" for flag in REVIEW_EXPECTED[person].split()]
+
+
+def test_a_supervisor_never_reviews_their_own_work():
+    supervisor = _person("joined supervisor")
+    own = _review(False, counsellor="joined supervisor")
+    assert not policy.may_review(supervisor, own)
+    conversation = SimpleNamespace(
+        kind="chat", status="ended", counsellor_id=supervisor.pk, supervisor_id=None
+    )
+    assert not policy.may_review_conversation(supervisor, conversation)
+    conversation.counsellor_id = PEOPLE["answering counsellor"][0]
+    assert policy.may_review_conversation(supervisor, conversation)
+    for status in ("queued", "active"):
+        conversation.status = status
+        assert not policy.may_review_conversation(supervisor, conversation)
+    conversation.status, conversation.kind = "ended", "callback"
+    assert not policy.may_review_conversation(supervisor, conversation)

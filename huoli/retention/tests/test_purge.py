@@ -399,3 +399,31 @@ def test_handover_notes_and_debrief_requests_go_after_their_periods():
         assert purge()["debrief_requests"] == 1
     assert not DebriefRequest.objects.exists()
     assert ContactRecord.objects.count() == 2  # the records stay
+
+
+def test_quality_reviews_and_their_ratings_go_after_their_own_period():
+    from huoli.supervision.models import Review, ReviewRating
+    from huoli.supervision.tests.factories import ended_conversation, review_shared
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    review = review_shared(
+        supervisor=supervisor, conversation=ended_conversation(counsellor=counsellor)
+    )
+    policy = RetentionPolicy.current()
+    assert policy.review_days == 365
+    policy.review_days = 200
+    policy.save()
+    assert ReviewRating.objects.filter(review=review).exists()
+
+    with time_machine.travel(timezone.now() + timedelta(days=199), tick=False):
+        counts = purge()
+    assert counts["reviews"] == 0 and counts["conversations"] == 1
+    assert Review.objects.filter(pk=review.pk).exists()
+    with time_machine.travel(timezone.now() + timedelta(days=201), tick=False):
+        counts = purge()
+    assert counts["reviews"] == 1
+    assert not Review.objects.exists() and not ReviewRating.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM supervision_review")
+        assert cursor.fetchone()[0] == 0

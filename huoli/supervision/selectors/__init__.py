@@ -1,2 +1,3 @@
 """Reads of the supervision app, one module per topic: ``handover``, ``debriefs``, ``risk``
-(high-risk contacts per counsellor and shift). Each is scoped by ``core.policy``."""
+(high-risk contacts per counsellor and shift), ``reviews`` (quality reviews). Each is scoped
+by ``core.policy``."""

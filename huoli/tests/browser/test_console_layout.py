@@ -45,6 +45,7 @@ def test_no_console_page_scrolls_sideways(busy_line, asgi_server, browser, width
         ],
         "supervisor": [
             "/console/", f"/console/conversations/{conversation.pk}/", "/console/reports/",
+            "/console/reviews/",
         ],
         "admin": ["/console/", "/console/audit/", "/console/directory/import/"],
         "analyst": ["/console/", "/console/reports/"],
