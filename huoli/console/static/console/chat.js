@@ -4,6 +4,7 @@
 import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
+import { notify } from "./notify.js";
 
 const root = document.querySelector("[data-console-chat]");
 if (root) {
@@ -73,6 +74,14 @@ if (root) {
 
   const handlers = {
     ...alertHandlers,
+    // What needs the counsellor elsewhere (notify.js): a new arrival in the queue, a visitor
+    // writing in another of their chats, or in this one while the tab is hidden.
+    "queue.changed"(event) {
+      if (event.arrived) notify(event.arrived);
+    },
+    "conversation.activity"(event) {
+      if (event.conversation_id !== conversationId || document.visibilityState !== "visible") notify("activity");
+    },
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
