@@ -59,8 +59,13 @@ function desktop(kind) {
   if (document.visibilityState === "visible") return;
   const text = root.querySelector(`[data-notify-text="${kind}"]`)?.textContent;
   if (!text) return;
-  // The same tag replaces the previous notice of its kind (and one from another tab).
-  const notice = new Notification(text, { tag: `huoli-${kind}`, silent: true, lang: document.documentElement.lang });
+  let notice;
+  try {
+    // The same tag replaces the previous notice of its kind (and one from another tab).
+    notice = new Notification(text, { tag: `huoli-${kind}`, silent: true, lang: document.documentElement.lang });
+  } catch {
+    return; // Some browsers (Chrome on Android) make them only from a service worker.
+  }
   notice.addEventListener("click", () => {
     window.focus();
     notice.close();
