@@ -12,6 +12,7 @@ Chromium): the test reads the element's ``played`` ranges and notify.js's ``data
 """
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -101,8 +102,15 @@ def test_a_background_console_tab_counts_chimes_and_notifies_without_content(
     expect(staff).to_have_title(title)
 
     # In a chat of theirs, on its conversation page in the background, the visitor writes.
+    frames = []
+    staff.on("websocket", lambda socket: socket.on("framereceived", lambda f: frames.append(f)))
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
+    # The page's socket is live (it hears what is published from now on) once it watches.
+    deadline = time.monotonic() + 15
+    while not any('"watching"' in str(frame) for frame in frames):
+        assert time.monotonic() < deadline, "the conversation page's socket did not open"
+        staff.wait_for_timeout(50)
     conversation_title = staff.title()
     to_background(staff)
     secret = "My son talks of a secret plan"
@@ -124,7 +132,17 @@ def test_with_the_sound_off_nothing_plays_but_the_title_still_counts(
     url = asgi_server.url
     staff = console(browser)
     log_in(staff, url)
-    save_notices(staff, url, sound=False, desktop=False)
+    save_notices(staff, url, sound=True, desktop=True)
+    # The sound turned off in another tab reaches this open one (staff.profile_updated).
+    other = staff.context.new_page()
+    other.goto(f"{url}/console/profile/")
+    other.get_by_label("Play a sound").uncheck()
+    other.get_by_label("Show desktop notifications").uncheck()
+    other.get_by_role("button", name="Save").click()
+    expect(other.get_by_text("Your profile is saved.")).to_be_visible()
+    other.close()
+    expect(staff.locator("[data-notify]")).to_have_attribute("data-sound", "0")
+    expect(staff.locator("[data-notify]")).to_have_attribute("data-desktop", "0")
     title = staff.title()
     to_background(staff)
 
