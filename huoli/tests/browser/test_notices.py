@@ -195,3 +195,36 @@ def test_a_refused_sound_offers_a_control_that_turns_it_on(demo_staff, asgi_serv
     expect(turn_on).to_be_hidden()
     staff.wait_for_function("() => document.querySelector('[data-notify]').dataset.played === '1'")
     assert played(staff)[1] > 0
+
+
+def test_a_supervisors_escalation_alert_chimes_again_until_acknowledged(
+    demo_staff, asgi_server, browser
+):
+    from huoli.accounts.models import User
+    from huoli.escalations.models import Escalation
+    from huoli.escalations.services import escalation_acknowledge, escalation_open
+    from huoli.tests.browser.test_live_sockets import in_a_thread
+
+    url = asgi_server.url
+    supervisor = console(browser)
+    log_in(supervisor, url, "supervisor")
+    save_notices(supervisor, url, sound=True, desktop=True)
+    title = supervisor.title()
+    to_background(supervisor)
+    counsellor = User.objects.get(username="counsellor")
+    in_a_thread(lambda: escalation_open(by=counsellor, assessment="A secret assessment"))
+    expect(supervisor).to_have_title(f"(1) {title}")
+    notify = supervisor.locator("[data-notify]")
+    expect(notify).to_have_attribute("data-played", "1")
+    expect(notify).to_have_attribute("data-repeating", "1")
+    assert supervisor.evaluate("window.__notices") == [
+        {"title": "An escalation needs a supervisor", "body": ""}
+    ]
+    # About 30 s later it chimes again, and goes on until a supervisor acknowledges it.
+    expect(notify).to_have_attribute("data-played", "2", timeout=45_000)
+    escalation = Escalation.objects.get()
+    boss = User.objects.get(username="supervisor")
+    in_a_thread(lambda: escalation_acknowledge(escalation=escalation, supervisor=boss))
+    expect(notify).to_have_attribute("data-repeating", "0")
+    # The count in the title is of what happened, not of the chimes.
+    expect(supervisor).to_have_title(f"(1) {title}")

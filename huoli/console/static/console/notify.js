@@ -84,12 +84,17 @@ export function notify(kind, { repeat = "" } = {}) {
   }
   chime();
   desktop(kind);
-  if (repeat && !repeating.has(repeat)) repeating.set(repeat, setInterval(chime, REPEAT_MS));
+  if (repeat && !repeating.has(repeat)) {
+    repeating.set(repeat, setInterval(chime, REPEAT_MS));
+    root.dataset.repeating = String(repeating.size); // read by the browser tests
+  }
 }
 
 export function settled(key) {
+  if (!root || !repeating.has(key)) return;
   clearInterval(repeating.get(key));
   repeating.delete(key);
+  root.dataset.repeating = String(repeating.size);
 }
 
 // staff.profile_updated: the new settings, at once in every open tab.
