@@ -82,6 +82,15 @@ class CounsellorProfile(models.Model):
         help_text=_("While on duty, calls to the line ring in your console."),
     )
 
+    # How the console tells of a new chat, call or message, a visitor writing and an
+    # escalation (console/static/console/notify.js): a sound at this volume (0 to 100) and,
+    # when the browser allows it, a desktop notification that says only what happened.
+    notify_sound = models.BooleanField(_("sound for what needs me"), default=True)
+    notify_volume = models.PositiveSmallIntegerField(
+        _("sound volume"), default=60, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    notify_desktop = models.BooleanField(_("desktop notifications"), default=False)
+
     on_duty = models.BooleanField(_("on duty"), default=False)
     on_duty_since = models.DateTimeField(_("on duty since"), null=True, blank=True)
 
@@ -97,7 +106,11 @@ class CounsellorProfile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(max_chats__gte=1, max_chats__lte=6),
                 name="accounts_profile_max_chats_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notify_volume__lte=100),
+                name="accounts_profile_notify_volume_range",
+            ),
         ]
 
     def __str__(self) -> str:

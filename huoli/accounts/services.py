@@ -22,7 +22,6 @@ from huoli.core.events import (
     StaffRevoked,
     alerts_group,
     publish_on_commit,
-    staff_group,
 )
 from huoli.core.roles import Role
 
@@ -162,9 +161,12 @@ def counsellor_profile_save(
     languages: list[str],
     max_chats: int,
     takes_calls: bool | None = None,
+    notify_sound: bool | None = None,
+    notify_volume: int | None = None,
+    notify_desktop: bool | None = None,
 ) -> CounsellorProfile:
-    """Save what visitors and the queue know of a counsellor (``takes_calls`` None keeps the
-    saved choice)."""
+    """Save what visitors and the queue know of a counsellor and how the console tells them
+    of what needs them (``takes_calls`` and each ``notify_*`` None keeps the saved choice)."""
     display_name = display_name.strip()
     if not display_name:
         raise AccountError(_("A display name is required."))
@@ -175,15 +177,28 @@ def counsellor_profile_save(
         "languages": _clean_languages(languages),
         "max_chats": max_chats,
     }
+    if notify_volume is not None and not 0 <= notify_volume <= 100:
+        raise AccountError(_("The volume must be between 0 and 100."))
     if takes_calls is not None:
         defaults["takes_calls"] = takes_calls
+    for name, value in (
+        ("notify_sound", notify_sound),
+        ("notify_volume", notify_volume),
+        ("notify_desktop", notify_desktop),
+    ):
+        if value is not None:
+            defaults[name] = value
     profile, _unused = CounsellorProfile.objects.update_or_create(user=user, defaults=defaults)
+    # Every console page of theirs (conversation pages too) hears it.
     publish_on_commit(
-        staff_group(user.pk),
+        alerts_group(user.pk),
         StaffProfileUpdated(
             display_name=profile.display_name,
             languages=list(profile.languages),
             max_chats=profile.max_chats,
+            notify_sound=profile.notify_sound,
+            notify_volume=profile.notify_volume,
+            notify_desktop=profile.notify_desktop,
         ),
     )
     return profile

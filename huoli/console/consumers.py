@@ -128,6 +128,7 @@ class StaffConsumer(FrameConsumer):
     recheck_seconds = 30.0
 
     closing = False
+    arrivals_only = False
 
     async def connect(self):
         user = self.scope.get("user")
@@ -144,14 +145,16 @@ class StaffConsumer(FrameConsumer):
         self.role = role
         self.session_print = session_fingerprint(self.session_key)
         self.checked_at = time.monotonic()
-        # Every console page hears its alerts (escalations). A conversation page
-        # (``?page=conversation``) also hears the conversations it watches; the console home
-        # the staff member's own group and the queue.
+        # Every console page hears its alerts (escalations, a visitor writing in one of their
+        # chats). A conversation page (``?page=conversation``) also hears the conversations it
+        # watches, and of the queue only what arrives in it (notify.js tells of it); the
+        # console home the staff member's own group and every change of the queue.
         self.groups_joined = [alerts_group(user.pk)]
-        if b"page=conversation" not in self.scope.get("query_string", b""):
+        self.arrivals_only = b"page=conversation" in self.scope.get("query_string", b"")
+        if not self.arrivals_only:
             self.groups_joined.append(staff_group(user.pk))
-            if counsels:
-                self.groups_joined.append(QUEUE_GROUP)
+        if counsels:
+            self.groups_joined.append(QUEUE_GROUP)
         # conversation id -> may write (True for the counsellor answering it)
         self.watching: dict[int, bool] = {}
         for group in self.groups_joined:
@@ -213,6 +216,8 @@ class StaffConsumer(FrameConsumer):
             return
         if kind == "conversation.released":
             await self._released(event["conversation_id"], message)
+            return
+        if self.arrivals_only and message.get("group") == QUEUE_GROUP and not event.get("arrived"):
             return
         # A conversation's events (and its staff notes) reach only a socket still watching it.
         if (

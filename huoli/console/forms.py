@@ -67,6 +67,30 @@ class CounsellorProfileForm(forms.Form):
             "as one of your chats at once."
         ),
     )
+    notify_sound = forms.BooleanField(
+        label=_("Play a sound"),
+        required=False,
+        help_text=_(
+            "A calm chime when a chat, call or message comes into the queue, a visitor writes "
+            "in one of your chats or an escalation needs you."
+        ),
+    )
+    notify_volume = forms.IntegerField(
+        label=_("Volume"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"type": "range", "step": 5}),
+        help_text=_("From 0 (silent) to 100."),
+    )
+    notify_desktop = forms.BooleanField(
+        label=_("Show desktop notifications"),
+        required=False,
+        help_text=_(
+            "Only what happened, e.g. “A new chat is waiting”: never a name, a language or "
+            "what anyone wrote. Your browser asks you to allow them once."
+        ),
+    )
 
 
 class ConversationFilterForm(forms.Form):

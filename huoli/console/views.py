@@ -254,12 +254,21 @@ def profile_view(request):
 
 def _profile_initial(user, profile) -> dict:
     if profile is None:
-        return {"display_name": user.first_name, "languages": ["fi"], "max_chats": 2}
+        return {
+            "display_name": user.first_name,
+            "languages": ["fi"],
+            "max_chats": 2,
+            "notify_sound": True,
+            "notify_volume": 60,
+        }
     return {
         "display_name": profile.display_name,
         "languages": profile.languages,
         "max_chats": profile.max_chats,
         "takes_calls": profile.takes_calls,
+        "notify_sound": profile.notify_sound,
+        "notify_volume": profile.notify_volume,
+        "notify_desktop": profile.notify_desktop,
     }
 
 

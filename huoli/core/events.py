@@ -33,12 +33,16 @@ class Event:
 
 @dataclass(frozen=True)
 class StaffProfileUpdated(Event):
-    """A staff member's own console tabs learn their new display name and languages."""
+    """A staff member's own console tabs learn their new display name, languages and how
+    they want to be told of what needs them (``notify_*``, console/static/console/notify.js)."""
 
     type: ClassVar[str] = "staff.profile_updated"
     display_name: str
     languages: list[str]
     max_chats: int
+    notify_sound: bool = True
+    notify_volume: int = 60
+    notify_desktop: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,14 +116,18 @@ class QueuePosition(Event):
 
 @dataclass(frozen=True)
 class QueueChanged(Event):
-    """Sent to counsellors on duty: the queue or the duty list changed; fetch it again."""
+    """Sent to counsellors on duty: the queue or the duty list changed; fetch it again.
+    ``arrived`` names what came into the queue (``chat``, ``call``, ``message``, ``callback``)
+    when that is the change, so the console can tell the counsellor; never what it says."""
 
     type: ClassVar[str] = "queue.changed"
+    arrived: str = ""
 
 
 @dataclass(frozen=True)
 class ConversationActivity(Event):
-    """Sent to the answering counsellor's own group: a visitor wrote (unread markers)."""
+    """Sent to ``alerts.<answering counsellor's id>`` (every console page of theirs): a
+    visitor wrote (unread markers, and the notice of console/static/console/notify.js)."""
 
     type: ClassVar[str] = "conversation.activity"
     conversation_id: int
@@ -138,7 +146,8 @@ class EscalationOpened(Event):
 
 @dataclass(frozen=True)
 class EscalationUpdated(Event):
-    """Sent to whoever opened the escalation: a supervisor acknowledged it or decided."""
+    """Sent to whoever opened the escalation and to every active supervisor: a supervisor
+    acknowledged it or decided (the supervisors' repeating alert stops)."""
 
     type: ClassVar[str] = "escalation.updated"
     escalation_id: int

@@ -122,21 +122,27 @@ def escalation_open(
         url=reverse("console:escalation", args=[escalation.pk]),
     )
     for supervisor in supervisors_to_alert():
-        publish_on_commit(alerts_group(supervisor.pk), event)
+        # A supervisor who opened it needs no alert (nor a sound) for their own action.
+        if supervisor.pk != by.pk:
+            publish_on_commit(alerts_group(supervisor.pk), event)
     return escalation
 
 
 def _announce(escalation: Escalation) -> None:
+    """Tell who opened it, and every active supervisor: their alert stops repeating."""
+    event = EscalationUpdated(
+        escalation_id=escalation.pk,
+        status=escalation.status,
+        status_label=str(escalation.get_status_display()),
+        supervisor=_display_name(escalation.supervisor),
+    )
+    told = set(
+        User.objects.filter(role=Role.SUPERVISOR, is_active=True).values_list("pk", flat=True)
+    )
     if escalation.opened_by_id:
-        publish_on_commit(
-            alerts_group(escalation.opened_by_id),
-            EscalationUpdated(
-                escalation_id=escalation.pk,
-                status=escalation.status,
-                status_label=str(escalation.get_status_display()),
-                supervisor=_display_name(escalation.supervisor),
-            ),
-        )
+        told.add(escalation.opened_by_id)
+    for user_id in sorted(told):
+        publish_on_commit(alerts_group(user_id), event)
 
 
 @transaction.atomic

@@ -374,5 +374,5 @@ def callback_windows_announce(*, since, now=None) -> int:
         queued_from__lte=now,
     ).count()
     if count:
-        publish_on_commit(QUEUE_GROUP, QueueChanged())
+        publish_on_commit(QUEUE_GROUP, QueueChanged(arrived="callback"))
     return count

@@ -436,7 +436,7 @@ def test_the_consoles_hear_when_a_window_opens(counsellor, django_capture_on_com
 
     counts, message = async_to_sync(listen)()
     assert counts == (0, 1)
-    assert message["event"] == {"type": "queue.changed"}, message
+    assert message["event"] == {"type": "queue.changed", "arrived": "callback"}, message
 
 
 def test_the_softphone_dials_only_with_a_fresh_token_of_the_counsellor_who_holds_it(counsellor):

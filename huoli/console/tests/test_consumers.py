@@ -81,6 +81,9 @@ async def test_verified_staff_hear_their_profile_event_and_nothing_else():
         "display_name": "Aino",
         "languages": ["fi", "sv"],
         "max_chats": 3,
+        "notify_sound": True,
+        "notify_volume": 60,
+        "notify_desktop": False,
     }
     assert await other_socket.receive_nothing(timeout=0.3)
     await socket.disconnect()

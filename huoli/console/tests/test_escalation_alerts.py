@@ -73,8 +73,11 @@ async def test_supervisors_on_duty_are_alerted_and_the_counsellor_sees_the_ackno
     update = await next_of_type(escalating, "escalation.updated")
     name = await database_sync_to_async(lambda: supervisor.counsellor_profile.display_name)()
     assert update["status"] == "acknowledged" and update["supervisor"] == name
-    # The supervisor off duty heard nothing: a supervisor was on duty.
+    # The supervisor off duty heard no alert (a supervisor was on duty), only that it was
+    # acknowledged: every supervisor's repeating alert stops (console/static/console/notify.js).
+    assert (await off.receive_json_from(timeout=5))["type"] == "escalation.updated"
     assert await off.receive_nothing(timeout=0.3)
+    assert (await next_of_type(on_home, "escalation.updated"))["status"] == "acknowledged"
     for socket in (on_home, on_chat_page, off, escalating):
         await socket.disconnect()
 

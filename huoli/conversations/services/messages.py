@@ -20,10 +20,10 @@ from huoli.core.events import (
     ConversationMessage,
     ConversationTyping,
     QueueChanged,
+    alerts_group,
     conversation_group,
     publish,
     publish_on_commit,
-    staff_group,
 )
 from huoli.core.fields import bind_rows
 from huoli.core.policy import may_write
@@ -110,6 +110,7 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
     new: list[tuple[int, Message]] = []
     changed: dict[int, Conversation] = {}
     reopened: dict[int, Conversation] = {}
+    queued_again: set[int] = set()  # ended, and back in the queue as a message
     for i, (client_id, body) in cleaned.items():
         post = posts[i]
         locked = conversations.get(post.conversation_id)
@@ -128,6 +129,8 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
             continue
         if was_ended and locked.counsellor_id:
             reopened[locked.pk] = locked
+        elif was_ended:
+            queued_again.add(locked.pk)
         stored[(locked.pk, client_id)] = message
         changed[locked.pk] = locked
         new.append((i, message))
@@ -141,7 +144,9 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         )
     for i, message in new:
         results[i] = (message, True)
-        _message_announce(conversations[message.conversation_id], message)
+        arrived = message.conversation_id in queued_again
+        queued_again.discard(message.conversation_id)
+        _message_announce(conversations[message.conversation_id], message, arrived=arrived)
     return results
 
 
@@ -238,15 +243,17 @@ def _message_apply(
     )
 
 
-def _message_announce(locked: Conversation, message: Message) -> None:
+def _message_announce(locked: Conversation, message: Message, *, arrived: bool = False) -> None:
+    """``arrived``: the message brought an ended conversation back into the queue."""
     publish_on_commit(conversation_group(locked.pk), message_event(message))
     if message.sender == Message.Sender.VISITOR:
         # Only who needs to know: the queue when it waits, else the counsellor answering it.
         if locked.status == Conversation.Status.QUEUED or not locked.counsellor_id:
-            publish_on_commit(QUEUE_GROUP, QueueChanged())
+            publish_on_commit(QUEUE_GROUP, QueueChanged(arrived="message" if arrived else ""))
         else:
+            # Every console page of theirs, conversation pages too (notify.js tells them).
             publish_on_commit(
-                staff_group(locked.counsellor_id),
+                alerts_group(locked.counsellor_id),
                 ConversationActivity(conversation_id=locked.pk, unread=locked.unread_count),
             )
 

@@ -152,6 +152,8 @@ def conversation_start(
         first_message=first_message,
         interpreter_needed=interpreter_needed,
         queued_from=queued_from,
+        # A counsellor's own call-back request is no news to the consoles.
+        arrived="" if made_by_staff else kind,
     )
 
 
@@ -164,6 +166,7 @@ def _conversation_create(
     first_message: str,
     interpreter_needed: bool,
     queued_from,
+    arrived: str = "",
 ) -> VisitorAccess:
     if kind == Conversation.Kind.CHAT and queued_chats_count() >= settings.HUOLI_MAX_QUEUE:
         raise ConversationError(
@@ -205,7 +208,11 @@ def _conversation_create(
             client_id=secrets.token_hex(8),
             body=first_message,
         )
-    publish_on_commit(QUEUE_GROUP, QueueChanged())
+    # What came into the queue now (a call-back later, when its window opens: see
+    # ``calls.services.callbacks.callback_windows_announce``), so the consoles can tell.
+    if queued_from is not None and queued_from > now:
+        arrived = ""
+    publish_on_commit(QUEUE_GROUP, QueueChanged(arrived=arrived))
     publish_queue_positions_on_commit()
     return VisitorAccess(conversation=conversation, token=token, return_code=code)
 

@@ -5,6 +5,7 @@ import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
 import { staffNotes } from "./staff_notes.js";
+import { notify } from "./notify.js";
 
 const root = document.querySelector("[data-console-chat]");
 if (root) {
@@ -80,6 +81,14 @@ if (root) {
     ...notes.handlers,
     error(event) {
       notes.failed(event);
+    },
+    // What needs the counsellor elsewhere (notify.js): a new arrival in the queue, a visitor
+    // writing in another of their chats, or in this one while the tab is hidden.
+    "queue.changed"(event) {
+      if (event.arrived) notify(event.arrived);
+    },
+    "conversation.activity"(event) {
+      if (event.conversation_id !== conversationId || document.visibilityState !== "visible") notify("activity");
     },
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;

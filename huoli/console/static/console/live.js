@@ -2,6 +2,7 @@
 // through the shared client (decision 0030). Events are documented in docs/events.md.
 import { liveSocket } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
+import { notify } from "./notify.js";
 
 const status = document.querySelector("[data-live-status]");
 
@@ -51,12 +52,15 @@ function scheduleHoldEnd() {
 scheduleHoldEnd();
 
 const handlers = {
-  "staff.profile_updated"(event) {
-    document.dispatchEvent(new CustomEvent("huoli:profile-updated", { detail: event }));
-  },
-  "queue.changed": refreshPanel,
-  "conversation.activity": refreshPanel,
   ...alertHandlers,
+  "queue.changed"(event) {
+    refreshPanel();
+    if (event.arrived) notify(event.arrived);
+  },
+  "conversation.activity"() {
+    refreshPanel();
+    notify("activity");
+  },
 };
 
 liveSocket({
