@@ -110,6 +110,6 @@ def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(
     later.get_by_role("button", name="Open").click()
     expect(bodies(later)).to_have_text(expected)
     later.get_by_label("Message").fill("One more question")
-    later.get_by_role("button", name="Send").click()
+    later.get_by_role("button", name="Send", exact=True).click()
     expect(bodies(later).last).to_have_text("One more question")
     assert csp_violations.found == []

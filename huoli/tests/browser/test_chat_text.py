@@ -111,7 +111,7 @@ def test_line_breaks_arrive_live_as_they_show_after_a_reload(
     csp_violations(staff)
     csp_violations(visitor)
     visitor.get_by_label("Message").fill('First line\nsecond <b>line</b>\n\n& "third"')
-    visitor.get_by_role("button", name="Send").click()
+    visitor.get_by_role("button", name="Send", exact=True).click()
     # The directory sits beside the chat, open; the demo's card is to be verified before use,
     # so sharing it asks first.
     staff.get_by_label("Search services").press_sequentially("perheneuv", delay=40)
@@ -185,7 +185,7 @@ def test_the_end_of_a_chat_is_said_and_the_feedback_question_is_asked_once(
 
     # Writing after the end makes it a message answered later; never "You are talking with".
     visitor.get_by_label("Message").fill("One more question")
-    visitor.get_by_role("button", name="Send").click()
+    visitor.get_by_role("button", name="Send", exact=True).click()
     expect(bodies(visitor).last).to_have_text("One more question")
     expect(visitor.locator("[data-status]")).to_have_text(
         "We answer your messages here. Come back later with your return code to read the answer."

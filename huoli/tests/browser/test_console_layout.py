@@ -84,7 +84,7 @@ def test_the_service_directory_sits_beside_the_conversation_on_a_wide_screen(
     search = page.get_by_label("Search services")
     expect(search).to_be_visible()  # not folded away
     chat = page.locator("[data-messages]").bounding_box()
-    send = page.get_by_role("button", name="Send").bounding_box()
+    send = page.get_by_role("button", name="Send", exact=True).bounding_box()
     panel = page.locator(".directory-panel").bounding_box()
     if width >= 1024:
         assert panel["x"] >= chat["x"] + chat["width"]  # beside, after the conversation

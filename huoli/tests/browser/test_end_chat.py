@@ -14,7 +14,7 @@ def above_the_conversation(page, control) -> None:
     """The control sits above the messages, not just under the "Send" button."""
     top = control.bounding_box()["y"]
     assert top < page.locator("[data-messages]").bounding_box()["y"]
-    send = page.get_by_role("button", name="Send").bounding_box()
+    send = page.get_by_role("button", name="Send", exact=True).bounding_box()
     assert top < send["y"]
 
 

@@ -55,7 +55,7 @@ def test_with_javascript_a_new_message_and_a_busy_return_form_do_the_work_by_the
     visitor = csp_violations(browser.new_context(locale="en-GB").new_page())
     visitor.goto(f"{url}/en/message/")
     visitor.get_by_label("Message").fill("Olen huolissani veljestäni")
-    visitor.get_by_role("button", name="Send").click()
+    visitor.get_by_role("button", name="Send", exact=True).click()
     code = visitor.get_by_label("Your return code").inner_text()
     assert Conversation.objects.get().kind == "message"
 

@@ -62,7 +62,7 @@ def test_a_visitor_past_the_limit_leaves_a_message_and_reads_the_answer_later(
     expect(staff.get_by_role("heading", name=re.compile(r"Message \d+ · Mother"))).to_be_visible()
     expect(staff.get_by_text("Is anyone there? My son has changed.")).to_be_visible()
     staff.get_by_label("Message").fill("Thank you for waiting. Tell me more about your son.")
-    staff.get_by_role("button", name="Send").click()
+    staff.get_by_role("button", name="Send", exact=True).click()
     expect(staff.get_by_text("Thank you for waiting. Tell me more about your son.")).to_be_visible()
 
     # Later, with the code: the answer is there.
@@ -107,6 +107,6 @@ def test_at_closing_time_the_waiting_visitors_chat_becomes_a_message(
     visitor.reload()
     expect(visitor.get_by_role("heading", name="Your messages")).to_be_visible()
     visitor.get_by_label("Message").fill("I will come back tomorrow.")
-    visitor.get_by_role("button", name="Send").click()
+    visitor.get_by_role("button", name="Send", exact=True).click()
     expect(visitor.get_by_text("I will come back tomorrow.")).to_be_visible()
     assert csp_violations.found == []
