@@ -132,6 +132,21 @@ class ConversationFilterForm(forms.Form):
             (user.pk, user.display_name) for user in counsellors
         ]
 
+    # Dates a database holds once moved to UTC and a day on (year 1 or 9999 gave a 500).
+    YEARS = range(2000, 3000)
+
+    def _clean_date(self, name: str):
+        day = self.cleaned_data[name]
+        if day is not None and day.year not in self.YEARS:
+            raise forms.ValidationError(self.fields[name].error_messages["invalid"])
+        return day
+
+    def clean_started_from(self):
+        return self._clean_date("started_from")
+
+    def clean_started_to(self):
+        return self._clean_date("started_to")
+
     def clean_case(self) -> str:
         number = normalise_case_number(self.cleaned_data["case"])
         if number and (

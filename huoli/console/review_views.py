@@ -53,9 +53,13 @@ class MonthField(forms.CharField):
         if not value:
             return None
         try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
+            month = dt.datetime.strptime(value, "%Y-%m").date()
+            # A month a database holds once moved to UTC and a month on (a 500 before).
+            if not 2000 <= month.year <= 2999:
+                raise ValueError(value)
         except ValueError as error:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+        return month
 
 
 class ReviewFindForm(forms.Form):

@@ -83,6 +83,14 @@ def test_bad_find_and_draw_input_gets_a_clear_answer(people):
     page = client.get("/console/reviews/", {"counsellor": "x", "month": "2026-13"}, **EN)
     assert page.status_code == 200
     assert "Give the month as year and month." in page.content.decode()
+    # Months a database cannot hold once moved to UTC or a month on (a 500 before).
+    for month in ("0001-01", "9999-12"):
+        query = {"counsellor": people["aino"].pk, "month": month}
+        page = client.get("/console/reviews/", query, **EN)
+        assert page.status_code == 200
+        assert "Give the month as year and month." in page.content.decode()
+        drawn = client.post("/console/reviews/draw/", {**query, "count": "1"}, **EN)
+        assert drawn.status_code == 302
     drawn = client.post(
         "/console/reviews/draw/",
         {"counsellor": people["aino"].pk, "month": "2026-12", "count": "99"},
@@ -153,13 +161,13 @@ def test_a_counsellor_never_opens_the_form_nor_anothers_review(people):
 def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(people):
     aino, sara = people["aino"], people["sara"]
     review = review_shared(
-        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Rauhallinen"
+        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuuntelit hienosti"
     )
     client = people["aino_client"]
     profile = client.get("/console/profile/", **EN).content.decode()
-    assert "Rauhallinen" in profile and "Listened and reflected" in profile
+    assert "Kuuntelit hienosti" in profile and "Listened and reflected" in profile
     assert f"/console/reviews/{review.pk}/acknowledge/" in profile
-    assert "Rauhallinen" not in people["ben_client"].get("/console/profile/").content.decode()
+    assert "Kuuntelit hienosti" not in people["ben_client"].get("/console/profile/").content.decode()
 
     done = client.post(f"/console/reviews/{review.pk}/acknowledge/")
     assert done["Location"] == "/console/profile/#feedback"
