@@ -110,3 +110,31 @@ def test_at_closing_time_the_waiting_visitors_chat_becomes_a_message(
     visitor.get_by_role("button", name="Send", exact=True).click()
     expect(visitor.get_by_text("I will come back tomorrow.")).to_be_visible()
     assert csp_violations.found == []
+
+
+def test_a_chat_taken_before_the_limit_never_offers_to_wait_or_leave_a_message(
+    demo_staff, asgi_server, browser, csp_violations
+):
+    from huoli.helpline.models import WaitingLimit
+    from huoli.tests.browser.test_chat import counsellor_takes_chat
+
+    url = asgi_server.url
+    limit = WaitingLimit.saved()
+    limit.chat_minutes = 1
+    limit.save()
+    staff = csp_violations(browser.new_context(locale="en-GB").new_page())
+    counsellor_on_duty(staff, url)
+    visitor = csp_violations(browser.new_context(locale="en-GB").new_page())
+    # The page's timers on a clock the test moves: the minute passes without waiting it.
+    visitor.clock.install()
+    visitor_starts_chat(visitor, url)
+    answer_later = visitor.get_by_role("button", name="Answer me later")
+    expect(answer_later).to_be_hidden()
+    counsellor_takes_chat(staff, visitor)
+
+    # The waiting limit passes while the visitor talks with Aino: no "Sorry for the wait".
+    visitor.clock.fast_forward(70_000)
+    expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
+    expect(visitor.get_by_text("Sorry for the wait")).to_be_hidden()
+    expect(answer_later).to_be_hidden()
+    assert csp_violations.found == []

@@ -91,9 +91,14 @@ if (root && form && root.classList.contains("live")) {
     }, Number(offer.dataset.offerIn) * 1000);
   }
 
-  function becameMessage(text) {
+  // A counsellor took the chat (or it became a message): nothing left to offer.
+  function withdrawOffer() {
     clearTimeout(offerTimer);
     offer?.remove();
+  }
+
+  function becameMessage(text) {
+    withdrawOffer();
     root.querySelector("[data-end-chat]")?.remove();
     setStatus(text ? `${text} ${texts.message}` : texts.message);
   }
@@ -105,6 +110,7 @@ if (root && form && root.classList.contains("live")) {
       // The server words the place and the wait: only it knows each language's plural forms.
       setStatus(state.position && state.queue_text ? state.queue_text : texts.waiting);
     } else if (state.status === "active") {
+      withdrawOffer();
       setStatus(state.counsellor_name ? texts.joined.replace("%(name)s", state.counsellor_name) : "");
     } else if (state.status === "ended") {
       location.reload();
@@ -114,7 +120,10 @@ if (root && form && root.classList.contains("live")) {
   const handlers = {
     state: showState,
     "conversation.message": receiveMessage,
-    "conversation.joined": (event) => setStatus(texts.joined.replace("%(name)s", event.counsellor_name)),
+    "conversation.joined": (event) => {
+      withdrawOffer();
+      setStatus(texts.joined.replace("%(name)s", event.counsellor_name));
+    },
     "conversation.ended": () => location.reload(),
     "queue.position": (event) => showState({ status: "queued", ...event }),
     "conversation.became_message": (event) => becameMessage(event.text),
