@@ -619,6 +619,9 @@ def conversation_to_message_view(request):
         if error.code == "signed_out":
             return render(request, "public/no_conversation.html", status=404)
         conversation.refresh_from_db()
+        if error.code == "not_waiting" and conversation.kind == Conversation.Kind.MESSAGE:
+            # A message already (pressed twice, or in a second tab): nothing more to do.
+            return HttpResponseRedirect(reverse("public:conversation"))
         return _conversation_page(request, conversation, offer_error=str(error), status_code=409)
     return HttpResponseRedirect(reverse("public:conversation"))
 

@@ -75,6 +75,11 @@ def test_after_the_limit_the_visitor_leaves_the_chat_as_a_message(client, waitin
     )
     assert "My son" in html
     assert "End chat" not in html
+    # Pressed again (a double click, a second tab): done already, nothing changes.
+    with time_machine.travel(dt.timedelta(minutes=12)):
+        again = client.post("/en/conversation/to-message/")
+    assert again.status_code == 302 and again["Location"].endswith("/conversation/")
+    assert Conversation.objects.filter(kind="message").count() == 1
 
 
 def test_before_the_limit_the_post_is_refused_with_a_clear_answer(client, waiting):
@@ -105,7 +110,12 @@ def test_no_offer_once_a_counsellor_took_it_or_without_the_conversation(
     conversation_take(counsellor=counsellor_on_duty, conversation_id=waiting.pk)
     with time_machine.travel(dt.timedelta(minutes=11)):
         assert offer(page(client)) is None
-        assert client.post("/en/conversation/to-message/").status_code == 409
+        refused = client.post("/en/conversation/to-message/", HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 409
+        # Said, though the page (a chat with a counsellor now) has no offer to say it in.
+        assert "Only a chat that is still waiting can become a message." in (
+            refused.content.decode()
+        )
         assert Client().post("/en/conversation/to-message/").status_code == 404
         assert Client().post("/en/conversation/keep-waiting/").status_code == 404
 
