@@ -161,13 +161,13 @@ def test_a_counsellor_never_opens_the_form_nor_anothers_review(people):
 def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(people):
     aino, sara = people["aino"], people["sara"]
     review = review_shared(
-        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuuntelit hienosti"
+        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuuntelit"
     )
     client = people["aino_client"]
     profile = client.get("/console/profile/", **EN).content.decode()
-    assert "Kuuntelit hienosti" in profile and "Listened and reflected" in profile
+    assert "Kuuntelit" in profile and "Listened and reflected" in profile
     assert f"/console/reviews/{review.pk}/acknowledge/" in profile
-    assert "Kuuntelit hienosti" not in people["ben_client"].get("/console/profile/").content.decode()
+    assert "Kuuntelit" not in people["ben_client"].get("/console/profile/").content.decode()
 
     done = client.post(f"/console/reviews/{review.pk}/acknowledge/")
     assert done["Location"] == "/console/profile/#feedback"
