@@ -153,19 +153,24 @@ def test_a_counsellor_never_opens_the_form_nor_anothers_review(people):
 def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(people):
     aino, sara = people["aino"], people["sara"]
     review = review_shared(
-        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Rauhallinen"
+        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuulit perhettä hyvin"
     )
     client = people["aino_client"]
+    home = client.get("/console/", **EN).content.decode()
+    assert "A supervisor shared feedback on 1 of your conversations." in home
+    assert 'href="/console/profile/#feedback"' in home and "Kuulit perhettä hyvin" not in home
+    assert "shared feedback on" not in people["ben_client"].get("/console/", **EN).content.decode()
     profile = client.get("/console/profile/", **EN).content.decode()
-    assert "Rauhallinen" in profile and "Listened and reflected" in profile
+    assert "Kuulit perhettä hyvin" in profile and "Listened and reflected" in profile
     assert f"/console/reviews/{review.pk}/acknowledge/" in profile
-    assert "Rauhallinen" not in people["ben_client"].get("/console/profile/").content.decode()
+    assert "Kuulit perhettä hyvin" not in people["ben_client"].get("/console/profile/").content.decode()
 
     done = client.post(f"/console/reviews/{review.pk}/acknowledge/")
     assert done["Location"] == "/console/profile/#feedback"
     review.refresh_from_db()
     assert review.acknowledged_at is not None
     assert "You acknowledged it" in client.get("/console/profile/", **EN).content.decode()
+    assert "shared feedback on" not in client.get("/console/", **EN).content.decode()
     listing = people["sara_client"].get("/console/reviews/", **EN).content.decode()
     assert "Acknowledged" in listing and "Not yet acknowledged" not in listing
 
