@@ -153,7 +153,9 @@ def test_a_counsellor_never_opens_the_form_nor_anothers_review(people):
 def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(people):
     aino, sara = people["aino"], people["sara"]
     review = review_shared(
-        supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuulit perhettä hyvin"
+        supervisor=sara,
+        conversation=ended_conversation(counsellor=aino),
+        feedback="Kuulit perhettä hyvin",
     )
     client = people["aino_client"]
     home = client.get("/console/", **EN).content.decode()
@@ -163,7 +165,10 @@ def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(peo
     profile = client.get("/console/profile/", **EN).content.decode()
     assert "Kuulit perhettä hyvin" in profile and "Listened and reflected" in profile
     assert f"/console/reviews/{review.pk}/acknowledge/" in profile
-    assert "Kuulit perhettä hyvin" not in people["ben_client"].get("/console/profile/").content.decode()
+    assert (
+        "Kuulit perhettä hyvin"
+        not in people["ben_client"].get("/console/profile/").content.decode()
+    )
 
     done = client.post(f"/console/reviews/{review.pk}/acknowledge/")
     assert done["Location"] == "/console/profile/#feedback"
