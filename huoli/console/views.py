@@ -49,6 +49,7 @@ from huoli.helpline.models import FloodSwitch
 from huoli.helpline.services import flood_switch_set
 from huoli.supervision.selectors.debriefs import debriefs_open
 from huoli.supervision.selectors.handover import handover_unread
+from huoli.supervision.selectors.reviews import feedback_unacknowledged_count
 
 PENDING_LOGIN_KEY = "huoli_pending_login"
 PENDING_LOGIN_SECONDS = 300
@@ -205,6 +206,7 @@ def home_view(request):
             escalations=open_escalations_for(user),
             today=today,
             handover_unread=list(handover_unread(user)[:20]),
+            feedback_waiting=feedback_unacknowledged_count(user),
         )
     if user_has_permission(user, "debriefs.handle"):
         context["debriefs_waiting"] = debriefs_open(user).count()

@@ -177,6 +177,37 @@ class Message(models.Model):
         return f"{self.conversation_id}#{self.seq}"
 
 
+class DutyPeriod(models.Model):
+    """One stretch of a counsellor's duty, a shift: from going on duty to going off
+    (``services.queue.duty_set``). Supervisors see the high-risk contacts per shift
+    (``supervision.selectors.risk``). Its times would narrow down when a contact happened,
+    so the purge deletes it with the messages' period after it ended."""
+
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="duty_periods",
+        verbose_name=_("counsellor"),
+    )
+    started_at = models.DateTimeField(_("on duty from"), db_index=True)
+    ended_at = models.DateTimeField(_("on duty until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["counsellor", "started_at"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counsellor"],
+                condition=models.Q(ended_at__isnull=True),
+                name="duty_period_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counsellor_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
 class Feedback(models.Model):
     """The one question after a chat. Deliberately linked to nothing: only the day is kept."""
 

@@ -20,7 +20,7 @@ from huoli.calls.models import Call, CallbackRequest
 from huoli.calls.services.callbacks import callback_windows_announce, callbacks_close_due
 from huoli.cases.models import Case, CaseNote, FollowUp
 from huoli.contacts.models import ContactRecord
-from huoli.conversations.models import Conversation, Feedback, Message, StaffNote
+from huoli.conversations.models import Conversation, DutyPeriod, Feedback, Message, StaffNote
 from huoli.core.audit import audit_prune, audit_record
 from huoli.escalations.models import Escalation
 from huoli.retention.models import RetentionPolicy
@@ -211,6 +211,12 @@ def purge(*, now=None) -> dict[str, int]:
     # Call-back requests whose times are over, or older than their period: closed, and
     # their numbers deleted (also every few minutes: ``manage.py purge --call-backs``).
     counts["callback_requests"] = callbacks_close_due(days=policy.callback_request_days, now=now)
+    # A shift's times would narrow down when a contact happened: they go with the messages'
+    # period after the shift ended.
+    counts["shifts"] = _in_batches(
+        DutyPeriod.objects.filter(ended_at__lt=now - timedelta(days=policy.message_days)),
+        lambda keys: DutyPeriod.objects.filter(pk__in=keys).delete(),
+    )
     counts["feedback"] = _in_batches(
         Feedback.objects.filter(day__lt=(now - timedelta(days=policy.feedback_days)).date()),
         lambda keys: Feedback.objects.filter(pk__in=keys).delete(),

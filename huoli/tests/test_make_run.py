@@ -21,6 +21,7 @@ PURGE_KINDS = (
     "escalations",
     "callback_numbers",
     "callback_requests",
+    "shifts",
     "feedback",
     "handover_notes",
     "debrief_requests",

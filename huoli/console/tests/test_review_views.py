@@ -164,6 +164,10 @@ def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(peo
         supervisor=sara, conversation=ended_conversation(counsellor=aino), feedback="Kuuntelit"
     )
     client = people["aino_client"]
+    home = client.get("/console/", **EN).content.decode()
+    assert "A supervisor shared feedback on 1 of your conversations." in home
+    assert 'href="/console/profile/#feedback"' in home and "Kuuntelit" not in home
+    assert "shared feedback on" not in people["ben_client"].get("/console/", **EN).content.decode()
     profile = client.get("/console/profile/", **EN).content.decode()
     assert "Kuuntelit" in profile and "Listened and reflected" in profile
     assert f"/console/reviews/{review.pk}/acknowledge/" in profile
@@ -174,6 +178,7 @@ def test_the_counsellor_sees_the_feedback_in_the_profile_and_acknowledges_it(peo
     review.refresh_from_db()
     assert review.acknowledged_at is not None
     assert "You acknowledged it" in client.get("/console/profile/", **EN).content.decode()
+    assert "shared feedback on" not in client.get("/console/", **EN).content.decode()
     listing = people["sara_client"].get("/console/reviews/", **EN).content.decode()
     assert "Acknowledged" in listing and "Not yet acknowledged" not in listing
 

@@ -5,10 +5,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
 from huoli.accounts.tests.factories import device_confirmed, log_in_with_device
 from huoli.contacts.tests.factories import PhoneCallFactory
+from huoli.conversations.services.queue import duty_set
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.supervision.models import HANDOVER_MAX_LENGTH, DebriefRequest, HandoverNote
@@ -162,10 +164,20 @@ def test_the_team_page_counts_high_risk_contacts_for_supervisors_only(team, staf
         risk_level=3,
         started_at=dt.datetime(2026, 11, 3, 9, tzinfo=helsinki),
     )
+    with time_machine.travel(dt.datetime(2026, 11, 4, 16, tzinfo=helsinki), tick=False):
+        duty_set(user=team["aino"], on_duty=True)
+    with time_machine.travel(dt.datetime(2026, 11, 4, 21, 30, tzinfo=helsinki), tick=False):
+        duty_set(user=team["aino"], on_duty=False)
+    PhoneCallFactory(
+        counsellor=team["aino"],
+        risk_level=4,
+        started_at=dt.datetime(2026, 11, 4, 18, tzinfo=helsinki),
+    )
     sara = as_user(team["sara"])
     page = sara.get("/console/supervision/?month=2026-11", **EN).content.decode()
     assert team["aino"].display_name in page and "Month in total" in page
-    assert "Duty periods are not recorded" in page
+    assert "Wed 4.11. 16:00\u201321:30" in page  # the recorded shift
+    assert 'Tue 3.11. <span class="help">(no shift recorded)</span>' in page
     empty = sara.get("/console/supervision/?month=2026-10", **EN).content.decode()
     assert "No contacts with risk level 3 or 4 in this month." in empty
     assert sara.get("/console/supervision/", **EN).status_code == 200  # this month

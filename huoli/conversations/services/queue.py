@@ -19,7 +19,7 @@ from huoli.contacts.services import (
 )
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.models import Conversation, FlagReason
+from huoli.conversations.models import Conversation, DutyPeriod, FlagReason
 from huoli.conversations.selectors import (
     active_chats_count,
     chat_availability,
@@ -67,7 +67,8 @@ def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
     """On or off duty. Off duty is refused while the counsellor still answers a live chat
     (``OpenChatsRefusal``: a visitor must not be left talking to nobody). When the last
     counsellor goes off duty, the chats still waiting become messages answered later
-    (``waiting_chats_to_messages``)."""
+    (``waiting_chats_to_messages``). Each stretch on duty is kept as a ``DutyPeriod``, a
+    shift."""
     profile = CounsellorProfile.objects.select_for_update().get(user=user)
     if not on_duty and profile.on_duty:
         open_chats = list(
@@ -77,8 +78,14 @@ def duty_set(*, user: User, on_duty: bool) -> CounsellorProfile:
         )
         if open_chats:
             raise OpenChatsRefusal(open_chats)
+    now = timezone.now()
+    open_periods = DutyPeriod.objects.filter(counsellor=user, ended_at__isnull=True)
+    if on_duty and not open_periods.exists():
+        DutyPeriod.objects.create(counsellor=user, started_at=now)
+    elif not on_duty:
+        open_periods.update(ended_at=now)
     profile.on_duty = on_duty
-    profile.on_duty_since = timezone.now() if on_duty else None
+    profile.on_duty_since = now if on_duty else None
     profile.save(update_fields=["on_duty", "on_duty_since"])
     publish_on_commit(QUEUE_GROUP, QueueChanged())
     if not on_duty:

@@ -427,3 +427,24 @@ def test_quality_reviews_and_their_ratings_go_after_their_own_period():
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM supervision_review")
         assert cursor.fetchone()[0] == 0
+
+
+def test_shifts_go_with_the_messages_period_after_they_ended():
+    """A shift's times would narrow down when a contact happened."""
+    from huoli.conversations.models import DutyPeriod
+
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    policy = RetentionPolicy.saved()
+    start = timezone.now()
+    duty_set(user=counsellor, on_duty=True)
+    with time_machine.travel(start + timedelta(hours=5), tick=False):
+        duty_set(user=counsellor, on_duty=False)
+    with time_machine.travel(start + timedelta(days=policy.message_days), tick=False):
+        assert purge()["shifts"] == 0
+        duty_set(user=counsellor, on_duty=True)  # open: kept however old it gets
+    with time_machine.travel(start + timedelta(days=policy.message_days, hours=6), tick=False):
+        assert purge()["shifts"] == 1
+    with time_machine.travel(start + timedelta(days=10 * policy.message_days), tick=False):
+        assert purge()["shifts"] == 0
+    [left] = DutyPeriod.objects.all()
+    assert left.ended_at is None

@@ -90,6 +90,16 @@ def feedback_for(user) -> list[Review]:
     )
 
 
+def feedback_unacknowledged_count(user) -> int:
+    """How many reviews shared with this counsellor they have not acknowledged yet (the
+    console home points to them)."""
+    return (
+        _reviews(user)
+        .filter(counsellor=user, shared_at__isnull=False, acknowledged_at__isnull=True)
+        .count()
+    )
+
+
 def counsellors_to_review(user) -> QuerySet[User]:
     """The active staff who answer conversations, but the supervisor themselves."""
     if not user_has_permission(user, "supervision.review"):

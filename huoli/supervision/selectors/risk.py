@@ -1,8 +1,8 @@
 """High-risk contacts per counsellor and shift, for supervisors to look after their people.
 
-No duty periods are recorded (``CounsellorProfile.on_duty_since`` keeps only the current
-one), so a shift is the counsellor's day in the line's time zone (Europe/Helsinki): the
-contact records they hold with risk level 3 or 4, by the local day the contact started.
+A shift is a stretch on duty (``conversations.DutyPeriod``, kept from going on duty to going
+off). A contact that started outside any recorded shift (logged off duty, or older than the
+shifts the purge keeps) counts on its day in the line's time zone (Europe/Helsinki) instead.
 Purged records keep their day (``retention.services``), so past months still count."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
+from django.utils import timezone
 
 from huoli.accounts.models import User
 from huoli.contacts.models import ContactRecord, RiskLevel
+from huoli.conversations.models import DutyPeriod
 from huoli.core.policy import instances_user_has_permission_for
 
 HIGH_RISK = RiskLevel.VIOLENCE  # levels 3 and 4
@@ -25,8 +26,12 @@ HIGH_RISK = RiskLevel.VIOLENCE  # levels 3 and 4
 @dataclass
 class Shift:
     day: date
-    high_risk: int
-    imminent: int  # of which risk level 4
+    high_risk: int = 0
+    imminent: int = 0  # of which risk level 4
+    # The recorded shift (``end`` None: still on duty); both None: no shift was recorded
+    # around these contacts, which are counted by ``day``.
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 @dataclass
@@ -62,9 +67,17 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     )
 
 
+def _shift_of(periods: list[DutyPeriod], moment: datetime) -> DutyPeriod | None:
+    """The period (sorted by start) that ``moment`` falls in, if any."""
+    for period in reversed(periods):
+        if period.started_at <= moment:
+            return period if period.ended_at is None or moment < period.ended_at else None
+    return None
+
+
 def high_risk_counts(user, *, month: date) -> list[CounsellorRisk]:
-    """Per counsellor (by name) and shift (by day), the high-risk contacts of ``month``;
-    nothing for anyone but supervisors."""
+    """Per counsellor (by name) and shift, the high-risk contacts of ``month``; nothing for
+    anyone but supervisors."""
     start, end = month_bounds(month)
     records = instances_user_has_permission_for(
         user,
@@ -75,20 +88,41 @@ def high_risk_counts(user, *, month: date) -> list[CounsellorRisk]:
             started_at__gte=start,
             started_at__lt=end,
         ),
-    )
-    rows = (
-        records.annotate(day=TruncDate("started_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
-        .values("counsellor", "day")
-        .annotate(
-            high_risk=Count("pk"), imminent=Count("pk", filter=Q(risk_level=RiskLevel.IMMINENT))
+    ).values_list("counsellor", "started_at", "started_on", "risk_level")
+    records = list(records)
+    periods: dict[int, list[DutyPeriod]] = {}
+    for period in DutyPeriod.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start),
+        counsellor__in={counsellor for counsellor, *_rest in records},
+        started_at__lt=end,
+    ).order_by("started_at", "pk"):
+        periods.setdefault(period.counsellor_id, []).append(period)
+    zone = ZoneInfo(settings.TIME_ZONE)
+    shifts: dict[int, dict[tuple, Shift]] = {}
+    for counsellor, started_at, started_on, level in records:
+        period = _shift_of(periods.get(counsellor, []), started_at)
+        if period is not None:
+            key = ("shift", period.pk)
+            new = Shift(
+                day=timezone.localtime(period.started_at, zone).date(),
+                start=period.started_at,
+                end=period.ended_at,
+            )
+        else:
+            day = started_on or timezone.localtime(started_at, zone).date()
+            key = ("day", day)
+            new = Shift(day=day)
+        shift = shifts.setdefault(counsellor, {}).setdefault(key, new)
+        shift.high_risk += 1
+        shift.imminent += level == RiskLevel.IMMINENT
+    counsellors = User.objects.filter(pk__in=shifts).select_related("counsellor_profile")
+    result = [
+        CounsellorRisk(
+            counsellor=c,
+            shifts=sorted(
+                shifts[c.pk].values(), key=lambda s: (s.day, s.start is not None, s.start)
+            ),
         )
-        .order_by("counsellor", "day")
-    )
-    by_counsellor: dict[int, list[Shift]] = {}
-    for row in rows:
-        by_counsellor.setdefault(row["counsellor"], []).append(
-            Shift(day=row["day"], high_risk=row["high_risk"], imminent=row["imminent"])
-        )
-    counsellors = User.objects.filter(pk__in=by_counsellor).select_related("counsellor_profile")
-    result = [CounsellorRisk(counsellor=c, shifts=by_counsellor[c.pk]) for c in counsellors]
+        for c in counsellors
+    ]
     return sorted(result, key=lambda row: (row.counsellor.display_name.casefold(), row.pk))
