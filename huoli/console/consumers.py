@@ -271,21 +271,34 @@ class StaffConsumer(FrameConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "watch":
             conversation_id = int_field(frame, "conversation_id")
-            may_write, may_note, frames = await _watch(
-                self.user,
-                conversation_id,
-                int_field(frame, "last_seq", 0),
-                int_field(frame, "last_note_id", 0),
-            )
-            if conversation_id not in self.watching:
-                # The staff group is joined only here, by a console socket allowed to open
-                # the conversation: the visitor's socket never hears the staff's notes.
-                for group in (
+            # The groups are joined before the read: a message committed between the read
+            # and a later join would reach this page only after a reconnect (nothing lost).
+            # Events sent meanwhile wait in this socket's channel until this frame is
+            # handled; the page drops one it already has by its seq. The staff group is
+            # joined only here, by a console socket, and left again if the user may not
+            # open the conversation: the visitor's socket never hears the staff's notes.
+            joining = (
+                ()
+                if conversation_id in self.watching
+                else (
                     conversation_group(conversation_id),
                     conversation_staff_group(conversation_id),
-                ):
-                    await self.channel_layer.group_add(group, self.channel_name)
-                    self.groups_joined.append(group)
+                )
+            )
+            for group in joining:
+                await self.channel_layer.group_add(group, self.channel_name)
+            try:
+                may_write, may_note, frames = await _watch(
+                    self.user,
+                    conversation_id,
+                    int_field(frame, "last_seq", 0),
+                    int_field(frame, "last_note_id", 0),
+                )
+            except BaseException:
+                for group in joining:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                raise
+            self.groups_joined.extend(joining)
             self.watching[conversation_id] = may_write
             for payload in frames:
                 await self.send_json(payload)

@@ -202,3 +202,38 @@ async def test_a_bad_note_gets_a_clear_error_and_nothing_is_stored(frame, code):
     await staff.send_json_to({"type": "ping"})
     assert await staff.receive_json_from(timeout=5) == {"type": "pong"}
     await staff.disconnect()
+
+
+async def test_a_message_committed_while_a_page_starts_watching_is_not_lost(monkeypatch):
+    """Nothing lost: the page reads the conversation, then hears its events. A message
+    committed between the read and the joining of its groups was heard by nobody until the
+    page reconnected. Here the visitor's message commits right after the read."""
+    from huoli.console import consumers
+    from huoli.conversations.models import Message
+    from huoli.conversations.services.messages import message_post
+
+    counsellor, counsellor_key = await staff_session(role=Role.COUNSELLOR)
+    access = await chat_taken_by(counsellor)
+    conversation_id = access.conversation.pk
+    read = consumers._watch.func
+
+    def read_then_a_visitor_writes(*args):
+        result = read(*args)
+        message_post(
+            conversation=access.conversation,
+            sender=Message.Sender.VISITOR,
+            client_id="meanwhile",
+            body="Kirjoitin juuri nyt",
+        )
+        return result
+
+    monkeypatch.setattr(consumers, "_watch", database_sync_to_async(read_then_a_visitor_writes))
+    staff, history, _ready = await watching(counsellor_key, conversation_id)
+    assert history == []
+    heard = []
+    while not any(f["type"] == "conversation.message" for f in heard):
+        heard.append(await staff.receive_json_from(timeout=5))
+    assert [f["body"] for f in heard if f["type"] == "conversation.message"] == [
+        "Kirjoitin juuri nyt"
+    ]
+    await staff.disconnect()
