@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
@@ -147,10 +148,12 @@ class StaffConsumer(FrameConsumer):
         self.checked_at = time.monotonic()
         # Every console page hears its alerts (escalations, a visitor writing in one of their
         # chats). A conversation page (``?page=conversation``) also hears the conversations it
-        # watches, and of the queue only what arrives in it (notify.js tells of it); the
-        # console home the staff member's own group and every change of the queue.
+        # watches, and of the queue only what arrives in it (notify.js tells of it), as does
+        # any other console page (``?page=notices``, notices.js); the console home the staff
+        # member's own group and every change of the queue.
         self.groups_joined = [alerts_group(user.pk)]
-        self.arrivals_only = b"page=conversation" in self.scope.get("query_string", b"")
+        page = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("page", [""])
+        self.arrivals_only = page[-1] in ("conversation", "notices")
         if not self.arrivals_only:
             self.groups_joined.append(staff_group(user.pk))
         if counsels:

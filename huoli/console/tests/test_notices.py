@@ -176,10 +176,12 @@ def test_a_supervisor_is_not_alerted_of_their_own_escalation(
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_conversation_page_hears_arrivals_but_not_every_queue_change():
+@pytest.mark.parametrize("kind", ["conversation", "notices"])
+async def test_a_conversation_or_other_page_hears_arrivals_but_not_every_queue_change(kind):
+    """A conversation page and any other page without its own connection (notices.js)."""
     user, key = await staff_session(role=Role.COUNSELLOR)
     await database_sync_to_async(open_line_with_counsellor)(counsellor=user)
-    page = communicator(key, path="/console/ws/?page=conversation")
+    page = communicator(key, path=f"/console/ws/?page={kind}")
     home = communicator(key)
     assert (await page.connect(timeout=10))[0]
     assert (await home.connect(timeout=10))[0]

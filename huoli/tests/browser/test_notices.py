@@ -228,3 +228,25 @@ def test_a_supervisors_escalation_alert_chimes_again_until_acknowledged(
     expect(notify).to_have_attribute("data-repeating", "0")
     # The count in the title is of what happened, not of the chimes.
     expect(supervisor).to_have_title(f"(1) {title}")
+
+
+def test_a_page_without_its_own_live_connection_still_tells_of_a_new_chat(
+    demo_staff, asgi_server, browser, csp_violations
+):
+    """Nothing missed on any console page: the counsellor on duty has the cases list open in a
+    background tab when a visitor starts a chat."""
+    url = asgi_server.url
+    staff = csp_violations(console(browser))
+    log_in(staff, url)
+    save_notices(staff, url, sound=True, desktop=True)
+    staff.goto(f"{url}/console/cases/")
+    staff.wait_for_function("() => document.querySelector('[data-notify]').dataset.live === 'open'")
+    title = staff.title()
+    to_background(staff)
+
+    visitor = browser.new_context(locale="en-GB").new_page()
+    visitor_starts_chat(visitor, url)
+    expect(staff).to_have_title(f"(1) {title}")
+    staff.wait_for_function("() => document.querySelector('[data-notify]').dataset.played === '1'")
+    assert staff.evaluate("window.__notices") == [{"title": "A new chat is waiting", "body": ""}]
+    assert csp_violations.found == []
