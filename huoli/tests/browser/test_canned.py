@@ -43,6 +43,7 @@ def test_a_canned_response_in_arabic_reaches_an_arabic_visitor(
 
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
+    expect(staff.locator('[data-console-chat][data-live="watching"]')).to_have_count(1)
     expect(staff.get_by_text("The visitor's language: Arabic.")).to_be_hidden()
     staff.get_by_text("Canned responses", exact=True).click()
     expect(staff.get_by_text("The visitor's language: Arabic.")).to_be_visible()

@@ -65,6 +65,9 @@ def counsellor_takes_chat(staff, visitor) -> None:
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
     expect(visitor.get_by_text("You are talking with Aino.")).to_be_visible()
+    # The page's script is running and its socket watches the chat: before that, Enter in the
+    # message box would only add a line.
+    expect(staff.locator('[data-console-chat][data-live="watching"]')).to_have_count(1)
 
 
 def test_chat_survives_a_restart_and_the_visitor_returns_with_the_code(

@@ -68,6 +68,7 @@ def test_an_english_chat_in_the_arabic_site_keeps_its_own_direction(
     arabic_visitor_chooses_english(visitor, url)
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile("Chat \\d+ · Mother"))).to_be_visible()
+    expect(staff.locator('[data-console-chat][data-live="watching"]')).to_have_count(1)
 
     staff.get_by_label("Message").fill("Hello, I read what you wrote. What is worrying you?")
     staff.get_by_label("Message").press("Enter")

@@ -116,6 +116,10 @@ if (root) {
       // Transferred to a colleague: this page no longer hears it; back to the console home.
       if (event.conversation_id === conversationId && !leaving) location.assign("/console/");
     },
+    watching(event) {
+      // The page hears the conversation from now on (the browser tests wait for it).
+      if (event.conversation_id === conversationId) root.dataset.live = "watching";
+    },
   };
 
   const socket = liveSocket({
