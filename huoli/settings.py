@@ -53,6 +53,10 @@ HUOLI_RETURN_CODE_PEPPER = keys.read_return_code_pepper()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The public site's address (https://huoli.example.org, no path): canonical links, the
+# sitemap, and the address and QR code printed on partner materials. Empty: the address the
+# request came to (development); deploy/install sets it from --server-name.
+HUOLI_PUBLIC_URL = os.environ.get("HUOLI_PUBLIC_URL", "").strip().rstrip("/")
 
 INSTALLED_APPS = [
     "huoli.console.admin_config.HuoliAdminConfig",
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "huoli.calls",
     "huoli.directory",
     "huoli.supervision",
+    "huoli.outreach",
     "huoli.retention",
     "huoli.reports",
     "huoli.console",

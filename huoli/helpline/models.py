@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -220,3 +221,50 @@ class InfoPage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+def validate_phone_number(value: str) -> None:
+    if not PHONE_NUMBER.fullmatch(value):
+        raise ValidationError(
+            _("An international number with its country code, e.g. +358 800 123 456."),
+            code="phone_number",
+        )
+
+
+PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{0,3}( ?[0-9]{1,5}){2,6}")
+
+
+class LineNumber(models.Model):
+    """A telephone number of the line as the public pages and partner materials print it.
+    A row without a language is the line's number for every language that has none of its
+    own (e.g. a number answered in Arabic)."""
+
+    number = models.CharField(
+        _("number"),
+        max_length=24,
+        validators=[validate_phone_number],
+        help_text=_(
+            "With the country code and spaces as it should be printed, e.g. +358 800 123 456."
+        ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        validators=[validate_public_language],
+        help_text=_("Empty: the number for every language without a number of its own."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["language", "order", "pk"]
+        verbose_name = _("line number")
+        verbose_name_plural = _("line numbers")
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.language or '*'})"
+
+    @property
+    def tel(self) -> str:
+        """The address of a ``tel:`` link: the digits with their leading plus."""
+        return "+" + "".join(ch for ch in self.number if ch.isdigit())

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from huoli.helpline.models import MIDNIGHT, OpeningException, OpeningHours, Weekday
+from huoli.helpline.models import MIDNIGHT, LineNumber, OpeningException, OpeningHours, Weekday
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LOOKAHEAD_DAYS = 21
@@ -68,3 +68,46 @@ def weekly_schedule() -> list[tuple[str, list[OpeningHours]]]:
         by_day.setdefault(hours.weekday, []).append(hours)
 
     return [(label, by_day.get(value, [])) for value, label in Weekday.choices]
+
+
+def line_numbers(language: str) -> list[LineNumber]:
+    """The numbers to print for a language: its own, or else those without a language."""
+    rows = list(LineNumber.objects.filter(language__in=[language, ""]))
+    own = [row for row in rows if row.language == language]
+    return own or [row for row in rows if not row.language]
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    """Consecutive weekdays open the same hours: ``first`` to ``last`` (0 = Monday), each
+    day open ``periods`` (opens, closes; closes 00:00 is midnight)."""
+
+    first: int
+    last: int
+    periods: tuple[tuple[dt.time, dt.time], ...]
+
+    @property
+    def first_name(self) -> str:
+        return str(Weekday(self.first).label)
+
+    @property
+    def last_name(self) -> str:
+        return str(Weekday(self.last).label)
+
+
+def weekly_hours() -> list[HoursLine]:
+    """The weekly schedule in a few lines (Monday to Friday 10:00 to 18:00), days closed left out;
+    read in the visitor's language through the weekday names."""
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for hours in OpeningHours.objects.all():
+        by_day.setdefault(hours.weekday, []).append((hours.opens, hours.closes))
+    lines: list[HoursLine] = []
+    for day in range(7):
+        periods = tuple(sorted(by_day.get(day, [])))
+        if not periods:
+            continue
+        if lines and lines[-1].last == day - 1 and lines[-1].periods == periods:
+            lines[-1] = HoursLine(lines[-1].first, day, periods)
+        else:
+            lines.append(HoursLine(day, day, periods))
+    return lines
