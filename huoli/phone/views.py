@@ -10,11 +10,13 @@ plain text Kamailio's script splits on spaces. The caller's number arrives once,
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +33,7 @@ from huoli.calls.services import (
     registration_note,
 )
 from huoli.calls.services.callbacks import callback_dial
+from huoli.outreach.services import campaign_count
 from huoli.phone.stack import LINES
 
 MEDIA_DIR = Path(__file__).resolve().parent / "media"
@@ -99,6 +102,12 @@ def route_view(request):
         token=request.POST.get("token", ""),
         final=request.POST.get("final") == "1",
     )
+    if answer.campaign:
+        # A web call started from a page visited with a campaign code (in its token): one
+        # more in the campaign's month, if the code is an active campaign's. Never fails the
+        # call.
+        with contextlib.suppress(DatabaseError):
+            campaign_count(code=answer.campaign)
     return _text(answer_text(answer, line))
 
 

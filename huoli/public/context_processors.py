@@ -1,4 +1,5 @@
-"""What every public page needs to offer its own languages (the switcher)."""
+"""What every public page needs to offer its own languages (the switcher), and the campaign
+code its links and forms carry on (``public/campaign.py``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,29 @@ from django.db import DatabaseError
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
 
+from huoli.public.campaign import PARAMETER, campaign_code, campaign_query
+
 
 def languages(request):
     """``public_languages``: each visitor language, named in itself, with this page's address
-    in it. Only on public pages; a POST's result links to the page it came from."""
+    in it. Only on public pages; a POST's result links to the home page. ``campaign``: the
+    visit's campaign code ("" without), and ``campaign_query`` (``?c=…`` or "") for links."""
     if request.path.startswith("/console/"):
         return {}
     current = get_language()
-    # The result of a form (a POST) has no address to offer again: switch on the home page.
+    campaign = campaign_code(request)
+    # The result of a form (a POST) has no address to offer again: switch on the home page,
+    # with the campaign code the form carried.
     path = request.path if request.method == "GET" else reverse("public:home")
-    query = f"?{request.GET.urlencode()}" if request.method == "GET" and request.GET else ""
+    if request.method == "GET":
+        # The page's own parameters, with the campaign code only if it is well formed.
+        kept = request.GET.copy()
+        kept.pop(PARAMETER, None)
+        if campaign:
+            kept[PARAMETER] = campaign
+        query = f"?{kept.urlencode()}" if kept else ""
+    else:
+        query = campaign_query(campaign)
     links = []
     for code, name in settings.LANGUAGES:
         info = get_language_info(code)
@@ -29,7 +43,12 @@ def languages(request):
                 "current": code == current,
             }
         )
-    return {"public_languages": links, "info_page_links": _info_page_links(current)}
+    return {
+        "public_languages": links,
+        "info_page_links": _info_page_links(current),
+        "campaign": campaign,
+        "campaign_query": campaign_query(campaign),
+    }
 
 
 def _info_page_links(language: str) -> list[dict]:

@@ -54,6 +54,7 @@ from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit, WaitingLimit
 from huoli.helpline.selectors import weekly_schedule
+from huoli.public.campaign import campaign_code, count_start
 from huoli.public.forms import (
     CallbackForm,
     FeedbackForm,
@@ -234,7 +235,9 @@ def call_start_view(request):
     line = asked if asked in spoken else _default_language()
     return JsonResponse(
         {
-            "token": web_call_token_issue(line=line),
+            # The campaign code rides in the signed token and is counted when the call
+            # starts (``phone.views.route_view``), not now: the call may never come.
+            "token": web_call_token_issue(line=line, campaign=campaign_code(request)),
             "ws_url": settings.HUOLI_SIP_WS_URL,
             "line": line,
         }
@@ -282,6 +285,7 @@ def chat_start_view(request):
         )
     except ConversationError as error:
         return _home(request, chat_form=form, error=str(error), status_code=409)
+    count_start(request, access.conversation.created_at)
     return _enter_conversation(access)
 
 
@@ -325,6 +329,7 @@ def message_new_view(request):
             response.status_code = 503
             return response
         else:
+            count_start(request, access.conversation.created_at)
             return _enter_conversation(access)
     response = _message_page(request, form, switch)
     response.status_code = 400 if form.errors else 200
@@ -377,6 +382,7 @@ def callback_new_view(request):
             response.status_code = 503
             return response
         else:
+            count_start(request, access.conversation.created_at)
             return _enter_conversation(access)
     response = _callback_page(request, form, switch)
     response.status_code = 400 if form.errors else 200

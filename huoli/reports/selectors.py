@@ -21,6 +21,7 @@ from huoli.cases.models import Case
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.conversations.models import Conversation, Feedback, Message
 from huoli.directory.models import Referral, Service
+from huoli.outreach.selectors import campaign_counts
 from huoli.reports.suppression import (
     Cell,
     count_cell,
@@ -78,6 +79,7 @@ class Report:
     call_levels: list[tuple[str, str | Cell]] = field(default_factory=list)
     call_tables: list[Table] = field(default_factory=list)
     callbacks: Table | None = None  # call-back requests by outcome (its total: the requests)
+    campaigns: Table | None = None  # starts from partners' links, by campaign code
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -380,6 +382,38 @@ def _callbacks(start_dt, end_dt) -> tuple[Table, tuple[str, str]]:
     )
 
 
+def _whole_months(start: date, end: date) -> tuple[date | None, date | None]:
+    """The first days of the first and the last month lying wholly in the range (None, None
+    for a range without a whole month)."""
+    first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+    following = end + timedelta(days=1)
+    last = (following.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else (None, None)
+
+
+def _campaigns(start: date, end: date) -> Table | None:
+    """Conversations and call-back requests started from a partner's link or QR code, by its
+    campaign code (``outreach``): every campaign ever made is a row, used or not (None while
+    there is none). Kept only as a count per month, so a range counts only the months lying
+    wholly in it. The total: every start with a code; contacts without one are not in it."""
+    rows = campaign_counts(*_whole_months(start, end))
+    if not rows:
+        return None
+    return Table(
+        "campaigns",
+        _("Campaign codes"),
+        [f"{campaign.code} ({campaign.name})" for campaign, _n in rows],
+        [n for _campaign, n in rows],
+        sum(n for _campaign, n in rows),
+        note=_(
+            "Chats, messages, calls from the web page and call-back requests started from a "
+            "partner's link or QR code with the code. Counted by month: only the months "
+            "wholly inside the period."
+        ),
+        unit=_("Conversations"),
+    )
+
+
 def language_names() -> dict[str, str]:
     return {code: str(name) for code, name in settings.HUOLI_SPOKEN_LANGUAGES}
 
@@ -472,11 +506,12 @@ def _build(start: date, end: date) -> Report:
         call_levels=[*call_levels, first_attempt],
         call_tables=call_tables,
         callbacks=callbacks,
+        campaigns=_campaigns(start, end),
     )
 
 
 def every_table(report: Report) -> list[Table]:
-    extra = [report.callbacks] if report.callbacks is not None else []
+    extra = [t for t in (report.callbacks, report.campaigns) if t is not None]
     return [*report.tables, *report.series, report.feedback, *report.call_tables, *extra]
 
 

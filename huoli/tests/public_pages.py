@@ -129,6 +129,9 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     yield "home, open but nobody on duty", get("/")
     counsellor = open_line_with_counsellor(languages=["fi", "en"], first_name=COUNSELLOR_NAME)
     yield "home, chat open", get("/")
+    # A partner's link: the campaign code in the links and forms (public/campaign.py).
+    yield "home, chat open, from a partner's link", get("/", data={"c": "koulu"})
+    yield "leave a message, from a partner's link", get("/message/", data={"c": "koulu"})
     with override_settings(HUOLI_TELEPHONY=True):
         yield "call us, nobody takes calls", get("/call/")
         profile = counsellor.counsellor_profile
@@ -141,6 +144,10 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     yield (
         "no counsellor speaks the language",
         post("/chat/start/", {"language": "so", "nickname": ""}),
+    )
+    yield (
+        "no counsellor speaks the language, from a partner's link",
+        post("/chat/start/", {"language": "so", "nickname": "", "c": "koulu"}),
     )
     switch = FloodSwitch.current()
     switch.on = True

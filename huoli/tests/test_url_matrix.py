@@ -174,6 +174,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:helpline_waitinglimit_delete": NOBODY,
     # Information pages are edited, never deleted (a missing language falls back to English).
     "admin:helpline_infopage_delete": NOBODY,
+    # Campaign codes are printed on partners' materials and listed in every report: never
+    # deleted (stop counting one instead).
+    "admin:outreach_campaign_delete": NOBODY,
     # Every other admin page: one gate, administrators with two-factor.
     "admin:*": frozenset({ADMIN}),
 }

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import secrets
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -83,27 +83,38 @@ class RouteAnswer:
     users: list[str] = field(default_factory=list)
     code: int = 0
     announcement: str = ""
+    # A web call that started now from a page visited with a campaign code: the code its
+    # token carried, for the phone edge to count (``outreach``); "" otherwise. Never stored.
+    campaign: str = ""
 
 
 def _spoken(line: str) -> bool:
     return line in {code for code, _name in settings.HUOLI_SPOKEN_LANGUAGES}
 
 
-def web_call_token_issue(*, line: str) -> str:
+def web_call_token_issue(*, line: str, campaign: str = "") -> str:
     """A one-time permission for a browser to call ``line`` within two minutes (the web call
-    page asks for it after the start rules passed; Kamailio passes it back in the INVITE)."""
-    return signing.dumps({"l": line, "n": secrets.token_urlsafe(12)}, salt=WEB_TOKEN_SALT)
+    page asks for it after the start rules passed; Kamailio passes it back in the INVITE).
+    ``campaign``: the page's campaign code, handed back in ``RouteAnswer.campaign`` when the
+    call starts (signed, so only a code the page had; this app does not read it)."""
+    data = {"l": line, "n": secrets.token_urlsafe(12)}
+    if campaign:
+        data["c"] = campaign
+    return signing.dumps(data, salt=WEB_TOKEN_SALT)
 
 
-def _web_token_valid(token: str, line: str) -> bool:
+def _web_token_valid(token: str, line: str) -> dict | None:
+    """The token's contents if it lets this call through (once), else None."""
     try:
         data = signing.loads(token, salt=WEB_TOKEN_SALT, max_age=WEB_TOKEN_SECONDS)
     except signing.BadSignature:
-        return False
-    if data.get("l") != line:
-        return False
+        return None
+    if not isinstance(data, dict) or data.get("l") != line:
+        return None
     # One call per token: a copied token cannot start a second call.
-    return cache.add(f"calls:web-token:{data.get('n')}", 1, WEB_TOKEN_SECONDS + 10)
+    if not cache.add(f"calls:web-token:{data.get('n')}", 1, WEB_TOKEN_SECONDS + 10):
+        return None
+    return data
 
 
 def call_route(
@@ -128,8 +139,12 @@ def call_route(
 def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) -> RouteAnswer:
     if not _spoken(line) or source not in Call.Source.values:
         return RouteAnswer("reject", code=404)
-    if source == Call.Source.WEB and not _web_token_valid(token, line):
-        return RouteAnswer("reject", code=403)
+    campaign = ""
+    if source == Call.Source.WEB:
+        granted = _web_token_valid(token, line)
+        if granted is None:
+            return RouteAnswer("reject", code=403)
+        campaign = str(granted.get("c") or "")
     hashed = caller_hash(caller) if source == Call.Source.TRUNK else ""
     if caller_blocked(hashed):
         return RouteAnswer("reject", code=403)
@@ -155,11 +170,13 @@ def _offer(*, call_ref: str, line: str, source: str, caller: str, token: str) ->
     except ConversationError:
         return RouteAnswer("reject", code=486, announcement="later")
     except IntegrityError:
-        # The same call asked twice at once: the other question offered it.
+        # The same call asked twice at once: the other question offered it (and carries
+        # its campaign code).
         call = call_for_ref(call_ref)
         if call is None:
             raise
-    return _route_again(call)
+        return _route_again(call)
+    return replace(_route_again(call), campaign=campaign)
 
 
 @transaction.atomic

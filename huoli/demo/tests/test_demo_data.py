@@ -165,3 +165,20 @@ def test_a_second_load_adds_nothing(demo_mode):
     call_command("demo_data", "--delete", verbosity=0)
     assert not Conversation.objects.exists() and not Message.objects.exists()
     assert not CannedResponse.objects.exists()
+
+
+def test_the_demo_campaign_code_and_its_counts(demo_mode):
+    from huoli.outreach.models import Campaign, CampaignCount
+
+    call_command("demo_data", verbosity=0)
+    koulu = Campaign.objects.get()
+    assert (koulu.code, koulu.name, koulu.active) == ("koulu", "Schools in Helsinki", True)
+    assert not CampaignCount.objects.exists()
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    # Some of the made-up chats and messages came by the schools' links, in their months.
+    counted = sum(CampaignCount.objects.values_list("count", flat=True))
+    assert 5 <= counted <= 40 and CampaignCount.objects.values("month").distinct().count() >= 3
+    call_command("demo_data", "--with-contacts", verbosity=0)
+    assert sum(CampaignCount.objects.values_list("count", flat=True)) == counted
+    call_command("demo_data", "--delete", verbosity=0)
+    assert not Campaign.objects.exists() and not CampaignCount.objects.exists()

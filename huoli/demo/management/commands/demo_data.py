@@ -28,10 +28,14 @@ from huoli.demo.conversations import (
 )
 from huoli.directory.models import Referral, Service
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.outreach.models import Campaign, CampaignCount
+from huoli.outreach.services import campaign_count
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
 DEMO_LINE_NUMBER = "+35800000000"
+# A partner's campaign code (issue 19): try /fi/?c=koulu.
+DEMO_CAMPAIGN = {"code": "koulu", "name": "Schools in Helsinki"}
 DEMO_STAFF = [
     {"username": "counsellor", "role": Role.COUNSELLOR, "first_name": "Aino",
      "languages": ["fi", "en"], "max_chats": 3, "takes_calls": True},
@@ -70,6 +74,10 @@ class Command(BaseCommand):
             Conversation.objects.filter(counsellor__is_demo=True).delete()
             demo_canned_responses_delete()
             Case.objects.filter(created_by__is_demo=True).delete()
+            CampaignCount.objects.filter(
+                campaign__code=DEMO_CAMPAIGN["code"], campaign__name=DEMO_CAMPAIGN["name"]
+            ).delete()
+            Campaign.objects.filter(**DEMO_CAMPAIGN).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
             self.stdout.write(f"Deleted {count} demo rows.")
             return
@@ -104,6 +112,10 @@ class Command(BaseCommand):
         if not line.number:
             line.number = DEMO_LINE_NUMBER
             line.save(update_fields=["number"])
+        if Campaign.objects.get_or_create(
+            code=DEMO_CAMPAIGN["code"], defaults={"name": DEMO_CAMPAIGN["name"]}
+        )[1]:
+            self.stdout.write(f"Demo campaign code: /fi/?c={DEMO_CAMPAIGN['code']}")
         if with_contacts:
             made = demo_contacts()
             if made:
@@ -138,6 +150,9 @@ def demo_contacts(count: int = 150) -> int:
         entries.setdefault(entry.kind, []).append(entry)
     services = list(Service.objects.filter(active=True))
     counselling = [e for e in entries["contact_type"] if e.code != NON_COUNSELLING]
+    # Which chats and messages came by the demo campaign's links: drawn apart, so the
+    # contacts' own figures stay those of the seed above.
+    by_campaign = random.Random(19)  # noqa: S311 - made-up figures, not secrets
     now = timezone.now()
     duty = OnDuty()
     for index in range(count):
@@ -180,6 +195,8 @@ def demo_contacts(count: int = 150) -> int:
                 dialogue=dialogue, counsellor=counsellor, started=started, fields=fields,
                 concerns=concerns, actions=actions, rng=rng,
             )  # fmt: skip
+            if by_campaign.random() < 0.3:
+                campaign_count(code=DEMO_CAMPAIGN["code"], when=started)
         if services and rng.random() < 0.2:
             service = rng.choice(services)
             Referral.objects.create(

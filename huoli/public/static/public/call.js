@@ -114,6 +114,8 @@ async function start() {
   try {
     const body = new FormData();
     body.append("language", document.documentElement.lang);
+    // The visit's campaign code, counted if the call starts (public/campaign.py).
+    if (section.dataset.campaign) body.append("c", section.dataset.campaign);
     const response = await fetch(section.dataset.startUrl, {
       method: "POST",
       body,
