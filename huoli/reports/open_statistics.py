@@ -4,30 +4,32 @@ chose, each cell exactly the cell the staff report of that quarter prints
 decisions 0019 and 0037). Nothing else is asked for: no range, no parameter, so no two
 requests differ by less than a whole quarter.
 
-The figures are cached per quarter, language and chosen tables. The key also holds the time
-the quarter was published, so publishing, unpublishing or choosing other tables is seen at
-once (in every process: the publication is read from the database on each request); the
-figures themselves follow late changes to the records within ``CACHE_SECONDS``.
+The year's reports are made once, in the default language (a cell does not depend on the
+language), and each page shows their cells under its own language's labels, made by the same
+code in the same order (``selectors.table_labels``). Both are cached: the figures per quarter
+and chosen tables, the page per quarter, tables and language. The keys hold the time the
+quarter was published, so publishing, unpublishing or choosing other tables is seen at once
+(in every process: the publication is read from the database on each request); the figures
+follow late changes to the records within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from huoli.contacts.models import ListEntry
 from huoli.reports.exports import open_csv
 from huoli.reports.models import OPEN_TABLES, OpenStatistics, PublishedQuarter
-from huoli.reports.selectors import Table, every_table, year_reports
+from huoli.reports.selectors import Table, every_table, table_labels, year_reports
 from huoli.reports.suppression import Cell, suppression_note
 
 CACHE_SECONDS = 60 * 60
-# Tables whose rows are list entries, kept in Finnish, Swedish and English only.
-ENTRY_TABLES = ("concern", "contacting")
 
 
 @dataclass
@@ -96,62 +98,71 @@ def open_tables() -> list[str]:
     return OpenStatistics.current().tables
 
 
-def _key(published: PublishedQuarter, tables: list[str], language: str) -> str:
-    stamp = published.published_at.isoformat()
+def _stamp(published: PublishedQuarter, tables: list[str]) -> str:
     return (
-        f"open-statistics:{published.year}-{published.quarter}:{stamp}:{language}:"
+        f"{published.year}-{published.quarter}:{published.published_at.isoformat()}:"
         f"{','.join(tables)}"
     )
 
 
-def _languages(key: str, table: Table, page_language: str) -> list[str]:
-    """The language of each row's label where it differs from the page's."""
-    languages = [""] * len(table.labels)
-    if key not in ENTRY_TABLES:
-        return languages
-    entries = list(ListEntry.objects.filter(kind=key).order_by("position", "pk"))
-    # The report lists every entry in this order, then "Not recorded" where the table has a
-    # total (``selectors._entry_table``); anything else, and no row is marked.
-    if [e.name for e in entries] != table.labels[: len(entries)]:
-        return languages
-    for index, entry in enumerate(entries):
-        language = entry.name_language()
-        languages[index] = "" if language == page_language else language
-    return languages
-
-
-def _open_quarter(report, published: PublishedQuarter, tables: list[str], language: str):
-    by_key = {table.key: table for table in every_table(report)}
-    shown = []
-    for key in tables:
-        table = by_key[key]
-        heading = _("Referrals") if key == "referral" else table.unit
-        shown.append(
-            OpenTable(key, str(OPEN_TABLES[key]), heading, table, _languages(key, table, language))
-        )
-    return OpenQuarter(
-        published.year, published.quarter, published.start, published.end, language, shown
-    )
-
-
-def open_quarter(published: PublishedQuarter, tables: list[str], language: str) -> OpenQuarter:
-    """The figures of a published quarter in ``language``, from the cache or made with
-    every other published quarter of its year (one ``year_reports`` for all of them)."""
-    key = _key(published, tables, language)
+def _figures(published: PublishedQuarter, tables: list[str]) -> dict[str, Table]:
+    """The chosen tables of the quarter's staff report, made in the default language (the
+    cells are the same in every language), from the cache or made with every other
+    published quarter of its year: one ``year_reports`` for all of them."""
+    key = f"open-statistics:figures:{_stamp(published, tables)}"
     found = cache.get(key)
     if found is not None:
         return found
     same_year = [q for q in published_quarters() if q.year == published.year]
     if all(q.pk != published.pk for q in same_year):
         same_year.append(published)
-    with translation.override(language):
+    made = {}
+    with translation.override(settings.LANGUAGE_CODE):
         reports = year_reports(published.year)
-        made = {
-            _key(q, tables, language): _open_quarter(reports[(q.start, q.end)], q, tables, language)
-            for q in same_year
-        }
+        for quarter in same_year:
+            report = reports[(quarter.start, quarter.end)]
+            by_key = {table.key: table for table in every_table(report)}
+            for table_key in tables:
+                labels = [label for label, _lang in table_labels(table_key)]
+                if labels != by_key[table_key].labels:  # never: the same code makes both
+                    raise RuntimeError(f"the rows of {table_key} are not the report's")
+            made[f"open-statistics:figures:{_stamp(quarter, tables)}"] = {
+                table_key: by_key[table_key] for table_key in tables
+            }
     cache.set_many(made, CACHE_SECONDS)
     return made[key]
+
+
+def _open_table(key: str, table: Table) -> OpenTable:
+    """The report's table under the active language's labels, caption and note: the same
+    cells, rows in the same order (``selectors.table_labels``)."""
+    rows = table_labels(key)
+    shown = copy.copy(table)
+    shown.labels = [label for label, _lang in rows]
+    shown.title = str(OPEN_TABLES[key])
+    shown.note = _("Several may apply to one contact.") if table.note else ""
+    shown.unit = _("Referrals") if key == "referral" else _("Contacts")
+    return OpenTable(key, shown.title, shown.unit, shown, [lang for _label, lang in rows])
+
+
+def open_quarter(published: PublishedQuarter, tables: list[str], language: str) -> OpenQuarter:
+    """The figures of a published quarter in ``language``: each cell the staff report's."""
+    key = f"open-statistics:page:{_stamp(published, tables)}:{language}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    figures = _figures(published, tables)
+    with translation.override(language):
+        page = OpenQuarter(
+            published.year,
+            published.quarter,
+            published.start,
+            published.end,
+            language,
+            [_open_table(table_key, figures[table_key]) for table_key in tables],
+        )
+    cache.set(key, page, CACHE_SECONDS)
+    return page
 
 
 def quarter_csv(figures: OpenQuarter) -> str:

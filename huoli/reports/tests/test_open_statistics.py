@@ -97,3 +97,35 @@ def test_only_administrators_publish(client, logged_in, role):
     assert response.status_code in (302, 403)
     assert not PublishedQuarter.objects.exists()
     assert client.get("/console/admin/reports/openstatistics/").status_code in (302, 403)
+
+
+def test_the_public_labels_are_the_reports_rows_in_every_language(db):
+    """The page shows cells made in Finnish under another language's labels: the labels
+    must be the report's rows, in the same order, in every language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from huoli.contacts.models import ListEntry
+    from huoli.reports.selectors import _build, every_table, table_labels
+
+    only_finnish = ListEntry.objects.create(
+        kind="concern", code="only_fi", name_fi="Vain suomeksi", position=99
+    )
+    covered = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            report = _build(date(2025, 1, 1), date(2025, 3, 31))
+            for table in every_table(report):
+                try:
+                    rows = table_labels(table.key)
+                except KeyError:
+                    continue
+                covered.add(table.key)
+                assert [label for label, _lang in rows] == table.labels, (language, table.key)
+            concern = dict(table_labels("concern"))
+            expected = {"fi": "", "sv": "fi", "en": "fi"}.get(language, "fi")
+            assert concern[only_finnish.name_fi] == expected, language
+            mother = ListEntry.objects.get(kind="contacting", code="mother")
+            marked = dict(table_labels("contacting"))[mother.name]
+            assert marked == ("" if language in ("fi", "sv", "en") else "en"), language
+    assert set(OPEN_TABLES) <= covered
