@@ -55,8 +55,19 @@ class ListEntry(models.Model):
 
     @property
     def name(self) -> str:
-        language = (get_language() or "fi")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_fi
+        """The name in the active language: Finnish, Swedish or English where given, else
+        Finnish; in another language (a public page) English, else Finnish."""
+        return getattr(self, f"name_{self.name_language()}")
+
+    def name_language(self) -> str:
+        """The language ``name`` is in now: the active one if the entry has a name in it, else
+        English (for a visitor language the lists are not kept in), else Finnish."""
+        language = (get_language() or "fi").split("-")[0]
+        if language in ("fi", "sv", "en") and getattr(self, f"name_{language}"):
+            return language
+        if language not in ("fi", "sv") and self.name_en:
+            return "en"
+        return "fi"
 
 
 class YesNoUnknown(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huoli.public import views
+from huoli.public import statistics_views, views
 
 app_name = "public"
 
@@ -31,4 +31,15 @@ urlpatterns = [
     path("services/", views.services_view, name="services"),
     path("info/", views.info_list_view, name="info_list"),
     path("info/<slug:slug>/", views.info_view, name="info"),
+    path("statistics/", statistics_views.statistics_view, name="statistics"),
+    path(
+        "statistics/<int:year>/<int:quarter>/",
+        statistics_views.statistics_view,
+        name="statistics_quarter",
+    ),
+    path(
+        "statistics/<int:year>/<int:quarter>/csv/",
+        statistics_views.statistics_csv_view,
+        name="statistics_csv",
+    ),
 ]

@@ -67,6 +67,22 @@ def report_csv(report: Report, only: str = "") -> str:
     return out.getvalue()
 
 
+def open_csv(period: str, tables: list[tuple[str, str, Table]], notes: list[str]) -> str:
+    """The public statistics page as CSV: for each (caption, column heading, table) the
+    rows of ``report_csv`` (the same cells, "Total" last), then the page's notes."""
+    out = io.StringIO()
+    writer = _Writer(csv.writer(out))
+    writer.writerow([_("Period"), period])
+    for caption, heading, table in tables:
+        writer.writerow([])
+        writer.writerow([caption, heading])
+        writer.writerows(_table_rows(table))
+    if notes:
+        writer.writerow([])
+        writer.writerows([[note] for note in notes])
+    return out.getvalue()
+
+
 def _write(sheet, row: int, values: list, style=None) -> None:
     """A printed number as a number (a spreadsheet sums and charts it); "<5", the hidden
     mark and every other text as text."""

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
@@ -165,27 +165,71 @@ def _m2m_counts(start: date, end: date, through) -> dict:
     }
 
 
-def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
+def _entries(kind: str) -> list[ListEntry]:
     # Every entry, retired ones too: a row listed only where it was used would tell that it
     # holds at least one, and sums across periods could then pin it (decision 0019).
-    entries = list(ListEntry.objects.filter(kind=kind).order_by("position", "pk"))
-    labels = [e.name for e in entries]
+    return list(ListEntry.objects.filter(kind=kind).order_by("position", "pk"))
+
+
+def _entry_labels(entries: list[ListEntry], *, multi: bool) -> list[str]:
+    # "Not recorded" always, so that the row's presence does not tell it holds one.
+    return [e.name for e in entries] + ([] if multi else [_("Not recorded")])
+
+
+def _choice_labels(choices, *, not_recorded: bool = True) -> list[str]:
+    return [str(label) for _value, label in choices] + ([_("Not recorded")] if not_recorded else [])
+
+
+def _entry_table(key, title, counts: dict, kind, *, multi=False) -> Table:
+    entries = _entries(kind)
     values = [counts.get(e.pk, 0) for e in entries]
-    if not multi:  # always, so that the row's presence does not tell it holds one
-        labels.append(_("Not recorded"))
+    if not multi:
         values.append(counts.get(None, 0))
     total = None if multi else sum(values)
     note = _("Several may apply to one contact.") if multi else ""
-    return Table(key, title, labels, values, total, note)
+    return Table(key, title, _entry_labels(entries, multi=multi), values, total, note)
 
 
 def _choice_table(key, title, counts: dict, choices, *, not_recorded=True, unit="") -> Table:
-    labels = [str(label) for _value, label in choices]
     values = [counts.get(value, 0) for value, _label in choices]
-    if not_recorded:  # always, so that the row's presence does not tell it holds one
-        labels.append(_("Not recorded"))
+    if not_recorded:
         values.append(counts.get(None, 0) + counts.get("", 0))
+    labels = _choice_labels(choices, not_recorded=not_recorded)
     return Table(key, title, labels, values, sum(values), unit=unit)
+
+
+# List entries where several may apply to one contact (tables without a total).
+MULTI_ENTRY_KINDS = frozenset({"concern", "action"})
+ENTRY_TABLES = frozenset(
+    {"contact_type", "contacting", "concern", "stage", "action", "heard_from", "municipality"}
+)
+
+
+def table_labels(key: str) -> list[tuple[str, str]]:
+    """The row labels of the report's table ``key`` in the active language, in the order
+    ``_build`` makes them, each with the language it is in where that is not the active one
+    (a list entry kept only in Finnish, Swedish and English; else ""). For showing a
+    report's cells under another language's labels (the open statistics). The tables of
+    choices, list entries and referrals; ``KeyError`` for the others."""
+    active = (translation.get_language() or "").split("-")[0]
+    if key in ENTRY_TABLES:
+        entries = _entries(key)
+        multi = key in MULTI_ENTRY_KINDS
+        languages = [e.name_language() for e in entries] + ([] if multi else [active])
+        labels = _entry_labels(entries, multi=multi)
+        return [(label, "" if lang == active else lang) for label, lang in zip(
+            labels, languages, strict=True)]  # fmt: skip
+    choices = {
+        "channel": ContactRecord.Channel.choices,
+        "language": list(language_names().items()),
+        "risk_level": RiskLevel.choices,
+    }
+    if key in choices:
+        return [(label, "") for label in _choice_labels(choices[key])]
+    if key == "referral":
+        labels = _choice_labels(Service.Category.choices, not_recorded=False)
+        return [(label, "") for label in labels]
+    raise KeyError(key)
 
 
 def _series(daily: dict[date, int], start: date, end: date, step: str):
@@ -462,7 +506,7 @@ def _build(start: date, end: date) -> Report:
         Table(
             "referral",
             _("Referrals by service category"),
-            [str(label) for _v, label in Service.Category.choices],
+            _choice_labels(Service.Category.choices, not_recorded=False),
             [referrals.get(value, 0) for value, _l in Service.Category.choices],
             sum(referrals.values()),
         ),

@@ -28,6 +28,8 @@ from huoli.core.error_views import database_unavailable, server_error
 from huoli.helpline.models import FloodSwitch
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.helpline.tests.factories import OpeningHoursFactory
+from huoli.reports.forms import last_full_quarter
+from huoli.reports.models import PublishedQuarter
 
 # The counsellor the walk's visitors meet: a fixed name, the same in every language (a random
 # one could turn up on two language walks and read as untranslated, or not, by chance).
@@ -245,6 +247,10 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     yield "information pages", get("/info/")
     for slug in ("signs", "talking", "contact", "safety", "professionals"):
         yield f"information: {slug}", get(f"/info/{slug}/")
+    yield "statistics, nothing published", get("/statistics/")
+    year, quarter = last_full_quarter(timezone.localdate())
+    PublishedQuarter.objects.create(year=year, quarter=quarter)
+    yield "statistics", get("/statistics/")
     yield "page not found", get("/no-such-page/")
     request = RequestFactory().get(prefix + "/")
     with translation.override(language):

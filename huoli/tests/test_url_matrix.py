@@ -22,6 +22,7 @@ from huoli.core.audit import audit_record
 from huoli.core.roles import Role
 from huoli.directory.models import Service
 from huoli.escalations.services import escalation_open
+from huoli.reports.models import PublishedQuarter
 from huoli.supervision.services.debriefs import debrief_request
 from huoli.supervision.services.handover import handover_note_write
 from huoli.supervision.tests.factories import ended_conversation, review_shared
@@ -33,6 +34,7 @@ EVERYONE = STAFF | {ANONYMOUS}
 NOBODY = frozenset()
 COUNSELLING = frozenset({Role.COUNSELLOR.value, Role.SUPERVISOR.value})
 REPORTS = frozenset({Role.ANALYST.value, Role.SUPERVISOR.value, ADMIN})
+PUBLISHED = (2025, 1)  # the quarter on the public statistics page
 
 MATRIX: dict[str, frozenset[str]] = {
     # Monitoring: reads only and names nobody (huoli/core/health.py).
@@ -96,6 +98,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "public:services": EVERYONE,
     "public:info_list": EVERYONE,
     "public:info": EVERYONE,
+    # Open statistics: the page, and a published quarter's page and CSV (one is published
+    # in ``clients``; an unpublished one is 404 for everyone: public/tests/test_statistics.py).
+    "public:statistics": EVERYONE,
+    "public:statistics_quarter": EVERYONE,
+    "public:statistics_csv": EVERYONE,
     # Quality reviews: supervisors review (drawing and choosing are POST only); a shared review
     # is read by supervisors and the counsellor reviewed, who acknowledges it (POST only).
     "console:review_list": frozenset({Role.SUPERVISOR.value}),
@@ -172,6 +179,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:helpline_quickexit_delete": NOBODY,
     "admin:helpline_waitinglimit_add": NOBODY,
     "admin:helpline_waitinglimit_delete": NOBODY,
+    "admin:reports_openstatistics_add": NOBODY,
+    "admin:reports_openstatistics_delete": NOBODY,
     # Information pages are edited, never deleted (a missing language falls back to English).
     "admin:helpline_infopage_delete": NOBODY,
     # Campaign codes are printed on partners' materials and listed in every report: never
@@ -238,6 +247,7 @@ def clients(db, no_demo_mode):
     users["chat_id"] = taken_chat(users[Role.COUNSELLOR])
     users.update(case_samples(users[Role.COUNSELLOR], users["chat_id"]))
     users["review_id"] = review_sample(users[Role.COUNSELLOR], users[Role.SUPERVISOR])
+    PublishedQuarter.objects.create(year=PUBLISHED[0], quarter=PUBLISHED[1])
     return result, users
 
 
@@ -295,6 +305,8 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         "pk": admin_user.pk,
         "app_label": "accounts",
         "slug": "signs",
+        "year": PUBLISHED[0],
+        "quarter": PUBLISHED[1],
         "line": "fi",
         "name": "queue",
         "content_type_id": ContentType.objects.get_for_model(admin_user).pk,

@@ -55,8 +55,14 @@ def test_demo_contacts_fill_the_statistics_once_and_go_with_the_accounts(demo_mo
     today = timezone.localdate()
     report = report_for(today - timedelta(days=200), today)
     assert report.contacts.text == "150"
+    # The last full quarter is on the public statistics page, and goes with the accounts.
+    from huoli.reports.models import PublishedQuarter
+
+    published = PublishedQuarter.objects.get()
+    assert published.has_ended() and published.published_by.is_demo
     call_command("demo_data", "--delete", verbosity=0)
     assert not ContactRecord.objects.exists() and not Case.objects.exists()
+    assert not PublishedQuarter.objects.exists()
 
 
 def test_demo_chats_and_messages_have_conversations_and_messages_behind_their_records(

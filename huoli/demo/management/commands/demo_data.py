@@ -30,6 +30,8 @@ from huoli.directory.models import Referral, Service
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.outreach.models import Campaign, CampaignCount
 from huoli.outreach.services import campaign_count
+from huoli.reports.forms import last_full_quarter
+from huoli.reports.models import PublishedQuarter
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
@@ -78,6 +80,7 @@ class Command(BaseCommand):
                 campaign__code=DEMO_CAMPAIGN["code"], campaign__name=DEMO_CAMPAIGN["name"]
             ).delete()
             Campaign.objects.filter(**DEMO_CAMPAIGN).delete()
+            PublishedQuarter.objects.filter(published_by__is_demo=True).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
             self.stdout.write(f"Deleted {count} demo rows.")
             return
@@ -123,6 +126,8 @@ class Command(BaseCommand):
                     f"Demo contacts: {made} made-up contact records, the chats and messages "
                     "among them with their conversations."
                 )
+                year, quarter = demo_quarter_published()
+                self.stdout.write(f"Open statistics: quarter {quarter} of {year} published.")
         self.stdout.write(
             f"Demo data: {len(created)} accounts created, {len(DEMO_STAFF) - len(created)} "
             "already there."
@@ -130,6 +135,20 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (password for all: demo-password):")
         for spec in DEMO_STAFF:
             self.stdout.write(f"  {spec['username']:<12} {spec['role'].value}")
+
+
+def demo_quarter_published() -> tuple[int, int]:
+    """The last full quarter on the public statistics page, published by the demo
+    administrator (``--delete`` takes it off with the accounts)."""
+    year, quarter = last_full_quarter(timezone.localdate())
+    PublishedQuarter.objects.get_or_create(
+        year=year,
+        quarter=quarter,
+        defaults={
+            "published_by": User.objects.filter(is_demo=True, role=Role.ADMINISTRATOR).first()
+        },
+    )
+    return year, quarter
 
 
 def demo_contacts(count: int = 150) -> int:
