@@ -32,3 +32,8 @@ urlpatterns = [
     path("info/", views.info_list_view, name="info_list"),
     path("info/<slug:slug>/", views.info_view, name="info"),
 ]
+
+# Outside the language prefix: one stable address per language for partners' websites.
+badge_urlpatterns = [
+    path("badge/<str:language>.svg", views.badge_view, name="badge"),
+]
