@@ -6,6 +6,7 @@ from django.urls import include, path
 from huoli.console.urls import admin_urlpatterns
 from huoli.core.health import health
 from huoli.phone.urls import sound_urlpatterns
+from huoli.public.urls import badge_urlpatterns
 
 urlpatterns = [
     # For monitoring and deploy/upgrade: reads only, no personal data (huoli/core/health.py).
@@ -16,6 +17,8 @@ urlpatterns = [
     path("telephony/", include("huoli.phone.urls")),
     # The recorded messages the public "Call us" page plays while a call waits.
     path("sounds/", include((sound_urlpatterns, "sounds"))),
+    # The partner badge's image, in each visitor language (/badge/so.svg).
+    *badge_urlpatterns,
     # Public pages carry their language first in the address: /fi/, /ar/ ... (settings.py).
     *i18n_patterns(path("", include("huoli.public.urls"))),
 ]

@@ -178,3 +178,28 @@ class ConversationFilterForm(forms.Form):
             "case_number": data["case"],
             "flagged": {"yes": True, "no": False}.get(data["flagged"]),
         }
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} \u2013 {obj.name}"
+
+
+class CampaignForm(forms.Form):
+    """The campaign code the partner materials carry (a GET form): none, or an active one."""
+
+    c = CampaignChoiceField(
+        label=_("Campaign code"),
+        queryset=None,
+        to_field_name="code",
+        required=False,
+        empty_label=_("None: the plain address"),
+        help_text=_(
+            "The QR codes and the badge's link then carry the code (?c=…), and conversations "
+            "and call-backs started from them are counted under it. Nothing else is recorded."
+        ),
+    )
+
+    def __init__(self, *args, campaigns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["c"].queryset = campaigns

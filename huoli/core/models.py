@@ -37,6 +37,7 @@ AUDIT_ACTION_LABELS = {
     "directory.exported": _("Exported the service directory"),
     "directory.imported": _("Imported services"),
     "reports.exported": _("Downloaded statistics"),
+    "outreach.materials_downloaded": _("Downloaded partner materials"),
     "retention.purged": _("Deleted what the retention periods made due"),
     "audit.pruned": _("Deleted audit entries older than their retention period"),
     "escalation.callback": _("Saved a call-back number for an escalation"),

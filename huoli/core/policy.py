@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "admin.site": frozenset({Role.ADMINISTRATOR}),
     # Search the service directory (administrators keep it).
     "directory.view": COUNSELLING | {Role.ADMINISTRATOR},
+    # Partner materials (posters, leaflets, wallet cards, the website badge) to download and
+    # give to schools, associations and services, with a campaign code of one's choice.
+    "outreach.materials": frozenset({Role.ADMINISTRATOR}),
     # Turn the flood protection for new chats on and off.
     "helpline.flood": frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR}),
     # Aggregated statistics only.

@@ -7,6 +7,7 @@ from huoli.core.admin_one_row import OneRowAdmin
 from huoli.helpline.models import (
     FloodSwitch,
     InfoPage,
+    LineNumber,
     OpeningException,
     OpeningHours,
     QuickExit,
@@ -25,6 +26,28 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 class OpeningExceptionAdmin(admin.ModelAdmin):
     list_display = ["date", "closed", "opens", "closes", "note"]
     date_hierarchy = "date"
+
+
+class LineNumberForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("language"),
+        choices=[("", _("Every language without a number of its own")), *settings.LANGUAGES],
+        required=False,
+    )
+
+    class Meta:
+        model = LineNumber
+        fields = ["number", "language", "order"]
+
+
+@admin.register(LineNumber)
+class LineNumberAdmin(admin.ModelAdmin):
+    """The line's numbers as printed on the public pages and the partner materials."""
+
+    form = LineNumberForm
+    list_display = ["number", "language", "order"]
+    list_editable = ["order"]
+    list_display_links = ["number"]
 
 
 @admin.register(FloodSwitch)

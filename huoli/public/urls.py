@@ -43,3 +43,8 @@ urlpatterns = [
         name="statistics_csv",
     ),
 ]
+
+# Outside the language prefix: one stable address per language for partners' websites.
+badge_urlpatterns = [
+    path("badge/<str:language>.svg", views.badge_view, name="badge"),
+]

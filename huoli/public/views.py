@@ -10,10 +10,11 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, OperationalError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -54,6 +55,7 @@ from huoli.directory.selectors import municipalities, service_search
 from huoli.helpline.info import page_for, render_body
 from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit, WaitingLimit
 from huoli.helpline.selectors import weekly_schedule
+from huoli.outreach.selectors import badge_svg
 from huoli.public.campaign import campaign_code, count_start
 from huoli.public.forms import (
     CallbackForm,
@@ -778,3 +780,22 @@ def info_view(request, slug: str):
             "quick_exit_note": choice.page.slug == "safety",
         },
     )
+
+
+# A week: the badge changes only with its translations.
+BADGE_MAX_AGE = 7 * 24 * 3600
+
+
+@require_safe
+def badge_view(request, language: str):
+    """The partner badge's image (an SVG) in a visitor language, for partners' websites to
+    show (issue 19). The same for everyone: no cookie, cached a week, and other sites may
+    load it (``Cross-Origin-Resource-Policy: cross-origin``)."""
+    try:
+        svg = badge_svg(language)
+    except KeyError:
+        raise Http404 from None
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

@@ -153,6 +153,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:debriefs": frozenset({Role.SUPERVISOR.value}),
     "console:debrief_done": frozenset({Role.SUPERVISOR.value}),
     "console:team": frozenset({Role.SUPERVISOR.value}),
+    # Partner materials: administrators download them; the badge's image is for everyone.
+    "console:materials": frozenset({ADMIN}),
+    "console:material_pdf": frozenset({ADMIN}),
+    "badge": EVERYONE,
     "console:audit_list": frozenset({ADMIN}),
     "console:audit_detail": frozenset({ADMIN}),
     # The admin's own login only forwards to the console login.
@@ -308,6 +312,8 @@ def sample_url(name: str, pattern: URLPattern, users) -> str:
         "year": PUBLISHED[0],
         "quarter": PUBLISHED[1],
         "line": "fi",
+        "language": "so",
+        "kind": "poster-a4",
         "name": "queue",
         "content_type_id": ContentType.objects.get_for_model(admin_user).pk,
     }

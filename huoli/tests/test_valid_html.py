@@ -33,6 +33,8 @@ from huoli.accounts.tests.factories import device_confirmed, log_in_with_device
 from huoli.contacts.models import ContactRecord
 from huoli.conversations.tests.factories import chat_start, chat_taken
 from huoli.core.roles import Role
+from huoli.helpline.models import LineNumber
+from huoli.outreach.models import Campaign
 from huoli.supervision.tests.factories import ended_conversation
 from huoli.tests.public_pages import public_pages
 from huoli.tests.test_url_matrix import case_samples, named_patterns, review_sample, sample_url
@@ -182,6 +184,12 @@ def console_pages() -> dict[str, str]:
         reverse("console:call_new"), {"duration_minutes": "x"}
     ).content.decode()
     pages.update(review_pages(clients["supervisor"], counsellor))
+    # Partner materials with the line's numbers and a campaign chosen (above: the empty state).
+    LineNumber.objects.create(number="+358 800 123 456")
+    Campaign.objects.create(code="koulu", name="Koulut")
+    materials = clients["admin"].get(reverse("console:materials"), {"c": "koulu"})
+    assert materials.status_code == 200
+    pages["admin partner materials, a campaign chosen"] = materials.content.decode()
     pages["anonymous console login"] = Client().get(reverse("console:login")).content.decode()
     pages["anonymous console login, wrong password"] = (
         Client().post(reverse("console:login"), {"username": "x", "password": "y"}).content.decode()
