@@ -1,4 +1,5 @@
-"""What every public page needs to offer its own languages (the switcher)."""
+"""What every public page needs: its own languages (the switcher), the information pages
+(the footer) and the links search engines read."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from django.db import DatabaseError
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
 
+from huoli.public.seo import head_links
+
 
 def languages(request):
     """``public_languages``: each visitor language, named in itself, with this page's address
-    in it. Only on public pages; a POST's result links to the page it came from."""
+    in it (a POST's result links to the home page instead); ``info_page_links``; the page's
+    robots, canonical and alternate links (``public.seo.head_links``). Only on public pages."""
     if request.path.startswith("/console/"):
         return {}
     current = get_language()
@@ -29,7 +33,11 @@ def languages(request):
                 "current": code == current,
             }
         )
-    return {"public_languages": links, "info_page_links": _info_page_links(current)}
+    return {
+        "public_languages": links,
+        "info_page_links": _info_page_links(current),
+        **head_links(request),
+    }
 
 
 def _info_page_links(language: str) -> list[dict]:

@@ -37,6 +37,9 @@ REPORTS = frozenset({Role.ANALYST.value, Role.SUPERVISOR.value, ADMIN})
 MATRIX: dict[str, frozenset[str]] = {
     # Monitoring: reads only and names nobody (huoli/core/health.py).
     "health": EVERYONE,
+    # For search engines (huoli/public/seo.py).
+    "robots_txt": EVERYONE,
+    "sitemap": EVERYONE,
     "public:home": EVERYONE,
     "public:message_new": EVERYONE,
     "public:return": EVERYONE,
