@@ -1,5 +1,5 @@
 """What every public page needs: its own languages (the switcher), the information pages
-(the footer) and the links search engines read."""
+(the footer), the line's numbers and hours (the header) and the links search engines read."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from django.db import DatabaseError
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
 
+from huoli.public.line import line_contact
 from huoli.public.seo import head_links
 
 
 def languages(request):
     """``public_languages``: each visitor language, named in itself, with this page's address
-    in it (a POST's result links to the home page instead); ``info_page_links``; the page's
-    robots, canonical and alternate links (``public.seo.head_links``). Only on public pages."""
+    in it (a POST's result links to the home page instead); ``info_page_links``; the line's
+    numbers and hours (``public.line.line_contact``); the page's robots, canonical and
+    alternate links (``public.seo.head_links``). Only on public pages."""
     if request.path.startswith("/console/"):
         return {}
     current = get_language()
@@ -36,6 +38,7 @@ def languages(request):
     return {
         "public_languages": links,
         "info_page_links": _info_page_links(current),
+        **line_contact(current),
         **head_links(request),
     }
 
