@@ -1,6 +1,7 @@
 """``manage.py demo_data``: the demo staff accounts, opening hours around the clock, canned
-responses and, with ``--with-contacts``, made-up contacts for the statistics, the chats and
-messages among them with their conversations (demo mode only; ``make run``)."""
+responses, a made-up line number for the public pages and, with ``--with-contacts``, made-up
+contacts for the statistics, the chats and messages among them with their conversations (demo
+mode only; ``make run``)."""
 
 import datetime as dt
 import random
@@ -27,11 +28,15 @@ from huoli.demo.conversations import (
     speakers,
 )
 from huoli.directory.models import Referral, Service
+from huoli.helpline.models import LineNumber
 from huoli.helpline.services import opening_hours_around_the_clock
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
 DEMO_LINE_NUMBER = "+35800000000"
+# The number the public pages print for every language (made up: 800 is a toll-free prefix,
+# and no one answers 000 000).
+DEMO_PUBLIC_NUMBER = "+358 800 000 000"
 DEMO_STAFF = [
     {"username": "counsellor", "role": Role.COUNSELLOR, "first_name": "Aino",
      "languages": ["fi", "en"], "max_chats": 3, "takes_calls": True},
@@ -54,7 +59,7 @@ class Command(BaseCommand):
             "--delete",
             action="store_true",
             help="Delete every demo account instead (and the demo contacts, conversations, "
-            "cases and canned responses).",
+            "cases, canned responses and the demo line number).",
         )
         parser.add_argument(
             "--with-contacts",
@@ -69,6 +74,7 @@ class Command(BaseCommand):
             ContactRecord.objects.filter(counsellor__is_demo=True).delete()
             Conversation.objects.filter(counsellor__is_demo=True).delete()
             demo_canned_responses_delete()
+            LineNumber.objects.filter(number=DEMO_PUBLIC_NUMBER).delete()
             Case.objects.filter(created_by__is_demo=True).delete()
             count, _detail = User.objects.filter(is_demo=True).delete()
             self.stdout.write(f"Deleted {count} demo rows.")
@@ -104,6 +110,9 @@ class Command(BaseCommand):
         if not line.number:
             line.number = DEMO_LINE_NUMBER
             line.save(update_fields=["number"])
+        if not LineNumber.objects.exists():
+            LineNumber.objects.create(number=DEMO_PUBLIC_NUMBER, language="")
+            self.stdout.write(f"Demo line number on every public page: {DEMO_PUBLIC_NUMBER}.")
         if with_contacts:
             made = demo_contacts()
             if made:
