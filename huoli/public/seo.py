@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
-from django.urls import URLPattern, reverse, translate_url
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, translate_url
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -69,10 +69,17 @@ def head_links(request) -> dict:
     }
 
 
-def _public_patterns() -> list[URLPattern]:
-    from huoli.public.urls import urlpatterns
-
-    return urlpatterns
+def _public_patterns(patterns=None) -> list[URLPattern]:
+    """The patterns of the ``public`` namespace, found in the project's URL configuration
+    (inside ``i18n_patterns``)."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "public":
+                return [p for p in entry.url_patterns if isinstance(p, URLPattern)]
+            found = _public_patterns(entry.url_patterns)
+            if found:
+                return found
+    return []
 
 
 def indexable_page_names() -> list[str]:

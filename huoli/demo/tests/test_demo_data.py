@@ -44,9 +44,7 @@ def test_demo_accounts_can_be_deleted(demo_mode):
 def test_the_demo_line_number_is_printed_for_every_language_once(demo_mode, client):
     call_command("demo_data", verbosity=0)
     call_command("demo_data", verbosity=0)
-    assert [(n.number, n.language) for n in LineNumber.objects.all()] == [
-        ("+358 800 000 000", "")
-    ]
+    assert [(n.number, n.language) for n in LineNumber.objects.all()] == [("+358 800 000 000", "")]
     assert 'href="tel:+358800000000"' in client.get("/ar/").content.decode()
 
 
