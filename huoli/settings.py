@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # sitemap.xml's template (huoli.public.seo); the sites framework is not needed.
+    "django.contrib.sitemaps",
     "channels",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "huoli.core.middleware.CSPMiddleware",
     "huoli.core.middleware.NoStoreMiddleware",
+    "huoli.core.middleware.RobotsTagMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huoli.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -7,10 +7,14 @@ from huoli.console.urls import admin_urlpatterns
 from huoli.core.health import health
 from huoli.phone.urls import sound_urlpatterns
 from huoli.public.urls import badge_urlpatterns
+from huoli.public.seo import robots_txt, sitemap_xml
 
 urlpatterns = [
     # For monitoring and deploy/upgrade: reads only, no personal data (huoli/core/health.py).
     path("healthz", health, name="health"),
+    # For search engines, at the root as they look for them (huoli/public/seo.py).
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("console/", include("huoli.console.urls")),
     path("console/", include(admin_urlpatterns)),
     # Kamailio's questions about calls (loopback, shared secret; docs/telephone.md).

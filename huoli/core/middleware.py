@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from huoli.core.robots import NOINDEX, request_indexable
+
 
 class NoStoreMiddleware:
     """``Cache-Control: no-store`` on staff pages and conversation pages.
@@ -33,6 +35,25 @@ class NoStoreMiddleware:
         if path.startswith(self.prefixes):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+class RobotsTagMiddleware:
+    """``X-Robots-Tag: noindex`` on every answer but an indexable page's 200 (and redirects,
+    which have nothing to index), unless the view set its own header (the sitemap).
+
+    Threat answered: a conversation, return or staff page (or an error page naming one)
+    turning up in a search engine because some link to it leaked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if 300 <= response.status_code < 400 or "X-Robots-Tag" in response.headers:
+            return response
+        if response.status_code != 200 or not request_indexable(request):
+            response.headers["X-Robots-Tag"] = NOINDEX
         return response
 
 

@@ -63,3 +63,8 @@ def pages_for(language: str) -> list[PageChoice]:
 
 def page_for(slug: str, language: str) -> PageChoice | None:
     return next((choice for choice in pages_for(language) if choice.page.slug == slug), None)
+
+
+def page_languages_of(slug: str) -> list[str]:
+    """The languages a page is written in."""
+    return list(InfoPage.objects.filter(slug=slug).values_list("language", flat=True))

@@ -1,5 +1,6 @@
-"""What every public page needs to offer its own languages (the switcher), and the campaign
-code its links and forms carry on (``public/campaign.py``)."""
+"""What every public page needs: its own languages (the switcher), the information pages
+(the footer), the line's numbers and hours (the header), the links search engines read, and
+the campaign code its links and forms carry on (``public/campaign.py``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info
 
 from huoli.public.campaign import PARAMETER, campaign_code, campaign_query
+from huoli.public.line import line_contact
+from huoli.public.seo import head_links
 
 
 def languages(request):
     """``public_languages``: each visitor language, named in itself, with this page's address
-    in it. Only on public pages; a POST's result links to the home page. ``campaign``: the
-    visit's campaign code ("" without), and ``campaign_query`` (``?c=…`` or "") for links."""
+    in it (a POST's result links to the home page instead); ``info_page_links``; the line's
+    numbers and hours (``public.line.line_contact``); the page's robots, canonical and
+    alternate links (``public.seo.head_links``); ``campaign``, the visit's campaign code (""
+    without), and ``campaign_query`` (``?c=…`` or "") for links. Only on public pages."""
     if request.path.startswith("/console/"):
         return {}
     current = get_language()
@@ -48,6 +53,8 @@ def languages(request):
         "info_page_links": _info_page_links(current),
         "campaign": campaign,
         "campaign_query": campaign_query(campaign),
+        **line_contact(current),
+        **head_links(request),
     }
 
 

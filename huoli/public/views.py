@@ -50,9 +50,10 @@ from huoli.conversations.throttle import (
     return_code_site_busy,
     return_code_work,
 )
+from huoli.core.robots import indexable, not_indexable
 from huoli.directory.forms import ServiceSearchForm
 from huoli.directory.selectors import municipalities, service_search
-from huoli.helpline.info import page_for, render_body
+from huoli.helpline.info import page_for, page_languages_of, render_body
 from huoli.helpline.models import QUICK_EXIT_DEFAULT, FloodSwitch, QuickExit, WaitingLimit
 from huoli.helpline.selectors import weekly_schedule
 from huoli.outreach.selectors import badge_svg
@@ -65,6 +66,7 @@ from huoli.public.forms import (
     ReturnForm,
     StartChatForm,
 )
+from huoli.public.seo import page_languages
 from huoli.public.visitor import (
     clear_visitor_cookie,
     conversation_from_request,
@@ -169,6 +171,7 @@ def _home(request, *, chat_form=None, error="", status_code=200):
     return render(request, "public/home.html", context, status=status_code)
 
 
+@indexable
 @require_safe
 def home_view(request):
     return _home(request)
@@ -747,6 +750,7 @@ def exit_view(request):
     return response
 
 
+@indexable
 @require_safe
 def services_view(request):
     """Public services in the visitor's language, with the console's filters: a family can
@@ -759,16 +763,22 @@ def services_view(request):
     )
 
 
+@indexable
 @require_safe
 def info_list_view(request):
     return render(request, "public/info_list.html")
 
 
+@indexable
 @require_safe
 def info_view(request, slug: str):
     choice = page_for(slug, get_language())
     if choice is None:
         raise Http404
+    if choice.fallback:
+        # Another language's text under this language's address: not this language's page.
+        not_indexable(request)
+    page_languages(request, page_languages_of(slug))
     return render(
         request,
         "public/info.html",

@@ -25,7 +25,7 @@ from huoli.conversations.services.queue import (
 from huoli.conversations.services.start import conversation_start
 from huoli.conversations.tests.factories import open_line_with_counsellor
 from huoli.core.error_views import database_unavailable, server_error
-from huoli.helpline.models import FloodSwitch
+from huoli.helpline.models import FloodSwitch, LineNumber
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.helpline.tests.factories import OpeningHoursFactory
 from huoli.reports.forms import last_full_quarter
@@ -114,6 +114,9 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
     cache.clear()
     client = Client()
     prefix = f"/{language}"
+    # The line's numbers at the top of every page: one for every language, one for Arabic.
+    LineNumber.objects.get_or_create(number="+358 800 000 000", language="")
+    LineNumber.objects.get_or_create(number="+358 9 123 4567", language="ar")
 
     def get(path, **kwargs):
         return client.get(prefix + path, **kwargs).content.decode()

@@ -39,6 +39,9 @@ PUBLISHED = (2025, 1)  # the quarter on the public statistics page
 MATRIX: dict[str, frozenset[str]] = {
     # Monitoring: reads only and names nobody (huoli/core/health.py).
     "health": EVERYONE,
+    # For search engines (huoli/public/seo.py).
+    "robots_txt": EVERYONE,
+    "sitemap": EVERYONE,
     "public:home": EVERYONE,
     "public:message_new": EVERYONE,
     "public:return": EVERYONE,

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from huoli.accounts.models import CounsellorProfile, User
+from huoli.helpline.models import LineNumber
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,21 @@ def test_demo_accounts_can_be_deleted(demo_mode):
     call_command("demo_data", verbosity=0)
     call_command("demo_data", "--delete", verbosity=0)
     assert not User.objects.filter(is_demo=True).exists()
+    assert not LineNumber.objects.exists()
+
+
+def test_the_demo_line_number_is_printed_for_every_language_once(demo_mode, client):
+    call_command("demo_data", verbosity=0)
+    call_command("demo_data", verbosity=0)
+    assert [(n.number, n.language) for n in LineNumber.objects.all()] == [("+358 800 000 000", "")]
+    assert 'href="tel:+358800000000"' in client.get("/ar/").content.decode()
+
+
+def test_the_demo_keeps_a_line_number_the_administrators_set(demo_mode):
+    LineNumber.objects.create(number="+358 9 123 4567", language="fi")
+    call_command("demo_data", verbosity=0)
+    call_command("demo_data", "--delete", verbosity=0)
+    assert [n.number for n in LineNumber.objects.all()] == ["+358 9 123 4567"]
 
 
 def test_demo_contacts_fill_the_statistics_once_and_go_with_the_accounts(demo_mode):

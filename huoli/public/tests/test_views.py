@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +28,14 @@ def test_home_page_sets_no_cookie_and_loads_nothing_from_elsewhere(client):
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
     html = response.content.decode()
-    assert "http://" not in html
-    assert "https://" not in html
+    # The only absolute addresses are the page's own, in every language, for search engines
+    # (canonical, alternates: links nothing loads).
+    addresses = re.findall(r"https?://[^\s\"'<>]*", html)
+    links = re.findall(
+        r'<link rel="(?:canonical|alternate)" (?:hreflang="[^"]+" )?href="(http://testserver/[^"]*)">',
+        html,
+    )
+    assert len(links) == 12 and sorted(links) == sorted(addresses), addresses
     assert response["Referrer-Policy"] == "same-origin"
 
 

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import conversation_take, duty_set
-from huoli.helpline.models import OpeningHours
+from huoli.helpline.models import LineNumber, OpeningHours
 from huoli.reports.forms import last_full_quarter
 from huoli.reports.models import PublishedQuarter
 from huoli.tests.browser.test_chat import counsellor_on_duty, log_in
@@ -65,8 +65,9 @@ def serious_violations(page, axe_source: str) -> list[str]:
 
 @pytest.fixture
 def line_open(demo_staff):
-    """The demo data opens the line around the clock."""
+    """The demo data opens the line around the clock and prints its number on every page."""
     assert OpeningHours.objects.count() == 7
+    assert LineNumber.objects.exists()
 
 
 @pytest.mark.parametrize("language", ["fi", "ar"])

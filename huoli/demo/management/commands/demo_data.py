@@ -1,6 +1,7 @@
 """``manage.py demo_data``: the demo staff accounts, opening hours around the clock, canned
-responses and, with ``--with-contacts``, made-up contacts for the statistics, the chats and
-messages among them with their conversations (demo mode only; ``make run``)."""
+responses, a made-up line number for the public pages and, with ``--with-contacts``, made-up
+contacts for the statistics, the chats and messages among them with their conversations (demo
+mode only; ``make run``)."""
 
 import datetime as dt
 import random
@@ -27,6 +28,7 @@ from huoli.demo.conversations import (
     speakers,
 )
 from huoli.directory.models import Referral, Service
+from huoli.helpline.models import LineNumber
 from huoli.helpline.services import opening_hours_around_the_clock
 from huoli.outreach.models import Campaign, CampaignCount
 from huoli.outreach.services import campaign_count
@@ -38,6 +40,9 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode o
 DEMO_LINE_NUMBER = "+35800000000"
 # A partner's campaign code (issue 19): try /fi/?c=koulu.
 DEMO_CAMPAIGN = {"code": "koulu", "name": "Schools in Helsinki"}
+# The number the public pages print for every language (made up: 800 is a toll-free prefix,
+# and no one answers 000 000).
+DEMO_PUBLIC_NUMBER = "+358 800 000 000"
 DEMO_STAFF = [
     {"username": "counsellor", "role": Role.COUNSELLOR, "first_name": "Aino",
      "languages": ["fi", "en"], "max_chats": 3, "takes_calls": True},
@@ -60,7 +65,7 @@ class Command(BaseCommand):
             "--delete",
             action="store_true",
             help="Delete every demo account instead (and the demo contacts, conversations, "
-            "cases and canned responses).",
+            "cases, canned responses and the demo line number).",
         )
         parser.add_argument(
             "--with-contacts",
@@ -75,6 +80,7 @@ class Command(BaseCommand):
             ContactRecord.objects.filter(counsellor__is_demo=True).delete()
             Conversation.objects.filter(counsellor__is_demo=True).delete()
             demo_canned_responses_delete()
+            LineNumber.objects.filter(number=DEMO_PUBLIC_NUMBER).delete()
             Case.objects.filter(created_by__is_demo=True).delete()
             CampaignCount.objects.filter(
                 campaign__code=DEMO_CAMPAIGN["code"], campaign__name=DEMO_CAMPAIGN["name"]
@@ -119,6 +125,9 @@ class Command(BaseCommand):
             code=DEMO_CAMPAIGN["code"], defaults={"name": DEMO_CAMPAIGN["name"]}
         )[1]:
             self.stdout.write(f"Demo campaign code: /fi/?c={DEMO_CAMPAIGN['code']}")
+        if not LineNumber.objects.exists():
+            LineNumber.objects.create(number=DEMO_PUBLIC_NUMBER, language="")
+            self.stdout.write(f"Demo line number on every public page: {DEMO_PUBLIC_NUMBER}.")
         if with_contacts:
             made = demo_contacts()
             if made:
