@@ -6,8 +6,8 @@ from django.urls import include, path
 from huoli.console.urls import admin_urlpatterns
 from huoli.core.health import health
 from huoli.phone.urls import sound_urlpatterns
-from huoli.public.urls import badge_urlpatterns
 from huoli.public.seo import robots_txt, sitemap_xml
+from huoli.public.urls import badge_urlpatterns
 
 urlpatterns = [
     # For monitoring and deploy/upgrade: reads only, no personal data (huoli/core/health.py).

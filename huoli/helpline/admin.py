@@ -48,6 +48,8 @@ class LineNumberAdmin(admin.ModelAdmin):
     list_display = ["number", "language", "order"]
     list_editable = ["order"]
     list_display_links = ["number"]
+    list_filter = ["language"]
+    ordering = ["language", "order", "pk"]
 
 
 @admin.register(FloodSwitch)
@@ -101,28 +103,3 @@ class InfoPageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class LineNumberForm(forms.ModelForm):
-    language = forms.ChoiceField(
-        label=_("language"),
-        choices=[("", "—"), *settings.LANGUAGES],
-        required=False,
-        help_text=LineNumber._meta.get_field("language").help_text,
-    )
-
-    class Meta:
-        model = LineNumber
-        fields = ["number", "language", "order"]
-
-
-@admin.register(LineNumber)
-class LineNumberAdmin(admin.ModelAdmin):
-    """The line's telephone numbers, printed at the top of every public page: one without a
-    language for everyone, and one for a language where its callers are answered elsewhere."""
-
-    form = LineNumberForm
-    list_display = ["number", "language", "order"]
-    list_editable = ["order"]
-    list_filter = ["language"]
-    ordering = ["language", "order", "pk"]
