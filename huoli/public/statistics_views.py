@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from huoli.core.robots import indexable
 from huoli.reports.open_statistics import (
     open_quarter,
     open_tables,
@@ -39,6 +40,7 @@ def _chosen(quarters, year, quarter):
     raise Http404
 
 
+@indexable
 @require_safe
 def statistics_view(request, year: int | None = None, quarter: int | None = None):
     quarters = published_quarters()

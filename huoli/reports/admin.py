@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huoli.core.admin_one_row import OneRowAdmin
 from huoli.reports.models import OpenStatistics, PublishedQuarter
+from huoli.reports.open_statistics import quarter_figures
 
 
 @admin.register(OpenStatistics)
@@ -47,4 +48,6 @@ class PublishedQuarterAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.published_by = request.user
+            # The texts printed today are the quarter's from now on (decision 0042).
+            obj.figures = quarter_figures(obj.year, obj.quarter)
         super().save_model(request, obj, form, change)

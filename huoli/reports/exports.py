@@ -67,16 +67,21 @@ def report_csv(report: Report, only: str = "") -> str:
     return out.getvalue()
 
 
-def open_csv(period: str, tables: list[tuple[str, str, Table]], notes: list[str]) -> str:
-    """The public statistics page as CSV: for each (caption, column heading, table) the
-    rows of ``report_csv`` (the same cells, "Total" last), then the page's notes."""
+def open_csv(
+    period: str, tables: list[tuple[str, str, list[tuple[str, str]], str | None]], notes: list[str]
+) -> str:
+    """The public statistics page as CSV: for each (caption, column heading, rows of (label,
+    printed text), printed total or None) the rows as ``report_csv`` writes them ("Total"
+    last), then the page's notes."""
     out = io.StringIO()
     writer = _Writer(csv.writer(out))
     writer.writerow([_("Period"), period])
-    for caption, heading, table in tables:
+    for caption, heading, rows, total in tables:
         writer.writerow([])
         writer.writerow([caption, heading])
-        writer.writerows(_table_rows(table))
+        writer.writerows([[label, text] for label, text in rows])
+        if total is not None:
+            writer.writerow([_("Total"), total])
     if notes:
         writer.writerow([])
         writer.writerows([[note] for note in notes])

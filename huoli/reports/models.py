@@ -1,6 +1,7 @@
 """Open statistics: which quarters the organisation has published on the public page, and which
-tables the page shows (one row). The figures themselves are never stored: the page prints the
-cells of the staff report of the same quarter (``open_statistics``, decision 0037)."""
+tables the page shows (one row). A quarter keeps the texts its tables printed when it was
+published (the staff report's cells of that day, ``open_statistics``; decisions 0037, 0042),
+never a true count."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class PublishedQuarter(models.Model):
         _("quarter"), choices=[(q, str(q)) for q in range(1, 5)]
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now, editable=False)
+    # {"tables": {key: {"rows": [{"text", "labels": {language: label}, "languages":
+    # {language: the label's own language where it differs}}], "total": text | None,
+    # "note": bool}}}: the printed texts only, as published (``open_statistics.quarter_figures``).
+    figures = models.JSONField(_("figures as published"), default=dict, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,22 +1,21 @@
 """The public statistics page's figures: for a published quarter, the tables administrators
-chose, each cell exactly the cell the staff report of that quarter prints
+chose, each cell the text the staff report of that quarter printed on the day it was published
 (``selectors.year_reports``: the quarter checked together with every whole period of its year,
-decisions 0019 and 0037). Nothing else is asked for: no range, no parameter, so no two
-requests differ by less than a whole quarter.
+decisions 0019 and 0037), kept with the publication (decision 0042). Nothing else is asked for:
+no range, no parameter; and a published quarter never changes, so no two requests, on one day
+or months apart, differ by a late change to one record.
 
-The year's reports are made once, in the default language (a cell does not depend on the
-language), and each page shows their cells under its own language's labels, made by the same
-code in the same order (``selectors.table_labels``). Both are cached: the figures per quarter
-and chosen tables, the page per quarter, tables and language. The keys hold the time the
-quarter was published, so publishing, unpublishing or choosing other tables is seen at once
-(in every process: the publication is read from the database on each request); the figures
-follow late changes to the records within ``CACHE_SECONDS``.
+``quarter_figures`` makes the texts once, in the default language (a cell does not depend on
+the language), with each row's label in every visitor language (``selectors.table_labels``:
+made by the same code in the same order). Only texts are kept ("<5", "40", the hidden mark), never a
+count. Pages are cached per quarter, publication time, chosen tables and language; the
+publication itself is read from the database on each request, so publishing, unpublishing or
+choosing other tables is seen at once in every process.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -25,9 +24,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from huoli.reports.exports import open_csv
-from huoli.reports.models import OPEN_TABLES, OpenStatistics, PublishedQuarter
-from huoli.reports.selectors import Table, every_table, table_labels, year_reports
-from huoli.reports.suppression import Cell, suppression_note
+from huoli.reports.models import OPEN_TABLES, OpenStatistics, PublishedQuarter, quarter_range
+from huoli.reports.selectors import every_table, table_labels, year_reports
+from huoli.reports.suppression import suppression_note
 
 CACHE_SECONDS = 60 * 60
 
@@ -37,14 +36,10 @@ class OpenTable:
     key: str
     caption: str
     heading: str  # what the figures count, the figures' column heading
-    table: Table  # the staff report's table: its labels, cells, total and note as printed
-    # Per row: the language of its label where it is not the page's (a list entry's English
-    # name on an Arabic page), else "".
-    languages: list[str] = field(default_factory=list)
-
-    @property
-    def rows(self) -> list[tuple[str, Cell, str]]:
-        return list(zip(self.table.labels, self.table.cells, self.languages, strict=True))
+    # (label, printed text, the label's language where it is not the page's, else "").
+    rows: list[tuple[str, str, str]]
+    total: str | None  # the printed total, or None where several may apply to one contact
+    note: str = ""
 
 
 @dataclass
@@ -68,7 +63,7 @@ class OpenQuarter:
     @property
     def english_names(self) -> bool:
         """Whether some row is named in English on a page in another language."""
-        return any("en" in table.languages for table in self.tables)
+        return any(lang == "en" for table in self.tables for _label, _text, lang in table.rows)
 
     def notes(self) -> list[str]:
         with translation.override(self.language):
@@ -105,53 +100,73 @@ def _stamp(published: PublishedQuarter, tables: list[str]) -> str:
     )
 
 
-def _figures(published: PublishedQuarter, tables: list[str]) -> dict[str, Table]:
-    """The chosen tables of the quarter's staff report, made in the default language (the
-    cells are the same in every language), from the cache or made with every other
-    published quarter of its year: one ``year_reports`` for all of them."""
-    key = f"open-statistics:figures:{_stamp(published, tables)}"
-    found = cache.get(key)
-    if found is not None:
-        return found
-    same_year = [q for q in published_quarters() if q.year == published.year]
-    if all(q.pk != published.pk for q in same_year):
-        same_year.append(published)
-    made = {}
+def quarter_figures(year: int, quarter: int) -> dict:
+    """What the public page of a quarter will print, as kept with its publication: for every
+    table a page may show, each row's printed text with its label in every visitor language,
+    the printed total and whether several may apply to one contact. The texts are the cells of
+    the staff report of the quarter today (made with its year's other whole periods)."""
+    start, end = quarter_range(year, quarter)
     with translation.override(settings.LANGUAGE_CODE):
-        reports = year_reports(published.year)
-        for quarter in same_year:
-            report = reports[(quarter.start, quarter.end)]
-            by_key = {table.key: table for table in every_table(report)}
-            for table_key in tables:
-                labels = [label for label, _lang in table_labels(table_key)]
-                if labels != by_key[table_key].labels:  # never: the same code makes both
-                    raise RuntimeError(f"the rows of {table_key} are not the report's")
-            made[f"open-statistics:figures:{_stamp(quarter, tables)}"] = {
-                table_key: by_key[table_key] for table_key in tables
-            }
-    cache.set_many(made, CACHE_SECONDS)
-    return made[key]
+        by_key = {table.key: table for table in every_table(year_reports(year)[(start, end)])}
+    tables = {}
+    for key in OPEN_TABLES:
+        table = by_key[key]
+        labels = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                labels[language] = table_labels(key)
+        with translation.override(settings.LANGUAGE_CODE):
+            if [label for label, _lang in table_labels(key)] != table.labels:
+                # Never: the same code makes both (a list changed in between: publish again).
+                raise RuntimeError(f"the rows of {key} are not the report's")
+        tables[key] = {
+            "rows": [
+                {
+                    "text": cell.text,
+                    "labels": {language: rows[i][0] for language, rows in labels.items()},
+                    "languages": {
+                        language: rows[i][1] for language, rows in labels.items() if rows[i][1]
+                    },
+                }
+                for i, cell in enumerate(table.cells)
+            ],
+            "total": table.total_cell.text if table.total_cell is not None else None,
+            "note": bool(table.note),
+        }
+    return {"tables": tables}
 
 
-def _open_table(key: str, table: Table) -> OpenTable:
-    """The report's table under the active language's labels, caption and note: the same
-    cells, rows in the same order (``selectors.table_labels``)."""
-    rows = table_labels(key)
-    shown = copy.copy(table)
-    shown.labels = [label for label, _lang in rows]
-    shown.title = str(OPEN_TABLES[key])
-    shown.note = _("Several may apply to one contact.") if table.note else ""
-    shown.unit = _("Referrals") if key == "referral" else _("Contacts")
-    return OpenTable(key, shown.title, shown.unit, shown, [lang for _label, lang in rows])
+def _figures(published: PublishedQuarter) -> dict:
+    """The quarter's figures as published; a row made without them (by hand, in a shell) gets
+    today's, kept from now on."""
+    if not published.figures:
+        published.figures = quarter_figures(published.year, published.quarter)
+        published.save(update_fields=["figures"])
+    return published.figures
+
+
+def _open_table(key: str, kept: dict, language: str) -> OpenTable:
+    """A kept table under the active language's labels, caption and note."""
+    return OpenTable(
+        key,
+        str(OPEN_TABLES[key]),
+        _("Referrals") if key == "referral" else _("Contacts"),
+        [
+            (row["labels"].get(language, ""), row["text"], row["languages"].get(language, ""))
+            for row in kept["rows"]
+        ],
+        kept["total"],
+        _("Several may apply to one contact.") if kept["note"] else "",
+    )
 
 
 def open_quarter(published: PublishedQuarter, tables: list[str], language: str) -> OpenQuarter:
-    """The figures of a published quarter in ``language``: each cell the staff report's."""
+    """The figures of a published quarter in ``language``, as published."""
     key = f"open-statistics:page:{_stamp(published, tables)}:{language}"
     found = cache.get(key)
     if found is not None:
         return found
-    figures = _figures(published, tables)
+    kept = _figures(published)["tables"]
     with translation.override(language):
         page = OpenQuarter(
             published.year,
@@ -159,17 +174,25 @@ def open_quarter(published: PublishedQuarter, tables: list[str], language: str) 
             published.start,
             published.end,
             language,
-            [_open_table(table_key, figures[table_key]) for table_key in tables],
+            [_open_table(table_key, kept[table_key], language) for table_key in tables],
         )
     cache.set(key, page, CACHE_SECONDS)
     return page
 
 
 def quarter_csv(figures: OpenQuarter) -> str:
-    """The page's tables as CSV: the same cells, captions and notes."""
+    """The page's tables as CSV: the same texts, captions and notes."""
     with translation.override(figures.language):
         return open_csv(
             figures.period,
-            [(table.caption, table.heading, table.table) for table in figures.tables],
+            [
+                (
+                    table.caption,
+                    table.heading,
+                    [(label, text) for label, text, _lang in table.rows],
+                    table.total,
+                )
+                for table in figures.tables
+            ],
             figures.notes(),
         )

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from huoli.helpline.models import InfoPage
 from huoli.helpline.services import opening_hours_around_the_clock
+from huoli.reports.models import PublishedQuarter
 from huoli.tests.test_url_matrix import named_patterns
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,9 @@ INDEXABLE = {
     "public:info_list": True,
     "public:info": True,
     "public:services": True,
+    "public:statistics": True,
+    "public:statistics_quarter": True,
+    "public:statistics_csv": False,
     "public:chat_start": False,
     "public:call": False,
     "public:call_start": False,
@@ -53,12 +57,19 @@ INDEXABLE = {
 }
 
 
+# A quarter on the open statistics page (ended long ago).
+PUBLISHED = (2025, 4)
+
+
 def public_names() -> dict[str, str]:
     """Every public URL name with its address in Finnish (an information page: signs)."""
     names = {}
     for name, pattern in named_patterns():
         if name.startswith("public:"):
-            kwargs = {"slug": "signs"} if pattern.pattern.converters else {}
+            converters = pattern.pattern.converters
+            kwargs = {"slug": "signs"} if "slug" in converters else {}
+            if "year" in converters:
+                kwargs = {"year": PUBLISHED[0], "quarter": PUBLISHED[1]}
             names[name] = reverse(name, kwargs=kwargs).replace("/en/", "/fi/", 1)
     return names
 
@@ -76,6 +87,7 @@ def test_every_public_url_name_is_decided():
 def test_each_public_page_is_indexable_or_says_noindex(client, language):
     cache.clear()
     opening_hours_around_the_clock()
+    PublishedQuarter.objects.create(year=PUBLISHED[0], quarter=PUBLISHED[1])
     # A conversation of this browser, so its pages answer with the page itself.
     started = client.post(
         f"/{language}/message/",
@@ -99,7 +111,7 @@ def test_each_public_page_is_indexable_or_says_noindex(client, language):
             assert name == "public:exit", name
         else:
             assert noindex_said(response), (name, status)
-            if html:  # a page, not a refused GET (405)
+            if html and response["Content-Type"].startswith("text/html"):  # not a 405, a CSV
                 assert NOINDEX_META in html, name
                 assert 'rel="canonical"' not in html and 'rel="alternate"' not in html, name
         seen[name] = status
@@ -193,7 +205,7 @@ def test_the_sitemap_lists_every_indexable_page_in_every_language(client):
     expected = {
         f"/{code}/{path}"
         for code in LANGUAGES
-        for path in ["", "info/", "services/", *(f"info/{slug}/" for slug in SLUGS)]
+        for path in ["", "info/", "services/", "statistics/", *(f"info/{slug}/" for slug in SLUGS)]
     } | {"/en/info/schools/"}
     assert {location.removeprefix(SITE) for location in urls} == expected
     assert all(location.startswith(f"{SITE}/") for location in urls)
@@ -212,7 +224,7 @@ def test_the_sitemap_lists_every_indexable_page_in_every_language(client):
 def test_the_sitemap_lists_no_page_that_is_not_indexed(client):
     InfoPage.objects.create(slug="schools", language="en", title="For schools", body="Text.")
     urls = sitemap_urls(client)
-    assert len(urls) == 10 * 8 + 1
+    assert len(urls) == 10 * 9 + 1
     for location in urls:
         assert location.startswith("http://testserver/")  # no HUOLI_PUBLIC_URL: as asked
         page = client.get(location)

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -360,3 +361,30 @@ def test_list_entries_are_in_english_on_pages_in_other_languages(client, seeded_
     with translation.override("fi"):
         note = translation.gettext("The names of concerns and of who contacted us are in English.")
     assert note not in finnish
+
+
+def test_a_published_quarter_keeps_its_figures_when_records_change_later(client, seeded_year):
+    """Published figures never move: a reader who saves the page every day learns nothing of
+    a record completed or changed after publication (decision 0042)."""
+    publish()
+    before = client.get(f"/en/statistics/{YEAR}/1/").content.decode()
+    before_csv = client.get(f"/en/statistics/{YEAR}/1/csv/").content
+    staff_before = staff_rows("en", ["channel"])
+    # Thirty more chats in the quarter, after publication.
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    tz = timezone.get_current_timezone()
+    for day in range(1, 31):
+        ContactRecord.objects.create(
+            channel="chat",
+            counsellor=counsellor,
+            started_at=timezone.make_aware(datetime(YEAR, 1, day, 12), tz),
+            language="fi",
+        )
+    cache.clear()
+    assert staff_rows("en", ["channel"]) != staff_before  # the staff report follows the records
+    assert client.get(f"/en/statistics/{YEAR}/1/").content.decode() == before
+    assert client.get(f"/en/statistics/{YEAR}/1/csv/").content == before_csv
+    # Kept as printed texts, never as counts.
+    kept = PublishedQuarter.objects.get().figures["tables"]
+    texts = [row["text"] for table in kept.values() for row in table["rows"]]
+    assert all((text.isdigit() and int(text) % 5 == 0) or text in ("<5", HIDDEN) for text in texts)
