@@ -34,6 +34,7 @@ from huoli.outreach.models import Campaign, CampaignCount
 from huoli.outreach.services import campaign_count
 from huoli.reports.forms import last_full_quarter
 from huoli.reports.models import PublishedQuarter
+from huoli.reports.open_statistics import quarter_figures
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (published on purpose: demo mode only)
 
@@ -154,7 +155,8 @@ def demo_quarter_published() -> tuple[int, int]:
         year=year,
         quarter=quarter,
         defaults={
-            "published_by": User.objects.filter(is_demo=True, role=Role.ADMINISTRATOR).first()
+            "published_by": User.objects.filter(is_demo=True, role=Role.ADMINISTRATOR).first(),
+            "figures": quarter_figures(year, quarter),
         },
     )
     return year, quarter
