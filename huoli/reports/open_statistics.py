@@ -145,15 +145,32 @@ def _figures(published: PublishedQuarter) -> dict:
     return published.figures
 
 
+def _labels(key: str, kept: dict, language: str) -> list[tuple[str, str]]:
+    """The rows' labels in ``language``, with each label's own language where it differs:
+    looked up again while the table's rows are still those it was published with (a better
+    translation shows at once), else as kept at publication (a list changed since)."""
+    kept_default = [row["labels"].get(settings.LANGUAGE_CODE) for row in kept["rows"]]
+    with translation.override(settings.LANGUAGE_CODE):
+        same_rows = [label for label, _lang in table_labels(key)] == kept_default
+    if same_rows:
+        with translation.override(language):
+            return table_labels(key)
+    return [
+        (row["labels"].get(language, ""), row["languages"].get(language, ""))
+        for row in kept["rows"]
+    ]
+
+
 def _open_table(key: str, kept: dict, language: str) -> OpenTable:
     """A kept table under the active language's labels, caption and note."""
+    labels = _labels(key, kept, language)
     return OpenTable(
         key,
         str(OPEN_TABLES[key]),
         _("Referrals") if key == "referral" else _("Contacts"),
         [
-            (row["labels"].get(language, ""), row["text"], row["languages"].get(language, ""))
-            for row in kept["rows"]
+            (label, row["text"], lang)
+            for (label, lang), row in zip(labels, kept["rows"], strict=True)
         ],
         kept["total"],
         _("Several may apply to one contact.") if kept["note"] else "",

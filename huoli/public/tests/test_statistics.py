@@ -388,3 +388,20 @@ def test_a_published_quarter_keeps_its_figures_when_records_change_later(client,
     kept = PublishedQuarter.objects.get().figures["tables"]
     texts = [row["text"] for table in kept.values() for row in table["rows"]]
     assert all((text.isdigit() and int(text) % 5 == 0) or text in ("<5", HIDDEN) for text in texts)
+
+
+def test_a_list_changed_after_publication_leaves_the_quarter_as_published(client, seeded_year):
+    """A concern added later is no row of the published quarter: its rows and labels stay
+    those of the day it was published (in every language)."""
+    publish()
+    before = {
+        language: figure_tables(client.get(f"/{language}/statistics/{YEAR}/1/").content.decode())
+        for language in ("en", "ar")
+    }
+    ListEntry.objects.create(kind="concern", code="added_later", name_fi="Uusi", name_en="New")
+    cache.clear()
+    for language, tables in before.items():
+        after = figure_tables(client.get(f"/{language}/statistics/{YEAR}/1/").content.decode())
+        assert after == tables, language
+    # The staff report has the new row.
+    assert len(staff_rows("en", ["concern"])[0]) == len(before["en"][1]["rows"]) + 1
