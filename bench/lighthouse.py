@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,9 @@ from pathlib import Path
 from processes import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from huoli.tests.asgi_process import make_run_flags  # noqa: E402 (the Makefile's uvicorn flags)
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 AIMS = {"seo": 90, "accessibility": 95}
@@ -46,24 +48,6 @@ CHROME_FLAGS = [
     # Offline: every host name fails to resolve; the page is asked for at 127.0.0.1.
     '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"',
 ]  # fmt: skip
-
-
-def make_run_flags() -> list[str]:
-    """uvicorn's options in the Makefile's `run` target, without --host and --port."""
-    app = "huoli.asgi:application"
-    line = next(
-        line for line in (ROOT / "Makefile").read_text().splitlines() if f"uvicorn {app}" in line
-    )
-    words = shlex.split(line.split(app, 1)[1])
-    flags, skip = [], False
-    for word in words:
-        if skip:
-            skip = False
-        elif word in ("--host", "--port"):
-            skip = True
-        else:
-            flags.append(word)
-    return flags
 
 
 def prepare(var: str) -> dict[str, str]:
