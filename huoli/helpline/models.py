@@ -224,7 +224,10 @@ class InfoPage(models.Model):
 
 
 def validate_phone_number(value: str) -> None:
-    if not PHONE_NUMBER.fullmatch(value):
+    digits = sum(ch.isdigit() for ch in value)
+    # E.164: at most 15 digits; and no national trunk 0 after the country code (+358 09…
+    # dials nowhere from abroad or from a phone that adds the 0 itself).
+    if not PHONE_NUMBER.fullmatch(value) or not 7 <= digits <= 15 or TRUNK_ZERO.match(value):
         raise ValidationError(
             _("An international number with its country code, e.g. +358 800 123 456."),
             code="phone_number",
@@ -232,6 +235,7 @@ def validate_phone_number(value: str) -> None:
 
 
 PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{0,3}( ?[0-9]{1,5}){2,6}")
+TRUNK_ZERO = re.compile(r"\+[0-9]{1,4} 0")
 
 
 class LineNumber(models.Model):

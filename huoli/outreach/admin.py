@@ -1,10 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
 
-from huoli.outreach.models import Campaign, CampaignCount
-from huoli.outreach.services import campaign_month
+from huoli.outreach.models import Campaign
 
 
 class CampaignForm(forms.ModelForm):
@@ -18,46 +15,27 @@ class CampaignForm(forms.ModelForm):
         return self.cleaned_data["code"].strip().lower()
 
 
-class CampaignCountInline(admin.TabularInline):
-    """The ended months' counts, read only. The running month's count is not shown: watched
-    while it grows, it would tell when a family came by a partner's link. The statistics
-    show every month, suppressed like every count."""
-
-    model = CampaignCount
-    fields = ["month_shown", "count"]
-    readonly_fields = ["month_shown", "count"]
-    extra = 0
-    max_num = 0
-    can_delete = False
-    verbose_name = _("contacts in an ended month")
-    verbose_name_plural = _("contacts by month")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(month__lt=campaign_month()).order_by("-month")
-
-    @admin.display(description=_("month"))
-    def month_shown(self, row: CampaignCount) -> str:
-        return date_format(row.month, "YEAR_MONTH_FORMAT")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     """Campaign codes partners' links and QR codes carry (``/fi/?c=koulu``); a start from
     such a visit counts one in its month, and nothing else is kept. Codes are never deleted
     or changed (printed materials carry them, and the statistics list every campaign ever
-    made): stop counting one with "counted" instead."""
+    made): stop counting one with "counted" instead. The counts are read in the statistics
+    only, rounded and checked like every count, and only for months that have ended: shown
+    here exactly, a code given to one family would tell whether that family called, and a
+    count watched while it grows would tell when (decision 0042)."""
 
     form = CampaignForm
     list_display = ["code", "name", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["code", "name"]
-    inlines = [CampaignCountInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?counts__gt=… would list the campaigns used this month, at the moment of their
+        # first use: no filter reaches the counts.
+        if lookup.split("__")[0] == "counts":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "created_at"] if obj is not None else []

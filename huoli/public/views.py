@@ -808,4 +808,5 @@ def badge_view(request, language: str):
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     patch_cache_control(response, public=True, max_age=BADGE_MAX_AGE)
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Content-Language"] = language  # the badge's, not the browser's
     return response

@@ -427,10 +427,11 @@ def _callbacks(start_dt, end_dt) -> tuple[Table, tuple[str, str]]:
 
 
 def _whole_months(start: date, end: date) -> tuple[date | None, date | None]:
-    """The first days of the first and the last month lying wholly in the range (None, None
-    for a range without a whole month)."""
+    """The first days of the first and the last month lying wholly in the range and ended
+    (None, None for a range without one). The running month is never counted: a report read
+    again and again while it grows would tell which conversation came by which link."""
     first = start if start.day == 1 else (start.replace(day=1) + timedelta(days=32)).replace(day=1)
-    following = end + timedelta(days=1)
+    following = min(end + timedelta(days=1), timezone.localdate().replace(day=1))
     last = (following.replace(day=1) - timedelta(days=1)).replace(day=1)
     return (first, last) if first <= last else (None, None)
 
@@ -452,7 +453,7 @@ def _campaigns(start: date, end: date) -> Table | None:
         note=_(
             "Chats, messages, calls from the web page and call-back requests started from a "
             "partner's link or QR code with the code. Counted by month: only the months "
-            "wholly inside the period."
+            "wholly inside the period that have ended."
         ),
         unit=_("Conversations"),
     )

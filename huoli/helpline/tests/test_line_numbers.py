@@ -39,3 +39,28 @@ def test_a_number_without_its_country_code_or_an_unknown_language_is_refused(cli
 def test_counsellors_do_not_edit_the_numbers(client, logged_in):
     logged_in("counsellor")
     assert client.get("/console/admin/helpline/linenumber/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("+358 800 000 000", True),
+        ("+358 9 123 4567", True),
+        ("+358 40 123 4567", True),
+        ("+46 8 123 456 78", True),
+        ("+358 09 123 4567", False),  # the national trunk 0 dials nowhere after +358
+        ("+1 2 3", False),  # too short to be a number
+        ("+358 40 123 4567 8901 23", False),  # more than E.164's 15 digits
+        ("040 123 4567", False),  # no country code
+    ],
+)
+def test_a_number_is_one_a_phone_can_dial_from_anywhere(number, valid):
+    from django.core.exceptions import ValidationError
+
+    from huoli.helpline.models import validate_phone_number
+
+    if valid:
+        validate_phone_number(number)
+    else:
+        with pytest.raises(ValidationError):
+            validate_phone_number(number)

@@ -19,6 +19,7 @@ def test_the_badge_is_served_to_any_site_without_a_cookie(client, language):
     assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
     # In the address's language, whatever the browser prefers.
     assert response.content.decode() == badge_svg(language)
+    assert response["Content-Language"] == language
     assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=604800"}
     assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert not response.cookies

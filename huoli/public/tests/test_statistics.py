@@ -405,3 +405,10 @@ def test_a_list_changed_after_publication_leaves_the_quarter_as_published(client
         assert after == tables, language
     # The staff report has the new row.
     assert len(staff_rows("en", ["concern"])[0]) == len(before["en"][1]["rows"]) + 1
+
+
+def test_the_quarter_links_carry_the_visits_campaign_code(client):
+    """Statistics, then a quarter, then home: the partner's code is still there for a start."""
+    publish()
+    html = client.get("/fi/statistics/", {"c": "koulu"}).content.decode()
+    assert f'href="/fi/statistics/{YEAR}/1/?c=koulu"' in html

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
+import time_machine
 from django.utils import translation
 from pypdf import PdfReader
 
 from huoli.core.roles import Role
+from huoli.helpline.selectors import HELSINKI
 from huoli.outreach.models import Campaign, CampaignCount
 from huoli.reports.exports import report_csv, report_pdf, report_xlsx
 from huoli.reports.selectors import report_for, whole_periods, year_reports
@@ -128,3 +130,17 @@ def test_the_files_and_the_dashboard_show_the_table(client, logged_in, campaigns
     assert '<th scope="row">moskeija (Mosques)</th><td>&lt;5</td>' in table
     assert '<th scope="row">Total</th><td>15</td>' in table
     assert ">12<" not in table and ">13<" not in table
+
+
+@translation.override("en")
+def test_the_running_month_is_never_counted(campaigns):
+    """A report read again and again while the month runs would tell which conversation came
+    by which link (the cell moves at the start that made it move): only ended months count."""
+    with time_machine.travel(datetime(YEAR, 3, 20, 12, tzinfo=HELSINKI)):
+        assert report_for(*MARCH).campaigns.total == 0
+        assert report_for(*Q1).campaigns.total == 2 + 3  # January and February
+        koulu = Campaign.objects.get(code="koulu")
+        CampaignCount.objects.filter(campaign=koulu, month=MARCH[0]).update(count=40)
+        assert rows(report_for(*MARCH)) == rows(report_for(date(YEAR, 3, 1), date(YEAR, 3, 30)))
+    with time_machine.travel(datetime(YEAR, 4, 1, 12, tzinfo=HELSINKI)):
+        assert report_for(*MARCH).campaigns.total == 41  # March has ended
