@@ -123,6 +123,12 @@ NOT_FREE_TEXT = {
     "supervision.ReviewCriterion.name_en": "a review criterion's name",
     "supervision.Review.origin": "a code from a fixed list",
     "supervision.ReviewRating.rating": "a code from a fixed list",
+    # Reaching families (issue 19): what the public pages and partner materials print.
+    "helpline.LineNumber.number": "the line's public number",
+    "helpline.LineNumber.language": "a language code",
+    "outreach.Campaign.code": "a campaign code printed on partners' materials",
+    "outreach.Campaign.name": "who uses a campaign code (a partner, not a person)",
+    "reports.PublishedQuarter.figures": "the published statistics' texts (public)",
 }
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)

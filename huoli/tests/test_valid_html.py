@@ -186,7 +186,7 @@ def console_pages() -> dict[str, str]:
     pages.update(review_pages(clients["supervisor"], counsellor))
     # Partner materials with the line's numbers and a campaign chosen (above: the empty state).
     LineNumber.objects.create(number="+358 800 123 456")
-    Campaign.objects.create(code="koulu", name="Koulut")
+    Campaign.objects.get_or_create(code="koulu", defaults={"name": "Koulut"})  # demo data has it
     materials = clients["admin"].get(reverse("console:materials"), {"c": "koulu"})
     assert materials.status_code == 200
     pages["admin partner materials, a campaign chosen"] = materials.content.decode()

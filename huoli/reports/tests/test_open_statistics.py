@@ -43,7 +43,7 @@ def test_an_administrator_publishes_an_ended_quarter_and_it_is_audited(client, a
 
 def test_a_quarter_is_published_only_once_it_has_ended_and_only_once(client, administrator):
     year, quarter = this_quarter()
-    response = client.post(ADD, {"year": year, "quarter": quarter})
+    response = client.post(ADD, {"year": year, "quarter": quarter}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "can be published only once it has ended" in response.content.decode()
     next_year = client.post(ADD, {"year": year + 1, "quarter": 1})

@@ -17,7 +17,7 @@ def test_the_administrator_downloads_a_somali_poster_and_copies_a_badge(
     demo_staff, asgi_server, browser, csp_violations
 ):
     LineNumber.objects.create(number="+358 800 123 456")
-    Campaign.objects.create(code="koulu", name="Koulut")
+    Campaign.objects.get_or_create(code="koulu", defaults={"name": "Koulut"})  # demo data has it
     url = asgi_server.url
     context = browser.new_context(locale="en-GB", accept_downloads=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
