@@ -94,6 +94,15 @@ class HoursLine:
     def last_name(self) -> str:
         return str(Weekday(self.last).label)
 
+    @property
+    def times(self) -> str:
+        """The day's times, "10:00 to 12:00, 14:00 to 18:00" written with en dashes (closing
+        at midnight as 24:00)."""
+        return ", ".join(
+            f"{opens:%H:%M}\u2013{'24:00' if closes == MIDNIGHT else f'{closes:%H:%M}'}"
+            for opens, closes in self.periods
+        )
+
 
 def weekly_hours() -> list[HoursLine]:
     """The weekly schedule in a few lines (Monday to Friday 10:00 to 18:00), days closed left out;

@@ -25,7 +25,6 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from huoli.helpline.models import MIDNIGHT
 from huoli.helpline.selectors import HoursLine
 from huoli.outreach.typefaces import add_fonts
 
@@ -55,11 +54,7 @@ class Content:
             days = capfirst(line.first_name)
             if line.last != line.first:
                 days = f"{days}\u2013{line.last_name}"
-            times = ", ".join(
-                f"{opens:%H:%M}\u2013{'24:00' if closes == MIDNIGHT else f'{closes:%H:%M}'}"
-                for opens, closes in line.periods
-            )
-            rows.append((days, times))
+            rows.append((days, line.times))
         return rows
 
 

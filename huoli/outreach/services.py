@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from huoli.helpline.selectors import HELSINKI
 from huoli.outreach.models import CAMPAIGN_CODE, Campaign, CampaignCount
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 _CODE = re.compile(CAMPAIGN_CODE)
 
 

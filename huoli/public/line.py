@@ -4,7 +4,6 @@ few lines. Numbers and times are written left to right inside right-to-left text
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import DatabaseError
@@ -12,7 +11,6 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from huoli.helpline.models import MIDNIGHT
 from huoli.helpline.selectors import HoursLine, line_numbers, weekly_hours
 
 
@@ -29,15 +27,10 @@ def shown_numbers(language: str) -> list[ShownNumber]:
     ]
 
 
-def _clock(time: dt.time, *, closing: bool = False) -> str:
-    return "24:00" if closing and time == MIDNIGHT else f"{time:%H:%M}"
-
-
-def times_text(periods: tuple[tuple[dt.time, dt.time], ...]) -> SafeString:
-    """The times of one day ("10:00 to 12:00, 14:00 to 18:00" with en dashes), isolated left
-    to right (an Arabic sentence around them would otherwise turn them around)."""
-    times = ", ".join(f"{_clock(o)}\u2013{_clock(c, closing=True)}" for o, c in periods)
-    return format_html('<bdi dir="ltr">{}</bdi>', times)
+def times_text(line: HoursLine) -> SafeString:
+    """The times of one line of the hours, isolated left to right (an Arabic sentence around
+    them would otherwise turn them around)."""
+    return format_html('<bdi dir="ltr">{}</bdi>', line.times)
 
 
 def hours_text(line: HoursLine) -> SafeString:
@@ -57,7 +50,7 @@ def hours_text(line: HoursLine) -> SafeString:
             "day": conditional_escape(line.first_name),
             "first_day": conditional_escape(line.first_name),
             "last_day": conditional_escape(line.last_name),
-            "times": times_text(line.periods),
+            "times": times_text(line),
         }
     )
 
