@@ -14,6 +14,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from huoli.core.checks import assert_safe_to_serve  # noqa: E402
+from huoli.core.interpreter import settle_for_serving  # noqa: E402
 from huoli.core.origins import SameOriginValidator  # noqa: E402
 from huoli.routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,6 +24,11 @@ if os.environ.get("HUOLI_PURGE_DAILY") == "1":
     from huoli.retention.scheduler import start_daily_purge
 
     start_daily_purge()
+
+# Everything loaded so far lives as long as the process: the collector stops walking it and
+# collects less often, and the database thread gets the interpreter's lock back sooner, so
+# neither stalls delivery (core/interpreter.py).
+settle_for_serving()
 
 application = ProtocolTypeRouter(
     {
