@@ -17,7 +17,7 @@ primary key before an INSERT, so:
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Case, Value, When, signals
 
 from huoli.core.encryption import COLUMN_PREFIX, DecryptionError, keyring
@@ -109,8 +109,17 @@ class EncryptedTextField(models.TextField):
         return self.get_prep_value(value)
 
 
-def encrypted_fields(model) -> list[EncryptedTextField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+def encrypted_fields(model) -> tuple[EncryptedTextField, ...]:
+    """The model's encrypted fields (looked up once per model: every instance built asks)."""
+    fields = _encrypted_fields.get(model)
+    if fields is None:
+        fields = _encrypted_fields[model] = tuple(
+            f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        )
+    return fields
+
+
+_encrypted_fields: dict[type, tuple[EncryptedTextField, ...]] = {}
 
 
 def _open_row(sender, instance, **kwargs):
@@ -142,6 +151,38 @@ def _bind(model, instance, attnames, using=None) -> None:
         model._base_manager.using(using or instance._state.db).filter(pk=instance.pk).update(
             **values
         )
+
+
+def reserve_primary_keys(model, count: int) -> list[int] | None:
+    """``count`` new primary keys for rows about to be bulk-created, so their encrypted
+    values are bound to their rows as they are inserted, without ``bind_rows``'s second
+    write (decision 0043). Call inside the transaction that inserts them. PostgreSQL takes
+    them from the column's sequence; SQLite (whose ``AUTOINCREMENT`` never reuses a key)
+    from above the highest key given so far, which no other writer can take meanwhile
+    because a Huoli transaction holds SQLite's write lock from its start (``IMMEDIATE``).
+    None on another database: insert without keys and call ``bind_rows``."""
+    if count <= 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite" and connection.in_atomic_block:
+            quote = connection.ops.quote_name
+            # Only our own table and column names are formatted in.
+            highest = (
+                f"SELECT MAX(top) FROM (SELECT MAX({quote(column)}) AS top FROM {quote(table)} "  # noqa: S608
+                "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)"
+            )
+            cursor.execute(highest, [table])
+            top = cursor.fetchone()[0] or 0
+            return list(range(top + 1, top + 1 + count))
+    return None
 
 
 def bind_rows(instances) -> None:
