@@ -177,7 +177,7 @@ HUOLI_SINGLE_PROCESS = env_bool("HUOLI_SINGLE_PROCESS", False)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "huoli.core.layers.PubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "huoli"},
         }
     }

@@ -77,4 +77,18 @@ class FrameConsumer(AsyncWebsocketConsumer):
         event = message["event"]
         if event.get("type") == "conversation.typing" and event.get("sender") == self.side:
             return
-        await self.send_json(event)
+        await self.send(text_data=event_text(message))
+
+
+def event_text(message: dict) -> str:
+    """The event as the JSON text sent to the browser, encoded once for every socket of
+    this process that receives the same layer message (the in-memory layer hands them one
+    dict). Kept beside the event it was made from: a consumer that sends a changed event
+    builds a new message, which encodes its own."""
+    event = message["event"]
+    cached = message.get("_text")
+    if cached is not None and cached[0] is event:
+        return cached[1]
+    text = json.dumps(event)
+    message["_text"] = (event, text)
+    return text

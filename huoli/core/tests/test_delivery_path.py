@@ -1,0 +1,104 @@
+"""The delivery path's pieces (decision 0043): events handed from the database thread in
+order and in bursts, JSON made once per layer message, the in-memory layer's queues, the
+Redis layer's pipelined sends, and the interpreter settled in a server process."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from huoli.core import events
+from huoli.core.consumers import event_text
+from huoli.core.events import StaffProfileUpdated, publish_on_commit, staff_group
+from huoli.core.layers import LocalChannelLayer, PubSubChannelLayer
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_burst_of_events_arrives_in_order_through_one_hand_over(monkeypatch):
+    layer = get_channel_layer()
+    group = staff_group(5151)
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    bursts = []
+    send_all = events._send_all
+
+    async def counted(layer, sends):
+        bursts.append(len(sends))
+        await send_all(layer, sends)
+
+    monkeypatch.setattr(events, "_send_all", counted)
+
+    def commit_many():
+        with transaction.atomic():
+            for number in range(40):
+                publish_on_commit(group, StaffProfileUpdated(f"n{number}", [], number))
+
+    await database_sync_to_async(commit_many)()
+    names = [
+        (await asyncio.wait_for(layer.receive(channel), timeout=5))["event"]["display_name"]
+        for _ in range(40)
+    ]
+    assert names == [f"n{number}" for number in range(40)]
+    # Handed to the event loop in bursts, not one task per event.
+    assert sum(bursts) == 40 and len(bursts) < 40
+    await layer.group_discard(group, channel)
+
+
+def test_the_json_text_is_made_once_for_one_message_and_again_for_a_changed_event():
+    message = {"type": "huoli.event", "event": {"type": "conversation.typing", "sender": "a"}}
+    first = event_text(message)
+    assert json.loads(first) == message["event"]
+    assert event_text(message) is first
+    changed = {**message, "event": {**message["event"], "text": "uusi"}}
+    assert json.loads(event_text(changed))["text"] == "uusi"
+    assert event_text(message) is first
+
+
+async def test_the_in_memory_layer_keeps_no_queue_for_a_channel_it_has_emptied():
+    layer = LocalChannelLayer()
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    await layer.group_send_many([("g", {"type": "a"}), ("g", {"type": "b"})])
+    assert [(await layer.receive(channel))["type"] for _ in range(2)] == ["a", "b"]
+    assert channel not in layer.channels
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+async def test_the_redis_layer_sends_a_burst_in_order_to_every_group():
+    layer = PubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="huoli-test")
+    try:
+        one, two = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("one", one)
+        await layer.group_add("two", two)
+        sends = [("one" if n % 2 else "two", {"type": "x", "n": n}) for n in range(20)]
+        await layer.group_send_many(sends)
+        got_one = [(await asyncio.wait_for(layer.receive(one), 5))["n"] for _ in range(10)]
+        got_two = [(await asyncio.wait_for(layer.receive(two), 5))["n"] for _ in range(10)]
+        assert got_one == list(range(1, 20, 2))
+        assert got_two == list(range(0, 20, 2))
+    finally:
+        await layer.flush()
+
+
+def test_a_server_process_freezes_what_it_loaded_and_collects_less_often(tmp_path):
+    script = (
+        "import gc, sys, huoli.asgi; "
+        "print(gc.get_threshold(), gc.get_freeze_count() > 10_000, sys.getswitchinterval())"
+    )
+    env = {**os.environ, "HUOLI_VAR_DIR": str(tmp_path), "HUOLI_DEMO": "1"}
+    subprocess.run([sys.executable, "-m", "huoli.keys"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["(10000,", "20,", "100)", "True", "0.0005"]
