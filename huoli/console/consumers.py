@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
-from huoli.accounts.selectors import session_fingerprint, staff_socket_role
+from huoli.accounts.selectors import session_fingerprint, staff_socket_role, staff_socket_roles
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import access_conversation, messages_after, staff_notes_after
 from huoli.conversations.services.messages import (
@@ -32,7 +33,7 @@ from huoli.conversations.services.messages import (
     typing_signal,
 )
 from huoli.conversations.services.staff_notes import staff_note_add, staff_note_event
-from huoli.conversations.writer import writer
+from huoli.conversations.writer import Guard, GuardRefused, writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import (
     QUEUE_GROUP,
@@ -60,6 +61,13 @@ logger = logging.getLogger(__name__)
 @database_sync_to_async
 def _role_now(user_id, session_key) -> str | None:
     return staff_socket_role(user_id=user_id, session_key=session_key)
+
+
+def _rights_now(subjects: set) -> set:
+    """Of (user id, session key, role) triples, those whose session, account, role and
+    two-factor are still what the socket opened with (the message writer's ``Guard``)."""
+    roles = staff_socket_roles((user_id, key) for user_id, key, _role in subjects)
+    return {(user_id, key, role) for user_id, key, role in subjects if roles[user_id, key] == role}
 
 
 @database_sync_to_async
@@ -94,7 +102,7 @@ def _staff_note(user, conversation_id: int, client_id: str, body: str) -> int:
     return note.pk
 
 
-async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
+async def _post(user, conversation_id: int, client_id: str, body: str, guard: Guard) -> int:
     return await writer().post(
         MessagePost(
             conversation_id=conversation_id,
@@ -102,7 +110,8 @@ async def _post(user, conversation_id: int, client_id: str, body: str) -> int:
             author=user,
             client_id=client_id,
             body=body,
-        )
+        ),
+        guard,
     )
 
 
@@ -123,7 +132,8 @@ class StaffConsumer(FrameConsumer):
     frame_rate = 20.0
     frame_burst = 40
     # A check at most this old is reused for frames that neither read nor write a
-    # conversation (ping, typing, seen); watch and message are always checked afresh.
+    # conversation (ping, typing, seen); watch and message are always checked afresh (a
+    # message by the writer, in the database thread, just before its batch is stored).
     fresh_seconds = 2.0
     # An idle socket checks this often (an expired session sends no event).
     recheck_seconds = 30.0
@@ -160,6 +170,8 @@ class StaffConsumer(FrameConsumer):
             self.groups_joined.append(QUEUE_GROUP)
         # conversation id -> may write (True for the counsellor answering it)
         self.watching: dict[int, bool] = {}
+        # conversation id -> when the right to it was last checked (time.monotonic())
+        self.watch_checked: dict[int, float] = {}
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
@@ -190,18 +202,34 @@ class StaffConsumer(FrameConsumer):
         self.checked_at = time.monotonic()
         return True
 
+    def _rights_guard(self) -> Guard:
+        """The writer's check of this socket's rights for a message: ``_still_allowed``'s,
+        made for every sender of the batch at once (``_rights_now``)."""
+        return Guard(check=_rights_now, subject=(self.user.pk, self.session_key, self.role))
+
     async def _recheck_while_open(self) -> None:
+        """Check the rights, and each watched conversation, once they are
+        ``recheck_seconds`` old. A message the writer stored is such a check, made in its
+        transaction (``_rights_guard``, and the service's ``may_write``), so a socket that
+        writes is rarely looked at here, and no right is ever older than the interval."""
+        # Sockets that opened together (a restart brings them all back) must not all check
+        # at once every interval, stalling delivery: each counts its first checks as made at
+        # a random earlier moment, so it checks sooner (decision 0043).
+        self.checked_at -= random.uniform(0, self.recheck_seconds)  # noqa: S311 (timing)
+        wake = self.checked_at + self.recheck_seconds
         while not self.closing:
-            await asyncio.sleep(self.recheck_seconds)
+            await asyncio.sleep(max(0.0, wake - time.monotonic()))
             try:
-                # A frame checked within the interval already: nothing to do this round.
                 if not await self._still_allowed(max_age=self.recheck_seconds):
                     return
                 await self._recheck_watched()
+                oldest = min([self.checked_at, *self.watch_checked.values()])
+                wake = oldest + self.recheck_seconds
             except Exception as error:
                 # The database or the channel layer away for a moment (the same fault may have
-                # dropped the event this loop stands in for): the next round looks again.
+                # dropped the event this loop stands in for): look again an interval later.
                 logger.warning("staff socket check failed: %s", type(error).__name__)
+                wake = time.monotonic() + self.recheck_seconds
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing:
@@ -231,12 +259,16 @@ class StaffConsumer(FrameConsumer):
         await super().huoli_event(message)
 
     async def _recheck_watched(self) -> None:
-        """Look again at every watched conversation: events are best effort (a full queue
-        or a Redis reconnect drops one), so a lost ``conversation.released`` keeps a
-        transferred chat on this socket for one interval at most."""
+        """Look again at every watched conversation last checked an interval ago or more:
+        events are best effort (a full queue or a Redis reconnect drops one), so a lost
+        ``conversation.released`` keeps a transferred chat on this socket for one interval
+        at most."""
         for conversation_id in list(self.watching):
             if self.closing:
                 return
+            checked = self.watch_checked.get(conversation_id, 0.0)
+            if time.monotonic() - checked < self.recheck_seconds:
+                continue
             released = ConversationReleased(conversation_id=conversation_id)
             await self._released(conversation_id, {"event": released.as_payload()})
 
@@ -245,11 +277,14 @@ class StaffConsumer(FrameConsumer):
         they may still open it (a supervisor then observes it, read-only)."""
         if conversation_id not in self.watching:
             return
+        checking = time.monotonic()
         may_write = await _may_write_now(self.user, conversation_id)
         if may_write is not None:
             self.watching[conversation_id] = may_write
+            self.watch_checked[conversation_id] = checking
             return
         del self.watching[conversation_id]
+        self.watch_checked.pop(conversation_id, None)
         groups = (conversation_group(conversation_id), conversation_staff_group(conversation_id))
         for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -267,7 +302,13 @@ class StaffConsumer(FrameConsumer):
 
     async def handle_frame(self, frame: dict) -> None:
         kind = frame["type"]
-        max_age = 0.0 if kind in ("watch", "message", "staff_note") else self.fresh_seconds
+        if kind == "message":
+            # Checked afresh by the writer with the batch it is stored in (``_rights_guard``).
+            max_age = float("inf")
+        elif kind in ("watch", "staff_note"):
+            max_age = 0.0
+        else:
+            max_age = self.fresh_seconds
         if not await self._still_allowed(max_age):
             return
         if kind == "ping":
@@ -290,6 +331,7 @@ class StaffConsumer(FrameConsumer):
             )
             for group in joining:
                 await self.channel_layer.group_add(group, self.channel_name)
+            checking = time.monotonic()
             try:
                 may_write, may_note, frames = await _watch(
                     self.user,
@@ -303,6 +345,10 @@ class StaffConsumer(FrameConsumer):
                 raise
             self.groups_joined.extend(joining)
             self.watching[conversation_id] = may_write
+            # Counted as made a random moment earlier, as the rights' first check is.
+            self.watch_checked[conversation_id] = checking - random.uniform(  # noqa: S311
+                0, self.recheck_seconds
+            )
             for payload in frames:
                 await self.send_json(payload)
             await self.send_json(
@@ -315,8 +361,26 @@ class StaffConsumer(FrameConsumer):
             )
         elif kind == "message":
             conversation_id = self._watched(frame, writing=True)
+            checking = time.monotonic()
             client_id = str_field(frame, "client_id")[:64]
-            seq = await _post(self.user, conversation_id, client_id, str_field(frame, "body"))
+            try:
+                seq = await _post(
+                    self.user,
+                    conversation_id,
+                    client_id,
+                    str_field(frame, "body"),
+                    self._rights_guard(),
+                )
+            except GuardRefused:
+                await self._close_unauthorised()
+                return
+            # Stored: the guard found the rights intact, and the service found that this
+            # user may write here, in the database thread before the store.
+            self.checked_at = max(self.checked_at, checking)
+            if conversation_id in self.watching:
+                self.watch_checked[conversation_id] = max(
+                    self.watch_checked.get(conversation_id, 0.0), checking
+                )
             await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
         elif kind == "staff_note":
             # Observers may write a note too (not a message): the service asks the policy.

@@ -4,11 +4,18 @@ Sockets of one process hand their messages to this writer; whenever the database
 free it takes everything waiting (up to ``MAX_BATCH``) and stores it in one transaction,
 with a fixed number of queries (``messages_post``); a refused message fails alone.
 Every sender is answered only after that transaction commits (promise 2, docs/design.md).
+
+A post may carry a ``Guard``: a check of its sender's rights run in the database thread just
+before the batch is stored (the console socket's session, account, role and two-factor,
+decision 0021), for all of the batch's senders at once and without a hop of its own to the
+database thread (decision 0043).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from channels.db import database_sync_to_async
 
@@ -18,22 +25,59 @@ from huoli.conversations.services.messages import MessagePost, messages_post
 MAX_BATCH = 200
 
 
-def _store(posts: list[MessagePost]) -> list[int | ConversationError]:
-    return [
-        result if isinstance(result, ConversationError) else result[0].seq
-        for result in messages_post(posts)
-    ]
+@dataclass(frozen=True)
+class Guard:
+    """A check of the post's sender run in the database thread before its batch is stored.
+    ``check`` is given every distinct ``subject`` of the batch's guards that share it and
+    returns those still allowed; a post whose subject is not among them is not stored and
+    its sender gets ``GuardRefused``."""
+
+    check: Callable[[set[Hashable]], set[Hashable]]
+    subject: Hashable
+
+
+class GuardRefused(Exception):
+    """The post's guard said no: nothing was stored."""
+
+
+_REFUSED = object()
+
+
+def _allowed(guards: list[Guard | None]) -> list[bool]:
+    subjects: dict[Callable, set[Hashable]] = {}
+    for guard in guards:
+        if guard is not None:
+            subjects.setdefault(guard.check, set()).add(guard.subject)
+    passed = {check: check(asked) for check, asked in subjects.items()}
+    return [guard is None or guard.subject in passed[guard.check] for guard in guards]
+
+
+def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
+    allowed = _allowed([guard for _post, guard in batch])
+    posts = [post for (post, _guard), ok in zip(batch, allowed, strict=True) if ok]
+    stored = iter(messages_post(posts) if posts else [])
+    results: list[object] = []
+    for ok in allowed:
+        if not ok:
+            results.append(_REFUSED)
+            continue
+        result = next(stored)
+        results.append(result if isinstance(result, ConversationError) else result[0].seq)
+    return results
 
 
 class MessageWriter:
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple[MessagePost, asyncio.Future]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[MessagePost, Guard | None, asyncio.Future]] = (
+            asyncio.Queue()
+        )
         self.worker: asyncio.Task | None = None
 
-    async def post(self, post: MessagePost) -> int:
-        """The message's ``seq`` once committed; raises ConversationError if refused."""
+    async def post(self, post: MessagePost, guard: Guard | None = None) -> int:
+        """The message's ``seq`` once committed; raises ConversationError if refused, and
+        GuardRefused if the guard said no."""
         future = asyncio.get_running_loop().create_future()
-        await self.queue.put((post, future))
+        await self.queue.put((post, guard, future))
         if self.worker is None or self.worker.done():
             self.worker = asyncio.create_task(self._run())
         return await future
@@ -44,16 +88,20 @@ class MessageWriter:
             while not self.queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self.queue.get_nowait())
             try:
-                results = await database_sync_to_async(_store)([post for post, _ in batch])
+                results = await database_sync_to_async(_store)(
+                    [(post, guard) for post, guard, _ in batch]
+                )
             except Exception as error:
-                for _post, future in batch:
+                for _post, _guard, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_post, future), result in zip(batch, results, strict=True):
+            for (_post, _guard, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
-                if isinstance(result, ConversationError):
+                if result is _REFUSED:
+                    future.set_exception(GuardRefused())
+                elif isinstance(result, ConversationError):
                     future.set_exception(result)
                 else:
                     future.set_result(result)

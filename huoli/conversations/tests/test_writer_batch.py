@@ -1,0 +1,115 @@
+"""The writer's batch (decision 0043): the senders' rights checked with the batch, keys
+reserved so every body is bound to its row as it is inserted, and keys never reused."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.sessions.models import Session
+from django.db import connection
+
+from huoli.console.consumers import _rights_now
+from huoli.console.tests.test_consumers import staff_session
+from huoli.conversations.models import Message
+from huoli.conversations.services.messages import MessagePost, messages_post
+from huoli.conversations.services.queue import conversation_take, duty_set
+from huoli.conversations.tests.factories import chat_start
+from huoli.conversations.writer import Guard, GuardRefused, writer
+from huoli.core.encryption import PREFIX
+from huoli.core.roles import Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def _two_counsellors_in_their_chats():
+    chats = []
+    for _ in range(2):
+        user, key = staff_session.func(role=Role.COUNSELLOR)  # the function, not the hop
+        conversation = chat_start(language="fi").conversation
+        duty_set(user=user, on_duty=True)
+        conversation_take(counsellor=user, conversation_id=conversation.pk)
+        chats.append((user, key, conversation))
+    return chats
+
+
+@database_sync_to_async
+def _bodies(conversation):
+    return list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("seq")
+        .values_list("client_id", flat=True)
+    )
+
+
+def _post(user, conversation, client_id):
+    return MessagePost(
+        conversation_id=conversation.pk,
+        sender="counsellor",
+        author=user,
+        client_id=client_id,
+        body="hei",
+    )
+
+
+async def test_a_sender_whose_session_is_gone_is_refused_alone_and_the_check_runs_once():
+    (ana, ana_key, ana_chat), (bo, bo_key, bo_chat) = await _two_counsellors_in_their_chats()
+    await database_sync_to_async(Session.objects.filter(session_key=bo_key).delete)()
+    asked = []
+
+    def rights(subjects):
+        asked.append(set(subjects))
+        return _rights_now(subjects)
+
+    ana_guard = Guard(check=rights, subject=(ana.pk, ana_key, ana.role))
+    bo_guard = Guard(check=rights, subject=(bo.pk, bo_key, bo.role))
+    results = await asyncio.gather(
+        writer().post(_post(ana, ana_chat, "a1"), ana_guard),
+        writer().post(_post(bo, bo_chat, "b1"), bo_guard),
+        writer().post(_post(ana, ana_chat, "a2"), ana_guard),
+        return_exceptions=True,
+    )
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], GuardRefused)
+    assert await _bodies(ana_chat) == ["a1", "a2"]
+    assert await _bodies(bo_chat) == []
+    # One batch, one check for both senders (each subject once).
+    assert asked == [{(ana.pk, ana_key, ana.role), (bo.pk, bo_key, bo.role)}]
+
+
+async def test_a_guard_that_fails_fails_its_batch_and_nothing_is_stored():
+    ana, _key, ana_chat = (await _two_counsellors_in_their_chats())[0]
+
+    def broken(subjects):
+        raise ConnectionError("database away")
+
+    with pytest.raises(ConnectionError):
+        await writer().post(_post(ana, ana_chat, "x"), Guard(check=broken, subject=1))
+    assert await _bodies(ana_chat) == []
+
+
+def _stored_body(pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM conversations_message WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_bodies_are_bound_to_their_rows_as_inserted_and_keys_are_never_reused():
+    conversation = chat_start(language="fi").conversation
+    posts = [
+        MessagePost(conversation_id=conversation.pk, sender="visitor", client_id=f"m{i}", body=b)
+        for i, b in enumerate(["yksi", "kaksi", "kolme"])
+    ]
+    first = [message for message, _created in messages_post(posts)]
+    assert len({m.pk for m in first}) == 3
+    for message in first:
+        assert _stored_body(message.pk).startswith(f"{PREFIX}:")  # bound to the row (0020)
+        assert Message.objects.get(pk=message.pk).body == message.body
+    # The newest row goes (a purge); the next message does not take its key.
+    newest = max(m.pk for m in first)
+    Message.objects.filter(pk=newest).delete()
+    post = MessagePost(conversation_id=conversation.pk, sender="visitor", client_id="m9", body="x")
+    ((again, _created),) = messages_post([post])
+    assert again.pk > newest
+    assert _stored_body(again.pk).startswith(f"{PREFIX}:")
