@@ -33,7 +33,7 @@ from huoli.conversations.services.messages import (
     typing_signal,
 )
 from huoli.conversations.services.staff_notes import staff_note_add, staff_note_event
-from huoli.conversations.writer import Guard, GuardRefused, writer
+from huoli.conversations.writer import Guard, GuardRefused, Posted, writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import (
     QUEUE_GROUP,
@@ -102,7 +102,7 @@ def _staff_note(user, conversation_id: int, client_id: str, body: str) -> int:
     return note.pk
 
 
-async def _post(user, conversation_id: int, client_id: str, body: str, guard: Guard) -> int:
+async def _post(user, conversation_id: int, client_id: str, body: str, guard: Guard) -> Posted:
     return await writer().post(
         MessagePost(
             conversation_id=conversation_id,
@@ -364,7 +364,7 @@ class StaffConsumer(FrameConsumer):
             checking = time.monotonic()
             client_id = str_field(frame, "client_id")[:64]
             try:
-                seq = await _post(
+                posted = await _post(
                     self.user,
                     conversation_id,
                     client_id,
@@ -374,14 +374,14 @@ class StaffConsumer(FrameConsumer):
             except GuardRefused:
                 await self._close_unauthorised()
                 return
-            # Stored: the guard found the rights intact, and the service found that this
-            # user may write here, in the database thread before the store.
+            # The guard found the rights intact in the batch's transaction.
             self.checked_at = max(self.checked_at, checking)
-            if conversation_id in self.watching:
+            if posted.created and conversation_id in self.watching:
+                # Stored now (not a resend), so the service found this user may write here.
                 self.watch_checked[conversation_id] = max(
                     self.watch_checked.get(conversation_id, 0.0), checking
                 )
-            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": posted.seq})
         elif kind == "staff_note":
             # Observers may write a note too (not a message): the service asks the policy.
             conversation_id = self._watched(frame)

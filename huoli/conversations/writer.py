@@ -6,9 +6,9 @@ with a fixed number of queries (``messages_post``); a refused message fails alon
 Every sender is answered only after that transaction commits (promise 2, docs/design.md).
 
 A post may carry a ``Guard``: a check of its sender's rights run in the database thread just
-before the batch is stored (the console socket's session, account, role and two-factor,
-decision 0021), for all of the batch's senders at once and without a hop of its own to the
-database thread (decision 0043).
+before the batch is stored, in its transaction (the console socket's session, account, role
+and two-factor, decision 0021), for all of the batch's senders at once and without a hop of
+its own to the database thread (decision 0043).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from channels.db import database_sync_to_async
+from django.db import transaction
 
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.services.messages import MessagePost, messages_post
@@ -52,17 +54,32 @@ def _allowed(guards: list[Guard | None]) -> list[bool]:
     return [guard is None or guard.subject in passed[guard.check] for guard in guards]
 
 
+class Posted(NamedTuple):
+    """A stored message: its ``seq``, and whether this post stored it (False: a resend of a
+    client id already stored, which checked nothing)."""
+
+    seq: int
+    created: bool
+
+
 def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
-    allowed = _allowed([guard for _post, guard in batch])
-    posts = [post for (post, _guard), ok in zip(batch, allowed, strict=True) if ok]
-    stored = iter(messages_post(posts) if posts else [])
+    # The guards run in the batch's transaction: on SQLite its write lock (taken at BEGIN)
+    # keeps a logout from committing between the check and the store.
+    with transaction.atomic():
+        allowed = _allowed([guard for _post, guard in batch])
+        posts = [post for (post, _guard), ok in zip(batch, allowed, strict=True) if ok]
+        stored = iter(messages_post(posts) if posts else [])
     results: list[object] = []
     for ok in allowed:
         if not ok:
             results.append(_REFUSED)
             continue
         result = next(stored)
-        results.append(result if isinstance(result, ConversationError) else result[0].seq)
+        if isinstance(result, ConversationError):
+            results.append(result)
+        else:
+            message, created = result
+            results.append(Posted(message.seq, created))
     return results
 
 
@@ -73,9 +90,9 @@ class MessageWriter:
         )
         self.worker: asyncio.Task | None = None
 
-    async def post(self, post: MessagePost, guard: Guard | None = None) -> int:
-        """The message's ``seq`` once committed; raises ConversationError if refused, and
-        GuardRefused if the guard said no."""
+    async def post(self, post: MessagePost, guard: Guard | None = None) -> Posted:
+        """The message's ``seq`` (and whether this post stored it) once committed; raises
+        ConversationError if refused, and GuardRefused if the guard said no."""
         future = asyncio.get_running_loop().create_future()
         await self.queue.put((post, guard, future))
         if self.worker is None or self.worker.done():

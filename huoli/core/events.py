@@ -245,23 +245,37 @@ class _Outbox:
             if self.draining:
                 return
             self.draining = True
-        self.loop.call_soon_threadsafe(self._start)
+        try:
+            self.loop.call_soon_threadsafe(self._start)
+        except RuntimeError:  # the loop closed meanwhile: nothing will drain this outbox
+            with self.lock:
+                self.draining = False
+            raise
 
     def _start(self) -> None:
         self.task = self.loop.create_task(self._drain())
 
     async def _drain(self) -> None:
         layer = get_channel_layer()
-        while True:
-            with self.lock:
-                sends, self.pending = self.pending, []
-                if not sends:
+        emptied = False
+        try:
+            while True:
+                with self.lock:
+                    sends, self.pending = self.pending, []
+                    if not sends:
+                        self.draining = False
+                        emptied = True
+                        return
+                try:
+                    await _send_all(layer, sends)
+                except Exception:
+                    # The rest of this burst is lost, as a single failed send was: messages
+                    # come back by catch-up on the next (re)connect, alerts do not.
+                    logger.exception("publishing %d event(s) failed", len(sends))
+        finally:
+            if not emptied:  # cancelled (the loop shutting down): the next put starts anew
+                with self.lock:
                     self.draining = False
-                    return
-            try:
-                await _send_all(layer, sends)
-            except Exception:
-                logger.exception("publishing %d event(s) failed", len(sends))
 
 
 async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:

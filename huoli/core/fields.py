@@ -17,6 +17,8 @@ primary key before an INSERT, so:
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from django.db import connections, models, router
 from django.db.models import Case, Value, When, signals
 
@@ -119,7 +121,8 @@ def encrypted_fields(model) -> tuple[EncryptedTextField, ...]:
     return fields
 
 
-_encrypted_fields: dict[type, tuple[EncryptedTextField, ...]] = {}
+# Weak: migrations build historical models that must not be kept alive by this cache.
+_encrypted_fields: WeakKeyDictionary[type, tuple[EncryptedTextField, ...]] = WeakKeyDictionary()
 
 
 def _open_row(sender, instance, **kwargs):

@@ -36,7 +36,7 @@ from huoli.conversations.selectors import (
 )
 from huoli.conversations.services.messages import MessagePost, message_event, typing_signal
 from huoli.conversations.services.queue import conversation_end
-from huoli.conversations.writer import writer
+from huoli.conversations.writer import Posted, writer
 from huoli.core.consumers import FrameConsumer
 from huoli.core.events import (
     ConversationBecameMessage,
@@ -136,7 +136,7 @@ def _catch_up(conversation_id: int, token_hash: str, after: int) -> list[dict]:
     return [message_event(message).as_payload() for message in messages_after(conversation, after)]
 
 
-async def _post(conversation_id: int, token_hash: str, client_id: str, body: str) -> int:
+async def _post(conversation_id: int, token_hash: str, client_id: str, body: str) -> Posted:
     return await writer().post(
         MessagePost(
             conversation_id=conversation_id,
@@ -338,10 +338,12 @@ class VisitorConsumer(FrameConsumer):
             client_id = str_field(frame, "client_id")[:64]
             body = str_field(frame, "body")
             checking = time.monotonic()
-            seq = await _post(self.conversation_id, self.token_hash, client_id, body)
-            # Stored: the service found this socket's token current in its transaction.
-            self.token_checked = max(self.token_checked, checking)
-            await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+            posted = await _post(self.conversation_id, self.token_hash, client_id, body)
+            if posted.created:
+                # Stored now (a resend checks nothing): the service found this socket's token
+                # current in its transaction.
+                self.token_checked = max(self.token_checked, checking)
+            await self.send_json({"type": "ack", "client_id": client_id, "seq": posted.seq})
         elif kind == "typing":
             now = self.rate.stamp
             if now - self.last_typing >= TYPING_INTERVAL:

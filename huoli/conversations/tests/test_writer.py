@@ -33,7 +33,7 @@ async def test_posts_queued_together_are_stored_in_order_and_a_refused_one_alone
         for i, body in enumerate(["one", "", "two", "three"])
     ]
     results = await asyncio.gather(*(writer().post(post) for post in posts), return_exceptions=True)
-    assert results[0] == 1 and results[2] == 2 and results[3] == 3
+    assert results[0] == (1, True) and results[2] == (2, True) and results[3] == (3, True)
     assert isinstance(results[1], ConversationError)
     assert results[1].code == "message_empty"
     assert await stored(conversation) == [(1, "c0"), (2, "c2"), (3, "c3")]
@@ -45,7 +45,8 @@ async def test_a_resend_in_the_same_batch_is_stored_once():
         conversation_id=conversation.pk, sender="visitor", client_id="same", body="hei"
     )
     results = await asyncio.gather(writer().post(post), writer().post(post))
-    assert results == [1, 1]
+    # The second is a resend: stored by the first, so it checked nothing (decision 0043).
+    assert results == [(1, True), (1, False)]
     assert await stored(conversation) == [(1, "same")]
 
 
