@@ -113,3 +113,29 @@ def test_bodies_are_bound_to_their_rows_as_inserted_and_keys_are_never_reused():
     ((again, _created),) = messages_post([post])
     assert again.pk > newest
     assert _stored_body(again.pk).startswith(f"{PREFIX}:")
+
+
+@pytest.mark.django_db
+def test_a_resend_is_found_by_its_own_conversation_and_client_id_only():
+    """Client ids are unique only within a conversation: a batch whose posts reuse ids that
+    other conversations of the batch already hold stores every post, and a resend in the
+    same batch is answered with the stored message, not stored twice."""
+    one = chat_start(language="fi").conversation
+    two = chat_start(language="fi").conversation
+
+    def post(conversation, client_id, body="hei"):
+        return MessagePost(
+            conversation_id=conversation.pk, sender="visitor", client_id=client_id, body=body
+        )
+
+    messages_post([post(one, "a-1"), post(one, "a-2"), post(two, "a-1")])
+    results = messages_post(
+        [post(two, "a-2"), post(one, "a-3"), post(two, "a-1", "again"), post(one, "a-2")]
+    )
+    assert [created for _message, created in results] == [True, True, False, False]
+    assert [message.seq for message, _created in results] == [2, 3, 1, 2]
+    assert results[2][0].body == "hei"  # the stored message, not the resent body
+    assert list(
+        Message.objects.filter(conversation=two).order_by("seq").values_list("client_id", "seq")
+    ) == [("a-1", 1), ("a-2", 2)]
+    assert Message.objects.filter(conversation=one).count() == 3
