@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from huoli.core import events
-from huoli.core.consumers import event_text
+from huoli.core.consumers import dispatch_serially, event_text
 from huoli.core.events import StaffProfileUpdated, publish_on_commit, staff_group
 from huoli.core.layers import LocalChannelLayer, PubSubChannelLayer
 
@@ -102,3 +102,58 @@ def test_a_server_process_freezes_what_it_loaded_and_collects_less_often(tmp_pat
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["(10000,", "20,", "100)", "True", "0.0005"]
+
+
+async def _sources_and_log():
+    """Two sources (the socket's receive, the layer's) fed by the test, and a dispatch that
+    records when each handler starts and ends, awaiting in between as real handlers do."""
+    socket, layer = asyncio.Queue(), asyncio.Queue()
+    log = []
+
+    async def dispatch(message):
+        log.append(("start", message["n"]))
+        if message.get("raise"):
+            raise message["raise"]
+        await asyncio.sleep(message.get("wait", 0))
+        log.append(("end", message["n"]))
+
+    return socket, layer, log, dispatch
+
+
+async def test_handlers_never_overlap_and_each_source_keeps_its_order():
+    socket, layer, log, dispatch = await _sources_and_log()
+    running = asyncio.create_task(dispatch_serially([socket.get, layer.get], dispatch))
+    for n in range(0, 10, 2):
+        socket.put_nowait({"n": n, "wait": 0.002})
+        layer.put_nowait({"n": n + 1, "wait": 0.001})
+    while len(log) < 20:
+        await asyncio.sleep(0.005)
+    # Every start is followed by its own end before the next start.
+    assert all(
+        log[i] == ("start", log[i + 1][1]) and log[i + 1][0] == "end" for i in range(0, 20, 2)
+    )
+    started = [n for kind, n in log if kind == "start"]
+    assert [n for n in started if n % 2 == 0] == [0, 2, 4, 6, 8]
+    assert [n for n in started if n % 2 == 1] == [1, 3, 5, 7, 9]
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+
+async def test_stop_consumer_ends_quietly_and_an_error_ends_the_other_source_too():
+    from channels.exceptions import StopConsumer
+
+    socket, layer, log, dispatch = await _sources_and_log()
+    socket.put_nowait({"n": 1, "raise": StopConsumer()})
+    await asyncio.wait_for(dispatch_serially([socket.get, layer.get], dispatch), 2)
+    layer.put_nowait({"n": 2})  # nobody takes it: the layer's wait ended too
+    await asyncio.sleep(0.01)
+    assert log == [("start", 1)] and layer.qsize() == 1
+
+    socket, layer, log, dispatch = await _sources_and_log()
+    layer.put_nowait({"n": 3, "raise": RuntimeError("handler failed")})
+    with pytest.raises(RuntimeError, match="handler failed"):
+        await asyncio.wait_for(dispatch_serially([socket.get, layer.get], dispatch), 2)
+    socket.put_nowait({"n": 4})
+    await asyncio.sleep(0.01)
+    assert log == [("start", 3)] and socket.qsize() == 1
