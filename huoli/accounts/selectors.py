@@ -56,7 +56,11 @@ def staff_socket_roles(
     roles: dict[tuple[int | None, str | None], str | None] = dict.fromkeys(pairs)
     asked = {(user_id, key) for user_id, key in pairs if user_id and key}
     sessions = _sessions_data({key for _user_id, key in asked}) if asked else {}
-    users = User.objects.in_bulk({user_id for user_id, _key in asked})
+    # What is read of each user below: the password (its session hash), the role, whether
+    # active, whether a demo account (exempt from two-factor in a demo).
+    users = User.objects.only("password", "role", "is_active", "is_demo").in_bulk(
+        {user_id for user_id, _key in asked}
+    )
     candidates = []
     for user_id, key in asked:
         data = sessions.get(key) or {}

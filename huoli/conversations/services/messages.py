@@ -99,11 +99,12 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         except ConversationError as error:
             results[i] = error
     ids = {posts[i].conversation_id for i in cleaned}
-    # Unordered: the models' default ordering costs the ORM more than these lookups do. The
-    # encrypted fields are not read here: deferred, they are not decrypted for every batch.
+    # Unordered: the models' default ordering costs the ORM more than these lookups do. Only
+    # the fields a batch reads are loaded (``_LOCKED_FIELDS``): the encrypted ones are not
+    # decrypted, nor every timestamp parsed, for every batch.
     conversations = (
         Conversation.objects.select_for_update()
-        .defer("nickname", "flag_note")
+        .only(*_LOCKED_FIELDS)
         .order_by()
         .in_bulk(sorted(ids))
     )
@@ -196,6 +197,24 @@ def _already_stored(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Messag
         for message in Message.objects.filter(pk__in=keys).order_by()
     }
 
+
+# What a batch reads of each conversation it locks: ``_message_apply``'s checks (with the
+# policy's ``may_write``), ``_message_announce`` and ``_conversations_advance``. Another field
+# read would be loaded by a query of its own (a reopened conversation's contact record does;
+# test_writer counts a batch's queries).
+_LOCKED_FIELDS = (
+    "kind",
+    "status",
+    "counsellor",
+    "supervisor",
+    "code_blocked_at",
+    "visitor_token_hash",
+    "last_seq",
+    "last_message_at",
+    "awaiting_reply",
+    "ended_at",
+    "counsellor_seen_seq",
+)
 
 _ADVANCED_FIELDS = (
     "last_seq",

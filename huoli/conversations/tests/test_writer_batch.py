@@ -139,3 +139,20 @@ def test_a_resend_is_found_by_its_own_conversation_and_client_id_only():
         Message.objects.filter(conversation=two).order_by("seq").values_list("client_id", "seq")
     ) == [("a-1", 1), ("a-2", 2)]
     assert Message.objects.filter(conversation=one).count() == 3
+
+
+@pytest.mark.django_db
+def test_counsellors_batch_and_their_rights_load_no_field_one_by_one(
+    django_assert_max_num_queries,
+):
+    """The writer loads only some fields of the conversations it locks and of the senders it
+    checks: a field read that was not loaded would cost a query per row, here counted."""
+    chats = _two_counsellors_in_their_chats.func() + _two_counsellors_in_their_chats.func()
+    subjects = {(user.pk, key, user.role) for user, key, _chat in chats}
+    # The sessions, the users, and the two-factor devices of each kind the sessions name.
+    with django_assert_max_num_queries(3):
+        assert _rights_now(subjects) == subjects
+    posts = [_post(user, chat, f"m-{i}") for i, (user, _key, chat) in enumerate(chats)]
+    with django_assert_max_num_queries(7):
+        results = messages_post(posts)
+    assert [(message.seq, created) for message, created in results] == [(1, True)] * 4
