@@ -121,15 +121,26 @@ async def dispatch_serially(
     What Channels' ``await_many_dispatch`` does, without its new task and ``asyncio.wait``
     for every message: each source has one task that takes its next message and dispatches
     it under a lock, so handlers still never overlap, and a source holds at most one message
-    while another's handler runs, as before (decision 0043).
+    while another's handler runs, as before (decision 0043). Nothing is dispatched once a
+    handler has ended it, and each task lets the event loop run others between messages.
     """
     lock = asyncio.Lock()
+    ended = False
 
     async def pump(source: Callable[[], Awaitable[dict]]) -> None:
+        nonlocal ended
         while True:
             message = await source()
             async with lock:
-                await dispatch(message)
+                if ended:
+                    return
+                try:
+                    await dispatch(message)
+                except BaseException:
+                    ended = True
+                    raise
+            # A source that has its next message at once would otherwise keep the loop.
+            await asyncio.sleep(0)
 
     pumps = [asyncio.create_task(pump(source)) for source in sources]
     try:
@@ -139,6 +150,13 @@ async def dispatch_serially(
     except StopConsumer:
         pass
     finally:
+        # Cancelled again until each has ended: a handler that swallowed the cancellation
+        # (waiting for a task of its own it cancelled) would otherwise wait on its source.
+        pending = set(pumps)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=1.0)
         for task in pumps:
-            task.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
+            if not task.cancelled():
+                task.exception()  # retrieved: the first one was raised above

@@ -33,7 +33,14 @@ CLIENT_ID_MAX = 64
 
 def _clean_client_id(client_id: str) -> str:
     client_id = (client_id or "").strip()
-    if not client_id or len(client_id) > CLIENT_ID_MAX or not client_id.isascii():
+    # Printable ASCII only: a control character (NUL) is refused by PostgreSQL's text type,
+    # which would fail the writer's whole batch, not this message alone.
+    if (
+        not client_id
+        or len(client_id) > CLIENT_ID_MAX
+        or not client_id.isascii()
+        or not client_id.isprintable()
+    ):
         raise ConversationError("client_id_invalid", _("The message could not be identified."))
     return client_id
 

@@ -156,3 +156,17 @@ def test_counsellors_batch_and_their_rights_load_no_field_one_by_one(
     with django_assert_max_num_queries(7):
         results = messages_post(posts)
     assert [(message.seq, created) for message, created in results] == [(1, True)] * 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("client_id", ["\x00", "m\x001", "tab\there", "\x7f"])
+def test_a_client_id_with_a_control_character_is_refused_alone(client_id):
+    """PostgreSQL's text refuses NUL: unchecked, one such id failed its whole batch."""
+    conversation = chat_start(language="fi").conversation
+    posts = [
+        MessagePost(conversation_id=conversation.pk, sender="visitor", client_id=c, body="hei")
+        for c in (client_id, "fine")
+    ]
+    refused, (message, created) = messages_post(posts)
+    assert refused.code == "client_id_invalid"
+    assert (message.client_id, message.seq, created) == ("fine", 1, True)

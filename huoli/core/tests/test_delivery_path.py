@@ -3,6 +3,7 @@ order and in bursts, JSON made once per layer message, the in-memory layer's que
 Redis layer's pipelined sends, and the interpreter settled in a server process."""
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -157,3 +158,66 @@ async def test_stop_consumer_ends_quietly_and_an_error_ends_the_other_source_too
     socket.put_nowait({"n": 4})
     await asyncio.sleep(0.01)
     assert log == [("start", 3)] and socket.qsize() == 1
+
+
+async def test_nothing_is_dispatched_once_a_handler_ended_it():
+    from channels.exceptions import StopConsumer
+
+    socket, layer = asyncio.Queue(), asyncio.Queue()
+    log = []
+
+    async def dispatch(message):
+        log.append(message["n"])
+        if message["n"] == 1:  # the socket closed, while the layer's message waits its turn
+            await asyncio.sleep(0.02)
+            raise StopConsumer()
+
+    socket.put_nowait({"n": 1})
+    layer.put_nowait({"n": 2})
+    await asyncio.wait_for(dispatch_serially([socket.get, layer.get], dispatch), 2)
+    await asyncio.sleep(0.01)
+    assert log == [1]
+
+
+async def test_a_handler_that_swallows_its_cancellation_does_not_keep_the_socket():
+    started = asyncio.Event()
+    socket, layer = asyncio.Queue(), asyncio.Queue()
+
+    async def dispatch(message):
+        started.set()
+        inner = asyncio.create_task(asyncio.sleep(10))
+        # As a handler that awaits a task of its own it cancelled (VisitorConsumer._leave).
+        with contextlib.suppress(asyncio.CancelledError):
+            await inner
+
+    layer.put_nowait({"n": 1})
+    running = asyncio.create_task(dispatch_serially([socket.get, layer.get], dispatch))
+    await started.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, 5)
+
+
+async def test_a_source_with_messages_waiting_lets_the_loop_run_others():
+    socket, layer = asyncio.Queue(), asyncio.Queue()
+    for n in range(1000):
+        layer.put_nowait({"n": n})
+    turns = []
+
+    async def dispatch(message):
+        turns.append("handler")
+
+    async def other():
+        for _ in range(10):
+            turns.append("other")
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(dispatch_serially([socket.get, layer.get], dispatch))
+    await asyncio.gather(other(), asyncio.sleep(0))
+    await asyncio.sleep(0.05)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    # The other task had its ten turns before the thousand messages were all handled.
+    assert turns.count("handler") == 1000
+    assert turns.index("other", turns.index("handler")) < 100
