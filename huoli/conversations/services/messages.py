@@ -205,24 +205,6 @@ def _already_stored(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Messag
     }
 
 
-# What a batch reads of each conversation it locks: ``_message_apply``'s checks (with the
-# policy's ``may_write``), ``_message_announce`` and ``_conversations_advance``. Another field
-# read would be loaded by a query of its own (a reopened conversation's contact record does;
-# test_writer counts a batch's queries).
-_LOCKED_FIELDS = (
-    "kind",
-    "status",
-    "counsellor",
-    "supervisor",
-    "code_blocked_at",
-    "visitor_token_hash",
-    "last_seq",
-    "last_message_at",
-    "awaiting_reply",
-    "ended_at",
-    "counsellor_seen_seq",
-)
-
 _ADVANCED_FIELDS = (
     "last_seq",
     "last_message_at",
@@ -231,6 +213,18 @@ _ADVANCED_FIELDS = (
     "status",
     "ended_at",
     "counsellor_seen_seq",
+)
+
+# What a batch reads of each conversation it locks: what it moves on, and ``_message_apply``'s
+# checks (with the policy's ``may_write``). Another field read would be loaded by a query of
+# its own (a reopened conversation's contact record does; the writer's tests count a batch's
+# queries).
+_LOCKED_FIELDS = (
+    *_ADVANCED_FIELDS,
+    "counsellor",
+    "supervisor",
+    "code_blocked_at",
+    "visitor_token_hash",
 )
 
 
