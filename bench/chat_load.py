@@ -417,15 +417,34 @@ def free_ports(count: int) -> list[int]:
 
 def run_huoli(workers, nginx, pairs, tag, env, db_groups, args) -> dict:
     ports = free_ports(workers)
+    with contextlib.ExitStack() as files:
+        # Each server's output goes to a file: a pipe nobody reads fills up, and a server
+        # that logs more than 64 KiB (an error for each of a thousand sockets) blocks on it.
+        logs = [files.enter_context(tempfile.TemporaryFile()) for _ in ports]
+        try:
+            return serve_and_measure(ports, logs, nginx, pairs, tag, env, db_groups, args)
+        finally:
+            for port, log in zip(ports, logs, strict=True):
+                log.seek(0)
+                errors = [
+                    line
+                    for line in log.read().decode(errors="replace").splitlines()
+                    if " ERROR " in line or " CRITICAL " in line
+                ]
+                if errors:
+                    shown = "\n".join(errors[-10:])
+                    print(f"uvicorn on {port} logged {len(errors)} errors:\n{shown}",
+                          file=sys.stderr)  # fmt: skip
+
+
+def serve_and_measure(ports, logs, nginx, pairs, tag, env, db_groups, args) -> dict:
     servers = [
-        subprocess.Popen(
-            uvicorn_command(port), cwd=ROOT, env={**os.environ, **env}, stderr=subprocess.PIPE
-        )
-        for port in ports
+        subprocess.Popen(uvicorn_command(port), cwd=ROOT, env={**os.environ, **env}, stderr=log)
+        for port, log in zip(ports, logs, strict=True)
     ]
     try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_for_port(port, server)
+        for port, server, log in zip(ports, servers, logs, strict=True):
+            wait_for_port(port, server, log=log)
         pids = [server.pid for server in servers]
         with contextlib.ExitStack() as stack:
             groups = {"uvicorn": pids}
@@ -436,7 +455,7 @@ def run_huoli(workers, nginx, pairs, tag, env, db_groups, args) -> dict:
             else:
                 # Visitor on worker i, counsellor on worker i + 1: every message crosses Redis.
                 targets = [
-                    (ports[index % workers], ports[(index + 1) % workers])
+                    (ports[index % len(ports)], ports[(index + 1) % len(ports)])
                     for index in range(len(pairs))
                 ]
             return measure(

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 
 def free_port() -> int:
@@ -17,11 +18,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_for_port(
+    port: int, process: subprocess.Popen, seconds: float = 60, log: BinaryIO | None = None
+) -> None:
+    """Until ``port`` takes connections; the process's last output (its stderr pipe, or
+    ``log``, the file its stderr goes to) if it exits first."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stderr.read().decode()[-2000:]}")
+            if log is not None:
+                log.seek(0)
+            output = (log or process.stderr).read().decode(errors="replace")
+            raise SystemExit(f"server exited: {output[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return

@@ -129,6 +129,7 @@ async def dispatch_serially(
 
     async def pump(source: Callable[[], Awaitable[dict]]) -> None:
         nonlocal ended
+        this = asyncio.current_task()
         while True:
             message = await source()
             async with lock:
@@ -139,6 +140,11 @@ async def dispatch_serially(
                 except BaseException:
                     ended = True
                     raise
+            if this.cancelling():
+                # The socket was ended while a handler ran and the handler swallowed the
+                # cancellation (waiting for a task of its own it cancelled, as
+                # ``VisitorConsumer._leave`` does): end here, not on the source for ever.
+                raise asyncio.CancelledError
             # A source that has its next message at once would otherwise keep the loop.
             await asyncio.sleep(0)
 
@@ -150,13 +156,13 @@ async def dispatch_serially(
     except StopConsumer:
         pass
     finally:
-        # Cancelled again until each has ended: a handler that swallowed the cancellation
-        # (waiting for a task of its own it cancelled) would otherwise wait on its source.
-        pending = set(pumps)
-        while pending:
-            for task in pending:
-                task.cancel()
-            _done, pending = await asyncio.wait(pending, timeout=1.0)
+        # Cancelled once, and awaited however long their cleanup takes: channels_redis's
+        # ``receive`` unsubscribes the channel when cancelled, under the shard's lock, and a
+        # second cancellation there left the subscription behind and logged an error (for
+        # every socket, when a thousand closed at once).
+        for task in pumps:
+            task.cancel()
+        await asyncio.wait(pumps)
         for task in pumps:
             if not task.cancelled():
                 task.exception()  # retrieved: the first one was raised above

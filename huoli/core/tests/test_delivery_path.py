@@ -4,6 +4,7 @@ Redis layer's pipelined sends, and the interpreter settled in a server process."
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -196,6 +197,58 @@ async def test_a_handler_that_swallows_its_cancellation_does_not_keep_the_socket
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(running, 5)
+
+
+async def test_a_source_cleaning_up_after_its_cancellation_is_not_cancelled_again():
+    """channels_redis's ``receive`` unsubscribes when cancelled, waiting for the shard's lock:
+    with a thousand sockets closing at once that takes seconds, and a second cancellation
+    left each subscription behind with an error logged."""
+    socket = asyncio.Queue()
+    cleaned = []
+
+    async def slow_source():
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(1.5)
+            cleaned.append(True)
+            raise
+
+    async def dispatch(message):
+        pass
+
+    running = asyncio.create_task(dispatch_serially([socket.get, slow_source], dispatch))
+    await asyncio.sleep(0.01)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(running, 5)
+    assert cleaned == [True]
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+async def test_a_closed_socket_leaves_no_redis_subscription_however_long_the_lock_is_held():
+    layer = PubSubChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix="huoli-test")
+    try:
+        channel = await layer.new_channel()
+        shard = layer._get_layer()._get_shard(channel)
+        assert channel in shard._subscribed_to
+        socket = asyncio.Queue()
+
+        async def dispatch(message):
+            pass
+
+        source = functools.partial(layer.receive, channel)
+        running = asyncio.create_task(dispatch_serially([socket.get, source], dispatch))
+        await asyncio.sleep(0.05)
+        async with shard._lock:
+            # As a thousand sockets unsubscribing before this one.
+            running.cancel()
+            await asyncio.sleep(1.5)
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(running, 5)
+        assert channel not in shard._subscribed_to
+    finally:
+        await layer.flush()
 
 
 async def test_a_source_with_messages_waiting_lets_the_loop_run_others():
