@@ -183,7 +183,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One connection pool for the process, not one per request and socket.
+            "BACKEND": "huoli.core.caches.SharedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "huoli",
         }
