@@ -90,7 +90,9 @@ def message_post(
     return result
 
 
-@transaction.atomic
+# No savepoint inside the writer's transaction (two round trips to the database a batch):
+# an error here fails the whole batch anyway, and the callers outside it catch none.
+@transaction.atomic(savepoint=False)
 def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | ConversationError]:
     """Store several messages in one transaction with a fixed number of queries.
 
