@@ -4,9 +4,10 @@ reserved so every body is bound to its row as it is inserted, and keys never reu
 import asyncio
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from huoli.console.consumers import _rights_now
 from huoli.console.tests.test_consumers import staff_session
@@ -149,8 +150,8 @@ def test_counsellors_batch_and_their_rights_load_no_field_one_by_one(
     checks: a field read that was not loaded would cost a query per row, here counted."""
     chats = _two_counsellors_in_their_chats.func() + _two_counsellors_in_their_chats.func()
     subjects = {(user.pk, key, user.role) for user, key, _chat in chats}
-    # The sessions, the users, and the two-factor devices of each kind the sessions name.
-    with django_assert_max_num_queries(3):
+    # The sessions with their users, and the two-factor devices of each kind they name.
+    with django_assert_max_num_queries(2):
         assert _rights_now(subjects) == subjects
     posts = [_post(user, chat, f"m-{i}") for i, (user, _key, chat) in enumerate(chats)]
     with django_assert_max_num_queries(7):
@@ -170,3 +171,61 @@ def test_a_client_id_with_a_control_character_is_refused_alone(client_id):
     refused, (message, created) = messages_post(posts)
     assert refused.code == "client_id_invalid"
     assert (message.client_id, message.seq, created) == ("fine", 1, True)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["deactivated", "role", "password", "session expired", "session of another user"],
+)
+def test_the_guard_reads_each_senders_own_session_and_account(change):
+    """The guard reads sessions and users in one statement of its own: each sender is
+    judged by their own row's fields, and one sender's change refuses that sender only."""
+    from django.utils import timezone
+
+    chats = _two_counsellors_in_their_chats.func()
+    (ana, ana_key, _chat), (bo, bo_key, _chat2) = chats
+    subjects = {(user.pk, key, user.role) for user, key, _chat in chats}
+    if change == "deactivated":
+        type(bo).objects.filter(pk=bo.pk).update(is_active=False)
+    elif change == "role":
+        type(bo).objects.filter(pk=bo.pk).update(role=Role.SUPERVISOR)
+    elif change == "password":
+        bo.set_password("a whole new password")
+        type(bo).objects.filter(pk=bo.pk).update(password=bo.password)
+    elif change == "session expired":
+        Session.objects.filter(session_key=bo_key).update(expire_date=timezone.now())
+    else:
+        subjects = {(ana.pk, ana_key, ana.role), (ana.pk, bo_key, ana.role)}
+        assert _rights_now(subjects) == {(ana.pk, ana_key, ana.role)}
+        return
+    assert _rights_now(subjects) == {(ana.pk, ana_key, ana.role)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's connections")
+async def test_a_connection_that_died_fails_one_batch_and_the_next_is_stored_once():
+    """The writer skips the health check before each batch: a connection PostgreSQL closed
+    fails the batch that found it (its senders send again) and the next one reconnects."""
+    conversation = await database_sync_to_async(lambda: chat_start(language="fi").conversation)()
+
+    def post(client_id):
+        return writer().post(
+            MessagePost(
+                conversation_id=conversation.pk, sender="visitor", client_id=client_id, body="hei"
+            )
+        )
+
+    assert (await post("first")).seq == 1
+    # The database thread's own connection, as the writer's batches use it.
+    pid = await sync_to_async(lambda: connection.connection.info.backend_pid)()
+
+    def terminate():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        connection.close()
+
+    await sync_to_async(terminate, thread_sensitive=False)()
+    with pytest.raises((OperationalError, InterfaceError)):
+        await post("second")
+    again = await post("second")  # the page sends it again
+    assert (again.seq, again.created) == (2, True)
+    assert await _bodies(conversation) == ["first", "second"]
