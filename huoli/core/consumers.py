@@ -38,7 +38,14 @@ class FrameConsumer(AsyncWebsocketConsumer):
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             sources.append(self.channel_receive)
         self.base_send = send
-        await dispatch_serially(sources, self.dispatch)
+        try:
+            await dispatch_serially(sources, self.dispatch)
+        finally:
+            # The channel goes with the socket: a layer's ``receive`` lets it go only when
+            # cancelled while waiting, not when its task ended holding a message.
+            discard = getattr(self.channel_layer, "channel_discard", None)
+            if discard is not None:
+                await discard(self.channel_name)
 
     async def dispatch(self, message):
         """Run the handler of one ASGI or channel-layer message.
@@ -132,6 +139,8 @@ async def dispatch_serially(
         this = asyncio.current_task()
         while True:
             message = await source()
+            if this.cancelling():  # a source that swallowed the cancellation
+                raise asyncio.CancelledError
             async with lock:
                 if ended:
                     return

@@ -81,6 +81,13 @@ class PubSubChannelLayer(RedisPubSubChannelLayer):
     order. It reaches into the per-loop layer's shards as channels_redis 4.3 builds them.
     """
 
+    async def channel_discard(self, channel: str) -> None:
+        """Let the channel go: its queue, and its subscription in Redis. Channels' layer does
+        so only when a ``receive`` waiting on it is cancelled (``FrameConsumer.__call__``)."""
+        layer = self._get_layer()
+        if layer.channels.pop(channel, None) is not None:
+            await layer._get_shard(channel).unsubscribe(channel)
+
     async def group_send_many(self, sends: list[tuple[str, dict]]) -> None:
         layer = self._get_layer()
         by_shard: dict[object, list[tuple[str, bytes]]] = {}

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from huoli.core import events
-from huoli.core.consumers import dispatch_serially, event_text
+from huoli.core.consumers import FrameConsumer, dispatch_serially, event_text
 from huoli.core.events import StaffProfileUpdated, publish_on_commit, staff_group
 from huoli.core.layers import LocalChannelLayer, PubSubChannelLayer
 
@@ -249,6 +250,46 @@ async def test_a_closed_socket_leaves_no_redis_subscription_however_long_the_loc
         assert channel not in shard._subscribed_to
     finally:
         await layer.flush()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+async def test_a_socket_that_ends_holding_an_event_leaves_no_redis_subscription(settings):
+    """The layer's task held an event, waiting for its turn, when the socket's handler ended
+    the socket: it returned without cancelling a ``receive``, which alone let the channel go
+    in Redis (found by an outside review)."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "huoli.core.layers.PubSubChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": "huoli-test"},
+        }
+    }
+
+    class EndsOnConnect(FrameConsumer):
+        async def websocket_connect(self, message):
+            # An event for this socket arrives while the handler still runs.
+            await self.channel_layer.send(self.channel_name, {"type": "huoli.event"})
+            await asyncio.sleep(0.3)
+            raise StopConsumer
+
+    async def receive():
+        if not connected.is_set():
+            connected.set()
+            return {"type": "websocket.connect"}
+        await asyncio.Event().wait()
+
+    async def send(message):
+        pass
+
+    connected = asyncio.Event()
+    consumer = EndsOnConnect()
+    try:
+        await asyncio.wait_for(consumer({"type": "websocket"}, receive, send), 5)
+        loop_layer = consumer.channel_layer._get_layer()
+        shard = loop_layer._get_shard(consumer.channel_name)
+        assert consumer.channel_name not in loop_layer.channels
+        assert consumer.channel_name not in shard._subscribed_to
+    finally:
+        await consumer.channel_layer.flush()
 
 
 async def test_a_source_with_messages_waiting_lets_the_loop_run_others():
