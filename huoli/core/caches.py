@@ -28,5 +28,10 @@ class SharedRedisCache(RedisCache):
         with _clients_lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = self._class(self._servers, **self._options)
+                client = self._class(self._servers, **self._options)
+                # Its pools made now, under the lock: made lazily, two threads' first reads
+                # at once could each make one.
+                for write in (True, False):
+                    client.get_client(write=write)
+                _clients[key] = client
         return client
