@@ -89,7 +89,7 @@ def _sessions_and_users(asked: set[tuple[int, str]]) -> dict[tuple[int, str], tu
         cursor.execute(sql, [value for pair in sorted(by_value) for value in pair] + [now])
         rows = cursor.fetchall()
     decoder = store()
-    loaded = [User._meta.pk.attname, *_USER_FIELDS]
+    loaded = [user.pk.attname, *_USER_FIELDS]
     return {
         by_value[user_id, key]: (
             decoder.decode(data),
