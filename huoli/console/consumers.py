@@ -250,6 +250,10 @@ class StaffConsumer(FrameConsumer):
             return
         if self.arrivals_only and message.get("group") == QUEUE_GROUP and not event.get("arrived"):
             return
+        if kind == "conversation.activity" and event.get("conversation_id") in self.watching:
+            # The page shows this conversation and hears its messages, which tell it the
+            # same (console/chat.js): a frame less for every visitor's message (decision 0043).
+            return
         # A conversation's events (and its staff notes) reach only a socket still watching it.
         if (
             message.get("group", "").startswith((CONVERSATION_GROUP_PREFIX, STAFF_GROUP_PREFIX))
@@ -381,7 +385,7 @@ class StaffConsumer(FrameConsumer):
                 self.watch_checked[conversation_id] = max(
                     self.watch_checked.get(conversation_id, 0.0), checking
                 )
-            await self.send_json({"type": "ack", "client_id": client_id, "seq": posted.seq})
+            await self.send_ack(client_id, posted)
         elif kind == "staff_note":
             # Observers may write a note too (not a message): the service asks the policy.
             conversation_id = self._watched(frame)

@@ -22,7 +22,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection, transaction
 
 from huoli.conversations.errors import ConversationError
-from huoli.conversations.services.messages import MessagePost, messages_post
+from huoli.conversations.services.messages import MessagePost, message_event, messages_post
 
 MAX_BATCH = 200
 
@@ -55,11 +55,14 @@ def _allowed(guards: list[Guard | None]) -> list[bool]:
 
 
 class Posted(NamedTuple):
-    """A stored message: its ``seq``, and whether this post stored it (False: a resend of a
-    client id already stored, which checked nothing)."""
+    """A stored message: its ``seq``, whether this post stored it (False: a resend of a
+    client id already stored, which checked nothing), and the message as its
+    ``conversation.message`` event's payload, which the sender's ``ack`` carries (the sending
+    socket is not sent the event again, docs/events.md)."""
 
     seq: int
     created: bool
+    message: dict
 
 
 def _store_on_open_connection(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
@@ -90,7 +93,7 @@ def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
             results.append(result)
         else:
             message, created = result
-            results.append(Posted(message.seq, created))
+            results.append(Posted(message.seq, created, message_event(message).as_payload()))
     return results
 
 

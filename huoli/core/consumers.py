@@ -22,15 +22,25 @@ from huoli.core.frames import FrameError, FrameRate, parse_frame
 logger = logging.getLogger(__name__)
 
 
+# How many of its own messages a socket remembers, to skip their events (``send_ack``). An
+# event comes for each message stored, so an entry usually lives for a moment; one whose event
+# was lost (a full channel, a Redis reconnect) is pushed out by newer ones.
+OWN_MESSAGES_KEPT = 32
+
+
 class FrameConsumer(AsyncWebsocketConsumer):
     frame_rate = 10.0
     frame_burst = 20
     # Typing events from this side are not echoed back to it.
     side = ""
+    # (conversation id, client id) of the messages this socket stored, whose
+    # ``conversation.message`` it does not send again: its ``ack`` carried them.
+    own_messages: dict[tuple[int, str], None]
 
     async def __call__(self, scope, receive, send):
         """Channels' ``AsyncConsumer.__call__``, dispatching with ``dispatch_serially``."""
         self.scope = scope
+        self.own_messages = {}
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         sources = [receive]
         if self.channel_layer is not None:
@@ -63,6 +73,22 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload))
+
+    async def send_ack(self, client_id: str, posted) -> None:
+        """Tell the sender its message is stored, with the message as every other socket of
+        the conversation gets it (``Posted.message``, a ``conversation.message``): the page
+        renders it from the ``ack``, and this socket skips the event when it comes (it is
+        published after the same commit; the lock of ``dispatch_serially`` makes it wait
+        until this frame's handler is done). A frame less for every message (decision 0043).
+        A resend stored nothing new, so no event comes for it."""
+        if posted.created:
+            own = self.own_messages
+            own[(posted.message["conversation_id"], posted.message["client_id"])] = None
+            while len(own) > OWN_MESSAGES_KEPT:
+                del own[next(iter(own))]  # the oldest
+        await self.send_json(
+            {"type": "ack", "client_id": client_id, "seq": posted.seq, "message": posted.message}
+        )
 
     async def receive(self, text_data=None, bytes_data=None):
         if not hasattr(self, "rate"):
@@ -99,8 +125,14 @@ class FrameConsumer(AsyncWebsocketConsumer):
 
     async def huoli_event(self, message):
         event = message["event"]
-        if event.get("type") == "conversation.typing" and event.get("sender") == self.side:
+        kind = event.get("type")
+        if kind == "conversation.typing" and event.get("sender") == self.side:
             return
+        if kind == "conversation.message":
+            mine = (event.get("conversation_id"), event.get("client_id"))
+            if mine in self.own_messages:
+                del self.own_messages[mine]
+                return  # this socket's own message: its ack carried it
         await self.send(text_data=event_text(message))
 
 

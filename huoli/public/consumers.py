@@ -343,7 +343,7 @@ class VisitorConsumer(FrameConsumer):
                 # Stored now (a resend checks nothing): the service found this socket's token
                 # current in its transaction.
                 self.token_checked = max(self.token_checked, checking)
-            await self.send_json({"type": "ack", "client_id": client_id, "seq": posted.seq})
+            await self.send_ack(client_id, posted)
         elif kind == "typing":
             now = self.rate.stamp
             if now - self.last_typing >= TYPING_INTERVAL:

@@ -208,3 +208,61 @@ async def test_staff_who_do_not_counsel_hear_no_arrivals():
     await database_sync_to_async(chat_start)(language="fi")
     assert await page.receive_nothing(timeout=0.3)
     await page.disconnect()
+
+
+async def _watching(page, conversation_id):
+    await page.send_json_to({"type": "watch", "conversation_id": conversation_id, "last_seq": 0})
+    frame = await page.receive_json_from(timeout=5)
+    while frame["type"] != "watching":
+        frame = await page.receive_json_from(timeout=5)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_page_is_told_of_a_visitors_message_once_and_of_its_own_by_the_ack():
+    """A frame less for each message (decision 0043): the page that shows the conversation
+    gets the visitor's message but no ``conversation.activity`` for it (its messages tell
+    it); the counsellor's other pages get the activity; the page that sent a message gets
+    it in its ``ack`` and not again as an event, while the counsellor's other page showing
+    the same conversation still gets the event."""
+    user, key = await staff_session(role=Role.COUNSELLOR)
+
+    def two_chats():
+        open_line_with_counsellor(counsellor=user)
+        chats = [chat_start(language="fi").conversation for _ in range(2)]
+        for chat in chats:
+            conversation_take(counsellor=user, conversation_id=chat.pk)
+        return chats
+
+    shown, other = await database_sync_to_async(two_chats)()
+    page = communicator(key, path="/console/ws/?page=conversation")
+    twin = communicator(key, path="/console/ws/?page=conversation")  # a second tab of it
+    elsewhere = communicator(key, path="/console/ws/?page=conversation")
+    home = communicator(key)
+    for socket in (page, twin, elsewhere, home):
+        assert (await socket.connect(timeout=10))[0]
+    await _watching(page, shown.pk)
+    await _watching(twin, shown.pk)
+    await _watching(elsewhere, other.pk)
+
+    await database_sync_to_async(message_post)(
+        conversation=shown, sender="visitor", client_id="v1", body="Hei"
+    )
+    heard = await page.receive_json_from(timeout=5)
+    assert (heard["type"], heard["client_id"]) == ("conversation.message", "v1")
+    assert await page.receive_nothing(timeout=0.3)
+    activity = {"type": "conversation.activity", "conversation_id": shown.pk, "unread": 1}
+    assert await elsewhere.receive_json_from(timeout=5) == activity
+    assert await home.receive_json_from(timeout=5) == activity
+    assert (await twin.receive_json_from(timeout=5))["client_id"] == "v1"
+
+    frame = {"type": "message", "conversation_id": shown.pk, "client_id": "c1", "body": "Moi"}
+    await page.send_json_to(frame)
+    ack = await page.receive_json_from(timeout=5)
+    assert (ack["type"], ack["client_id"], ack["seq"]) == ("ack", "c1", 2)
+    assert (ack["message"]["type"], ack["message"]["body"]) == ("conversation.message", "Moi")
+    assert await page.receive_nothing(timeout=0.3)
+    assert await twin.receive_json_from(timeout=5) == ack["message"]
+    for socket in (elsewhere, home):
+        assert await socket.receive_nothing(timeout=0.1)
+    for socket in (page, twin, elsewhere, home):
+        await socket.disconnect()

@@ -33,7 +33,8 @@ async def test_posts_queued_together_are_stored_in_order_and_a_refused_one_alone
         for i, body in enumerate(["one", "", "two", "three"])
     ]
     results = await asyncio.gather(*(writer().post(post) for post in posts), return_exceptions=True)
-    assert results[0] == (1, True) and results[2] == (2, True) and results[3] == (3, True)
+    stored_as = [(posted.seq, posted.created) for posted in (results[0], results[2], results[3])]
+    assert stored_as == [(1, True), (2, True), (3, True)]
     assert isinstance(results[1], ConversationError)
     assert results[1].code == "message_empty"
     assert await stored(conversation) == [(1, "c0"), (2, "c2"), (3, "c3")]
@@ -46,7 +47,10 @@ async def test_a_resend_in_the_same_batch_is_stored_once():
     )
     results = await asyncio.gather(writer().post(post), writer().post(post))
     # The second is a resend: stored by the first, so it checked nothing (decision 0043).
-    assert results == [(1, True), (1, False)]
+    assert [(posted.seq, posted.created) for posted in results] == [(1, True), (1, False)]
+    # Both carry the stored message, for their ack.
+    assert results[0].message == results[1].message
+    assert (results[0].message["seq"], results[0].message["body"]) == (1, "hei")
     assert await stored(conversation) == [(1, "same")]
 
 

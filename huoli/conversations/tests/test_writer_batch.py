@@ -70,7 +70,7 @@ async def test_a_sender_whose_session_is_gone_is_refused_alone_and_the_check_run
         writer().post(_post(ana, ana_chat, "a2"), ana_guard),
         return_exceptions=True,
     )
-    assert results[0] == (1, True) and results[2] == (2, True)
+    assert results[0][:2] == (1, True) and results[2][:2] == (2, True)
     assert isinstance(results[1], GuardRefused)
     assert await _bodies(ana_chat) == ["a1", "a2"]
     assert await _bodies(bo_chat) == []

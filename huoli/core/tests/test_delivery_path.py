@@ -315,3 +315,30 @@ async def test_a_source_with_messages_waiting_lets_the_loop_run_others():
     # The other task had its ten turns before the thousand messages were all handled.
     assert turns.count("handler") == 1000
     assert turns.index("other", turns.index("handler")) < 100
+
+
+async def test_a_socket_remembers_a_bounded_number_of_its_own_messages():
+    """An own message whose event never came (a full channel, a Redis reconnect) is not
+    kept for ever: the oldest go, and an event of one still kept is skipped once."""
+    from huoli.conversations.writer import Posted
+
+    sent = []
+
+    class Socket(FrameConsumer):
+        async def send(self, text_data=None, bytes_data=None, close=False):
+            sent.append(json.loads(text_data))
+
+    socket = Socket()
+    socket.own_messages = {}
+    for seq in range(1, 41):
+        message = {"type": "conversation.message", "conversation_id": 7, "client_id": f"c{seq}"}
+        await socket.send_ack(f"c{seq}", Posted(seq, True, message))
+    await socket.send_ack("c40", Posted(40, False, message))  # a resend: no event comes
+    assert len(socket.own_messages) == 32 == len(set(socket.own_messages))
+    assert (7, "c1") not in socket.own_messages and (7, "c40") in socket.own_messages
+    del sent[:]
+    for client_id in ("c40", "c40", "c1"):
+        event = {"type": "conversation.message", "conversation_id": 7, "client_id": client_id}
+        await socket.huoli_event({"type": "huoli.event", "event": event})
+    # c40's event once skipped; the second and c1's (forgotten) are sent.
+    assert [frame["client_id"] for frame in sent] == ["c40", "c1"]

@@ -87,22 +87,35 @@ async def test_message_is_acknowledged_after_commit_and_a_resend_is_harmless():
     access = await start()
     socket, state = await connected_visitor(access.token)
     assert state["status"] == "queued" and state["position"] == 1
+    other, _state = await connected_visitor(access.token)  # a second window of the browser
     frame = {"type": "message", "client_id": "m-1", "body": "Hei"}
     await socket.send_json_to(frame)
-    replies = [await socket.receive_json_from(timeout=5) for _ in range(2)]
-    assert {"type": "ack", "client_id": "m-1", "seq": 1} in replies
-    echo = next(r for r in replies if r["type"] == "conversation.message")
-    assert (echo["seq"], echo["body"], echo["sender"]) == (1, "Hei", "visitor")
-
-    await socket.send_json_to(frame)
-    assert await socket.receive_json_from(timeout=5) == {
+    # The ack carries the stored message, and the sending socket is not sent it again.
+    ack = await socket.receive_json_from(timeout=5)
+    assert {k: ack[k] for k in ("type", "client_id", "seq")} == {
         "type": "ack",
         "client_id": "m-1",
         "seq": 1,
     }
+    message = ack["message"]
+    assert (message["type"], message["seq"], message["body"], message["sender"]) == (
+        "conversation.message",
+        1,
+        "Hei",
+        "visitor",
+    )
+    assert message["created_at"] and message["client_id"] == "m-1"
     assert await socket.receive_nothing(timeout=0.3)
+    # Every other socket of the conversation gets the same message as its event.
+    assert await other.receive_json_from(timeout=5) == message
+
+    await socket.send_json_to(frame)
+    assert await socket.receive_json_from(timeout=5) == ack
+    assert await socket.receive_nothing(timeout=0.3)
+    assert await other.receive_nothing(timeout=0.1)
     assert await stored(access.conversation.pk) == [(1, "m-1", "Hei")]
     await socket.disconnect()
+    await other.disconnect()
 
 
 async def test_reconnecting_client_gets_everything_after_what_it_saw():
@@ -110,8 +123,7 @@ async def test_reconnecting_client_gets_everything_after_what_it_saw():
     socket, _state = await connected_visitor(access.token)
     for i in range(1, 4):
         await socket.send_json_to({"type": "message", "client_id": f"m{i}", "body": f"b{i}"})
-        await socket.receive_json_from(timeout=5)
-        await socket.receive_json_from(timeout=5)
+        assert (await socket.receive_json_from(timeout=5))["type"] == "ack"
     await socket.disconnect()
 
     again, _state = await connected_visitor(access.token)
@@ -127,8 +139,7 @@ async def test_a_visitor_hears_nothing_of_another_conversation():
     socket, _ = await connected_visitor(mine.token)
     other, _ = await connected_visitor(theirs.token)
     await other.send_json_to({"type": "message", "client_id": "x", "body": "private"})
-    await other.receive_json_from(timeout=5)
-    await other.receive_json_from(timeout=5)
+    assert (await other.receive_json_from(timeout=5))["type"] == "ack"
     assert await socket.receive_nothing(timeout=0.3)
     await socket.send_json_to({"type": "hello", "last_seq": 0})
     assert (await socket.receive_json_from(timeout=5))["type"] == "state"
@@ -366,8 +377,8 @@ async def test_returning_from_a_second_browser_closes_the_first_ones_socket():
     second, state = await connected_visitor(second_access.token)
     assert state["status"] == "active"
     await second.send_json_to({"type": "message", "client_id": "new", "body": "from the new one"})
-    replies = [await second.receive_json_from(timeout=5) for _ in range(2)]
-    assert {"type": "ack", "client_id": "new", "seq": 2} in replies
+    ack = await second.receive_json_from(timeout=5)
+    assert (ack["type"], ack["client_id"], ack["seq"]) == ("ack", "new", 2)
     await second.disconnect()
     assert await stored(access.conversation.pk) == [
         (1, "c-vastaus", "vastaus"),

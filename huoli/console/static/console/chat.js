@@ -87,19 +87,26 @@ if (root) {
     "queue.changed"(event) {
       if (event.arrived) notify(event.arrived);
     },
+    // The server sends none for the conversation this page watches: its messages tell.
     "conversation.activity"(event) {
-      if (event.conversation_id !== conversationId || document.visibilityState !== "visible") notify("activity");
+      if (event.conversation_id !== conversationId) notify("activity");
     },
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
+      // Sent from this page and not stored until now (its ack carries it).
+      const own = mine && !mine.dataset.seq;
       mine?.remove();
       socket.delivered(event.client_id);
       place(item(event));
       if (event.sender === "visitor") typingLine.hidden = true;
+      // Stored as seen with the message itself (when this page is its counsellor's).
+      if (own) return;
       if (document.visibilityState === "visible") {
         socket.send({ type: "seen", conversation_id: conversationId, seq: event.seq });
+      } else if (event.sender === "visitor") {
+        notify("activity");
       }
     },
     "conversation.typing"(event) {

@@ -12,7 +12,9 @@
 //   a seq, fetches again what it shows: `again` is true from the second open on);
 // - send: `post(clientId, entry)` sends the page's message frame for a client id made by
 //   `newClientId()` (the page shows the message under that id first); the entry
-//   stays pending ("Sending…") until the server's `ack` after commit; pending entries are sent
+//   stays pending ("Sending…") until the server's `ack` after commit, which carries the stored
+//   message: it goes to the page's `conversation.message` handler, as the event the server no
+//   longer sends to the socket that sent the message (else `acknowledged`); pending entries are sent
 //   again, with the same client id, after every reconnect, and again with a back-off when the
 //   server answers `error` with `retry` (it could not store it just now; promise 7,
 //   docs/design.md);
@@ -68,6 +70,12 @@ export function liveSocket({
   // Delivery frames: the client owns those about its pending messages.
   const delivery = {
     ack(event) {
+      if (event.message && handlers[event.message.type]) {
+        // The stored message itself: the server does not send this socket its event again.
+        pending.delete(event.client_id);
+        handlers[event.message.type](event.message);
+        return;
+      }
       const entry = pending.get(event.client_id);
       if (!entry) return;
       pending.delete(event.client_id);
