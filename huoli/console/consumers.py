@@ -87,6 +87,10 @@ def _watch(
     """One audited read of the conversation: its messages after ``after`` and its private
     staff notes after ``notes_after``; whether the user may write a message, and a note."""
     conversation = access_conversation(user, conversation_id, purpose="read")
+    # The name this socket's messages carry, looked up once here, where the page waits
+    # anyway: else by the writer, a query in its batch for every socket's first message (a
+    # thousand in the first seconds after a restart brings the consoles back).
+    getattr(user, "counsellor_profile", None)
     frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
     frames += [
         staff_note_event(n).as_payload() for n in staff_notes_after(conversation, notes_after)

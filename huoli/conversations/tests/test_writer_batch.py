@@ -9,7 +9,7 @@ from channels.db import database_sync_to_async
 from django.contrib.sessions.models import Session
 from django.db import InterfaceError, OperationalError, connection
 
-from huoli.console.consumers import _rights_now
+from huoli.console.consumers import _rights_now, _watch
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.models import Message
 from huoli.conversations.services.messages import MessagePost, messages_post
@@ -154,6 +154,23 @@ def test_counsellors_batch_and_their_rights_load_no_field_one_by_one(
     with django_assert_max_num_queries(2):
         assert _rights_now(subjects) == subjects
     posts = [_post(user, chat, f"m-{i}") for i, (user, _key, chat) in enumerate(chats)]
+    with django_assert_max_num_queries(7):
+        results = messages_post(posts)
+    assert [(message.seq, created) for message, created in results] == [(1, True)] * 4
+
+
+@pytest.mark.django_db
+def test_a_sockets_first_message_costs_its_batch_no_query_of_its_own(
+    django_assert_max_num_queries,
+):
+    """A console socket's user is loaded afresh for the socket; the author's name its
+    messages carry is read when the page watches the conversation, not in the batch."""
+    chats = _two_counsellors_in_their_chats.func() + _two_counsellors_in_their_chats.func()
+    posts = []
+    for i, (user, _key, chat) in enumerate(chats):
+        fresh = type(user).objects.get(pk=user.pk)  # as the socket's session loads it
+        _watch.func(fresh, chat.pk, 0, 0)
+        posts.append(_post(fresh, chat, f"m-{i}"))
     with django_assert_max_num_queries(7):
         results = messages_post(posts)
     assert [(message.seq, created) for message, created in results] == [(1, True)] * 4
