@@ -83,9 +83,10 @@ def _may_write_now(user, conversation_id: int) -> bool | None:
 @database_sync_to_async
 def _watch(
     user, conversation_id: int, after: int, notes_after: int
-) -> tuple[bool, bool, list[dict]]:
+) -> tuple[bool, bool, bool, list[dict]]:
     """One audited read of the conversation: its messages after ``after`` and its private
-    staff notes after ``notes_after``; whether the user may write a message, and a note."""
+    staff notes after ``notes_after``; whether the user may write a message, and a note,
+    and whether they answer it (only they are told of a visitor's message, notify.js)."""
     conversation = access_conversation(user, conversation_id, purpose="read")
     # The name this socket's messages carry, looked up once here, where the page waits
     # anyway: else by the writer, a query in its batch for every socket's first message (a
@@ -95,7 +96,12 @@ def _watch(
     frames += [
         staff_note_event(n).as_payload() for n in staff_notes_after(conversation, notes_after)
     ]
-    return may_write(user, conversation), may_write_staff_note(user, conversation), frames
+    return (
+        may_write(user, conversation),
+        may_write_staff_note(user, conversation),
+        conversation.counsellor_id == user.pk,
+        frames,
+    )
 
 
 @database_sync_to_async
@@ -341,7 +347,7 @@ class StaffConsumer(FrameConsumer):
                 await self.channel_layer.group_add(group, self.channel_name)
             checking = time.monotonic()
             try:
-                may_write, may_note, frames = await _watch(
+                may_write, may_note, answering, frames = await _watch(
                     self.user,
                     conversation_id,
                     int_field(frame, "last_seq", 0),
@@ -365,6 +371,7 @@ class StaffConsumer(FrameConsumer):
                     "conversation_id": conversation_id,
                     "may_write": may_write,
                     "may_note": may_note,
+                    "answering": answering,
                 }
             )
         elif kind == "message":

@@ -285,6 +285,7 @@ async def test_a_supervisor_who_only_observes_leaves_the_unread_marker_alone():
     _supervisor, supervisor_key = await staff_session(role=Role.SUPERVISOR)
     observer, frame = await watching(supervisor_key, access.conversation.pk)
     assert frame["may_write"] is False
+    assert frame["answering"] is False  # its page tells the supervisor of no visitor's message
     await observer.send_json_to(
         {"type": "seen", "conversation_id": access.conversation.pk, "seq": 1}
     )
@@ -293,12 +294,29 @@ async def test_a_supervisor_who_only_observes_leaves_the_unread_marker_alone():
     conversation = await database_sync_to_async(Conversation.objects.get)(pk=access.conversation.pk)
     assert conversation.unread_count == 1
 
-    counsellor, _frame = await watching(key, access.conversation.pk)
+    counsellor, frame = await watching(key, access.conversation.pk)
+    assert frame["answering"] is True
     await counsellor.send_json_to(
         {"type": "seen", "conversation_id": access.conversation.pk, "seq": 1}
     )
     await counsellor.send_json_to({"type": "ping"})
     await pong_after_the_visitors_message(counsellor)
+    conversation = await database_sync_to_async(Conversation.objects.get)(pk=access.conversation.pk)
+    assert conversation.unread_count == 0
+
+    # The visitor writes again and the counsellor answers: their page sends no seen for its
+    # own message (console/chat.js), which leaves nothing unread by itself.
+    await visitor.send_json_to({"type": "message", "client_id": "v2", "body": "Vielä"})
+    while (await visitor.receive_json_from(timeout=5))["type"] != "ack":
+        pass
+    conversation = await database_sync_to_async(Conversation.objects.get)(pk=access.conversation.pk)
+    assert conversation.unread_count == 1
+    await counsellor.send_json_to(
+        {"type": "message", "conversation_id": access.conversation.pk, "client_id": "c1",
+         "body": "Kiitos"}
+    )  # fmt: skip
+    while (await counsellor.receive_json_from(timeout=5))["type"] != "ack":
+        pass
     conversation = await database_sync_to_async(Conversation.objects.get)(pk=access.conversation.pk)
     assert conversation.unread_count == 0
     for socket in (observer, counsellor, visitor):

@@ -133,7 +133,16 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
             continue
         known = stored.get((locked.pk, client_id))
         if known is not None:
-            results[i] = (known, False)
+            # A resend is of the sender's own message: its ack carries the message, so an id
+            # of the other side's (or another staff member's) is refused, not answered.
+            if known.sender != post.sender or known.author_id != (
+                post.author.pk if post.author else None
+            ):
+                results[i] = ConversationError(
+                    "client_id_invalid", _("The message could not be identified.")
+                )
+            else:
+                results[i] = (known, False)
             continue
         was_ended = locked.status == Conversation.Status.ENDED
         try:

@@ -73,3 +73,22 @@ def test_a_batch_costs_the_same_queries_for_one_conversation_or_many(
     assert [message.seq for message, created in results] == [1, 2, 3] * 10
     assert Message.objects.count() == 30
     assert {c.last_seq for c in type(conversations[0]).objects.all()} == {3}
+
+
+async def test_a_client_id_of_the_other_sides_message_is_refused_not_answered():
+    """A resend is of the sender's own message: its ack would carry the stored one, so an
+    id the other side (or another staff member) used gets no message back."""
+    conversation = await start()
+    visitor = MessagePost(
+        conversation_id=conversation.pk, sender="visitor", client_id="same", body="hei"
+    )
+    assert (await writer().post(visitor)).created
+    counsellor = MessagePost(
+        conversation_id=conversation.pk, sender="counsellor", client_id="same", body="moi"
+    )
+    with pytest.raises(ConversationError) as refused:
+        await writer().post(counsellor)
+    assert refused.value.code == "client_id_invalid"
+    again = await writer().post(visitor)  # the sender's own resend is still answered
+    assert (again.seq, again.created, again.message["body"]) == (1, False, "hei")
+    assert await stored(conversation) == [(1, "same")]

@@ -76,6 +76,11 @@ if (root) {
   // Private notes between the staff (staff_notes.js): their own handlers, frames and form.
   const notes = staffNotes({ conversationId, texts, send: (frame) => socket.send(frame) });
 
+  // Whether this user answers the conversation (only they are told of a visitor's message;
+  // an observing supervisor is not), and whether the page hears it live (after `watching`).
+  let answering = false;
+  let live = false;
+
   const handlers = {
     ...alertHandlers,
     ...notes.handlers,
@@ -95,17 +100,21 @@ if (root) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
-      // Sent from this page and not stored until now (its ack carries it).
+      // Sent from this page and not stored until now (its ack carries it), or already on
+      // the page (an event that waited while the page's watch read the conversation).
       const own = mine && !mine.dataset.seq;
+      const again = mine && mine.dataset.seq;
       mine?.remove();
       socket.delivered(event.client_id);
       place(item(event));
       if (event.sender === "visitor") typingLine.hidden = true;
-      // Stored as seen with the message itself (when this page is its counsellor's).
-      if (own) return;
+      // Its own is stored as seen with the message (when this page is its counsellor's).
+      if (own || again) return;
       if (document.visibilityState === "visible") {
         socket.send({ type: "seen", conversation_id: conversationId, seq: event.seq });
-      } else if (event.sender === "visitor") {
+      } else if (event.sender === "visitor" && answering && live) {
+        // The counsellor answering it, for a message as it comes (not the catch-up after a
+        // reconnect); the server sends this page no conversation.activity for it.
         notify("activity");
       }
     },
@@ -125,7 +134,10 @@ if (root) {
     },
     watching(event) {
       // The page hears the conversation from now on (the browser tests wait for it).
-      if (event.conversation_id === conversationId) root.dataset.live = "watching";
+      if (event.conversation_id !== conversationId) return;
+      answering = event.answering;
+      live = true;
+      root.dataset.live = "watching";
     },
   };
 
@@ -137,6 +149,7 @@ if (root) {
     // Signed out, or no longer allowed to use the console.
     reloadOn: [4401],
     onOpen({ send }) {
+      live = false; // until `watching`: the frames before it are the catch-up
       send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen(), last_note_id: notes.lastSeen() });
       send({ type: "seen", conversation_id: conversationId, seq: lastSeen() });
       notes.resend(send);
