@@ -41,8 +41,12 @@ def _clean_client_id(client_id: str) -> str:
         or not client_id.isascii()
         or not client_id.isprintable()
     ):
-        raise ConversationError("client_id_invalid", _("The message could not be identified."))
+        raise _client_id_refusal()
     return client_id
+
+
+def _client_id_refusal() -> ConversationError:
+    return ConversationError("client_id_invalid", _("The message could not be identified."))
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,7 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
             if known.sender != post.sender or known.author_id != (
                 post.author.pk if post.author else None
             ):
-                results[i] = ConversationError(
-                    "client_id_invalid", _("The message could not be identified.")
-                )
+                results[i] = _client_id_refusal()
             else:
                 results[i] = (known, False)
             continue

@@ -100,16 +100,14 @@ if (root) {
       if (event.conversation_id !== conversationId) return;
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
-      // Sent from this page and not stored until now (its ack carries it), or already on
-      // the page (an event that waited while the page's watch read the conversation).
-      const own = mine && !mine.dataset.seq;
-      const again = mine && mine.dataset.seq;
       mine?.remove();
       socket.delivered(event.client_id);
       place(item(event));
       if (event.sender === "visitor") typingLine.hidden = true;
-      // Its own is stored as seen with the message (when this page is its counsellor's).
-      if (own || again) return;
+      // Already on the page: sent from it (its ack carries it; the writer stored it as seen
+      // when this page is its counsellor's), or an event that waited while the page's watch
+      // read the conversation. Neither is news.
+      if (mine) return;
       if (document.visibilityState === "visible") {
         socket.send({ type: "seen", conversation_id: conversationId, seq: event.seq });
       } else if (event.sender === "visitor" && answering && live) {
