@@ -10,12 +10,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huoli.settings")
 django_asgi_app = get_asgi_application()  # sets Django up before the imports below
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from huoli.core.checks import assert_safe_to_serve  # noqa: E402
 from huoli.core.interpreter import settle_for_serving  # noqa: E402
 from huoli.core.origins import SameOriginValidator  # noqa: E402
+from huoli.core.sockets import socket_auth_stack  # noqa: E402
 from huoli.routing import websocket_urlpatterns  # noqa: E402
 
 assert_safe_to_serve()
@@ -34,6 +34,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The Origin must be the site's own scheme, host and port (core/origins.py).
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(socket_auth_stack(URLRouter(websocket_urlpatterns))),
     }
 )
