@@ -6,7 +6,9 @@ against a bare relay written with `websockets`, in the same run.
 Each side of each chat sends a message every --interval seconds (random phase). The load
 generator runs in its own process; the server in another (uvicorn, as `make run` serves it).
 Prints delivery latency p50/p99 (and p99 of the messages sent after the first 10 s, once
-connections have settled), delivered messages per second, server memory per socket,
+connections have settled; and the three seconds of the load whose messages waited longest,
+to tell a few slow seconds from a tail spread over all), delivered messages per second,
+server memory per socket,
 and Huoli's figures as ratios of the bare relay's. The embedded default (SQLite, in-memory
 layer) is used unless DATABASE_URL / REDIS_URL are set; point DATABASE_URL at a scratch
 database, as the generated accounts and chats stay in it. Traffic stays on 127.0.0.1.
@@ -51,6 +53,8 @@ WARM_UP = 10
 CONNECTING_AT_ONCE = 50
 # Seconds after the load stops before CPU and deliveries are read (messages in flight land).
 DRAIN = 1.0
+# How many of a run's slowest seconds are printed.
+SLOWEST_SHOWN = 3
 NGINX = "/usr/sbin/nginx"
 
 
@@ -374,6 +378,15 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
     settled = [
         latency for sent, latency in result["latencies"] if sent >= result.get("go_at", 0) + WARM_UP
     ]
+    # The seconds of the load whose messages waited longest (by when they were sent): a
+    # run's tail is a few slow seconds or spread over all of them.
+    by_second: dict[int, list[float]] = {}
+    for sent, latency in result["latencies"]:
+        by_second.setdefault(int(sent - result.get("go_at", 0)), []).append(latency)
+    slowest = sorted(
+        ((pick(values, 0.99), second, len(values)) for second, values in by_second.items()),
+        reverse=True,
+    )[:SLOWEST_SHOWN]
     delivered = result.get("delivered_end", 0) - result.get("delivered_start", 0)
     start, end = result.get("cpu_start", {}), result.get("cpu_end", {})
     cpu = {name: end[name] - start[name] for name in end}
@@ -389,6 +402,7 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
         "split": result["split"],
         "kib_per_socket": (result.get("rss_connected", before) - before) / max(1, 2 * len(pairs)),
         "first_error": result.get("first_error", ""),
+        "slowest": slowest,
         # CPU seconds of each group of processes, and the messages delivered, over the same
         # stretch: from all sockets connected to the end of the load (plus DRAIN).
         "cpu": cpu,
@@ -586,6 +600,12 @@ def main() -> None:
               f"{r['kib_per_socket']:>10.1f} {r['errors']:>6}")  # fmt: skip
         if r["first_error"]:
             print(f"           first error: {r['first_error']}")
+    print("slowest seconds of the load (p99 of the messages sent in that second, seconds after "
+          "the start):")  # fmt: skip
+    for name, r in results.items():
+        shown = ", ".join(f"{p99:.1f} ms at {second} s ({count} msgs)"
+                          for p99, second, count in r["slowest"])  # fmt: skip
+        print(f"{name:10} {shown}")
 
     # CPU per delivered message, from all sockets connected to the end of the load.
     groups = ["uvicorn", "relay", "nginx", "postgres", "redis"]
