@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable
 from importlib import import_module
@@ -89,37 +88,15 @@ def _sessions_and_users(asked: set[tuple[int, str]]) -> dict[tuple[int, str], tu
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for pair in sorted(by_value) for value in pair] + [now])
         rows = cursor.fetchall()
+    decoder = store()
     loaded = [user.pk.attname, *_USER_FIELDS]
     return {
         by_value[user_id, key]: (
-            _session_decoded(
-                settings.SESSION_ENGINE,
-                settings.SECRET_KEY,
-                tuple(settings.SECRET_KEY_FALLBACKS),
-                data,
-            ),
+            decoder.decode(data),
             User.from_db(connection.alias, loaded, [user_id, *values]),
         )
         for user_id, key, data, *values in rows
     }
-
-
-# Decoded session data kept by its text: about as many as there are staff sockets.
-SESSIONS_DECODED_KEPT = 1024
-
-
-def _session_decoded(engine: str, secret: str, fallbacks: tuple[str, ...], text: str) -> dict:
-    """A session's data from its stored text, as its store decodes it (signed with the
-    secret key): a copy of what was decoded for the same text before. The message writer
-    asks for a batch's console senders every time, and checking the signature was a third
-    of the guards' time (decision 0043). The text names the data; the keys and the engine
-    are part of the name, so a rotated key decodes again."""
-    return dict(_session_decoded_kept(engine, secret, fallbacks, text))
-
-
-@functools.lru_cache(maxsize=SESSIONS_DECODED_KEPT)
-def _session_decoded_kept(engine: str, secret: str, fallbacks: tuple[str, ...], text: str):
-    return import_module(engine).SessionStore().decode(text)
 
 
 def staff_socket_roles(
