@@ -40,7 +40,7 @@ def test_a_session_signed_with_a_key_taken_out_of_use_is_refused_though_read_bef
     # signature tells the two keys apart): valid while the new key is a fallback.
     settings.SECRET_KEY_FALLBACKS = [new_key]
     key = signed_in(user, device_confirmed(user), auth_hash=new_hash)
-    assert role(user, key) == Role.COUNSELLOR  # read, and kept
+    assert role(user, key) == Role.COUNSELLOR  # read once (a cache would keep it)
     settings.SECRET_KEY = new_key
     settings.SECRET_KEY_FALLBACKS = []
     assert role(user, key) is None
