@@ -179,13 +179,12 @@ def _conversations_locked(ids: set[int]) -> dict[int, Conversation]:
 
     One statement written here, as ``_already_stored`` and ``_conversations_advance`` are:
     the ORM's building of this query took more of a busy server's time than the database's
-    answering it (decision 0043). Each value goes through the database's and the field's
-    converters, as the ORM's would (SQLite gives timestamps as text)."""
+    answering it (decision 0043). ``raw()`` builds the instances, through the fields'
+    converters, with the columns not read deferred."""
     if not ids:
         return {}
     meta = Conversation._meta
-    wanted = {meta.pk.attname, *(meta.get_field(name).attname for name in _LOCKED_FIELDS)}
-    fields = [field for field in meta.concrete_fields if field.attname in wanted]
+    fields = [meta.pk, *(meta.get_field(name) for name in _LOCKED_FIELDS)]
     quote = connection.ops.quote_name
     # Only our own table and column names are formatted in; every value is a parameter.
     sql = "SELECT {} FROM {} WHERE {} IN ({}) ORDER BY {}{}".format(  # noqa: S608
@@ -196,28 +195,9 @@ def _conversations_locked(ids: set[int]) -> dict[int, Conversation]:
         quote(meta.pk.column),
         " FOR UPDATE" if connection.features.has_select_for_update else "",
     )
-    converters = []
-    for index, field in enumerate(fields):
-        column = field.get_col(meta.db_table)
-        functions = [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]
-        if functions:
-            converters.append((index, column, functions))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sorted(ids))
-        rows = cursor.fetchall()
-    attnames = [field.attname for field in fields]
-    found: dict[int, Conversation] = {}
-    for row in rows:
-        values = list(row)
-        for index, column, functions in converters:
-            for convert in functions:
-                values[index] = convert(values[index], column, connection)
-        conversation = Conversation.from_db(connection.alias, attnames, values)
-        found[conversation.pk] = conversation
-    return found
+    return {
+        conversation.pk: conversation for conversation in Conversation.objects.raw(sql, sorted(ids))
+    }
 
 
 def _already_stored(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Message]:
