@@ -38,6 +38,23 @@ def device_confirmed(user, name: str = "phone"):
     return TOTPDevice.objects.create(user=user, name=name, confirmed=True)
 
 
+def signed_in_session(user, device=None, auth_hash=None) -> str:
+    """The key of a stored session in which ``user`` is logged in, as Django's login leaves
+    it: with ``device``'s two-factor step when given, and ``auth_hash`` instead of the
+    user's own session hash when given (a hash made under another secret key)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = auth_hash or user.get_session_auth_hash()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return session.session_key
+
+
 def log_in_with_device(client, user, device):
     """A test client as a finished password-and-code login leaves it; returns the client."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -7,21 +7,10 @@ from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from huoli.accounts.selectors import staff_socket_roles
-from huoli.accounts.tests.factories import StaffFactory, device_confirmed
+from huoli.accounts.tests.factories import StaffFactory, device_confirmed, signed_in_session
 from huoli.core.roles import Role
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user, device=None, auth_hash=None) -> str:
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = auth_hash or user.get_session_auth_hash()
-    if device is not None:
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return session.session_key
 
 
 def role(user, key):
@@ -39,7 +28,7 @@ def test_a_session_signed_with_a_key_taken_out_of_use_is_refused_though_read_bef
     # Signed with the current key, and carrying the password hash of the new one (so only the
     # signature tells the two keys apart): valid while the new key is a fallback.
     settings.SECRET_KEY_FALLBACKS = [new_key]
-    key = signed_in(user, device_confirmed(user), auth_hash=new_hash)
+    key = signed_in_session(user, device_confirmed(user), auth_hash=new_hash)
     assert role(user, key) == Role.COUNSELLOR  # read once (a cache would keep it)
     settings.SECRET_KEY = new_key
     settings.SECRET_KEY_FALLBACKS = []
@@ -48,7 +37,7 @@ def test_a_session_signed_with_a_key_taken_out_of_use_is_refused_though_read_bef
 
 def test_a_session_whose_data_changed_is_read_again(no_demo_mode):
     user = StaffFactory(role=Role.COUNSELLOR)
-    key = signed_in(user, device_confirmed(user))
+    key = signed_in_session(user, device_confirmed(user))
     assert role(user, key) == Role.COUNSELLOR
     # The same session, its two-factor step gone from it (as a new login of the same key).
     session = SessionStore(session_key=key)

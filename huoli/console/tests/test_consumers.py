@@ -6,11 +6,9 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from huoli.accounts.services import counsellor_profile_save
-from huoli.accounts.tests.factories import StaffFactory, device_confirmed
+from huoli.accounts.tests.factories import StaffFactory, device_confirmed, signed_in_session
 from huoli.asgi import application
 from huoli.conversations.services.queue import conversation_take, duty_set
 from huoli.conversations.tests.factories import chat_start
@@ -22,15 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @database_sync_to_async
 def staff_session(*, role=Role.COUNSELLOR, verified=True):
     user = StaffFactory(role=role)
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    if verified:
-        device = device_confirmed(user)
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return user, session.session_key
+    return user, signed_in_session(user, device_confirmed(user) if verified else None)
 
 
 def communicator(session_key=None, origin=b"http://127.0.0.1:8000", path="/console/ws/"):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huoli.accounts.models import User
+from huoli.accounts.tests.factories import signed_in_session
 from huoli.console import consumers
 from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
@@ -120,16 +121,7 @@ async def test_logout_in_another_browser_leaves_this_socket_open():
 
 @database_sync_to_async
 def _second_session(user):
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return session.session_key
+    return signed_in_session(user, TOTPDevice.objects.get(user=user))
 
 
 @database_sync_to_async

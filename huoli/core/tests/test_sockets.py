@@ -3,27 +3,21 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 
-from huoli.accounts.tests.factories import StaffFactory
+from huoli.accounts.tests.factories import StaffFactory, signed_in_session
 from huoli.core.sockets import socket_auth_stack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @database_sync_to_async
-def signed_in_session():
+def staff_signed_in():
     user = StaffFactory()
-    session = SessionStore()
-    session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = user.get_session_auth_hash()
-    session.save()
-    return user, session.session_key
+    return user, signed_in_session(user)
 
 
 async def test_the_socket_gets_its_session_and_user_and_its_own_send():
-    user, key = await signed_in_session()
+    user, key = await staff_signed_in()
     seen = {}
 
     async def consumer(scope, receive, send):
