@@ -24,14 +24,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from huoli.tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = "huoli.asgi:application"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url() -> str:

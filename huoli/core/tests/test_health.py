@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from huoli.tests.asgi_process import free_port
+from huoli.tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ import pytest
 
 from huoli.phone import stack
 from huoli.phone.tests.conftest import require
-from huoli.tests.phone.baresip import Baresip, free_port, tone_seconds, write_tone
+from huoli.tests.phone.baresip import Baresip, tone_seconds, write_tone
+from huoli.tests.ports import free_port
 
 NUMBER = "+358401234567"
 SECRET = "test-secret"
@@ -75,11 +76,11 @@ def phone(tmp_path, request):
     ]
     huoli = FakeHuoli(answers)
     ports = {
-        "sip_port": free_port(pair=True),
+        "sip_port": free_port(count=2),
         "ws_port": free_port(),
         "ng_port": free_port(),
     }
-    rtp_min = free_port()
+    rtp_min = free_port(count=41)
     config = stack.write_config(
         tmp_path / "phone",
         http_url=huoli.url,

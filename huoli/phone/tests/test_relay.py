@@ -12,7 +12,7 @@ import time
 import pytest
 
 from huoli.phone.tests.test_calls import DESK_PASSWORD, NUMBER, phone, register  # noqa: F401
-from huoli.tests.phone.baresip import free_port
+from huoli.tests.ports import free_port
 
 TRUNK_HOST = "127.0.0.2"
 

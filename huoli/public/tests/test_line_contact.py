@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import socket
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from huoli.core.error_views import database_unavailable
 from huoli.helpline.models import LineNumber, OpeningHours, Weekday
 from huoli.helpline.selectors import HoursLine
 from huoli.public.line import hours_text, line_contact
+from huoli.tests.ports import free_port
 
 DEFAULT = "+358 800 000 000"
 ARABIC = "+358 9 123 4567"
@@ -113,10 +113,7 @@ def database_unreachable():
     if connection.vendor == "sqlite":
         settings_dict["NAME"] = "/nonexistent/folder/huoli.sqlite3"
     else:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+        settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
     try:
         yield
     finally:

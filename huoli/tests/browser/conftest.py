@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 
@@ -13,6 +12,8 @@ import pytest
 import uvicorn
 from django.core.management import call_command
 from playwright.sync_api import expect
+
+from huoli.tests.ports import free_port
 
 CHROMIUM = os.environ.get("HUOLI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,17 +44,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class LiveServer:
     """uvicorn serving the project's ASGI application in a thread, restartable on one port."""
 
     def __init__(self):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = None
         self.thread = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import socket
 import struct
 import subprocess
 import time
@@ -17,34 +16,13 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+from huoli.tests.ports import free_port
+
 MODULE_PATH = "/usr/lib/baresip/modules"
 
 
 def baresip_missing() -> bool:
     return shutil.which("baresip") is None
-
-
-def free_port(kind: int = socket.SOCK_DGRAM, *, pair: bool = False, host: str = "127.0.0.1") -> int:
-    """A port free on ``host`` for both UDP and TCP (and the next one too, with ``pair``:
-    baresip binds its SIP port and the one after it)."""
-    for _ in range(200):
-        with socket.socket(socket.AF_INET, kind) as probe:
-            probe.bind((host, 0))
-            port = probe.getsockname()[1]
-        ports = (port, port + 1) if pair else (port,)
-        if all(_free(p, host) for p in ports):
-            return port
-    raise RuntimeError("no free port")
-
-
-def _free(port: int, host: str = "127.0.0.1") -> bool:
-    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-        with socket.socket(socket.AF_INET, kind) as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                return False
-    return True
 
 
 def write_tone(path, frequency: float, seconds: float = 30, rate: int = 8000) -> Path:
@@ -108,7 +86,7 @@ class Baresip:
     process: subprocess.Popen | None = None
 
     def __post_init__(self):
-        self.port = self.port or free_port(pair=True, host=self.host)
+        self.port = self.port or free_port(count=2, host=self.host)
         self.folder = Path(self.folder)
         self.recordings = self.folder / "recordings"
         self.recordings.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,8 @@ from huoli.tests.browser.conftest import (
     LiveServer,
     demo_staff,  # noqa: F401 (a fixture)
 )
-from huoli.tests.phone.baresip import Baresip, free_port, read_wav, write_tone
+from huoli.tests.phone.baresip import Baresip, read_wav, write_tone
+from huoli.tests.ports import free_port
 
 # The caller's number on the telephone network, the forms it could be written in, and the
 # trunk's address: none of them may appear in anything Huoli, Kamailio or rtpengine keeps.
@@ -169,9 +170,9 @@ def console_received(page) -> str:
 def telephony(transactional_db, settings, tmp_path):
     """Huoli with the telephone on, and Kamailio and rtpengine asking it."""
     require("kamailio", "rtpengine", "baresip")
-    ports = {"sip_port": free_port(pair=True), "ws_port": free_port(), "ng_port": free_port()}
-    rtp_min = free_port()
-    gateway_port = free_port(pair=True, host=GATEWAY_HOST)
+    ports = {"sip_port": free_port(count=2), "ws_port": free_port(), "ng_port": free_port()}
+    rtp_min = free_port(count=41)
+    gateway_port = free_port(count=2, host=GATEWAY_HOST)
     settings.HUOLI_TELEPHONY = True
     settings.HUOLI_SIP_WS_URL = f"ws://127.0.0.1:{ports['ws_port']}"
     cache.clear()
