@@ -420,17 +420,8 @@ def uvicorn_command(port: int) -> list[str]:
             "--ws-per-message-deflate", "false"]  # fmt: skip
 
 
-def free_ports(count: int) -> list[int]:
-    ports: list[int] = []
-    while len(ports) < count:
-        port = free_port()
-        if port not in ports:
-            ports.append(port)
-    return ports
-
-
 def run_huoli(workers, nginx, pairs, tag, env, db_groups, args) -> dict:
-    ports = free_ports(workers)
+    ports = [free_port() for _ in range(workers)]  # never the same one twice
     with contextlib.ExitStack() as files:
         # Each server's output goes to a file: a pipe nobody reads fills up, and a server
         # that logs more than 64 KiB (an error for each of a thousand sockets) blocks on it.

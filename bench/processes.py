@@ -7,15 +7,17 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import BinaryIO
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# A port below the kernel's ephemeral range: one from bind(0) can be taken by an outgoing
+# connection (to PostgreSQL, Redis) before the server started on it binds it.
+from huoli.tests.ports import free_port
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["free_port"]
 
 
 def wait_for_port(
