@@ -26,6 +26,9 @@ CPU seconds per delivered message summed over every server process (uvicorn work
 master and workers, the bare relay), read from /proc between the moment every socket is
 connected and the end of the load; and PostgreSQL's and Redis's, found as the processes
 listening on DATABASE_URL's and REDIS_URL's ports (or `--postgres-pid`, `--redis-pid`).
+Over the same stretch it prints how busy the whole machine was and how much of its CPU time
+a virtual machine's host took ("stolen", /proc/stat): a run with much stolen time stalls
+every process, the bare relay's too, and its tail says more about the host than about Huoli.
 """
 
 from __future__ import annotations
@@ -216,6 +219,27 @@ def cpu_reading(groups: dict[str, list[int]]) -> dict[str, float]:
     return {name: tree_cpu_seconds(pids) for name, pids in groups.items()}
 
 
+def machine_times() -> list[int]:
+    """The whole machine's CPU time so far, in ticks (``/proc/stat``): user, nice, system,
+    idle, iowait, irq, softirq, steal."""
+    with open("/proc/stat") as stat:
+        return [int(n) for n in stat.readline().split()[1:9]]
+
+
+def machine_shares(start: list[int], end: list[int]) -> dict[str, float]:
+    """Percent of the machine's CPU time between two readings: busy, idle, and stolen (the
+    time a virtual machine's host gave to others, when this machine wanted it)."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        b - a for a, b in zip(start, end, strict=True)
+    )
+    total = max(1, user + nice + system + idle + iowait + irq + softirq + steal)
+    return {
+        "busy": 100 * (user + nice + system + irq + softirq) / total,
+        "idle": 100 * (idle + iowait) / total,
+        "steal": 100 * steal / total,
+    }
+
+
 def commits() -> int | None:
     """PostgreSQL's committed transactions in DATABASE_URL's database so far (a statement
     outside a transaction block is one); None on SQLite. Backends report every second or so
@@ -249,12 +273,14 @@ def generator(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duratio
             # every socket open, no load yet
             counters["rss_connected"] = sum(rss_kib(pid) for pid in rss_pids)
             counters["cpu_start"] = cpu_reading(cpu_groups)
+            counters["machine_start"] = machine_times()
             counters["commits_start"] = commits()
             counters["delivered_start"] = counters["delivered"]
             go.set()
             # CPU and deliveries from here to the end of the load (and the drain after it).
             await asyncio.sleep(duration + DRAIN)
             counters["cpu_end"] = cpu_reading(cpu_groups)
+            counters["machine_end"] = machine_times()
             counters["commits_end"] = commits()
             counters["delivered_end"] = counters["delivered"]
 
@@ -407,6 +433,9 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
         # stretch: from all sockets connected to the end of the load (plus DRAIN).
         "cpu": cpu,
         "cpu_delivered": delivered,
+        "machine": machine_shares(result["machine_start"], result["machine_end"])
+        if "machine_end" in result
+        else None,
         "commits": None
         if result.get("commits_start") is None or kind != "huoli"
         else result["commits_end"] - result["commits_start"],
@@ -615,6 +644,15 @@ def main() -> None:
         "server = uvicorn workers (or the relay) + nginx master and workers; all = server + "
         + (", ".join(db_groups) if db_groups else "nothing else (PostgreSQL, Redis not found)")
     )
+
+    # A tail is judged with the machine: on a virtual machine the host can take a share of
+    # the CPU ("steal"), and a run with much of it stalls every process at once.
+    print("the machine over the same stretch (all cores): busy, idle, stolen by the host")
+    for name, r in results.items():
+        shares = r["machine"]
+        if shares:
+            print(f"{name:10} busy {shares['busy']:.0f} %, idle {shares['idle']:.0f} %, "
+                  f"stolen {shares['steal']:.1f} %")  # fmt: skip
 
     server = groups[:3]
     huoli = [name for name in results if name.startswith("huoli")]
