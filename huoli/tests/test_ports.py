@@ -12,9 +12,11 @@ def test_ports_are_outside_the_range_outgoing_connections_use_and_never_handed_o
     assert len(set(handed)) == len(handed)
     assert not [port for port in handed if low <= port <= high]
     # An outgoing connection's own port comes from that range, so it cannot take ours.
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        with socket.create_connection(server.getsockname()) as client:
-            assert low <= client.getsockname()[1] <= high
+    with (
+        socket.create_server(("127.0.0.1", 0)) as server,
+        socket.create_connection(server.getsockname()) as client,
+    ):
+        assert low <= client.getsockname()[1] <= high
 
 
 def test_a_block_is_free_for_tcp_and_udp_and_skips_a_port_in_use():
