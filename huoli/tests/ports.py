@@ -5,19 +5,24 @@ the local ports of outgoing connections from. Between that probe and the server'
 (seconds, for a process that starts), a connection to PostgreSQL, Redis or the test server can
 take the port: CI once saw Kamailio stop with "Address already in use" on a port handed out so.
 So ports are drawn at random below the ephemeral range, where no outgoing connection lands,
-checked free for both TCP and UDP, and never handed out twice in one test run.
+checked free for both TCP and UDP, and not handed out again while they may still be waiting
+for their server (the last ``RECENT`` ports handed out are skipped; older ones are in use,
+which the check sees, or free again).
 """
 
 from __future__ import annotations
 
 import random
 import socket
+from collections import deque
 from pathlib import Path
 
 LOCAL_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 LOWEST = 20000  # above the well-known and registered services' usual ports
 
-_handed_out: set[int] = set()
+RECENT = 1000
+
+_handed_out: deque[int] = deque(maxlen=RECENT)
 
 
 def _outside_ephemeral() -> tuple[int, int]:
@@ -38,8 +43,9 @@ def free_port(*, count: int = 1, host: str = "127.0.0.1") -> int:
     for _ in range(500):
         port = random.randint(first, last - count + 1)
         block = range(port, port + count)
-        if _handed_out.isdisjoint(block) and all(_free(p, host) for p in block):
-            _handed_out.update(block)
+        recent = set(_handed_out)
+        if recent.isdisjoint(block) and all(_free(p, host) for p in block):
+            _handed_out.extend(block)
             return port
     raise RuntimeError(f"no {count} free ports between {first} and {last}")
 

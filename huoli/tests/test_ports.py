@@ -6,7 +6,7 @@ from huoli.tests import ports
 from huoli.tests.ports import free_port
 
 
-def test_ports_are_outside_the_range_outgoing_connections_use_and_never_handed_out_twice():
+def test_ports_are_outside_the_range_outgoing_connections_use_and_not_handed_out_twice_soon():
     low, high = (int(n) for n in ports.LOCAL_PORT_RANGE.read_text().split())
     handed = [free_port() for _ in range(200)]
     assert len(set(handed)) == len(handed)
@@ -29,3 +29,16 @@ def test_a_block_is_free_for_tcp_and_udp_and_skips_a_port_in_use():
         taken.bind(("127.0.0.1", first))
         assert not ports._free(first, "127.0.0.1")
         assert ports._free(first + 1, "127.0.0.1")
+
+
+def test_a_long_run_of_servers_still_finds_blocks():
+    """A whole suite's worth of telephone stacks (two ports, a 41-port media block...) and
+    browser servers: the recent ports are skipped, the older ones come back."""
+    for _ in range(300):
+        for count in (2, 1, 1, 41, 2):
+            first = free_port(count=count)
+            recent = list(ports._handed_out)
+            assert recent[-count:] == list(range(first, first + count))
+            assert not set(recent[-count:]) & set(recent[:-count])
+    for _ in range(1000):
+        free_port()
