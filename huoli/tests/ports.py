@@ -33,7 +33,9 @@ def _outside_ephemeral() -> tuple[int, int]:
         low, high = 32768, 60999  # Linux's default
     if low - LOWEST >= 2000:
         return LOWEST, low - 1
-    return high + 1, 65535
+    if 65535 - high >= 2000:
+        return high + 1, 65535
+    return LOWEST, 65535  # a machine whose ephemeral range is everything: the race stays
 
 
 def free_port(*, count: int = 1, host: str = "127.0.0.1") -> int:
