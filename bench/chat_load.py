@@ -47,7 +47,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from processes import free_port, listening_pid, tree_cpu_seconds, wait_for_port
+from processes import (
+    free_port,
+    listening_pid,
+    machine_cpu_ticks,
+    tree_cpu_seconds,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds after the load starts before "settled" figures count (connections, first watches).
@@ -219,18 +225,11 @@ def cpu_reading(groups: dict[str, list[int]]) -> dict[str, float]:
     return {name: tree_cpu_seconds(pids) for name, pids in groups.items()}
 
 
-def machine_times() -> list[int]:
-    """The whole machine's CPU time so far, in ticks (``/proc/stat``): user, nice, system,
-    idle, iowait, irq, softirq, steal."""
-    with open("/proc/stat") as stat:
-        return [int(n) for n in stat.readline().split()[1:9]]
-
-
 def machine_shares(start: list[int], end: list[int]) -> dict[str, float]:
     """Percent of the machine's CPU time between two readings: busy, idle, and stolen (the
     time a virtual machine's host gave to others, when this machine wanted it)."""
     user, nice, system, idle, iowait, irq, softirq, steal = (
-        b - a for a, b in zip(start, end, strict=True)
+        b - a for a, b in zip(start[:8], end[:8], strict=True)
     )
     total = max(1, user + nice + system + idle + iowait + irq + softirq + steal)
     return {
@@ -273,14 +272,14 @@ def generator(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duratio
             # every socket open, no load yet
             counters["rss_connected"] = sum(rss_kib(pid) for pid in rss_pids)
             counters["cpu_start"] = cpu_reading(cpu_groups)
-            counters["machine_start"] = machine_times()
+            counters["machine_start"] = machine_cpu_ticks()
             counters["commits_start"] = commits()
             counters["delivered_start"] = counters["delivered"]
             go.set()
             # CPU and deliveries from here to the end of the load (and the drain after it).
             await asyncio.sleep(duration + DRAIN)
             counters["cpu_end"] = cpu_reading(cpu_groups)
-            counters["machine_end"] = machine_times()
+            counters["machine_end"] = machine_cpu_ticks()
             counters["commits_end"] = commits()
             counters["delivered_end"] = counters["delivered"]
 

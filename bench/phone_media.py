@@ -51,7 +51,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from processes import cpu_seconds
+from processes import cpu_seconds, free_port, machine_cpu_ticks
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD_NS = 20_000_000  # 20 ms of PCMU: 160 samples, 160 bytes
@@ -403,15 +403,9 @@ def rss_mb(pid: int) -> float:
 
 def machine_ticks() -> tuple[int, int]:
     """(busy, total) jiffies of all cores since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    values = machine_cpu_ticks()
     idle = values[3] + values[4]  # idle + iowait
     return sum(values) - idle, sum(values)
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def sleep_until(deadline_ns: int) -> None:
@@ -637,7 +631,7 @@ def main() -> None:
     bare_process = engine = None
     with tempfile.TemporaryDirectory(prefix="huoli-bench-media-") as out:
         try:
-            ng_port = free_udp_port()
+            ng_port = free_port()
             bare_process = multiprocessing.Process(target=bare_relay, args=(ng_port,), daemon=True)
             bare_process.start()
             probe = NgClient(ng_port)
@@ -647,7 +641,7 @@ def main() -> None:
             bare_process.terminate()
             bare_process.join(5)
 
-            ng_port = free_udp_port()
+            ng_port = free_port()
             # Four ports a call (RTP and RTCP on each leg), below the ephemeral ports.
             rtp_min = random.randrange(10000, 20000) & ~1
             rtp_max = rtp_min + 4 * max(args.steps) + 200

@@ -20,6 +20,12 @@ from huoli.tests.ports import free_port
 __all__ = ["free_port"]
 
 
+def machine_cpu_ticks() -> list[int]:
+    """The whole machine's CPU time since boot, in ticks, as ``/proc/stat``'s first line
+    gives it: user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice."""
+    return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
 def wait_for_port(
     port: int, process: subprocess.Popen, seconds: float = 60, log: BinaryIO | None = None
 ) -> None:
