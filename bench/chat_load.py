@@ -590,8 +590,12 @@ def main() -> None:
 
     db = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     layer = "Redis pub/sub" if os.environ.get("REDIS_URL") else "in-memory"
+    from django.conf import settings  # set up by prepare_huoli, with the server's environment
+
+    writer = "a writer process" if settings.HUOLI_WRITER_PROCESS else "the database thread"
     print(f"\n{args.chats} chats, a message every {args.interval:g} s from each side, "
-          f"{args.duration:g} s; Huoli on {db} with the {layer} channel layer")  # fmt: skip
+          f"{args.duration:g} s; Huoli on {db} with the {layer} channel layer, "
+          f"messages stored by {writer} (HUOLI_WRITER_PROCESS)")  # fmt: skip
     for name in results:
         if name.startswith("huoli"):
             workers = int(name.rsplit("x", 1)[1])

@@ -12,6 +12,7 @@ django_asgi_app = get_asgi_application()  # sets Django up before the imports be
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from huoli.conversations.writer import writer  # noqa: E402
 from huoli.core.checks import assert_safe_to_serve  # noqa: E402
 from huoli.core.interpreter import settle_for_serving  # noqa: E402
 from huoli.core.origins import SameOriginValidator  # noqa: E402
@@ -30,10 +31,17 @@ if os.environ.get("HUOLI_PURGE_DAILY") == "1":
 # neither stalls delivery (core/interpreter.py).
 settle_for_serving()
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The Origin must be the site's own scheme, host and port (core/origins.py).
         "websocket": SameOriginValidator(socket_auth_stack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+
+async def application(scope, receive, send):
+    # The message writer's own process (conversations/writer.py) starts with the first
+    # connection of any kind, not with the first message, which would wait for it.
+    writer().start()
+    await router(scope, receive, send)

@@ -172,6 +172,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channels and cache ---------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Chat messages are stored by a writer process of each server's own instead of its database
+# thread (conversations/writer.py, decision 0044): on by default with PostgreSQL and Redis,
+# where it shortens delivery's tail; the writer then shares the server's cache through Redis.
+HUOLI_WRITER_PROCESS = env_bool(
+    "HUOLI_WRITER_PROCESS",
+    bool(REDIS_URL) and not DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+)
 # Production without Redis only when the operator says it runs one worker (decision 0023).
 HUOLI_SINGLE_PROCESS = env_bool("HUOLI_SINGLE_PROCESS", False)
 if REDIS_URL:

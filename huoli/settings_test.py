@@ -12,3 +12,8 @@ HUOLI_RETURN_CODE_HASH = {"time_cost": 1, "memory_cost": 64}  # tests only
 # The purge's tests must not replace the checkout's own var/caller_key (its test does so in a
 # temporary folder).
 HUOLI_CALLER_KEY_ROTATION = False
+
+# The in-process tests' data lives in transactions a writer process would not see: there the
+# writer stores in the database thread. Servers started by tests (tests/asgi_process.py) get
+# the production default, and the writer process's own tests turn it on.
+HUOLI_WRITER_PROCESS = env_bool("HUOLI_WRITER_PROCESS", False)  # noqa: F405

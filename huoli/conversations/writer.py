@@ -9,20 +9,36 @@ A post may carry a ``Guard``: a check of its sender's rights run in the database
 before the batch is stored, in its transaction (the console socket's session, account, role
 and two-factor, decision 0021), for all of the batch's senders at once and without a hop of
 its own to the database thread (decision 0043).
+
+Where the batches are stored (``HUOLI_WRITER_PROCESS``, decision 0044): in the server's
+database thread, or, on by default with PostgreSQL, in a writer process of the server's own
+(``WriterProcess``), so that the ORM's work for a batch runs beside the event loop instead of
+taking turns with it for the interpreter's lock. The answer is the same either way: results,
+refusals, and the events the batch's transaction published, sent by this process's outbox.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import sys
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from asgiref.sync import sync_to_async
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import InterfaceError, connection, transaction
 
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.services.messages import MessagePost, message_event, messages_post
+from huoli.core import events
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 200
 
@@ -40,9 +56,6 @@ class Guard:
 
 class GuardRefused(Exception):
     """The post's guard said no: nothing was stored."""
-
-
-_REFUSED = object()
 
 
 def _allowed(guards: list[Guard | None]) -> list[bool]:
@@ -76,17 +89,19 @@ def _store_on_open_connection(batch: list[tuple[MessagePost, Guard | None]]) -> 
     return _store(batch)
 
 
-def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
+def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[Posted | Exception]:
+    """Each post's ``Posted``, or the exception its sender gets (``ConversationError``,
+    ``GuardRefused``)."""
     # The guards run in the batch's transaction: on SQLite its write lock (taken at BEGIN)
     # keeps a logout from committing between the check and the store.
     with transaction.atomic():
         allowed = _allowed([guard for _post, guard in batch])
         posts = [post for (post, _guard), ok in zip(batch, allowed, strict=True) if ok]
         stored = iter(messages_post(posts) if posts else [])
-    results: list[object] = []
+    results: list[Posted | Exception] = []
     for ok in allowed:
         if not ok:
-            results.append(_REFUSED)
+            results.append(GuardRefused())
             continue
         result = next(stored)
         if isinstance(result, ConversationError):
@@ -97,12 +112,107 @@ def _store(batch: list[tuple[MessagePost, Guard | None]]) -> list[object]:
     return results
 
 
+async def _store_in_thread(batch: list[tuple[MessagePost, Guard | None]]) -> list:
+    """In the database thread, as database_sync_to_async runs work, without the health check
+    it adds before each hop; the transaction's events go to the outbox from there."""
+    return await sync_to_async(_store_on_open_connection)(batch)
+
+
+def _frame(payload: bytes) -> bytes:
+    return len(payload).to_bytes(4, "big") + payload
+
+
+class WriterProcess:
+    """A Python process of the server's own that stores its batches
+    (``python -m huoli.conversations.writer_process``), started with the server's first
+    connection (``start``) and again with the next batch after it ends; it ends when the
+    server does, however the server ends (its input closes).
+
+    Batch and answer go pickled over the child's standard input and output, which only the
+    two processes hold: the posts and guards one way; the results and the events the
+    transaction published (``events.collected``) the other, which are sent from here. One
+    batch at a time. If the child ends, or its answer cannot be read, the batch in flight
+    fails as a batch does when the database is away (``InterfaceError``: its senders are told
+    to send again, and a message it did commit is found by its client id)."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+        self.starting: asyncio.Task | None = None
+
+    def start(self) -> None:
+        """Start the child now, if it is not running or starting (it takes a second to set
+        Django up): the server does at its first connection, so that the first messages do
+        not wait for it."""
+        if self.starting is None:
+            self.starting = asyncio.ensure_future(self._spawn())
+
+    async def _spawn(self) -> asyncio.subprocess.Process:
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH")
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "huoli.conversations.writer_process",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root},
+            )  # fmt: skip
+        except BaseException:
+            self.starting = None  # the next batch tries again
+            raise
+        logger.info("writer process [%d] started", process.pid)
+        self.process = process
+        return process
+
+    async def _running(self) -> asyncio.subprocess.Process:
+        self.start()
+        assert self.starting is not None
+        return await self.starting
+
+    def _lost(self, process: asyncio.subprocess.Process) -> None:
+        """Forget the child (the next batch starts another), and make sure it is gone."""
+        self.process = None
+        self.starting = None
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+
+    async def store(self, batch: list[tuple[MessagePost, Guard | None]]) -> list:
+        process = await self._running()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            if process.stdin.is_closing():  # it ended while idle
+                raise ConnectionResetError
+            process.stdin.write(_frame(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)))
+            await process.stdin.drain()
+            size = int.from_bytes(await process.stdout.readexactly(4), "big")
+            answer = await process.stdout.readexactly(size)
+        except (OSError, asyncio.IncompleteReadError) as error:
+            self._lost(process)
+            code = await process.wait()
+            logger.warning("writer process [%d] ended (exit code %s)", process.pid, code)
+            raise InterfaceError("the writer process ended") from error
+        except BaseException:
+            # Cancelled halfway through a batch: its answer would be read as the next one's.
+            self._lost(process)
+            raise
+        outcome, results, sends = pickle.loads(answer)  # noqa: S301 (our own child, a private pipe)
+        if outcome == "failed":
+            raise results
+        events.send_collected(sends)
+        return results
+
+
 class MessageWriter:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[tuple[MessagePost, Guard | None, asyncio.Future]] = (
             asyncio.Queue()
         )
         self.worker: asyncio.Task | None = None
+        self.process = WriterProcess() if settings.HUOLI_WRITER_PROCESS else None
+        self.store = self.process.store if self.process is not None else _store_in_thread
+
+    def start(self) -> None:
+        """Start the writer process, where there is one, before the first batch."""
+        if self.process is not None:
+            self.process.start()
 
     async def post(self, post: MessagePost, guard: Guard | None = None) -> Posted:
         """The message's ``seq`` (and whether this post stored it) once committed; raises
@@ -119,11 +229,7 @@ class MessageWriter:
             while not self.queue.empty() and len(batch) < MAX_BATCH:
                 batch.append(self.queue.get_nowait())
             try:
-                # In the database thread, as database_sync_to_async runs work, without the
-                # health check it adds before each hop.
-                results = await sync_to_async(_store_on_open_connection)(
-                    [(post, guard) for post, guard, _ in batch]
-                )
+                results = await self.store([(post, guard) for post, guard, _ in batch])
             except Exception as error:
                 for _post, _guard, future in batch:
                     if not future.done():
@@ -132,9 +238,7 @@ class MessageWriter:
             for (_post, _guard, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
-                if result is _REFUSED:
-                    future.set_exception(GuardRefused())
-                elif isinstance(result, ConversationError):
+                if isinstance(result, Exception):
                     future.set_exception(result)
                 else:
                     future.set_result(result)

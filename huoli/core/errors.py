@@ -8,3 +8,10 @@ class DomainError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+    def __reduce__(self):
+        # Pickled with its code, its message still lazy where it was (translated where it is
+        # shown) and any attributes a subclass adds: the writer process sends refusals back
+        # to its server (conversations/writer.py). Exception's own would call
+        # ``cls(message)`` and fail.
+        return (type(self), (self.code, self.args[0]), self.__dict__)

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
@@ -301,6 +303,31 @@ def _outbox(loop: asyncio.AbstractEventLoop) -> _Outbox:
         return _outboxes[loop]
 
 
+_collecting = threading.local()
+
+
+@contextmanager
+def collected() -> Iterator[list[tuple[str, dict]]]:
+    """Keep what this thread publishes meanwhile in the list, unsent: the writer process
+    (conversations/writer.py) hands its events to the server that sent it the batch, which
+    sends them with ``send_collected``."""
+    sends: list[tuple[str, dict]] = []
+    _collecting.sends = sends
+    try:
+        yield sends
+    finally:
+        _collecting.sends = None
+
+
+def send_collected(sends: list[tuple[str, dict]]) -> None:
+    """Send, in order, events that ``collected`` kept in another process. From the server's
+    event loop; they go through the same outbox as its database thread's events."""
+    if sends and get_channel_layer() is not None:
+        outbox = _outbox(asyncio.get_running_loop())
+        for group, message in sends:
+            outbox.put(group, message)
+
+
 def publish(group: str, event: Event) -> None:
     """Send now. Use ``publish_on_commit`` from services.
 
@@ -308,11 +335,15 @@ def publish(group: str, event: Event) -> None:
     the thread that runs database work goes on at once (docs/performance.md); sends keep their
     order, and clients order messages by ``seq`` anyway.
     """
+    # The group goes along, so a consumer can tell a conversation's events from its own.
+    message = {"type": LAYER_MESSAGE_TYPE, "group": group, "event": event.as_payload()}
+    collecting = getattr(_collecting, "sends", None)
+    if collecting is not None:
+        collecting.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
-    # The group goes along, so a consumer can tell a conversation's events from its own.
-    message = {"type": LAYER_MESSAGE_TYPE, "group": group, "event": event.as_payload()}
     loop = _server_loop()
     if loop is not None:
         _outbox(loop).put(group, message)

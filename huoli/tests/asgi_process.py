@@ -37,6 +37,11 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def production_writer_process() -> bool:
+    """Whether ``huoli.settings`` turns the writer process on for this database and cache."""
+    return connection.vendor != "sqlite" and bool(settings.REDIS_URL)
+
+
 def _flags_after_app(command: str) -> list[str]:
     """The options after the application in a uvicorn command line, without --host/--port."""
     words = shlex.split(command.split(APP, 1)[1])
@@ -89,6 +94,9 @@ class AsgiProcess:
             weakref.finalize(self, log_path.unlink, missing_ok=True)
         self.log_path = log_path
         self.env = {
+            # Where the batches are stored as in production: the settings' default, which the
+            # in-process tests' settings turn off (settings_test.py).
+            "HUOLI_WRITER_PROCESS": "1" if production_writer_process() else "0",
             **os.environ,
             "DATABASE_URL": database_url(),
             "HUOLI_SECRET_KEY": settings.SECRET_KEY,

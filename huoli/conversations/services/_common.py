@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,15 +30,18 @@ def visitor_token_issue(conversation: Conversation) -> str:
     return token
 
 
+def _too_long_text() -> str:
+    return _("A message can be at most %(max)s characters long.") % {"max": MAX_MESSAGE_CHARS}
+
+
 def clean_body(body: str) -> str:
+    # Lazy texts, as the refusals below: the writer refuses a message in its own thread or
+    # process, and the sender's socket shows the text in its own language.
     body = (body or "").strip()
     if not body:
-        raise ConversationError("message_empty", _("Write a message first."))
+        raise ConversationError("message_empty", gettext_lazy("Write a message first."))
     if len(body) > MAX_MESSAGE_CHARS:
-        raise ConversationError(
-            "message_too_long",
-            _("A message can be at most %(max)s characters long.") % {"max": MAX_MESSAGE_CHARS},
-        )
+        raise ConversationError("message_too_long", lazy(_too_long_text, str)())
     return body
 
 

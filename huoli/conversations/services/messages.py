@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huoli.accounts.models import User
 from huoli.contacts.services import contact_record_for_conversation
@@ -46,7 +46,9 @@ def _clean_client_id(client_id: str) -> str:
 
 
 def _client_id_refusal() -> ConversationError:
-    return ConversationError("client_id_invalid", _("The message could not be identified."))
+    return ConversationError(
+        "client_id_invalid", gettext_lazy("The message could not be identified.")
+    )
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,9 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
         post = posts[i]
         locked = conversations.get(post.conversation_id)
         if locked is None:
-            results[i] = ConversationError("not_found", _("This conversation no longer exists."))
+            results[i] = ConversationError(
+                "not_found", gettext_lazy("This conversation no longer exists.")
+            )
             continue
         known = stored.get((locked.pk, client_id))
         if known is not None:
@@ -297,7 +301,9 @@ def _message_apply(
     if locked.kind == Conversation.Kind.CALLBACK:
         # A call-back request is a time to phone, not a thread: nothing is written in it (a
         # visitor's message would also turn it into a written message).
-        raise ConversationError("no_messages", _("Nothing can be written in a call-back request."))
+        raise ConversationError(
+            "no_messages", gettext_lazy("Nothing can be written in a call-back request.")
+        )
     if sender == Message.Sender.VISITOR:
         if locked.code_blocked_at is not None:
             raise closed_refusal()
@@ -307,9 +313,11 @@ def _message_apply(
             raise signed_out_refusal()
     if sender == Message.Sender.COUNSELLOR and not may_write(author, locked):
         if locked.status == Conversation.Status.ENDED:
-            raise ConversationError("conversation_ended", _("This conversation has ended."))
+            raise ConversationError(
+                "conversation_ended", gettext_lazy("This conversation has ended.")
+            )
         raise ConversationError(
-            "read_only", _("Only the counsellor answering this conversation can write.")
+            "read_only", gettext_lazy("Only the counsellor answering this conversation can write.")
         )
     locked.last_seq += 1
     locked.last_message_at = now
