@@ -30,9 +30,11 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
 
 
 def main() -> None:
-    # Ctrl-C in `make run` reaches the whole process group: the server stops, and this
-    # process ends when its input closes, after the batch it is storing.
+    # Ctrl-C in `make run` reaches the whole process group, and systemd's stop the whole
+    # unit: the server finishes its sockets first, while this process still stores their
+    # messages, and it ends when its input closes, after the batch it is storing.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # Our standard output carries answers only: anything else printed goes to stderr.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

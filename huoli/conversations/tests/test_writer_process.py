@@ -295,3 +295,25 @@ async def test_events_collected_in_one_process_are_sent_in_order_by_another():
         assert [message["event"]["arrived"] for message in received] == ["chat", "message"]
     finally:
         await layer.group_discard(events.QUEUE_GROUP, channel)
+
+
+async def test_a_stop_signal_to_the_whole_unit_leaves_the_writer_to_its_server(server):
+    """systemd stops a worker by signalling every process of its unit: the server then
+    closes its sockets gracefully, and their last messages still need the writer."""
+    user, _session_key = await staff_session(role=Role.COUNSELLOR)
+    access = await chat_for(user)
+    assert server.process is not None
+    async with visitor_socket(server, access.token) as visitor:
+        await receive_type(visitor, "state")
+        await send_message(visitor, "one")
+        assert (await answer_to(visitor, "one"))["type"] == "ack"
+        child = the_child(server.process.pid)
+        os.kill(child, signal.SIGTERM)
+        os.kill(child, signal.SIGINT)
+        await send_message(visitor, "two")
+        assert (await answer_to(visitor, "two"))["type"] == "ack"
+        assert children(server.process.pid) == [child]
+        server.process.terminate()
+        server.process.wait(timeout=20)
+    assert gone(child)
+    assert [client_id for _seq, client_id in await stored(access.conversation.pk)] == ["one", "two"]
