@@ -10,6 +10,7 @@ a refusal shown in the language of whichever socket started the writer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pickle
@@ -28,10 +29,10 @@ from django.utils.translation import gettext
 
 from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.errors import ConversationError, StartRefused
-from huoli.conversations.models import Message
 from huoli.conversations.services._common import clean_body
 from huoli.conversations.tests.factories import chat_taken
 from huoli.conversations.tests.test_two_processes import receive_type
+from huoli.conversations.tests.test_worker_killed import stored
 from huoli.core import events
 from huoli.core.roles import Role
 from huoli.tests.asgi_process import AsgiProcess
@@ -99,33 +100,19 @@ def chat_for(user, **start):
     return chat_taken(counsellor=user, **start)
 
 
-@database_sync_to_async
-def stored(conversation_id: int) -> list[tuple[int, str]]:
-    return list(
-        Message.objects.filter(conversation_id=conversation_id)
-        .order_by("seq")
-        .values_list("seq", "client_id")
+def socket_to(server: AsgiProcess, path: str, cookie: str):
+    return websockets.connect(
+        f"ws://127.0.0.1:{server.port}{path}",
+        additional_headers={"Origin": server.url, "Cookie": cookie},
     )
 
 
 def visitor_socket(server: AsgiProcess, token: str):
-    return websockets.connect(
-        f"ws://127.0.0.1:{server.port}/chat/ws/",
-        additional_headers={
-            "Origin": server.url,
-            "Cookie": f"{settings.HUOLI_VISITOR_COOKIE}={token}",
-        },
-    )
+    return socket_to(server, "/chat/ws/", f"{settings.HUOLI_VISITOR_COOKIE}={token}")
 
 
 def console_socket(server: AsgiProcess, session_key: str):
-    return websockets.connect(
-        f"ws://127.0.0.1:{server.port}/console/ws/",
-        additional_headers={
-            "Origin": server.url,
-            "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}",
-        },
-    )
+    return socket_to(server, "/console/ws/", f"{settings.SESSION_COOKIE_NAME}={session_key}")
 
 
 async def send_message(socket, client_id: str, body: str | None = None, **fields) -> None:
@@ -140,6 +127,20 @@ async def answer_to(socket, client_id: str) -> dict:
         frame = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
         if frame["type"] in ("ack", "error") and frame.get("client_id") == client_id:
             return frame
+
+
+@contextlib.asynccontextmanager
+async def visitor_with_a_stored_message(server: AsgiProcess):
+    """A visitor's socket on ``server`` whose first message ("one") is stored: yields the
+    socket, its conversation's id and the server's writer process."""
+    user, _session_key = await staff_session(role=Role.COUNSELLOR)
+    access = await chat_for(user)
+    assert server.process is not None
+    async with visitor_socket(server, access.token) as visitor:
+        await receive_type(visitor, "state")
+        await send_message(visitor, "one")
+        assert (await answer_to(visitor, "one"))["type"] == "ack"
+        yield visitor, access.conversation.pk, the_child(server.process.pid)
 
 
 async def test_messages_stored_by_the_writer_process_reach_the_other_side_once_in_order(server):
@@ -174,15 +175,8 @@ async def test_messages_stored_by_the_writer_process_reach_the_other_side_once_i
 async def test_a_killed_writer_process_fails_its_batch_and_the_message_sent_again_is_stored_once(
     server, how
 ):
-    user, _session_key = await staff_session(role=Role.COUNSELLOR)
-    access = await chat_for(user)
-    conversation_id = access.conversation.pk
     assert server.process is not None
-    async with visitor_socket(server, access.token) as visitor:
-        await receive_type(visitor, "state")
-        await send_message(visitor, "first")
-        assert (await answer_to(visitor, "first"))["type"] == "ack"
-        child = the_child(server.process.pid)
+    async with visitor_with_a_stored_message(server) as (visitor, conversation_id, child):
         if how == "idle":
             os.kill(child, signal.SIGKILL)
             assert gone(child)
@@ -201,7 +195,7 @@ async def test_a_killed_writer_process_fails_its_batch_and_the_message_sent_agai
         ack = await answer_to(visitor, "second")
         assert (ack["type"], ack["seq"]) == ("ack", 2)
         assert the_child(server.process.pid, other_than=child) != child
-    assert await stored(conversation_id) == [(1, "first"), (2, "second")]
+    assert await stored(conversation_id) == [(1, "one"), (2, "second")]
     assert "exit code -9" in server.output()
 
 
@@ -248,14 +242,8 @@ async def test_a_refusal_is_shown_in_the_sender_s_language(server):
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL])
 async def test_the_writer_process_ends_with_its_server(server, stop):
-    user, _session_key = await staff_session(role=Role.COUNSELLOR)
-    access = await chat_for(user)
     assert server.process is not None
-    async with visitor_socket(server, access.token) as visitor:
-        await receive_type(visitor, "state")
-        await send_message(visitor, "one")
-        assert (await answer_to(visitor, "one"))["type"] == "ack"
-        child = the_child(server.process.pid)
+    async with visitor_with_a_stored_message(server) as (_visitor, _conversation_id, child):
         server.process.send_signal(stop)
         server.process.wait(timeout=20)
     assert gone(child), "the writer process outlived its server"
@@ -300,14 +288,8 @@ async def test_events_collected_in_one_process_are_sent_in_order_by_another():
 async def test_a_stop_signal_to_the_whole_unit_leaves_the_writer_to_its_server(server):
     """systemd stops a worker by signalling every process of its unit: the server then
     closes its sockets gracefully, and their last messages still need the writer."""
-    user, _session_key = await staff_session(role=Role.COUNSELLOR)
-    access = await chat_for(user)
     assert server.process is not None
-    async with visitor_socket(server, access.token) as visitor:
-        await receive_type(visitor, "state")
-        await send_message(visitor, "one")
-        assert (await answer_to(visitor, "one"))["type"] == "ack"
-        child = the_child(server.process.pid)
+    async with visitor_with_a_stored_message(server) as (visitor, conversation_id, child):
         os.kill(child, signal.SIGTERM)
         os.kill(child, signal.SIGINT)
         await send_message(visitor, "two")
@@ -316,4 +298,4 @@ async def test_a_stop_signal_to_the_whole_unit_leaves_the_writer_to_its_server(s
         server.process.terminate()
         server.process.wait(timeout=20)
     assert gone(child)
-    assert [client_id for _seq, client_id in await stored(access.conversation.pk)] == ["one", "two"]
+    assert [client_id for _seq, client_id in await stored(conversation_id)] == ["one", "two"]
