@@ -45,6 +45,9 @@ def log_in(page, url: str, username: str = "counsellor") -> None:
 def counsellor_on_duty(page, url: str) -> None:
     log_in(page, url)
     page.get_by_role("button", name="Go on duty").click()
+    # The duty is stored once the page shows the way off it: "Live updates are on." may
+    # show before the form's answer, and a visitor's page loaded then finds chats closed.
+    expect(page.get_by_role("button", name="Go off duty")).to_be_visible()
     expect(page.get_by_text("Live updates are on.")).to_be_visible()
 
 
