@@ -118,7 +118,9 @@ async def _store_in_thread(batch: list[tuple[MessagePost, Guard | None]]) -> lis
     return await sync_to_async(_store_on_open_connection)(batch)
 
 
-def _frame(payload: bytes) -> bytes:
+def frame(payload: bytes) -> bytes:
+    """``payload`` as it crosses the writer process's pipe, both ways: its length first (4
+    bytes)."""
     return len(payload).to_bytes(4, "big") + payload
 
 
@@ -136,7 +138,6 @@ class WriterProcess:
     to send again, and a message it did commit is found by its client id)."""
 
     def __init__(self) -> None:
-        self.process: asyncio.subprocess.Process | None = None
         self.starting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -159,7 +160,6 @@ class WriterProcess:
             self.starting = None  # the next batch tries again
             raise
         logger.info("writer process [%d] started", process.pid)
-        self.process = process
         return process
 
     async def _running(self) -> asyncio.subprocess.Process:
@@ -169,7 +169,6 @@ class WriterProcess:
 
     def _lost(self, process: asyncio.subprocess.Process) -> None:
         """Forget the child (the next batch starts another), and make sure it is gone."""
-        self.process = None
         self.starting = None
         with contextlib.suppress(ProcessLookupError):
             process.kill()
@@ -180,7 +179,7 @@ class WriterProcess:
         try:
             if process.stdin.is_closing():  # it ended while idle
                 raise ConnectionResetError
-            process.stdin.write(_frame(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)))
+            process.stdin.write(frame(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)))
             await process.stdin.drain()
             size = int.from_bytes(await process.stdout.readexactly(4), "big")
             answer = await process.stdout.readexactly(size)

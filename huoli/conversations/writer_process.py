@@ -20,13 +20,9 @@ logger = logging.getLogger("huoli.conversations.writer")
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+    # A buffered stream's read returns fewer bytes only at its end.
+    data = stream.read(size)
+    return data if len(data) == size else None
 
 
 def main() -> None:
@@ -45,7 +41,7 @@ def main() -> None:
 
     django.setup()
 
-    from huoli.conversations.writer import _store_on_open_connection
+    from huoli.conversations.writer import _store_on_open_connection, frame
     from huoli.core import events
     from huoli.core.interpreter import settle_for_serving
 
@@ -66,7 +62,7 @@ def main() -> None:
             # The batch fails in the server as it would have in its database thread.
             answer = ("failed", _picklable(error), [])
         payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
-        answers.write(len(payload).to_bytes(4, "big") + payload)
+        answers.write(frame(payload))
         answers.flush()
 
 
