@@ -23,7 +23,7 @@ import hmac
 import ipaddress
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -31,8 +31,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 
-def _daily_key() -> bytes:
-    day = time.strftime("%Y-%m-%d", time.gmtime())
+def _daily_key(moment: float | None = None) -> bytes:
+    day = time.strftime("%Y-%m-%d", time.gmtime(moment))
     return hmac.new(settings.SECRET_KEY.encode(), f"throttle:{day}".encode(), "sha256").digest()
 
 
@@ -49,17 +49,33 @@ def source_of(address: str) -> str:
     return str(ip)
 
 
-def source_key(address: str) -> str:
-    """The source of ``address`` under today's key; the address cannot be read back."""
-    return hmac.new(_daily_key(), source_of(address).encode(), hashlib.sha256).hexdigest()[:32]
+def source_key(address: str, moment: float | None = None) -> str:
+    """The source of ``address`` under the key of ``moment``'s day (today's by default); the
+    address cannot be read back."""
+    digest = hmac.new(_daily_key(moment), source_of(address).encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
-def _bucket_keys(key: str, window: int) -> tuple[str, str]:
+Key = str | Callable[[float], str]
+
+
+def _source(prefix: str, address: str) -> Key:
+    """A counter's key for ``address``'s source, under the day key of each counted window's
+    start: the window before midnight keeps yesterday's key, so the day's new key does not
+    give a source a fresh count at midnight."""
+    return lambda moment: f"{prefix}:{source_key(address, moment)}"
+
+
+def _bucket_keys(key: Key, window: int) -> tuple[str, str]:
     bucket = int(time.time() // window)
-    return f"throttle:{key}:{bucket}", f"throttle:{key}:{bucket - 1}"
+    name = key if callable(key) else lambda _moment: key
+    return (
+        f"throttle:{name(bucket * window)}:{bucket}",
+        f"throttle:{name((bucket - 1) * window)}:{bucket - 1}",
+    )
 
 
-def _hit(key: str, window: int) -> int:
+def _hit(key: Key, window: int) -> int:
     """Count one attempt; returns the attempts in this window and the one before it.
 
     Any stretch of ``window`` seconds lies within two consecutive fixed windows, so keeping
@@ -75,7 +91,7 @@ def _hit(key: str, window: int) -> int:
     return current + (cache.get(previous) or 0)
 
 
-def _count(key: str, window: int) -> int:
+def _count(key: Key, window: int) -> int:
     return sum(value or 0 for value in cache.get_many(_bucket_keys(key, window)).values())
 
 
@@ -95,7 +111,7 @@ def return_code_attempt(address: str) -> Attempt:
     is within its own limit: a source refused without a check must not raise the site's
     count, or one address could make every family's return slow (the work grows with it)."""
     limits = settings.HUOLI_RETURN_CODE_LIMITS
-    per_source = _hit(f"rc:src:{source_key(address)}", limits["source_window"])
+    per_source = _hit(_source("rc:src", address), limits["source_window"])
     allowed = per_source <= limits["source_attempts"]
     if allowed:
         per_site = _hit("rc:site", limits["site_window"])
@@ -153,7 +169,7 @@ def flood_start_refused(address: str) -> int:
     """With the flood switch on: 0 while ``address``'s source may still start a
     conversation this hour, else the seconds until it may (counts nothing)."""
     limits = settings.HUOLI_FLOOD_STARTS
-    if _count(f"start:src:{source_key(address)}", limits["window"]) < limits["per_source"]:
+    if _count(_source("start:src", address), limits["window"]) < limits["per_source"]:
         return 0
     return _until_older_bucket_leaves(limits["window"])
 
@@ -162,6 +178,6 @@ def flood_start_counted(address: str) -> int:
     """Count one conversation started by ``address``'s source (after the work or the wait);
     0 if it is within the limit, else the seconds until the source may start another."""
     limits = settings.HUOLI_FLOOD_STARTS
-    if _hit(f"start:src:{source_key(address)}", limits["window"]) <= limits["per_source"]:
+    if _hit(_source("start:src", address), limits["window"]) <= limits["per_source"]:
         return 0
     return _until_older_bucket_leaves(limits["window"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -51,10 +51,10 @@ def most_in_any_window(times: list[float], window: float) -> int:
     return best
 
 
-def hammer(client, *, seconds: int, every: float, addresses: list[str]) -> list[float]:
+def hammer(client, *, seconds: int, every: float, addresses: list[str], start=None) -> list[float]:
     """Guess wrong codes from the addresses in turn; returns when guesses got through."""
     allowed: list[float] = []
-    start = timezone.now()
+    start = start or timezone.now()
     steps = int(seconds / every)
     with time_machine.travel(start, tick=False) as clock:
         for step in range(steps):
@@ -72,6 +72,18 @@ def test_one_source_gets_at_most_ten_guesses_in_any_ten_minutes(client, settings
     allowed = hammer(client, seconds=3600, every=5, addresses=["203.0.113.7"])
     assert most_in_any_window(allowed, limits["source_window"]) <= limits["source_attempts"]
     assert len(allowed) >= 3600 // limits["source_window"]  # and the limit does let some in
+    assert most_in_any_window(allowed, limits["source_window"]) == limits["source_attempts"]
+
+
+def test_the_day_key_changing_at_midnight_gives_a_source_no_fresh_count(client, settings):
+    """The per-source counters are keyed by a key that changes each day (UTC): at midnight
+    a source must still be held to its limit (the PostgreSQL run in CI once failed the test
+    above when the real clock was within its hour of midnight, and let twenty through)."""
+    limits = settings.HUOLI_RETURN_CODE_LIMITS
+    before_midnight = datetime(2026, 12, 3, 23, 55, tzinfo=UTC)
+    allowed = hammer(
+        client, seconds=1200, every=5, addresses=["203.0.113.8"], start=before_midnight
+    )
     assert most_in_any_window(allowed, limits["source_window"]) == limits["source_attempts"]
 
 
