@@ -57,7 +57,16 @@ def ticket_issue(*, address: str) -> str | None:
     """A waiting-room ticket, or None when this source or the site holds its most unspent."""
     limits = settings.HUOLI_FLOOD_TICKETS
     ticket_id = secrets.token_hex(8)
-    mine = _slot_take(f"flood:slot:{source_key(address)}", limits["per_source"], ticket_id)
+    # The source's places are named with the day's key. For as long as a ticket lives after
+    # midnight (UTC), the places taken under yesterday's key still count, or a source would
+    # get a fresh set of places at midnight.
+    now = time.time()
+    today = f"flood:slot:{source_key(address, now)}"
+    earlier = f"flood:slot:{source_key(address, now - MAX_AGE - 60)}"
+    held_earlier = 0
+    if earlier != today:
+        held_earlier = len(cache.get_many([f"{earlier}:{n}" for n in range(limits["per_source"])]))
+    mine = _slot_take(today, limits["per_source"] - held_earlier, ticket_id)
     if mine is None:
         return None
     site = _slot_take("flood:slot:site", limits["site"], ticket_id)

@@ -3,8 +3,10 @@
 duty; a written message any time; both through the flood gate while the switch is on."""
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from huoli.conversations.errors import ConversationError, StartRefused
@@ -136,3 +138,17 @@ def test_a_closed_line_refuses_a_chat_before_the_flood_gate_counts_it(on_duty, f
     opening_hours_around_the_clock()
     # The work was not spent on the refused start.
     assert conversation_start(kind="chat", language="fi", work=work).conversation
+
+
+def test_a_source_gets_no_fresh_waiting_room_places_at_midnight(settings):
+    """The source's places are named with the day's key (UTC): tickets taken just before
+    midnight still count just after it, until they could have expired."""
+    per_source = settings.HUOLI_FLOOD_TICKETS["per_source"]
+    before = datetime(2026, 12, 3, 23, 59, 50, tzinfo=UTC)
+    with time_machine.travel(before, tick=False) as clock:
+        for _ in range(per_source):
+            assert ticket_issue(address="192.0.2.9") is not None
+        assert ticket_issue(address="192.0.2.9") is None
+        clock.shift(timedelta(seconds=20))  # 00:00:10, the next day
+        assert ticket_issue(address="192.0.2.9") is None
+        assert ticket_issue(address="192.0.2.10") is not None  # another source is not held
