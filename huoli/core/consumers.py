@@ -80,12 +80,11 @@ class FrameConsumer(AsyncWebsocketConsumer):
         renders it from the ``ack``, and this socket skips the event when it comes (it is
         published after the same commit; the lock of ``dispatch_serially`` makes it wait
         until this frame's handler is done). A frame less for every message (decision 0043).
-        A resend stored nothing new, so no event comes for it."""
-        if posted.created:
-            own = self.own_messages
-            own[(posted.message["conversation_id"], posted.message["client_id"])] = None
-            while len(own) > OWN_MESSAGES_KEPT:
-                del own[next(iter(own))]  # the oldest
+        A resend's event is published again (``messages_post``), and skipped here the same."""
+        own = self.own_messages
+        own[(posted.message["conversation_id"], posted.message["client_id"])] = None
+        while len(own) > OWN_MESSAGES_KEPT:
+            del own[next(iter(own))]  # the oldest
         await self.send_json(
             {"type": "ack", "client_id": client_id, "seq": posted.seq, "message": posted.message}
         )

@@ -140,6 +140,10 @@ def messages_post(posts: list[MessagePost]) -> list[tuple[Message, bool] | Conve
                 results[i] = _client_id_refusal()
             else:
                 results[i] = (known, False)
+                # Announced again: a resend means the sender missed the ack, and the event
+                # may have been lost with it (a worker killed between its commit and its
+                # publishing). Pages show a seq once; the resending socket skips it.
+                publish_on_commit(conversation_group(locked.pk), message_event(known))
             continue
         was_ended = locked.status == Conversation.Status.ENDED
         try:

@@ -1,7 +1,8 @@
 """Fault: an ASGI worker is killed (SIGKILL) while a visitor's messages are in flight. The
 visitor's page reconnects to the other worker and sends again what was not acknowledged,
 as chat.js does. Nothing acknowledged is lost, nothing is stored twice, and (with Redis
-between the workers) the counsellor on the surviving worker sees every message once."""
+between the workers) the counsellor on the surviving worker sees every message, once but for
+those sent again (announced again, as their first event may have died with the worker)."""
 
 from __future__ import annotations
 
@@ -123,9 +124,14 @@ async def test_killing_a_worker_loses_nothing_acknowledged_and_doubles_nothing(t
             assert by_client[client_id] == seq  # acknowledged before the kill, kept as it was
 
         if with_redis:  # the counsellor's worker hears both workers through Redis
+            # A message sent again is announced again (its first event may have died with
+            # the doomed worker, between its commit and its publishing): those the page may
+            # get twice, and shows once by seq; every other message comes exactly once.
+            resent = {by_client[client_id] for client_id in sent if client_id not in before_resend}
             seen: set[int] = set()
             while len(seen) < MESSAGES:
                 frame = json.loads(await asyncio.wait_for(staff.recv(), timeout=10))
                 if frame["type"] == "conversation.message":
-                    assert frame["seq"] not in seen, "a message was delivered twice"
+                    twice = frame["seq"] in seen and frame["seq"] not in resent
+                    assert not twice, "a message was delivered twice"
                     seen.add(frame["seq"])
