@@ -3,7 +3,8 @@
 Sockets of one process hand their messages to this writer; whenever the database thread is
 free it takes everything waiting (up to ``MAX_BATCH``) and stores it in one transaction,
 with a fixed number of queries (``messages_post``); a refused message fails alone.
-Every sender is answered only after that transaction commits (promise 2, docs/design.md).
+Every sender is answered only after that transaction commits and its events are in the
+channel layer's hands (promise 2, docs/design.md; decision 0008).
 
 A post may carry a ``Guard``: a check of its sender's rights run in the database thread just
 before the batch is stored, in its transaction (the console socket's session, account, role
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import pickle
@@ -234,13 +236,23 @@ class MessageWriter:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_post, _guard, future), result in zip(batch, results, strict=True):
-                if future.done():
-                    continue
-                if isinstance(result, Exception):
-                    future.set_exception(result)
-                else:
-                    future.set_result(result)
+            # The senders are answered once the batch's events are in the channel layer's
+            # hands, not before: a worker killed between an ack and its event's publishing
+            # would leave the other workers' sockets without a message that no page sends
+            # again (decision 0008). The next batch does not wait for it.
+            events.sent().add_done_callback(
+                functools.partial(_answer, [future for _, _, future in batch], results)
+            )
+
+
+def _answer(futures: list[asyncio.Future], results: list, _sent: asyncio.Future) -> None:
+    for future, result in zip(futures, results, strict=True):
+        if future.done():
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
 
 
 _writers: dict[asyncio.AbstractEventLoop, MessageWriter] = {}

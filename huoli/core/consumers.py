@@ -78,8 +78,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
         """Tell the sender its message is stored, with the message as every other socket of
         the conversation gets it (``Posted.message``, a ``conversation.message``): the page
         renders it from the ``ack``, and this socket skips the event when it comes (it is
-        published after the same commit; the lock of ``dispatch_serially`` makes it wait
-        until this frame's handler is done). A frame less for every message (decision 0043).
+        published before the ack goes, ``MessageWriter``; the lock of ``dispatch_serially``
+        makes it wait until this frame's handler is done). A frame less for every message (decision 0043).
         A resend's event is published again (``messages_post``), and skipped here the same."""
         own = self.own_messages
         own[(posted.message["conversation_id"], posted.message["client_id"])] = None

@@ -228,6 +228,11 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return None
 
 
+# In an outbox's pending list, in place of a group: a future to resolve once the sends
+# before it are handed to the channel layer (``_Outbox.sent``).
+_SENT = object()
+
+
 class _Outbox:
     """Events handed from the database thread to the server's event loop, in order.
 
@@ -254,6 +259,17 @@ class _Outbox:
                 self.draining = False
             raise
 
+    def sent(self) -> asyncio.Future:
+        """Done once everything put so far has been handed to the channel layer (or its
+        send failed, which is logged). From the event loop."""
+        done = self.loop.create_future()
+        with self.lock:
+            if not self.draining:  # nothing pending, nothing on its way
+                done.set_result(None)
+            else:
+                self.pending.append((_SENT, done))
+        return done
+
     def _start(self) -> None:
         self.task = self.loop.create_task(self._drain())
 
@@ -268,12 +284,19 @@ class _Outbox:
                         self.draining = False
                         emptied = True
                         return
+                waiting = [done for group, done in sends if group is _SENT]
+                if waiting:
+                    sends = [send for send in sends if send[0] is not _SENT]
                 try:
-                    await _send_all(layer, sends)
+                    if sends:
+                        await _send_all(layer, sends)
                 except Exception:
                     # The rest of this burst is lost, as a single failed send was: messages
                     # come back by catch-up on the next (re)connect, alerts do not.
                     logger.exception("publishing %d event(s) failed", len(sends))
+                for done in waiting:
+                    if not done.done():
+                        done.set_result(None)
         finally:
             if not emptied:  # cancelled (the loop shutting down): the next put starts anew
                 with self.lock:
@@ -326,6 +349,14 @@ def send_collected(sends: list[tuple[str, dict]]) -> None:
         outbox = _outbox(asyncio.get_running_loop())
         for group, message in sends:
             outbox.put(group, message)
+
+
+def sent() -> asyncio.Future:
+    """Done once every event this server process has published so far is in the channel
+    layer's hands. The writer answers a message's sender only then (``MessageWriter``): an
+    ``ack`` means stored *and* announced, so a worker killed after the ack loses no event
+    that the other workers' sockets were owed (decision 0008)."""
+    return _outbox(asyncio.get_running_loop()).sent()
 
 
 def publish(group: str, event: Event) -> None:

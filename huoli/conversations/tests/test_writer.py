@@ -2,12 +2,15 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Message
 from huoli.conversations.services.messages import MessagePost
 from huoli.conversations.tests.factories import chat_start
 from huoli.conversations.writer import writer
+from huoli.core.events import conversation_group
+from huoli.core.layers import LocalChannelLayer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +95,47 @@ async def test_a_client_id_of_the_other_sides_message_is_refused_not_answered():
     again = await writer().post(visitor)  # the sender's own resend is still answered
     assert (again.seq, again.created, again.message["body"]) == (1, False, "hei")
     assert await stored(conversation) == [(1, "same")]
+
+
+class SlowLayer(LocalChannelLayer):
+    """Our layer, but a chat message's event reaches it only when the test says: a Redis
+    that answers late, without Redis."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.holding = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def group_send_many(self, sends):
+        if any(message["event"]["type"] == "conversation.message" for _, message in sends):
+            self.holding.set()
+            await self.go_on.wait()
+        await super().group_send_many(sends)
+
+
+async def test_a_sender_is_answered_only_once_the_messages_event_is_in_the_layers_hands(
+    settings,
+):
+    """An ack is final: the page never sends that message again. Were it answered before its
+    event was published, a worker killed in between would leave every socket of the other
+    workers without the message for good (test_worker_killed, decision 0008)."""
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "huoli.conversations.tests.test_writer.SlowLayer"}
+    }
+    layer = get_channel_layer()
+    conversation = await start()
+    listener = await layer.new_channel()
+    await layer.group_add(conversation_group(conversation.pk), listener)
+
+    post = MessagePost(conversation_id=conversation.pk, sender="visitor", client_id="a", body="hei")
+    answer = asyncio.create_task(writer().post(post))
+    await asyncio.wait_for(layer.holding.wait(), timeout=10)
+    await asyncio.sleep(0.2)  # long enough for an answer that does not wait for the layer
+    assert not answer.done(), "answered before the event was published"
+    assert await stored(conversation) == [(1, "a")]  # it is committed, though
+
+    layer.go_on.set()
+    posted = await asyncio.wait_for(answer, timeout=10)
+    assert (posted.seq, posted.created) == (1, True)
+    message = await asyncio.wait_for(layer.receive(listener), timeout=10)
+    assert (message["event"]["type"], message["event"]["seq"]) == ("conversation.message", 1)
