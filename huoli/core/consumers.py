@@ -79,8 +79,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
         the conversation gets it (``Posted.message``, a ``conversation.message``): the page
         renders it from the ``ack``, and this socket skips the event when it comes (it is
         published before the ack goes, ``MessageWriter``; the lock of ``dispatch_serially``
-        makes it wait until this frame's handler is done). A frame less for every message (decision 0043).
-        A resend's event is published again (``messages_post``), and skipped here the same."""
+        makes it wait until this frame's handler is done). A frame less for every message
+        (decision 0043). A resend's event is published again (``messages_post``), and
+        skipped here the same."""
         own = self.own_messages
         own[(posted.message["conversation_id"], posted.message["client_id"])] = None
         while len(own) > OWN_MESSAGES_KEPT:

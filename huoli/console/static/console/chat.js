@@ -1,6 +1,7 @@
 // One conversation in the console: watch it over the console socket, send with ids made here,
 // show "sent" only after the server's acknowledgement, resend after a reconnect. The socket
 // itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
+import { messageGaps } from "../shared/message_gaps.js";
 import { isolated, messageBody, messageTime } from "../shared/message_text.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 import { alertHandlers } from "./alerts.js";
@@ -76,6 +77,14 @@ if (root) {
   // Private notes between the staff (staff_notes.js): their own handlers, frames and form.
   const notes = staffNotes({ conversationId, texts, send: (frame) => socket.send(frame) });
 
+  // A message whose event was lost on the way: asked for again (decision 0008).
+  const gaps = messageGaps({
+    has: (seq) => list.querySelector(`[data-seq="${seq}"]`) !== null,
+    highest: lastSeen,
+    ask: (after) =>
+      socket.send({ type: "watch", conversation_id: conversationId, last_seq: after, last_note_id: notes.lastSeen() }),
+  });
+
   // Whether this user answers the conversation (only they are told of a visitor's message;
   // an observing supervisor is not), and whether the page hears it live (after `watching`).
   let answering = false;
@@ -98,6 +107,7 @@ if (root) {
     },
     "conversation.message"(event) {
       if (event.conversation_id !== conversationId) return;
+      gaps.arrived(event.seq);
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
       if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
       mine?.remove();

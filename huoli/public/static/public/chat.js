@@ -3,6 +3,7 @@
 // reconnect. After a reconnect the server sends every message after the last one seen.
 // The socket itself (send, ack, retry, reconnect, resume) is the shared client (decision 0030).
 import { isolated, messageBody, messageTime } from "../shared/message_text.js";
+import { messageGaps } from "../shared/message_gaps.js";
 import { liveSocket, newClientId } from "../shared/socket.js";
 
 const root = document.querySelector("[data-chat]");
@@ -60,7 +61,15 @@ if (root && form && root.classList.contains("live")) {
     list.append(item);
   }
 
+  // A message whose event was lost on the way: asked for again (decision 0008).
+  const gaps = messageGaps({
+    has: (seq) => list.querySelector(`[data-seq="${seq}"]`) !== null,
+    highest: seen,
+    ask: (after) => socket.send({ type: "hello", last_seq: after }),
+  });
+
   function receiveMessage(message) {
+    gaps.arrived(message.seq);
     const mine = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`);
     if (!mine && list.querySelector(`[data-seq="${message.seq}"]`)) return;
     socket.delivered(message.client_id);
