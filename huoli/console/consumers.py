@@ -81,6 +81,22 @@ def _may_write_now(user, conversation_id: int) -> bool | None:
 
 
 @database_sync_to_async
+def _catch_up(user, conversation_id: int, after: int) -> tuple[bool | None, list[dict]]:
+    """The messages after ``after`` of a conversation this socket watches, for a page that
+    saw a seq jump past one it never got (an event the channel layer lost,
+    shared/message_gaps.js). They belong to the watch's audited read, as its live events
+    do, so this is not audited again; whether the user may still open the conversation is
+    looked at again (None: no longer), as the periodic recheck does."""
+    conversation = (
+        conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
+    )
+    if conversation is None:
+        return None, []
+    frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
+    return may_write(user, conversation), frames
+
+
+@database_sync_to_async
 def _watch(
     user, conversation_id: int, after: int, notes_after: int
 ) -> tuple[bool, bool, bool, list[dict]]:
@@ -407,6 +423,22 @@ class StaffConsumer(FrameConsumer):
             await self.send_json(
                 {"type": "staff_note.ack", "client_id": client_id, "note_id": note_id}
             )
+        elif kind == "catch_up":
+            conversation_id = self._watched(frame)
+            checking = time.monotonic()
+            may_write_now, frames = await _catch_up(
+                self.user, conversation_id, int_field(frame, "last_seq", 0)
+            )
+            if may_write_now is None:  # no longer theirs to open: leave it, as after a transfer
+                released = ConversationReleased(conversation_id=conversation_id)
+                await self._released(conversation_id, {"event": released.as_payload()})
+                return
+            self.watching[conversation_id] = may_write_now
+            self.watch_checked[conversation_id] = max(
+                self.watch_checked.get(conversation_id, 0.0), checking
+            )
+            for payload in frames:
+                await self.send_json(payload)
         elif kind == "typing":
             await _typing(self._watched(frame, writing=True))
         elif kind == "seen":

@@ -43,6 +43,8 @@ from huoli.core import events
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+# How long a batch's senders wait at most for its events to reach the channel layer.
+PUBLISH_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -240,12 +242,30 @@ class MessageWriter:
             # hands, not before: a worker killed between an ack and its event's publishing
             # would leave the other workers' sockets without a message that no page sends
             # again (decision 0008). The next batch does not wait for it.
-            events.sent().add_done_callback(
-                functools.partial(_answer, [future for _, _, future in batch], results)
-            )
+            # Not for ever, though: a Redis that stops answering would hold every sender's
+            # socket (its frames wait for this one's handler); after PUBLISH_WAIT they are
+            # answered anyway, as their messages are stored.
+            answer = functools.partial(_answer, [future for _, _, future in batch], results)
+            late = asyncio.get_running_loop().call_later(PUBLISH_WAIT, _answer_late, answer)
+            events.sent().add_done_callback(functools.partial(_answer_sent, late, answer))
 
 
-def _answer(futures: list[asyncio.Future], results: list, _sent: asyncio.Future) -> None:
+def _answer_sent(
+    late: asyncio.TimerHandle, answer: Callable[[], None], _sent: asyncio.Future
+) -> None:
+    late.cancel()
+    answer()
+
+
+def _answer_late(answer: Callable[[], None]) -> None:
+    logger.warning(
+        "a batch's events were not published within %.0f s; its senders are answered anyway",
+        PUBLISH_WAIT,
+    )
+    answer()
+
+
+def _answer(futures: list[asyncio.Future], results: list) -> None:
     for future, result in zip(futures, results, strict=True):
         if future.done():
             continue

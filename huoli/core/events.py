@@ -264,10 +264,14 @@ class _Outbox:
         send failed, which is logged). From the event loop."""
         done = self.loop.create_future()
         with self.lock:
-            if not self.draining:  # nothing pending, nothing on its way
+            if not self.draining and not self.pending:  # nothing pending, nothing on its way
                 done.set_result(None)
-            else:
-                self.pending.append((_SENT, done))
+                return done
+            self.pending.append((_SENT, done))
+            if self.draining:
+                return done
+            self.draining = True  # sends left by a cancelled drain: a new one takes them
+        self.loop.call_soon(self._start)
         return done
 
     def _start(self) -> None:
@@ -276,6 +280,7 @@ class _Outbox:
     async def _drain(self) -> None:
         layer = get_channel_layer()
         emptied = False
+        waiting: list[asyncio.Future] = []
         try:
             while True:
                 with self.lock:
@@ -301,6 +306,9 @@ class _Outbox:
             if not emptied:  # cancelled (the loop shutting down): the next put starts anew
                 with self.lock:
                     self.draining = False
+                for done in waiting:  # their sends were tried: whoever waits goes on
+                    if not done.done():
+                        done.set_result(None)
 
 
 async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:

@@ -334,6 +334,13 @@ class VisitorConsumer(FrameConsumer):
             await self.send_json(
                 self._with_queue_text(await _state(self.conversation_id, self.token_hash))
             )
+        elif kind == "catch_up":
+            # The page saw a seq jump past one it never got (an event the channel layer
+            # lost, shared/message_gaps.js): the messages after ``last_seq``, without the
+            # ``state`` a ``hello`` ends with.
+            after = int_field(frame, "last_seq", 0)
+            for payload in await _catch_up(self.conversation_id, self.token_hash, after):
+                await self.send_json(payload)
         elif kind == "message":
             client_id = str_field(frame, "client_id")[:64]
             body = str_field(frame, "body")

@@ -139,3 +139,27 @@ async def test_a_sender_is_answered_only_once_the_messages_event_is_in_the_layer
     assert (posted.seq, posted.created) == (1, True)
     message = await asyncio.wait_for(layer.receive(listener), timeout=10)
     assert (message["event"]["type"], message["event"]["seq"]) == ("conversation.message", 1)
+
+
+async def test_a_layer_that_does_not_answer_holds_the_senders_only_for_a_while(
+    settings, monkeypatch, caplog
+):
+    """A Redis that stops answering would hold every sender's socket (its frames wait for
+    the handler that waits for the ack): after ``PUBLISH_WAIT`` the sender is answered, as
+    its message is stored, and the wait is logged."""
+    from huoli.conversations import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "PUBLISH_WAIT", 0.3)
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "huoli.conversations.tests.test_writer.SlowLayer"}
+    }
+    layer = get_channel_layer()
+    conversation = await start()
+    post = MessagePost(conversation_id=conversation.pk, sender="visitor", client_id="a", body="hei")
+    answer = asyncio.create_task(writer().post(post))
+    await asyncio.wait_for(layer.holding.wait(), timeout=10)
+    posted = await asyncio.wait_for(answer, timeout=10)
+    assert (posted.seq, posted.created) == (1, True)
+    assert not layer.go_on.is_set()  # the layer still holds the event
+    assert "were not published within" in caplog.text
+    layer.go_on.set()

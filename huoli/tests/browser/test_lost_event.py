@@ -45,3 +45,42 @@ def test_a_message_whose_event_was_lost_reaches_both_open_pages(demo_staff, asgi
     expect(visitor.get_by_text("Sending…")).to_have_count(0)
     expect(visitor.locator('[data-messages] [data-seq="2"]')).to_have_count(1)
     expect(staff.locator('[data-messages] [data-seq="2"]')).to_have_count(1)
+
+
+def test_a_gap_is_asked_for_once_and_again_by_the_next_connection(asgi_server, browser):
+    """The module itself, in the browser: a question that could not go out (the socket was
+    closed) leaves the gap open for the next connection's hello/watch; while it stays open
+    the same gap is not asked for twice; a filled gap is forgotten."""
+    page = browser.new_page()
+    page.goto(f"{asgi_server.url}/")
+    steps = page.evaluate(
+        """async () => {
+            const { messageGaps } = await import("/static/shared/message_gaps.js");
+            const shown = new Set([1, 2, 3]);
+            const asks = [];
+            let open = false;
+            const gaps = messageGaps({
+                has: (seq) => shown.has(seq),
+                highest: () => Math.max(...shown),
+                ask: (after) => { asks.push([after, open]); return open; },
+                wait: 20,
+            });
+            const settle = () => new Promise((resolve) => setTimeout(resolve, 80));
+            const steps = {};
+            gaps.arrived(6); shown.add(6); // 4 and 5 lost, the socket closed meanwhile
+            await settle();
+            steps.closed = [...asks];
+            steps.resume = gaps.resumeFrom(6); // the reconnect's hello/watch
+            open = true;
+            gaps.arrived(undefined); // not a message: ignored
+            gaps.arrived(8); shown.add(8); // 7 lost too; 4 and 5 still missing
+            await settle();
+            gaps.arrived(10); shown.add(10); // 9 lost; the lowest gap was asked for already
+            await settle();
+            steps.open = asks.slice(1);
+            [4, 5, 7, 9].forEach((seq) => shown.add(seq));
+            steps.filled = gaps.resumeFrom(10);
+            return steps;
+        }"""
+    )
+    assert steps == {"closed": [[3, False]], "resume": 3, "open": [[3, True]], "filled": 10}

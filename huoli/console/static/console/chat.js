@@ -82,7 +82,7 @@ if (root) {
     has: (seq) => list.querySelector(`[data-seq="${seq}"]`) !== null,
     highest: lastSeen,
     ask: (after) =>
-      socket.send({ type: "watch", conversation_id: conversationId, last_seq: after, last_note_id: notes.lastSeen() }),
+      socket.send({ type: "catch_up", conversation_id: conversationId, last_seq: after }),
   });
 
   // Whether this user answers the conversation (only they are told of a visitor's message;
@@ -109,7 +109,8 @@ if (root) {
       if (event.conversation_id !== conversationId) return;
       gaps.arrived(event.seq);
       const mine = list.querySelector(`[data-client-id="${CSS.escape(event.client_id)}"]`);
-      if (!mine && list.querySelector(`[data-seq="${event.seq}"]`)) return;
+      // Shown already: an event sent again, or the answer to a catch-up.
+      if (mine?.dataset.seq || (!mine && list.querySelector(`[data-seq="${event.seq}"]`))) return;
       mine?.remove();
       socket.delivered(event.client_id);
       place(item(event));
@@ -158,7 +159,12 @@ if (root) {
     reloadOn: [4401],
     onOpen({ send }) {
       live = false; // until `watching`: the frames before it are the catch-up
-      send({ type: "watch", conversation_id: conversationId, last_seq: lastSeen(), last_note_id: notes.lastSeen() });
+      send({
+        type: "watch",
+        conversation_id: conversationId,
+        last_seq: gaps.resumeFrom(lastSeen()),
+        last_note_id: notes.lastSeen(),
+      });
       send({ type: "seen", conversation_id: conversationId, seq: lastSeen() });
       notes.resend(send);
     },

@@ -2,52 +2,64 @@
 //
 // Every message has the next `seq` of its conversation, and a page hears each one as an event,
 // or as the `ack` of its own. An event the channel layer lost (a failed publish, a subscriber
-// Redis dropped) would otherwise stay missing until the next reconnect's catch-up. So when a
-// message arrives whose `seq` is beyond the highest one the page had plus one, the page waits
-// a moment (the missing one may be its own, still on its way back as an ack, or an event
-// still in flight) and, if a seq in between is still missing, asks for every message after
-// the last one before the gap: `ask(lastSeq)` sends the page's `hello` or `watch` again.
-// One question per gap: a seq the server has not got to send (purged, say) is not asked for
-// over and over.
+// Redis dropped) would otherwise stay missing for good: a reconnect asks only for what comes
+// after the highest seq the page has. So when a message arrives whose `seq` is beyond the
+// highest one the page had plus one, the page waits a moment (the missing one may be its own,
+// still on its way back as an ack, or an event still in flight) and, if a seq in between is
+// still missing, asks for every message after the last one before the gap: `ask(lastSeq)`
+// sends the page's `catch_up` frame and says whether it went out. One question per gap while
+// the socket stays open (a seq the server no longer has, purged say, is not asked for over and
+// over); a gap still open when the socket reconnects is asked for again by the page's
+// `hello`/`watch`, which resumes from `resumeFrom(highest)` rather than from the highest.
 //
 // Used by both chat pages (public/chat.js, console/chat.js): `has(seq)` tells whether the page
-// shows that message, `arrived(seq)` is called for every message the page is given.
+// shows that message, `arrived(seq)` is called for every message the page is given, before it
+// shows it.
 
 const WAIT = 2000;
 
 export function messageGaps({ has, highest, ask, wait = WAIT }) {
   let top = null; // the highest seq the page has had; read from the page at the first message
-  let gaps = []; // [first missing, last missing] pairs, to check when the timer fires
+  let gaps = []; // [first missing, last missing] pairs not yet seen filled
   let timer = null;
-  let asked = null; // the seq the page last asked after: once per gap
+  let asked = null; // the seq the page last asked after on this connection
 
-  function check() {
-    timer = null;
+  // The seq before the lowest one still missing, or null when none is; drops filled gaps.
+  function lowestMissing() {
     let after = null;
-    for (const [first, last] of gaps) {
+    gaps = gaps.filter(([first, last]) => {
       for (let seq = first; seq <= last; seq += 1) {
         if (!has(seq)) {
           after = after === null ? seq - 1 : Math.min(after, seq - 1);
-          break;
+          return true;
         }
       }
-    }
-    gaps = [];
-    if (after !== null && after !== asked) {
-      asked = after;
-      ask(after);
-    }
+      return false;
+    });
+    return after;
+  }
+
+  function check() {
+    timer = null;
+    const after = lowestMissing();
+    if (after !== null && after !== asked && ask(after)) asked = after;
   }
 
   return {
-    // Before the page shows the message.
     arrived(seq) {
+      if (!Number.isInteger(seq)) return;
       if (top === null) top = highest();
       if (seq > top + 1) {
         gaps.push([top + 1, seq - 1]);
         if (timer === null) timer = setTimeout(check, wait);
       }
       top = Math.max(top, seq);
+    },
+    // The `last_seq` for a (re)connect's hello or watch: below any gap still open.
+    resumeFrom(highestSeq) {
+      asked = null;
+      const after = lowestMissing();
+      return after === null ? highestSeq : Math.min(after, highestSeq);
     },
   };
 }

@@ -65,13 +65,14 @@ if (root && form && root.classList.contains("live")) {
   const gaps = messageGaps({
     has: (seq) => list.querySelector(`[data-seq="${seq}"]`) !== null,
     highest: seen,
-    ask: (after) => socket.send({ type: "hello", last_seq: after }),
+    ask: (after) => socket.send({ type: "catch_up", last_seq: after }),
   });
 
   function receiveMessage(message) {
     gaps.arrived(message.seq);
     const mine = list.querySelector(`[data-client-id="${CSS.escape(message.client_id)}"]`);
-    if (!mine && list.querySelector(`[data-seq="${message.seq}"]`)) return;
+    // Shown already: an event sent again, or the answer to a catch-up.
+    if (mine?.dataset.seq || (!mine && list.querySelector(`[data-seq="${message.seq}"]`))) return;
     socket.delivered(message.client_id);
     const item = render(message, mine);
     if (mine) mine.remove();
@@ -156,7 +157,7 @@ if (root && form && root.classList.contains("live")) {
     reloadOn: [4403],
     // Too many windows: keep the server's message and try again slowly.
     slowOn: [4429],
-    onOpen: ({ send }) => send({ type: "hello", last_seq: seen() }),
+    onOpen: ({ send }) => send({ type: "hello", last_seq: gaps.resumeFrom(seen()) }),
     onState: (state, code) => {
       if (state === "closed" && code !== 4429) setStatus(texts.reconnecting);
     },

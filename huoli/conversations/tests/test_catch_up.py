@@ -1,0 +1,110 @@
+"""``catch_up``: a page that saw a message's seq jump past one it never got (an event the
+channel layer lost) asks for the messages after the last one before the gap, on the socket
+it has open (``core/static/shared/message_gaps.js``, decision 0008). Both sockets, through
+the whole ASGI application on the real channel layer."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from huoli.console.tests.test_consumers import communicator, staff_session
+from huoli.console.tests.test_socket_rights import chat_watched_by_its_counsellor
+from huoli.conversations.models import Conversation
+from huoli.conversations.services.messages import message_post
+from huoli.core import events
+from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@database_sync_to_async
+def stored_without_its_event(conversation, body: str, client_id: str) -> int:
+    """A message committed whose event goes nowhere: what a lost publish leaves."""
+    with events.collected():
+        message, _created = message_post(
+            conversation=conversation, sender="visitor", client_id=client_id, body=body
+        )
+    return message.seq
+
+
+async def frames_until_pong(socket) -> list[dict]:
+    await socket.send_json_to({"type": "ping"})
+    frames = []
+    while (frame := await socket.receive_json_from(timeout=5))["type"] != "pong":
+        frames.append(frame)
+    return frames
+
+
+async def test_both_sides_get_the_messages_after_the_gap_and_nothing_else():
+    access, user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    conversation = access.conversation
+    for n in (1, 2, 3):
+        await stored_without_its_event(conversation, f"lost {n}", f"lost-{n}")
+    reads = AuditEntry.objects.filter(
+        action="conversation.read", actor_id=user.pk, object_id=str(conversation.pk)
+    )
+    audited = await database_sync_to_async(reads.count)()
+
+    await visitor.send_json_to({"type": "catch_up", "last_seq": 1})
+    frames = await frames_until_pong(visitor)
+    # The messages only: no ``state``, which would put the page's status line back.
+    assert [(f["type"], f["seq"], f["body"]) for f in frames] == [
+        ("conversation.message", 2, "lost 2"),
+        ("conversation.message", 3, "lost 3"),
+    ]
+
+    await staff.send_json_to(
+        {"type": "catch_up", "conversation_id": conversation.pk, "last_seq": 0}
+    )
+    frames = await frames_until_pong(staff)
+    assert [(f["type"], f["seq"]) for f in frames] == [
+        ("conversation.message", 1),
+        ("conversation.message", 2),
+        ("conversation.message", 3),
+    ]
+    # Part of the watch's audited read, as the live events are: no new read in the log.
+    assert await database_sync_to_async(reads.count)() == audited
+    for socket in (visitor, staff):
+        await socket.disconnect()
+
+
+async def test_a_console_socket_catches_up_only_on_a_conversation_it_watches():
+    access, _user, _key, visitor, _staff = await chat_watched_by_its_counsellor()
+    await stored_without_its_event(access.conversation, "not for them", "x-1")
+    # A colleague's socket, on the console, without a watch: not even their own chat's
+    # messages come this way (``watch`` is the audited read that opens a conversation).
+    _colleague, colleague_key = await staff_session(role=Role.SUPERVISOR)
+    colleague = communicator(colleague_key, path="/console/ws/?page=conversation")
+    assert (await colleague.connect(timeout=10))[0]
+    await colleague.send_json_to(
+        {"type": "catch_up", "conversation_id": access.conversation.pk, "last_seq": 0}
+    )
+    assert await colleague.receive_json_from(timeout=5) == {
+        "type": "error",
+        "code": "not_watching",
+    }
+    assert await frames_until_pong(colleague) == []
+    for socket in (colleague, visitor, _staff):
+        await socket.disconnect()
+
+
+async def test_a_catch_up_after_the_chat_went_to_someone_else_leaves_it():
+    """A transfer whose event was lost too: the catch-up looks at the rights again and, as
+    after a transfer, the page is told it was released, and gets no message."""
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    colleague, _colleague_key = await staff_session(role=Role.COUNSELLOR)
+    await database_sync_to_async(Conversation.objects.filter(pk=access.conversation.pk).update)(
+        counsellor=colleague
+    )
+    await stored_without_its_event(access.conversation, "for the new counsellor", "n-1")
+    await staff.send_json_to(
+        {"type": "catch_up", "conversation_id": access.conversation.pk, "last_seq": 0}
+    )
+    frames = await frames_until_pong(staff)
+    assert [f["type"] for f in frames] == ["conversation.released"]
+    await staff.send_json_to(
+        {"type": "catch_up", "conversation_id": access.conversation.pk, "last_seq": 0}
+    )
+    assert (await staff.receive_json_from(timeout=5))["code"] == "not_watching"
+    for socket in (visitor, staff):
+        await socket.disconnect()
