@@ -158,8 +158,9 @@ class StaffConsumer(FrameConsumer):
     frame_rate = 20.0
     frame_burst = 40
     # A check at most this old is reused for frames that neither read nor write a
-    # conversation (ping, typing, seen); watch and message are always checked afresh (a
-    # message by the writer, in the database thread, just before its batch is stored).
+    # conversation (ping, typing, seen); watch, catch_up, staff_note and message are always
+    # checked afresh (a message by the writer, in the database thread, just before its batch
+    # is stored).
     fresh_seconds = 2.0
     # An idle socket checks this often (an expired session sends no event).
     recheck_seconds = 30.0
@@ -335,7 +336,7 @@ class StaffConsumer(FrameConsumer):
         if kind == "message":
             # Checked afresh by the writer with the batch it is stored in (``_rights_guard``).
             max_age = float("inf")
-        elif kind in ("watch", "staff_note"):
+        elif kind in ("watch", "catch_up", "staff_note"):
             max_age = 0.0
         else:
             max_age = self.fresh_seconds
@@ -432,6 +433,8 @@ class StaffConsumer(FrameConsumer):
             if may_write_now is None:  # no longer theirs to open: leave it, as after a transfer
                 released = ConversationReleased(conversation_id=conversation_id)
                 await self._released(conversation_id, {"event": released.as_payload()})
+                return
+            if conversation_id not in self.watching:  # released meanwhile by the periodic look
                 return
             self.watching[conversation_id] = may_write_now
             self.watch_checked[conversation_id] = max(

@@ -27,6 +27,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,11 +258,21 @@ def _answer_sent(
     answer()
 
 
+_late = {"logged_at": float("-inf"), "since": 0}
+
+
 def _answer_late(answer: Callable[[], None]) -> None:
-    logger.warning(
-        "a batch's events were not published within %.0f s; its senders are answered anyway",
-        PUBLISH_WAIT,
-    )
+    """Logged once a minute at most: a Redis away would otherwise log every batch."""
+    _late["since"] += 1
+    now = time.monotonic()
+    if now - _late["logged_at"] >= 60:
+        logger.warning(
+            "%d batch(es) whose events were not published within %.0f s; their senders "
+            "were answered anyway",
+            _late["since"],
+            PUBLISH_WAIT,
+        )
+        _late["logged_at"], _late["since"] = now, 0
     answer()
 
 

@@ -245,6 +245,7 @@ class _Outbox:
         self.pending: list[tuple[str, dict]] = []
         self.draining = False
         self.task: asyncio.Task | None = None
+        self.in_flight: list[asyncio.Future] = []  # ``sent`` futures of the burst being sent
 
     def put(self, group: str, message: dict) -> None:
         with self.lock:
@@ -270,45 +271,52 @@ class _Outbox:
             self.pending.append((_SENT, done))
             if self.draining:
                 return done
-            self.draining = True  # sends left by a cancelled drain: a new one takes them
+            self.draining = True  # sends left by an ended drain: a new one takes them
         self.loop.call_soon(self._start)
         return done
 
     def _start(self) -> None:
         self.task = self.loop.create_task(self._drain())
+        self.task.add_done_callback(self._drained)
 
     async def _drain(self) -> None:
         layer = get_channel_layer()
-        emptied = False
-        waiting: list[asyncio.Future] = []
-        try:
-            while True:
-                with self.lock:
-                    sends, self.pending = self.pending, []
-                    if not sends:
-                        self.draining = False
-                        emptied = True
-                        return
-                waiting = [done for group, done in sends if group is _SENT]
-                if waiting:
-                    sends = [send for send in sends if send[0] is not _SENT]
-                try:
-                    if sends:
-                        await _send_all(layer, sends)
-                except Exception:
-                    # The rest of this burst is lost, as a single failed send was: messages
-                    # come back by catch-up on the next (re)connect, alerts do not.
-                    logger.exception("publishing %d event(s) failed", len(sends))
-                for done in waiting:
-                    if not done.done():
-                        done.set_result(None)
-        finally:
-            if not emptied:  # cancelled (the loop shutting down): the next put starts anew
-                with self.lock:
+        while True:
+            with self.lock:
+                sends, self.pending = self.pending, []
+                if not sends:
                     self.draining = False
-                for done in waiting:  # their sends were tried: whoever waits goes on
-                    if not done.done():
-                        done.set_result(None)
+                    return
+            self.in_flight = [done for group, done in sends if group is _SENT]
+            if self.in_flight:
+                sends = [send for send in sends if send[0] is not _SENT]
+            try:
+                if sends:
+                    await _send_all(layer, sends)
+            except Exception:
+                # The rest of this burst is lost, as a single failed send was: messages
+                # come back by catch-up on the next (re)connect, alerts do not.
+                logger.exception("publishing %d event(s) failed", len(sends))
+            for done in self.in_flight:
+                if not done.done():
+                    done.set_result(None)
+            self.in_flight = []
+
+    def _drained(self, task: asyncio.Task) -> None:
+        """A drain that ended without emptying the outbox (cancelled, as when the loop shuts
+        down, even before it began): the next ``put`` or ``sent`` starts another, and whoever
+        waits for this one goes on rather than hanging (their events may not have gone)."""
+        if not task.cancelled() and task.exception() is None:
+            return
+        with self.lock:
+            self.draining = False
+            waiting = [done for group, done in self.pending if group is _SENT]
+            self.pending = [send for send in self.pending if send[0] is not _SENT]
+            waiting += self.in_flight
+            self.in_flight = []
+        for done in waiting:
+            if not done.done():
+                done.set_result(None)
 
 
 async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:

@@ -7,6 +7,7 @@ all talk to the server through ``core/static/shared/socket.js``, served as
 ``/static/shared/socket.js``. Public pages load only ``/static/public/`` and
 ``/static/shared/``; console pages only ``/static/console/`` and ``/static/shared/``."""
 
+import os
 import re
 from pathlib import Path
 
@@ -72,3 +73,23 @@ def test_each_side_loads_only_its_own_tree_and_the_shared_one(side):
             loaded.setdefault(tree, set()).add(script.name)
     assert side in loaded
     assert {tree: names for tree, names in loaded.items() if tree not in ALLOWED[side]} == {}
+
+
+def test_every_script_import_names_a_static_file_that_is_there():
+    """Resolved as the browser does, from the script's URL under /static/, against every
+    app's static tree."""
+    served = {
+        path.relative_to(app_static).as_posix()
+        for app_static in PACKAGE.glob("*/static")
+        for path in app_static.rglob("*.js")
+    }
+    missing = []
+    for script in scripts():
+        app = script.relative_to(PACKAGE).parts[0]
+        url = script.relative_to(PACKAGE / app / "static")  # served as /static/<url>
+        for target in IMPORT.findall(script.read_text()):
+            if target.startswith("."):
+                resolved = os.path.normpath((url.parent / target).as_posix())
+                if resolved not in served:
+                    missing.append(f"{script.relative_to(PACKAGE)}: {target}")
+    assert missing == []

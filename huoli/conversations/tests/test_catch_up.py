@@ -6,6 +6,8 @@ the whole ASGI application on the real channel layer."""
 import pytest
 from channels.db import database_sync_to_async
 
+from huoli.accounts.models import User
+from huoli.console.consumers import CLOSE_UNAUTHORISED
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.console.tests.test_socket_rights import chat_watched_by_its_counsellor
 from huoli.conversations.models import Conversation
@@ -106,5 +108,28 @@ async def test_a_catch_up_after_the_chat_went_to_someone_else_leaves_it():
         {"type": "catch_up", "conversation_id": access.conversation.pk, "last_seq": 0}
     )
     assert (await staff.receive_json_from(timeout=5))["code"] == "not_watching"
+    for socket in (visitor, staff):
+        await socket.disconnect()
+
+
+async def test_a_supervisor_demoted_a_moment_ago_gets_no_catch_up():
+    """A catch-up reads the conversation, so the rights are checked afresh as for a watch,
+    not reused from a check a moment old (a role lowered by a bulk update: no event)."""
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    await stored_without_its_event(access.conversation, "for the staff only", "s-1")
+    supervisor, supervisor_key = await staff_session(role=Role.SUPERVISOR)
+    observer = communicator(supervisor_key, path="/console/ws/?page=conversation")
+    assert (await observer.connect(timeout=10))[0]
+    await observer.send_json_to({"type": "watch", "conversation_id": access.conversation.pk})
+    while (await observer.receive_json_from(timeout=5))["type"] != "watching":
+        pass
+    await observer.send_json_to({"type": "ping"})  # a fresh check, reusable for 2 s
+    assert await observer.receive_json_from(timeout=5) == {"type": "pong"}
+    await database_sync_to_async(User.objects.filter(pk=supervisor.pk).update)(role=Role.COUNSELLOR)
+    await observer.send_json_to(
+        {"type": "catch_up", "conversation_id": access.conversation.pk, "last_seq": 0}
+    )
+    output = await observer.receive_output(timeout=5)
+    assert (output["type"], output.get("code")) == ("websocket.close", CLOSE_UNAUTHORISED)
     for socket in (visitor, staff):
         await socket.disconnect()

@@ -150,6 +150,7 @@ async def test_a_layer_that_does_not_answer_holds_the_senders_only_for_a_while(
     from huoli.conversations import writer as writer_module
 
     monkeypatch.setattr(writer_module, "PUBLISH_WAIT", 0.3)
+    monkeypatch.setattr(writer_module, "_late", {"logged_at": float("-inf"), "since": 0})
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "huoli.conversations.tests.test_writer.SlowLayer"}
     }

@@ -119,3 +119,21 @@ async def test_a_drain_cancelled_midway_lets_its_waiters_go_and_leaves_no_later_
     layer.permits.release()
     await asyncio.wait_for(later, timeout=5)
     assert layer.sent == ["left"]
+
+
+async def test_a_drain_cancelled_before_it_began_leaves_the_outbox_working(monkeypatch):
+    outbox, layer = held_outbox(monkeypatch)
+    outbox.put("staff.1", message("unsent"))
+    waiting = outbox.sent()
+    await asyncio.sleep(0)  # the drain's task is made, not yet run
+    assert outbox.task is not None and not outbox.task.done()
+    outbox.task.cancel()
+    await asyncio.wait_for(waiting, timeout=5)  # goes on rather than hanging
+    later = outbox.sent()  # a new drain takes what the cancelled one left
+    layer.permits.release()
+    await asyncio.wait_for(later, timeout=5)
+    assert layer.sent == ["unsent"]
+    outbox.put("staff.1", message("after"))
+    layer.permits.release()
+    await asyncio.wait_for(outbox.sent(), timeout=5)
+    assert layer.sent == ["unsent", "after"]

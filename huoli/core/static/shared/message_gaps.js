@@ -6,11 +6,13 @@
 // after the highest seq the page has. So when a message arrives whose `seq` is beyond the
 // highest one the page had plus one, the page waits a moment (the missing one may be its own,
 // still on its way back as an ack, or an event still in flight) and, if a seq in between is
-// still missing, asks for every message after the last one before the gap: `ask(lastSeq)`
-// sends the page's `catch_up` frame and says whether it went out. One question per gap while
-// the socket stays open (a seq the server no longer has, purged say, is not asked for over and
-// over); a gap still open when the socket reconnects is asked for again by the page's
-// `hello`/`watch`, which resumes from `resumeFrom(highest)` rather than from the highest.
+// still missing, asks for every message after the lowest missing one: `ask(lastSeq)` sends
+// the page's `catch_up` frame and says whether it went out. Each gap is asked for once while
+// the socket stays open (a seq the server no longer has, purged say, is not asked for over
+// and over); a new gap asks again, from the lowest seq still missing, so one question that
+// came back empty-handed (the server briefly unavailable) does not silence later ones. A gap
+// still open when the socket reconnects is covered by the page's `hello`/`watch`, which
+// resumes from `resumeFrom(highest)` rather than from the highest.
 //
 // Used by both chat pages (public/chat.js, console/chat.js): `has(seq)` tells whether the page
 // shows that message, `arrived(seq)` is called for every message the page is given, before it
@@ -20,15 +22,14 @@ const WAIT = 2000;
 
 export function messageGaps({ has, highest, ask, wait = WAIT }) {
   let top = null; // the highest seq the page has had; read from the page at the first message
-  let gaps = []; // [first missing, last missing] pairs not yet seen filled
+  let gaps = []; // {first, last, asked} for gaps not yet seen filled
   let timer = null;
-  let asked = null; // the seq the page last asked after on this connection
 
   // The seq before the lowest one still missing, or null when none is; drops filled gaps.
   function lowestMissing() {
     let after = null;
-    gaps = gaps.filter(([first, last]) => {
-      for (let seq = first; seq <= last; seq += 1) {
+    gaps = gaps.filter((gap) => {
+      for (let seq = gap.first; seq <= gap.last; seq += 1) {
         if (!has(seq)) {
           after = after === null ? seq - 1 : Math.min(after, seq - 1);
           return true;
@@ -42,7 +43,8 @@ export function messageGaps({ has, highest, ask, wait = WAIT }) {
   function check() {
     timer = null;
     const after = lowestMissing();
-    if (after !== null && after !== asked && ask(after)) asked = after;
+    if (after === null || gaps.every((gap) => gap.asked)) return;
+    if (ask(after)) for (const gap of gaps) gap.asked = true;
   }
 
   return {
@@ -50,15 +52,16 @@ export function messageGaps({ has, highest, ask, wait = WAIT }) {
       if (!Number.isInteger(seq)) return;
       if (top === null) top = highest();
       if (seq > top + 1) {
-        gaps.push([top + 1, seq - 1]);
+        gaps.push({ first: top + 1, last: seq - 1, asked: false });
         if (timer === null) timer = setTimeout(check, wait);
       }
       top = Math.max(top, seq);
     },
-    // The `last_seq` for a (re)connect's hello or watch: below any gap still open.
+    // The `last_seq` for a (re)connect's hello or watch: below any gap still open, which the
+    // new connection's answer covers.
     resumeFrom(highestSeq) {
-      asked = null;
       const after = lowestMissing();
+      for (const gap of gaps) gap.asked = true;
       return after === null ? highestSeq : Math.min(after, highestSeq);
     },
   };
