@@ -70,13 +70,16 @@ def _rights_now(subjects: set) -> set:
     return {(user_id, key, role) for user_id, key, role in subjects if roles[user_id, key] == role}
 
 
+def _still_open_to(user, conversation_id: int) -> Conversation | None:
+    """The conversation if the user may still open it. Not a new look, so not audited."""
+    return conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
+
+
 @database_sync_to_async
 def _may_write_now(user, conversation_id: int) -> bool | None:
     """Whether the user may still write in the conversation; None when they may no longer
-    open it. Not a new look, so not audited."""
-    conversation = (
-        conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
-    )
+    open it."""
+    conversation = _still_open_to(user, conversation_id)
     return None if conversation is None else may_write(user, conversation)
 
 
@@ -87,9 +90,7 @@ def _catch_up(user, conversation_id: int, after: int) -> tuple[bool | None, list
     shared/message_gaps.js). They belong to the watch's audited read, as its live events
     do, so this is not audited again; whether the user may still open the conversation is
     looked at again (None: no longer), as the periodic recheck does."""
-    conversation = (
-        conversations_scope(user, Conversation.objects.all()).filter(pk=conversation_id).first()
-    )
+    conversation = _still_open_to(user, conversation_id)
     if conversation is None:
         return None, []
     frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
