@@ -29,6 +29,14 @@ listening on DATABASE_URL's and REDIS_URL's ports (or `--postgres-pid`, `--redis
 Over the same stretch it prints how busy the whole machine was and how much of its CPU time
 a virtual machine's host took ("stolen", /proc/stat): a run with much stolen time stalls
 every process, the bare relay's too, and its tail says more about the host than about Huoli.
+
+    .venv/bin/python bench/chat_load.py --chats 1000 --interval 5 --duration 60 --trace
+
+`--trace` also prints where a visitor's message spent its time on its way to the counsellor's
+socket, stage by stage (received, queued for the writer, waiting for the batch before, to the
+database thread or writer process, the batch's transaction, back, published, sent), from
+timestamps the server notes with `bench/path_trace/sitecustomize.py` on its PYTHONPATH. A
+traced run is a little slower than an untraced one: compare traced runs with each other.
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ DRAIN = 1.0
 # How many of a run's slowest seconds are printed.
 SLOWEST_SHOWN = 3
 NGINX = "/usr/sbin/nginx"
+TRACER = ROOT / "bench" / "path_trace"
 
 
 def rss_kib(pid: int) -> int:
@@ -438,6 +447,7 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
         "kib_per_socket": (result.get("rss_connected", before) - before) / max(1, 2 * len(pairs)),
         "first_error": result.get("first_error", ""),
         "slowest": slowest,
+        "go_at": result.get("go_at", 0.0),
         # CPU seconds of each group of processes, and the messages delivered, over the same
         # stretch: from all sockets connected to the end of the load (plus DRAIN).
         "cpu": cpu,
@@ -449,6 +459,76 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
         if result.get("commits_start") is None or kind != "huoli"
         else result["commits_end"] - result["commits_start"],
     }
+
+
+# --- Where a message spends its time (--trace) -------------------------------------------------
+
+# (from, to, what happens in between), in the order a visitor's message passes them
+# (bench/path_trace/sitecustomize.py notes them); "sent" is the load generator's moment.
+TRACE_STAGES = [
+    ("sent", "received", "to the visitor's socket handler (network, uvicorn, Channels)"),
+    ("received", "queued", "the frame checked, handed to the writer"),
+    ("queued", "batch", "waiting for the writer's batch before"),
+    ("batch", "storing", "to the database thread or the writer process"),
+    ("storing", "committed", "the batch's transaction (guard, lock, insert, commit)"),
+    ("committed", "event", "published, to the counsellor's socket handler"),
+    ("event", "delivered", "the frame written to the counsellor's socket"),
+]
+
+
+def read_trace(directory: str, since: float) -> dict:
+    """Each stage's durations (ms) for the visitor messages sent from ``since`` on that
+    reached the counsellor's socket, and the batch sizes."""
+    notes: dict[str, dict[str, tuple[float, str]]] = {}
+    for path in Path(directory).glob("*.tsv"):
+        for line in path.read_text().splitlines():
+            stage, key, at, extra = line.split("\t")
+            notes.setdefault(key, {}).setdefault(stage, (float(at), extra))
+    stages: dict[str, list[float]] = {what: [] for _a, _b, what in TRACE_STAGES}
+    total, answer, ack, batches = [], [], [], []
+    for seen in notes.values():
+        if "received" not in seen or "delivered" not in seen:
+            continue
+        sent = float(seen["received"][1])
+        if sent < since:
+            continue
+        moments = {"sent": sent, **{stage: at for stage, (at, _extra) in seen.items()}}
+        for start, end, what in TRACE_STAGES:
+            if start in moments and end in moments:
+                stages[what].append(1000 * (moments[end] - moments[start]))
+        total.append(1000 * (moments["delivered"] - sent))
+        if "committed" in moments and "answered" in moments:
+            answer.append(1000 * (moments["answered"] - moments["committed"]))
+        if "acked" in moments and "answered" in moments:
+            ack.append(1000 * (moments["acked"] - moments["answered"]))
+        if "batch" in seen:
+            batches.append(int(seen["batch"][1]))
+    return {"stages": stages, "total": total, "answer": answer, "ack": ack, "batches": batches}
+
+
+def print_trace(name: str, trace: dict) -> None:
+    def pick(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+    def row(label: str, values: list[float]) -> None:
+        mean = sum(values) / len(values) if values else 0.0
+        print(f"  {label:62} {len(values):>6} {pick(values, 0.5):>7.3f} "
+              f"{pick(values, 0.9):>7.3f} {pick(values, 0.99):>7.3f} {mean:>7.3f}")  # fmt: skip
+
+    print(f"\n{name}: where a visitor's message spent its time on its way to the counsellor's "
+          f"socket (--trace; messages sent after the first {WARM_UP} s), ms")  # fmt: skip
+    print(f"  {'stage':62} {'msgs':>6} {'p50':>7} {'p90':>7} {'p99':>7} {'mean':>7}")
+    for _start, _end, what in TRACE_STAGES:
+        row(what, trace["stages"][what])
+    row("in all, sent to written to the counsellor's socket", trace["total"])
+    print("  beside it, for the sender:")
+    row("the batch's answer back in the event loop, after the commit", trace["answer"])
+    row("the sender's ack written, after that", trace["ack"])
+    batches = trace["batches"]
+    if batches:
+        print(f"  messages in a message's batch: p50 {pick(batches, 0.5)}, "
+              f"p99 {pick(batches, 0.99)}, most {max(batches)}")  # fmt: skip
 
 
 def uvicorn_command(port: int) -> list[str]:
@@ -481,10 +561,21 @@ def run_huoli(workers, nginx, pairs, tag, env, db_groups, args) -> dict:
 
 
 def serve_and_measure(ports, logs, nginx, pairs, tag, env, db_groups, args) -> dict:
+    trace_dir = tempfile.mkdtemp(prefix="huoli-bench-trace-") if args.trace else None
+    if trace_dir:
+        path = os.pathsep.join(filter(None, [str(TRACER), os.environ.get("PYTHONPATH")]))
+        env = {**env, "HUOLI_TRACE_DIR": trace_dir, "PYTHONPATH": path}
     servers = [
         subprocess.Popen(uvicorn_command(port), cwd=ROOT, env={**os.environ, **env}, stderr=log)
         for port, log in zip(ports, logs, strict=True)
     ]
+    result = _serve_and_measure(servers, ports, logs, nginx, pairs, tag, db_groups, args)
+    if trace_dir:
+        result["trace"] = read_trace(trace_dir, result["go_at"] + WARM_UP)
+    return result
+
+
+def _serve_and_measure(servers, ports, logs, nginx, pairs, tag, db_groups, args) -> dict:
     try:
         for port, server, log in zip(ports, servers, logs, strict=True):
             wait_for_port(port, server, log=log)
@@ -569,6 +660,9 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="first 1 worker, then --workers")
     parser.add_argument("--postgres-pid", type=int, help="PostgreSQL's postmaster to measure")
     parser.add_argument("--redis-pid", type=int, help="redis-server to measure")
+    parser.add_argument(
+        "--trace", action="store_true", help="print where a message spends its time, by stage"
+    )
     args = parser.parse_args()
     if args.workers < 1:
         parser.error("--workers must be at least 1")
@@ -690,6 +784,10 @@ def main() -> None:
             f"({per_message(one, groups):.3f} -> {per_message(many, groups):.3f} ms)"
             + ("" if len(db_groups) == 2 else " (PostgreSQL or Redis not measured)")
         )
+
+    for name in huoli:
+        if "trace" in results[name]:
+            print_trace(name, results[name]["trace"])
 
 
 if __name__ == "__main__":
