@@ -476,6 +476,28 @@ TRACE_STAGES = [
 ]
 
 
+def traced_processes_ended(directory: str, within: float = 30) -> None:
+    """Wait until no process traces into ``directory``: a writer process writes its last
+    notes when its input closes, a moment after its server has ended."""
+    marker = f"HUOLI_TRACE_DIR={directory}".encode()
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        tracing = False
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    tracing = marker in (entry / "environ").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if tracing:
+                    break
+        if not tracing:
+            return
+        time.sleep(0.05)
+    print(f"a traced process still runs after {within:g} s; its last notes are missing",
+          file=sys.stderr)  # fmt: skip
+
+
 def read_trace(directory: str, since: float) -> dict:
     """Each stage's durations (ms) for the visitor messages sent from ``since`` on that
     reached the counsellor's socket, and the batch sizes."""
@@ -571,6 +593,7 @@ def serve_and_measure(ports, logs, nginx, pairs, tag, env, db_groups, args) -> d
     ]
     result = _serve_and_measure(servers, ports, logs, nginx, pairs, tag, db_groups, args)
     if trace_dir:
+        traced_processes_ended(trace_dir)
         result["trace"] = read_trace(trace_dir, result["go_at"] + WARM_UP)
     return result
 

@@ -70,12 +70,8 @@ async def test_a_traced_server_notes_every_stage_of_a_message_in_order(
         server.stop()  # SIGTERM: the server writes its notes as it ends
         print(server.output())
     # The writer process writes its notes when its input closes, as its server ends.
-    deadline = time.monotonic() + 20
-    while True:
-        trace = chat_load.read_trace(str(tmp_path), since=sent)
-        if trace["total"] or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.1)
+    await asyncio.to_thread(chat_load.traced_processes_ended, str(tmp_path))
+    trace = chat_load.read_trace(str(tmp_path), since=sent)
     for _start, _end, what in chat_load.TRACE_STAGES:
         assert len(trace["stages"][what]) == 1, what
         assert trace["stages"][what][0] >= 0, what
