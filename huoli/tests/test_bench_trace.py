@@ -16,16 +16,13 @@ import time
 
 import pytest
 
-from huoli.console.tests.test_consumers import staff_session
 from huoli.conversations.tests.test_two_processes import receive_type
 from huoli.conversations.tests.test_writer_process import (
+    a_watched_chat,
     answer_to,
-    chat_for,
-    console_socket,
     send_message,
     visitor_socket,
 )
-from huoli.core.roles import Role
 from huoli.tests.asgi_process import ROOT, AsgiProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,18 +51,15 @@ async def test_a_traced_server_notes_every_stage_of_a_message_in_order(
     )
     server.start()
     try:
-        user, session_key = await staff_session(role=Role.COUNSELLOR)
-        access = await chat_for(user)
-        conversation_id = access.conversation.pk
-        async with console_socket(server, session_key) as staff:
-            await staff.send(json.dumps({"type": "watch", "conversation_id": conversation_id}))
-            await receive_type(staff, "watching")
-            async with visitor_socket(server, access.token) as visitor:
-                await receive_type(visitor, "state")
-                sent = time.perf_counter()
-                await send_message(visitor, "traced", body=json.dumps({"t": sent}))
-                assert (await answer_to(visitor, "traced"))["type"] == "ack"
-                await receive_type(staff, "conversation.message", client_id="traced")
+        async with (
+            a_watched_chat(server) as (staff, access, _session_key),
+            visitor_socket(server, access.token) as visitor,
+        ):
+            await receive_type(visitor, "state")
+            sent = time.perf_counter()
+            await send_message(visitor, "traced", body=json.dumps({"t": sent}))
+            assert (await answer_to(visitor, "traced"))["type"] == "ack"
+            await receive_type(staff, "conversation.message", client_id="traced")
     finally:
         server.stop()  # SIGTERM: the server writes its notes as it ends
         print(server.output())

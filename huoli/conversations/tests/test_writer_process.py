@@ -130,6 +130,19 @@ async def answer_to(socket, client_id: str) -> dict:
 
 
 @contextlib.asynccontextmanager
+async def a_watched_chat(server: AsgiProcess):
+    """A chat taken by a counsellor whose console socket on ``server`` watches it: yields the
+    console socket, the chat's access (its conversation, the visitor's token) and the
+    counsellor's session key."""
+    user, session_key = await staff_session(role=Role.COUNSELLOR)
+    access = await chat_for(user)
+    async with console_socket(server, session_key) as staff:
+        await staff.send(json.dumps({"type": "watch", "conversation_id": access.conversation.pk}))
+        await receive_type(staff, "watching")
+        yield staff, access, session_key
+
+
+@contextlib.asynccontextmanager
 async def visitor_with_a_stored_message(server: AsgiProcess):
     """A visitor's socket on ``server`` whose first message ("one") is stored: yields the
     socket, its conversation's id and the server's writer process."""
@@ -200,12 +213,8 @@ async def test_a_killed_writer_process_fails_its_batch_and_the_message_sent_agai
 
 
 async def test_a_counsellor_whose_session_ended_cannot_write_through_the_writer_process(server):
-    user, session_key = await staff_session(role=Role.COUNSELLOR)
-    access = await chat_for(user)
-    conversation_id = access.conversation.pk
-    async with console_socket(server, session_key) as staff:
-        await staff.send(json.dumps({"type": "watch", "conversation_id": conversation_id}))
-        await receive_type(staff, "watching")
+    async with a_watched_chat(server) as (staff, access, session_key):
+        conversation_id = access.conversation.pk
         await send_message(staff, "before", conversation_id=conversation_id)
         assert (await answer_to(staff, "before"))["type"] == "ack"
         # The session ends without the event that closes its sockets (a lost event): only
