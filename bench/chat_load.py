@@ -34,7 +34,7 @@ every process, the bare relay's too, and its tail says more about the host than 
 
 `--trace` also prints where a visitor's message spent its time on its way to the counsellor's
 socket, stage by stage (received, queued for the writer, waiting for the batch before, to the
-database thread or writer process, the batch's transaction, back, published, sent), from
+database thread or writer process, the batch's transaction, published, sent), from
 timestamps the server notes with `bench/path_trace/sitecustomize.py` on its PYTHONPATH. A
 traced run is a little slower than an untraced one: compare traced runs with each other.
 """
@@ -50,6 +50,7 @@ import multiprocessing
 import os
 import random
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -595,6 +596,7 @@ def serve_and_measure(ports, logs, nginx, pairs, tag, env, db_groups, args) -> d
     if trace_dir:
         traced_processes_ended(trace_dir)
         result["trace"] = read_trace(trace_dir, result["go_at"] + WARM_UP)
+        shutil.rmtree(trace_dir)
     return result
 
 
