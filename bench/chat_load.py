@@ -78,6 +78,12 @@ NGINX = "/usr/sbin/nginx"
 TRACER = ROOT / "bench" / "path_trace"
 
 
+def quantile(values: list[float], q: float) -> float:
+    """The value below which a share ``q`` of ``values`` lies (0.0 for none)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -415,8 +421,7 @@ def measure(kind, targets, cpu_groups, rss_pids, pairs, tag, interval, duration)
     load.join()
 
     def pick(latencies: list[float], q: float) -> float:
-        ordered = sorted(latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+        return quantile(latencies, q) * 1000
 
     every = [latency for _sent, latency in result["latencies"]]
     # The same, for messages sent once the first WARM_UP seconds have passed.
@@ -530,9 +535,7 @@ def read_trace(directory: str, since: float) -> dict:
 
 
 def print_trace(name: str, trace: dict) -> None:
-    def pick(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+    pick = quantile
 
     def row(label: str, values: list[float]) -> None:
         mean = sum(values) / len(values) if values else 0.0

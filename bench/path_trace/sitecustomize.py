@@ -4,7 +4,8 @@
 Python imports ``sitecustomize`` at start-up from the first directory of ``sys.path`` that
 has one: the bench puts this directory on the server's ``PYTHONPATH`` (and so on its writer
 process's) and names a directory in ``HUOLI_TRACE_DIR``. Once Django is set up, the functions
-in ``HOOKS`` are wrapped to note ``time.perf_counter()`` (CLOCK_MONOTONIC, the same clock in
+a message passes are wrapped (``_wrap``; ``huoli/tests/test_bench_trace.py`` checks each still
+notes its stage) to note ``time.perf_counter()`` (CLOCK_MONOTONIC, the same clock in
 every process of the machine, the load generator's too) with the message's
 ``conversation:client_id``: its frame received, queued for the writer, its batch begun,
 storing, committed (its event published), the batch answered, its ack sent, its event at the
@@ -25,17 +26,6 @@ import signal
 import time
 
 TRACE_DIR = os.environ.get("HUOLI_TRACE_DIR")
-# (module, attribute) of everything wrapped; the bench's test checks each is still there.
-HOOKS = [
-    ("huoli.public.consumers", "VisitorConsumer.receive"),
-    ("huoli.conversations.writer", "MessageWriter.post"),
-    ("huoli.conversations.writer", "WriterProcess.store"),
-    ("huoli.conversations.writer", "_store_in_thread"),
-    ("huoli.conversations.writer", "_store_on_open_connection"),
-    ("huoli.core.events", "publish"),
-    ("huoli.core.consumers", "FrameConsumer.send_ack"),
-    ("huoli.core.consumers", "FrameConsumer.huoli_event"),
-]
 _DUMP_EVERY = 5000
 _notes: list[tuple[str, str, float, str]] = []
 _clock = time.perf_counter
@@ -66,6 +56,10 @@ def _key(conversation_id, client_id) -> str:
     return f"{conversation_id}:{client_id}"
 
 
+def _post_key(post) -> str:
+    return _key(post.conversation_id, post.client_id)
+
+
 def _wrap() -> None:
     from huoli.conversations import writer
     from huoli.core import consumers, events
@@ -89,7 +83,7 @@ def _wrap() -> None:
     post = writer.MessageWriter.post
 
     async def writer_post(self, message_post, guard=None):
-        _note("queued", _key(message_post.conversation_id, message_post.client_id))
+        _note("queued", _post_key(message_post))
         return await post(self, message_post, guard)
 
     writer.MessageWriter.post = writer_post
@@ -98,13 +92,12 @@ def _wrap() -> None:
         async def traced(*args):
             batch = args[-1]
             for message_post, _guard in batch:
-                _note("batch", _key(message_post.conversation_id, message_post.client_id),
-                      len(batch))  # fmt: skip
+                _note("batch", _post_key(message_post), len(batch))
             try:
                 return await store(*args)
             finally:
                 for message_post, _guard in batch:
-                    _note("answered", _key(message_post.conversation_id, message_post.client_id))
+                    _note("answered", _post_key(message_post))
 
         return traced
 
@@ -115,7 +108,7 @@ def _wrap() -> None:
 
     def traced_store(batch):
         for post, _guard in batch:
-            _note("storing", _key(post.conversation_id, post.client_id))
+            _note("storing", _post_key(post))
         return store_on_open_connection(batch)
 
     writer._store_on_open_connection = traced_store
