@@ -222,6 +222,7 @@ def test_a_waiting_caller_hears_the_message_and_rings_when_the_counsellor_is_fre
 
     call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
     assert call.outcome == Call.Outcome.ANSWERED
+    # Offered before the five seconds' wait above began, answered after it.
     assert (call.answered_at - call.offered_at).total_seconds() >= 5
     # What the caller heard while waiting: the message (speech), in its first seconds.
     # What the caller heard: the message (speech, not the counsellor's tone) in the first
@@ -287,7 +288,9 @@ def test_a_waiting_web_caller_hears_the_queue_message_and_talks_when_the_counsel
 
     call = wait_for(lambda: the_call(pk=call.pk, ended_at__isnull=False))
     assert call.outcome == Call.Outcome.ANSWERED
-    assert (call.answered_at - call.offered_at).total_seconds() >= 4
+    # Offered before the three seconds' wait above began, answered after it: what the test
+    # guarantees (the page's queued state and its message come before the call is seen).
+    assert (call.answered_at - call.offered_at).total_seconds() >= 3
     assert console.blocked == [] and visitor.blocked == []
     telephony.assert_anonymous()
 
