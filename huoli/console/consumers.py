@@ -76,11 +76,11 @@ def _still_open_to(user, conversation_id: int) -> Conversation | None:
 
 
 @database_sync_to_async
-def _may_write_now(user, conversation_id: int) -> bool | None:
-    """Whether the user may still write in the conversation; None when they may no longer
-    open it."""
+def _may_write_now(user, conversation_id: int) -> tuple[bool, int] | None:
+    """Whether the user may still write in the conversation, and its highest message
+    ``seq``; None when they may no longer open it."""
     conversation = _still_open_to(user, conversation_id)
-    return None if conversation is None else may_write(user, conversation)
+    return None if conversation is None else (may_write(user, conversation), conversation.last_seq)
 
 
 @database_sync_to_async
@@ -294,7 +294,8 @@ class StaffConsumer(FrameConsumer):
         """Look again at every watched conversation last checked an interval ago or more:
         events are best effort (a full queue or a Redis reconnect drops one), so a lost
         ``conversation.released`` keeps a transferred chat on this socket for one interval
-        at most."""
+        at most, and a lost last message stays off its page for one interval at most (the
+        ``latest`` frame)."""
         for conversation_id in list(self.watching):
             if self.closing:
                 return
@@ -302,21 +303,26 @@ class StaffConsumer(FrameConsumer):
             if time.monotonic() - checked < self.recheck_seconds:
                 continue
             released = ConversationReleased(conversation_id=conversation_id)
-            await self._released(conversation_id, {"event": released.as_payload()})
+            last_seq = await self._released(conversation_id, {"event": released.as_payload()})
+            if last_seq is not None and not self.closing:
+                frame = {"type": "latest", "conversation_id": conversation_id}
+                await self.send_latest(conversation_id, last_seq, {**frame, "last_seq": last_seq})
 
-    async def _released(self, conversation_id: int, message: dict) -> None:
+    async def _released(self, conversation_id: int, message: dict) -> int | None:
         """The conversation was transferred away from this user: leave it at once unless
-        they may still open it (a supervisor then observes it, read-only)."""
+        they may still open it (a supervisor then observes it, read-only). Returns its
+        highest message ``seq`` while this socket still watches it."""
         if conversation_id not in self.watching:
-            return
+            return None
         checking = time.monotonic()
-        may_write = await _may_write_now(self.user, conversation_id)
-        if may_write is not None:
-            self.watching[conversation_id] = may_write
+        now = await _may_write_now(self.user, conversation_id)
+        if now is not None:
+            self.watching[conversation_id], last_seq = now
             self.watch_checked[conversation_id] = checking
-            return
+            return last_seq
         del self.watching[conversation_id]
         self.watch_checked.pop(conversation_id, None)
+        self.seqs_given.pop(conversation_id, None)
         groups = (conversation_group(conversation_id), conversation_staff_group(conversation_id))
         for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
@@ -364,12 +370,10 @@ class StaffConsumer(FrameConsumer):
             for group in joining:
                 await self.channel_layer.group_add(group, self.channel_name)
             checking = time.monotonic()
+            after = int_field(frame, "last_seq", 0)
             try:
                 may_write, may_note, answering, frames = await _watch(
-                    self.user,
-                    conversation_id,
-                    int_field(frame, "last_seq", 0),
-                    int_field(frame, "last_note_id", 0),
+                    self.user, conversation_id, after, int_field(frame, "last_note_id", 0)
                 )
             except BaseException:
                 for group in joining:
@@ -381,8 +385,7 @@ class StaffConsumer(FrameConsumer):
             self.watch_checked[conversation_id] = checking - random.uniform(  # noqa: S311
                 0, self.recheck_seconds
             )
-            for payload in frames:
-                await self.send_json(payload)
+            await self.send_messages(conversation_id, after, frames)
             await self.send_json(
                 {
                     "type": "watching",
@@ -428,9 +431,8 @@ class StaffConsumer(FrameConsumer):
         elif kind == "catch_up":
             conversation_id = self._watched(frame)
             checking = time.monotonic()
-            may_write_now, frames = await _catch_up(
-                self.user, conversation_id, int_field(frame, "last_seq", 0)
-            )
+            after = int_field(frame, "last_seq", 0)
+            may_write_now, frames = await _catch_up(self.user, conversation_id, after)
             if may_write_now is None:  # no longer theirs to open: leave it, as after a transfer
                 released = ConversationReleased(conversation_id=conversation_id)
                 await self._released(conversation_id, {"event": released.as_payload()})
@@ -441,8 +443,7 @@ class StaffConsumer(FrameConsumer):
             self.watch_checked[conversation_id] = max(
                 self.watch_checked.get(conversation_id, 0.0), checking
             )
-            for payload in frames:
-                await self.send_json(payload)
+            await self.send_messages(conversation_id, after, frames)
         elif kind == "typing":
             await _typing(self._watched(frame, writing=True))
         elif kind == "seen":

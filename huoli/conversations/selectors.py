@@ -470,6 +470,17 @@ def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:
     return Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash).exists()
 
 
+def visitor_last_seq(*, conversation_id: int, token_hash: str) -> int | None:
+    """The conversation's highest message ``seq`` if the browser token (its hash) still opens
+    it (``visitor_token_current``), else None: the visitor socket's periodic look tells its
+    page of a last message whose event was lost (decision 0008)."""
+    return (
+        Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash)
+        .values_list("last_seq", flat=True)
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class CannedChoice:
     """A canned response as the counsellor is offered it in one conversation."""

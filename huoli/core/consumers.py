@@ -36,11 +36,16 @@ class FrameConsumer(AsyncWebsocketConsumer):
     # (conversation id, client id) of the messages this socket stored, whose
     # ``conversation.message`` it does not send again: its ``ack`` carried them.
     own_messages: dict[tuple[int, str], None]
+    # conversation id -> the highest message seq this socket has given its page (events,
+    # acks, the answers to hello, watch and catch_up, or the seq the page said it had):
+    # a higher one at the periodic look is a last message whose event was lost (``latest``).
+    seqs_given: dict[int, int]
 
     async def __call__(self, scope, receive, send):
         """Channels' ``AsyncConsumer.__call__``, dispatching with ``dispatch_serially``."""
         self.scope = scope
         self.own_messages = {}
+        self.seqs_given = {}
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         sources = [receive]
         if self.channel_layer is not None:
@@ -89,6 +94,30 @@ class FrameConsumer(AsyncWebsocketConsumer):
         await self.send_json(
             {"type": "ack", "client_id": client_id, "seq": posted.seq, "message": posted.message}
         )
+        self.given(posted.message["conversation_id"], posted.seq)
+
+    def given(self, conversation_id: int, seq: int) -> None:
+        if seq > self.seqs_given.get(conversation_id, 0):
+            self.seqs_given[conversation_id] = seq
+
+    async def send_messages(self, conversation_id: int, after: int, frames: list[dict]) -> None:
+        """The answer to a page that has the conversation's messages up to ``after``
+        (``hello``, ``watch``, ``catch_up``): ``frames``, its messages after that (and, for
+        staff, its notes)."""
+        self.given(conversation_id, after)
+        for frame in frames:
+            await self.send_json(frame)
+            if frame["type"] == "conversation.message":
+                self.given(conversation_id, frame["seq"])
+
+    async def send_latest(self, conversation_id: int, last_seq: int, frame: dict) -> None:
+        """At the periodic look: ``frame`` (a ``latest``) when the conversation has a message
+        after the last this socket gave its page, whose event the channel layer lost and no
+        later message reveals; the page asks for it (shared/message_gaps.js, decision
+        0008). Once for each such seq: the page remembers what it lacks."""
+        if last_seq > self.seqs_given.get(conversation_id, 0):
+            self.given(conversation_id, last_seq)
+            await self.send_json(frame)
 
     async def receive(self, text_data=None, bytes_data=None):
         if not hasattr(self, "rate"):
@@ -133,6 +162,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             if mine in self.own_messages:
                 del self.own_messages[mine]
                 return  # this socket's own message: its ack carried it
+            await self.send(text_data=event_text(message))
+            self.given(event["conversation_id"], event["seq"])
+            return
         await self.send(text_data=event_text(message))
 
 

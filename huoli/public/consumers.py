@@ -32,6 +32,7 @@ from huoli.conversations.selectors import (
     conversation_for_token,
     messages_after,
     queue_positions,
+    visitor_last_seq,
     visitor_token_current,
 )
 from huoli.conversations.services.messages import MessagePost, message_event, typing_signal
@@ -80,6 +81,11 @@ def _mine(conversation_id: int, token_hash: str) -> Conversation:
 @database_sync_to_async
 def _token_current(conversation_id: int, token_hash: str) -> bool:
     return visitor_token_current(conversation_id=conversation_id, token_hash=token_hash)
+
+
+@database_sync_to_async
+def _last_seq(conversation_id: int, token_hash: str) -> int | None:
+    return visitor_last_seq(conversation_id=conversation_id, token_hash=token_hash)
 
 
 @database_sync_to_async
@@ -217,7 +223,8 @@ class VisitorConsumer(FrameConsumer):
         """Every ``REFRESH_SECONDS``: keep this socket's place, and look again whether its
         browser still holds the conversation. Events are best effort (a full queue or a Redis
         reconnect drops one), so a lost ``conversation.signed_out`` keeps a signed-out
-        socket listening for one interval at most."""
+        socket listening for one interval at most, and a lost last message stays off its
+        page for one interval at most (the ``latest`` frame)."""
         # Sockets that opened together (a restart brings them all back) must not all look
         # at once every interval, stalling delivery: each counts its first checks as made
         # at a random earlier moment, so it looks sooner (decision 0043). A message the
@@ -233,10 +240,13 @@ class VisitorConsumer(FrameConsumer):
             try:
                 if time.monotonic() - self.token_checked >= refresh:
                     checking = time.monotonic()
-                    if not await _token_current(self.conversation_id, self.token_hash):
+                    last_seq = await _last_seq(self.conversation_id, self.token_hash)
+                    if last_seq is None:
                         await self._close_as(CLOSE_NO_CONVERSATION)
                         return
                     self.token_checked = max(self.token_checked, checking)
+                    frame = {"type": "latest", "last_seq": last_seq}
+                    await self.send_latest(self.conversation_id, last_seq, frame)
                 if time.monotonic() - place_kept >= refresh:
                     place_kept = time.monotonic()
                     kept = await sync_to_async(sockets.socket_place_keep, thread_sensitive=False)(
@@ -329,8 +339,8 @@ class VisitorConsumer(FrameConsumer):
         kind = frame["type"]
         if kind == "hello":
             after = int_field(frame, "last_seq", 0)
-            for payload in await _catch_up(self.conversation_id, self.token_hash, after):
-                await self.send_json(payload)
+            frames = await _catch_up(self.conversation_id, self.token_hash, after)
+            await self.send_messages(self.conversation_id, after, frames)
             await self.send_json(
                 self._with_queue_text(await _state(self.conversation_id, self.token_hash))
             )
@@ -339,8 +349,8 @@ class VisitorConsumer(FrameConsumer):
             # lost, shared/message_gaps.js): the messages after ``last_seq``, without the
             # ``state`` a ``hello`` ends with.
             after = int_field(frame, "last_seq", 0)
-            for payload in await _catch_up(self.conversation_id, self.token_hash, after):
-                await self.send_json(payload)
+            frames = await _catch_up(self.conversation_id, self.token_hash, after)
+            await self.send_messages(self.conversation_id, after, frames)
         elif kind == "message":
             client_id = str_field(frame, "client_id")[:64]
             body = str_field(frame, "body")

@@ -3,11 +3,14 @@ channel layer lost) asks for the messages after the last one before the gap, on 
 it has open (``core/static/shared/message_gaps.js``, decision 0008). Both sockets, through
 the whole ASGI application on the real channel layer."""
 
+import asyncio
+import time
+
 import pytest
 from channels.db import database_sync_to_async
 
 from huoli.accounts.models import User
-from huoli.console.consumers import CLOSE_UNAUTHORISED
+from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.console.tests.test_socket_rights import chat_watched_by_its_counsellor
 from huoli.conversations.models import Conversation
@@ -15,8 +18,22 @@ from huoli.conversations.services.messages import message_post
 from huoli.core import events
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
+from huoli.public import sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def looks(monkeypatch):
+    """The sockets' periodic look (``latest`` after a lost message) kept out of the way of
+    these tests' frames, unless a test sets ``interval`` shorter."""
+
+    def interval(seconds: float) -> None:
+        monkeypatch.setattr(sockets, "REFRESH_SECONDS", seconds)
+        monkeypatch.setattr(StaffConsumer, "recheck_seconds", seconds)
+
+    interval(3600)
+    return interval
 
 
 @database_sync_to_async
@@ -131,5 +148,59 @@ async def test_a_supervisor_demoted_a_moment_ago_gets_no_catch_up():
     )
     output = await observer.receive_output(timeout=5)
     assert (output["type"], output.get("code")) == ("websocket.close", CLOSE_UNAUTHORISED)
+    for socket in (visitor, staff):
+        await socket.disconnect()
+
+
+async def next_latest(socket, seq: int, deadline: float = 5.0) -> tuple[dict, list[dict]]:
+    """The first ``latest`` frame for ``seq`` or above, and the frames before it."""
+    frames = []
+    end = time.monotonic() + deadline
+    while True:
+        frame = await socket.receive_json_from(timeout=max(0.01, end - time.monotonic()))
+        if frame["type"] == "latest" and frame["last_seq"] >= seq:
+            return frame, frames
+        frames.append(frame)
+
+
+async def test_a_lost_last_message_is_told_to_both_idle_sockets_once(looks):
+    """A lost *last* message has no later seq to reveal the gap: each socket's periodic look
+    tells its page the conversation's highest seq (``latest``) when it is above the last
+    one the socket gave it, once; the page asks for what it lacks."""
+    looks(0.1)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    conversation = access.conversation
+    seq = await stored_without_its_event(conversation, "the last word", "last-1")
+
+    told, before = await next_latest(visitor, seq)
+    assert told == {"type": "latest", "last_seq": seq}
+    told_staff, before_staff = await next_latest(staff, seq)
+    assert told_staff == {"type": "latest", "conversation_id": conversation.pk, "last_seq": seq}
+    # The event was lost indeed, and nothing before told of a seq the pages had.
+    assert not [f for f in before + before_staff if f["type"] != "pong"]
+
+    # Told once: the next looks say nothing; the page's catch_up gets the message.
+    await asyncio.sleep(0.5)
+    assert await frames_until_pong(visitor) == []
+    assert await frames_until_pong(staff) == []
+    await visitor.send_json_to({"type": "catch_up", "last_seq": seq - 1})
+    assert [(f["seq"], f["body"]) for f in await frames_until_pong(visitor)] == [
+        (seq, "the last word")
+    ]
+    for socket in (visitor, staff):
+        await socket.disconnect()
+
+
+async def test_an_idle_socket_that_gave_its_page_every_message_says_nothing(looks):
+    """Messages whose events arrived, acks and a hello's answer count as given: the
+    periodic look stays silent (a frame only when something is missing)."""
+    looks(0.1)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    await visitor.send_json_to({"type": "message", "client_id": "v-1", "body": "hello"})
+    assert (await visitor.receive_json_from(timeout=5))["type"] == "ack"
+    assert (await staff.receive_json_from(timeout=5))["seq"] == 1
+    await asyncio.sleep(0.5)  # several looks
+    assert await frames_until_pong(visitor) == []
+    assert await frames_until_pong(staff) == []
     for socket in (visitor, staff):
         await socket.disconnect()

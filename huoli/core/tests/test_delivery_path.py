@@ -329,7 +329,7 @@ async def test_a_socket_remembers_a_bounded_number_of_its_own_messages():
             sent.append(json.loads(text_data))
 
     socket = Socket()
-    socket.own_messages = {}
+    socket.own_messages, socket.seqs_given = {}, {}
     for seq in range(1, 41):
         message = {"type": "conversation.message", "conversation_id": 7, "client_id": f"c{seq}"}
         await socket.send_ack(f"c{seq}", Posted(seq, True, message))
@@ -337,8 +337,9 @@ async def test_a_socket_remembers_a_bounded_number_of_its_own_messages():
     assert len(socket.own_messages) == 32 == len(set(socket.own_messages))
     assert (7, "c1") not in socket.own_messages and (7, "c40") in socket.own_messages
     del sent[:]
-    for client_id in ("c40", "c40", "c1"):
+    for client_id, seq in (("c40", 40), ("c40", 40), ("c1", 1)):
         event = {"type": "conversation.message", "conversation_id": 7, "client_id": client_id}
-        await socket.huoli_event({"type": "huoli.event", "event": event})
+        await socket.huoli_event({"type": "huoli.event", "event": {**event, "seq": seq}})
     # c40's event once skipped; the second and c1's (forgotten) are sent.
     assert [frame["client_id"] for frame in sent] == ["c40", "c1"]
+    assert socket.seqs_given == {7: 40}  # the highest it gave its page

@@ -7,9 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from huoli.console.consumers import StaffConsumer
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.messages import message_post
 from huoli.core import events
+from huoli.public import sockets
 from huoli.tests.browser.test_chat import bodies
 from huoli.tests.browser.test_records import chat_taken
 
@@ -45,6 +47,40 @@ def test_a_message_whose_event_was_lost_reaches_both_open_pages(demo_staff, asgi
     expect(visitor.get_by_text("Sending…")).to_have_count(0)
     expect(visitor.locator('[data-messages] [data-seq="2"]')).to_have_count(1)
     expect(staff.locator('[data-messages] [data-seq="2"]')).to_have_count(1)
+
+
+def test_a_lost_last_message_reaches_both_open_pages_at_the_periodic_look(
+    demo_staff, asgi_server, browser, monkeypatch
+):
+    """No later message reveals a lost *last* one: each socket's periodic look tells its
+    page the conversation's highest seq (``latest``), and the page asks for what it lacks."""
+    monkeypatch.setattr(sockets, "REFRESH_SECONDS", 1.0)
+    monkeypatch.setattr(StaffConsumer, "recheck_seconds", 1.0)
+    staff, visitor = chat_taken(browser, asgi_server.url)
+    conversation = Conversation.objects.get(
+        pk=staff.locator("[data-console-chat]").get_attribute("data-conversation")
+    )
+    visitor.get_by_label("Message").fill("First")
+    visitor.get_by_label("Message").press("Enter")
+    expect(bodies(staff)).to_have_text(["First"])
+
+    for sender, author in (("counsellor", "counsellor"), ("visitor", None)):
+        with events.collected() as kept:
+            message_post(
+                conversation=conversation,
+                sender=sender,
+                author=get_user_model().objects.get(username=author) if author else None,
+                client_id=f"lost-{sender}",
+                body=f"Lost, from the {sender}",
+            )
+        assert [message["event"]["type"] for _group, message in kept[:1]] == [
+            "conversation.message"
+        ]
+    expected = ["First", "Lost, from the counsellor", "Lost, from the visitor"]
+    expect(bodies(visitor)).to_have_text(expected, timeout=10_000)
+    expect(bodies(staff)).to_have_text(expected, timeout=10_000)
+    expect(visitor.locator('[data-messages] [data-seq="3"]')).to_have_count(1)
+    expect(staff.locator('[data-messages] [data-seq="3"]')).to_have_count(1)
 
 
 def test_a_gap_is_asked_for_once_and_again_by_the_next_connection(asgi_server, browser):
@@ -86,6 +122,21 @@ def test_a_gap_is_asked_for_once_and_again_by_the_next_connection(asgi_server, b
             await settle();
             steps.filled_meanwhile = asks.splice(0);
             steps.filled = gaps.resumeFrom(13);
+            gaps.latest(13); // the server's look: nothing above the page's highest
+            gaps.latest("13"); // not a seq: ignored
+            await settle();
+            steps.latest_none = asks.splice(0);
+            gaps.latest(15); // 14 and 15 lost, the last messages
+            await settle();
+            steps.latest_lost = asks.splice(0);
+            gaps.latest(15); // told again: asked once
+            await settle();
+            steps.latest_again = asks.splice(0);
+            gaps.latest(17); shown.add(16); shown.add(17); // on their way: they come meanwhile
+            [14, 15].forEach((seq) => shown.add(seq));
+            await settle();
+            steps.latest_came = asks.splice(0);
+            steps.latest_resume = gaps.resumeFrom(17);
             return steps;
         }"""
     )
@@ -96,4 +147,9 @@ def test_a_gap_is_asked_for_once_and_again_by_the_next_connection(asgi_server, b
         "new_gaps": [[3, True], [3, True]],
         "filled_meanwhile": [],
         "filled": 13,
+        "latest_none": [],
+        "latest_lost": [[13, True]],
+        "latest_again": [],
+        "latest_came": [],
+        "latest_resume": 17,
     }

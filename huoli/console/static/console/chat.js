@@ -141,6 +141,10 @@ if (root) {
       // Transferred to a colleague: this page no longer hears it; back to the console home.
       if (event.conversation_id === conversationId && !leaving) location.assign("/console/");
     },
+    // The conversation's highest seq, from the server's periodic look (decision 0008).
+    latest(event) {
+      if (event.conversation_id === conversationId) gaps.latest(event.last_seq);
+    },
     watching(event) {
       // The page hears the conversation from now on (the browser tests wait for it).
       if (event.conversation_id !== conversationId) return;

@@ -12,7 +12,9 @@
 // and over); a new gap asks again, from the lowest seq still missing, so one question that
 // came back empty-handed (the server briefly unavailable) does not silence later ones. A gap
 // still open when the socket reconnects is covered by the page's `hello`/`watch`, which
-// resumes from `resumeFrom(highest)` rather than from the highest.
+// resumes from `resumeFrom(highest)` rather than from the highest. A lost *last* message has
+// no later seq to reveal it: the server's periodic look sends the conversation's highest seq
+// (the `latest` frame), and `latest(seq)` treats any seq up to it the page lacks as a gap.
 //
 // Used by both chat pages (public/chat.js, console/chat.js): `has(seq)` tells whether the page
 // shows that message, `arrived(seq)` is called for every message the page is given, before it
@@ -56,6 +58,18 @@ export function messageGaps({ has, highest, ask, wait = WAIT }) {
         if (timer === null) timer = setTimeout(check, wait);
       }
       top = Math.max(top, seq);
+    },
+    // The conversation's highest seq as the server last looked: the seqs above the page's
+    // highest up to it are a gap, asked for after the wait unless they come meanwhile (an
+    // event still on its way).
+    latest(seq) {
+      if (!Number.isInteger(seq)) return;
+      if (top === null) top = highest();
+      if (seq > top) {
+        gaps.push({ first: top + 1, last: seq, asked: false });
+        if (timer === null) timer = setTimeout(check, wait);
+        top = seq;
+      }
     },
     // The `last_seq` for a (re)connect's hello or watch: below any gap still open, which the
     // new connection's answer covers.

@@ -130,6 +130,8 @@ if (root && form && root.classList.contains("live")) {
   const handlers = {
     state: showState,
     "conversation.message": receiveMessage,
+    // The conversation's highest seq, from the server's periodic look (decision 0008).
+    latest: (event) => gaps.latest(event.last_seq),
     "conversation.joined": (event) => {
       withdrawOffer();
       setStatus(texts.joined.replace("%(name)s", event.counsellor_name));
