@@ -25,11 +25,11 @@ from channels.db import database_sync_to_async
 
 from huoli.accounts.selectors import session_fingerprint, staff_socket_role, staff_socket_roles
 from huoli.conversations.models import Conversation, Message
-from huoli.conversations.selectors import access_conversation, messages_after, staff_notes_after
+from huoli.conversations.selectors import access_conversation, staff_notes_after
 from huoli.conversations.services.messages import (
     MessagePost,
     conversation_mark_seen,
-    message_event,
+    message_frames_after,
     typing_signal,
 )
 from huoli.conversations.services.staff_notes import staff_note_add, staff_note_event
@@ -84,7 +84,7 @@ def _may_write_now(user, conversation_id: int) -> tuple[bool, int] | None:
 
 
 @database_sync_to_async
-def _catch_up(user, conversation_id: int, after: int) -> tuple[bool | None, list[dict]]:
+def _catch_up(user, conversation_id: int, after: int) -> tuple[bool | None, list[dict], bool]:
     """The messages after ``after`` of a conversation this socket watches, for a page that
     saw a seq jump past one it never got (an event the channel layer lost,
     shared/message_gaps.js). They belong to the watch's audited read, as its live events
@@ -92,15 +92,15 @@ def _catch_up(user, conversation_id: int, after: int) -> tuple[bool | None, list
     looked at again (None: no longer), as the periodic recheck does."""
     conversation = _still_open_to(user, conversation_id)
     if conversation is None:
-        return None, []
-    frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
-    return may_write(user, conversation), frames
+        return None, [], False
+    frames, more = message_frames_after(conversation, after)
+    return may_write(user, conversation), frames, more
 
 
 @database_sync_to_async
 def _watch(
     user, conversation_id: int, after: int, notes_after: int
-) -> tuple[bool, bool, bool, list[dict]]:
+) -> tuple[bool, bool, bool, list[dict], bool]:
     """One audited read of the conversation: its messages after ``after`` and its private
     staff notes after ``notes_after``; whether the user may write a message, and a note,
     and whether they answer it (only they are told of a visitor's message, notify.js)."""
@@ -109,7 +109,7 @@ def _watch(
     # anyway: else by the writer, a query in its batch for every socket's first message (a
     # thousand in the first seconds after a restart brings the consoles back).
     getattr(user, "counsellor_profile", None)
-    frames = [message_event(m).as_payload() for m in messages_after(conversation, after)]
+    frames, more = message_frames_after(conversation, after)
     frames += [
         staff_note_event(n).as_payload() for n in staff_notes_after(conversation, notes_after)
     ]
@@ -118,6 +118,7 @@ def _watch(
         may_write_staff_note(user, conversation),
         conversation.counsellor_id == user.pk,
         frames,
+        more,
     )
 
 
@@ -372,7 +373,7 @@ class StaffConsumer(FrameConsumer):
             checking = time.monotonic()
             after = int_field(frame, "last_seq", 0)
             try:
-                may_write, may_note, answering, frames = await _watch(
+                may_write, may_note, answering, frames, more = await _watch(
                     self.user, conversation_id, after, int_field(frame, "last_note_id", 0)
                 )
             except BaseException:
@@ -385,7 +386,7 @@ class StaffConsumer(FrameConsumer):
             self.watch_checked[conversation_id] = checking - random.uniform(  # noqa: S311
                 0, self.recheck_seconds
             )
-            await self.send_messages(conversation_id, after, frames)
+            await self.send_messages(conversation_id, after, frames, more=more)
             await self.send_json(
                 {
                     "type": "watching",
@@ -432,7 +433,7 @@ class StaffConsumer(FrameConsumer):
             conversation_id = self._watched(frame)
             checking = time.monotonic()
             after = int_field(frame, "last_seq", 0)
-            may_write_now, frames = await _catch_up(self.user, conversation_id, after)
+            may_write_now, frames, more = await _catch_up(self.user, conversation_id, after)
             if may_write_now is None:  # no longer theirs to open: leave it, as after a transfer
                 released = ConversationReleased(conversation_id=conversation_id)
                 await self._released(conversation_id, {"event": released.as_payload()})
@@ -443,7 +444,7 @@ class StaffConsumer(FrameConsumer):
             self.watch_checked[conversation_id] = max(
                 self.watch_checked.get(conversation_id, 0.0), checking
             )
-            await self.send_messages(conversation_id, after, frames)
+            await self.send_messages(conversation_id, after, frames, more=more)
         elif kind == "typing":
             await _typing(self._watched(frame, writing=True))
         elif kind == "seen":

@@ -100,15 +100,25 @@ class FrameConsumer(AsyncWebsocketConsumer):
         if seq > self.seqs_given.get(conversation_id, 0):
             self.seqs_given[conversation_id] = seq
 
-    async def send_messages(self, conversation_id: int, after: int, frames: list[dict]) -> None:
+    async def send_messages(
+        self, conversation_id: int, after: int, frames: list[dict], *, more: bool = False
+    ) -> None:
         """The answer to a page that has the conversation's messages up to ``after``
         (``hello``, ``watch``, ``catch_up``): ``frames``, its messages after that (and, for
-        staff, its notes)."""
+        staff, its notes); with ``more`` (the answer held as many messages as one may,
+        ``MESSAGES_PER_ANSWER``) a ``more`` frame with the last one's seq, from which the
+        page asks again."""
         self.given(conversation_id, after)
+        last = after
         for frame in frames:
             await self.send_json(frame)
             if frame["type"] == "conversation.message":
-                self.given(conversation_id, frame["seq"])
+                last = frame["seq"]
+                self.given(conversation_id, last)
+        if more:
+            await self.send_json(
+                {"type": "more", "conversation_id": conversation_id, "last_seq": last}
+            )
 
     async def send_latest(self, conversation_id: int, last_seq: int, frame: dict) -> None:
         """At the periodic look: ``frame`` (a ``latest``) when the conversation has a message

@@ -30,12 +30,15 @@ from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Message
 from huoli.conversations.selectors import (
     conversation_for_token,
-    messages_after,
     queue_positions,
     visitor_last_seq,
     visitor_token_current,
 )
-from huoli.conversations.services.messages import MessagePost, message_event, typing_signal
+from huoli.conversations.services.messages import (
+    MessagePost,
+    message_frames_after,
+    typing_signal,
+)
 from huoli.conversations.services.queue import conversation_end
 from huoli.conversations.writer import Posted, writer
 from huoli.core.consumers import FrameConsumer
@@ -137,9 +140,8 @@ def _page_language(scope, fallback: str) -> str:
 
 
 @database_sync_to_async
-def _catch_up(conversation_id: int, token_hash: str, after: int) -> list[dict]:
-    conversation = _mine(conversation_id, token_hash)
-    return [message_event(message).as_payload() for message in messages_after(conversation, after)]
+def _catch_up(conversation_id: int, token_hash: str, after: int) -> tuple[list[dict], bool]:
+    return message_frames_after(_mine(conversation_id, token_hash), after)
 
 
 async def _post(conversation_id: int, token_hash: str, client_id: str, body: str) -> Posted:
@@ -339,8 +341,8 @@ class VisitorConsumer(FrameConsumer):
         kind = frame["type"]
         if kind == "hello":
             after = int_field(frame, "last_seq", 0)
-            frames = await _catch_up(self.conversation_id, self.token_hash, after)
-            await self.send_messages(self.conversation_id, after, frames)
+            frames, more = await _catch_up(self.conversation_id, self.token_hash, after)
+            await self.send_messages(self.conversation_id, after, frames, more=more)
             await self.send_json(
                 self._with_queue_text(await _state(self.conversation_id, self.token_hash))
             )
@@ -349,8 +351,8 @@ class VisitorConsumer(FrameConsumer):
             # lost, shared/message_gaps.js): the messages after ``last_seq``, without the
             # ``state`` a ``hello`` ends with.
             after = int_field(frame, "last_seq", 0)
-            frames = await _catch_up(self.conversation_id, self.token_hash, after)
-            await self.send_messages(self.conversation_id, after, frames)
+            frames, more = await _catch_up(self.conversation_id, self.token_hash, after)
+            await self.send_messages(self.conversation_id, after, frames, more=more)
         elif kind == "message":
             client_id = str_field(frame, "client_id")[:64]
             body = str_field(frame, "body")

@@ -13,6 +13,7 @@ from huoli.contacts.services import contact_record_for_conversation
 from huoli.conversations import return_codes
 from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, Message
+from huoli.conversations.selectors import messages_after
 from huoli.conversations.services._common import clean_body, closed_refusal, signed_out_refusal
 from huoli.core.events import (
     QUEUE_GROUP,
@@ -368,6 +369,21 @@ def _message_announce(locked: Conversation, message: Message, *, arrived: bool =
                 alerts_group(locked.counsellor_id),
                 ConversationActivity(conversation_id=locked.pk, unread=locked.unread_count),
             )
+
+
+# The most messages one answer to a socket's ``hello``, ``watch`` or ``catch_up`` carries. A
+# page that lacks more is sent ``more`` and asks again from the last one it got, so no frame
+# makes the database thread decrypt a whole long history: a visitor can write thousands of
+# messages into their own chat and could otherwise ask for them all ten times a second.
+MESSAGES_PER_ANSWER = 100
+
+
+def message_frames_after(conversation: Conversation, seq: int) -> tuple[list[dict], bool]:
+    """The conversation's ``conversation.message`` payloads after ``seq``, oldest first, at
+    most ``MESSAGES_PER_ANSWER``; and whether more follow them."""
+    messages = list(messages_after(conversation, seq)[: MESSAGES_PER_ANSWER + 1])
+    frames = [message_event(m).as_payload() for m in messages[:MESSAGES_PER_ANSWER]]
+    return frames, len(messages) > MESSAGES_PER_ANSWER
 
 
 def message_event(message: Message) -> ConversationMessage:

@@ -14,6 +14,7 @@ from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
 from huoli.console.tests.test_consumers import communicator, staff_session
 from huoli.console.tests.test_socket_rights import chat_watched_by_its_counsellor
 from huoli.conversations.models import Conversation
+from huoli.conversations.services import messages
 from huoli.conversations.services.messages import message_post
 from huoli.core import events
 from huoli.core.models import AuditEntry
@@ -195,12 +196,59 @@ async def test_an_idle_socket_that_gave_its_page_every_message_says_nothing(look
     """Messages whose events arrived, acks and a hello's answer count as given: the
     periodic look stays silent (a frame only when something is missing)."""
     looks(0.1)
-    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    _access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
     await visitor.send_json_to({"type": "message", "client_id": "v-1", "body": "hello"})
     assert (await visitor.receive_json_from(timeout=5))["type"] == "ack"
     assert (await staff.receive_json_from(timeout=5))["seq"] == 1
     await asyncio.sleep(0.5)  # several looks
     assert await frames_until_pong(visitor) == []
     assert await frames_until_pong(staff) == []
+    for socket in (visitor, staff):
+        await socket.disconnect()
+
+
+async def frames_until(socket, kind: str) -> list[dict]:
+    """The frames up to and including the first of type ``kind``."""
+    frames = [await socket.receive_json_from(timeout=5)]
+    while frames[-1]["type"] != kind:
+        frames.append(await socket.receive_json_from(timeout=5))
+    return frames
+
+
+async def test_a_long_history_comes_a_page_at_a_time(monkeypatch):
+    """One hello, watch or catch_up is answered with ``MESSAGES_PER_ANSWER`` messages at
+    most, then ``more`` with the last one's seq, from which the page asks again: no frame
+    makes the database thread decrypt a whole history (a visitor may fill their own chat
+    with thousands of messages)."""
+    monkeypatch.setattr(messages, "MESSAGES_PER_ANSWER", 3)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    conversation = access.conversation
+    for n in range(1, 8):
+        await stored_without_its_event(conversation, f"m{n}", f"m-{n}")
+
+    def seqs(frames):
+        return [f["seq"] for f in frames if f["type"] == "conversation.message"]
+
+    await visitor.send_json_to({"type": "hello", "last_seq": 0})
+    frames = await frames_until(visitor, "state")
+    assert seqs(frames) == [1, 2, 3]
+    assert {"type": "more", "conversation_id": conversation.pk, "last_seq": 3} in frames
+    await visitor.send_json_to({"type": "catch_up", "last_seq": 3})
+    frames = await frames_until(visitor, "more")
+    assert seqs(frames) == [4, 5, 6] and frames[-1]["last_seq"] == 6
+    await visitor.send_json_to({"type": "catch_up", "last_seq": 6})
+    assert seqs(frames := await frames_until_pong(visitor)) == [7]
+    assert [f for f in frames if f["type"] == "more"] == []  # the last page: no more
+
+    await staff.send_json_to({"type": "watch", "conversation_id": conversation.pk, "last_seq": 1})
+    frames = await frames_until(staff, "watching")
+    assert seqs(frames) == [2, 3, 4]
+    assert {"type": "more", "conversation_id": conversation.pk, "last_seq": 4} in frames
+    await staff.send_json_to(
+        {"type": "catch_up", "conversation_id": conversation.pk, "last_seq": 4}
+    )
+    # As many as one answer holds, and none after them: no ``more``.
+    assert seqs(frames := await frames_until_pong(staff)) == [5, 6, 7]
+    assert [f for f in frames if f["type"] == "more"] == []
     for socket in (visitor, staff):
         await socket.disconnect()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from huoli.console.consumers import StaffConsumer
 from huoli.conversations.models import Conversation
+from huoli.conversations.services import messages
 from huoli.conversations.services.messages import message_post
 from huoli.core import events
 from huoli.public import sockets
@@ -81,6 +82,42 @@ def test_a_lost_last_message_reaches_both_open_pages_at_the_periodic_look(
     expect(bodies(staff)).to_have_text(expected, timeout=10_000)
     expect(visitor.locator('[data-messages] [data-seq="3"]')).to_have_count(1)
     expect(staff.locator('[data-messages] [data-seq="3"]')).to_have_count(1)
+
+
+def test_pages_away_while_many_messages_came_get_them_all_a_page_at_a_time(
+    demo_staff, asgi_server, browser, monkeypatch
+):
+    """The server stops with both pages open; more messages come meanwhile than one answer
+    holds (``MESSAGES_PER_ANSWER``, made 4 here); each page reconnects, is answered 4 and
+    ``more``, and asks on until it has them all, once each."""
+    monkeypatch.setattr(messages, "MESSAGES_PER_ANSWER", 4)
+    staff, visitor = chat_taken(browser, asgi_server.url)
+    conversation = Conversation.objects.get(
+        pk=staff.locator("[data-console-chat]").get_attribute("data-conversation")
+    )
+    visitor.get_by_label("Message").fill("First")
+    visitor.get_by_label("Message").press("Enter")
+    expect(bodies(staff)).to_have_text(["First"])
+
+    asgi_server.stop()
+    counsellor = get_user_model().objects.get(username="counsellor")
+    expected = ["First"]
+    for n in range(2, 12):
+        sender = "visitor" if n % 2 else "counsellor"
+        with events.collected():  # no server to hear them
+            message_post(
+                conversation=conversation,
+                sender=sender,
+                author=counsellor if sender == "counsellor" else None,
+                client_id=f"away-{n}",
+                body=f"While away {n}",
+            )
+        expected.append(f"While away {n}")
+    asgi_server.start()
+    expect(bodies(visitor)).to_have_text(expected, timeout=20_000)
+    expect(bodies(staff)).to_have_text(expected, timeout=20_000)
+    for page in (visitor, staff):
+        expect(page.locator("[data-messages] [data-seq]")).to_have_count(11)
 
 
 def test_a_gap_is_asked_for_once_and_again_by_the_next_connection(asgi_server, browser):

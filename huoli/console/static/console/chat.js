@@ -145,6 +145,11 @@ if (root) {
     latest(event) {
       if (event.conversation_id === conversationId) gaps.latest(event.last_seq);
     },
+    // An answer holds so many messages at most: the rest is asked for from its last one.
+    more(event) {
+      if (event.conversation_id !== conversationId) return;
+      socket.send({ type: "catch_up", conversation_id: conversationId, last_seq: event.last_seq });
+    },
     watching(event) {
       // The page hears the conversation from now on (the browser tests wait for it).
       if (event.conversation_id !== conversationId) return;

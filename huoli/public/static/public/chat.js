@@ -132,6 +132,8 @@ if (root && form && root.classList.contains("live")) {
     "conversation.message": receiveMessage,
     // The conversation's highest seq, from the server's periodic look (decision 0008).
     latest: (event) => gaps.latest(event.last_seq),
+    // An answer holds so many messages at most: the rest is asked for from its last one.
+    more: (event) => socket.send({ type: "catch_up", last_seq: event.last_seq }),
     "conversation.joined": (event) => {
       withdrawOffer();
       setStatus(texts.joined.replace("%(name)s", event.counsellor_name));
