@@ -295,8 +295,9 @@ class StaffConsumer(FrameConsumer):
         """Look again at every watched conversation last checked an interval ago or more:
         events are best effort (a full queue or a Redis reconnect drops one), so a lost
         ``conversation.released`` keeps a transferred chat on this socket for one interval
-        at most, and a lost last message stays off its page for one interval at most (the
-        ``latest`` frame)."""
+        at most, and a lost last message is told to its page an interval (and
+        ``LATEST_GRACE``) at most after the page's last message there (the ``latest``
+        frame)."""
         for conversation_id in list(self.watching):
             if self.closing:
                 return
@@ -321,6 +322,8 @@ class StaffConsumer(FrameConsumer):
             self.watching[conversation_id], last_seq = now
             self.watch_checked[conversation_id] = checking
             return last_seq
+        if conversation_id not in self.watching:  # left meanwhile (the look and an event)
+            return None
         del self.watching[conversation_id]
         self.watch_checked.pop(conversation_id, None)
         self.seqs_given.pop(conversation_id, None)

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 # event comes for each message stored, so an entry usually lives for a moment; one whose event
 # was lost (a full channel, a Redis reconnect) is pushed out by newer ones.
 OWN_MESSAGES_KEPT = 32
+# How long the periodic look waits for a seq it read to reach the page by the usual way
+# before it tells the page of it (``send_latest``).
+LATEST_GRACE = 2.0
 
 
 class FrameConsumer(AsyncWebsocketConsumer):
@@ -33,6 +36,8 @@ class FrameConsumer(AsyncWebsocketConsumer):
     frame_burst = 20
     # Typing events from this side are not echoed back to it.
     side = ""
+    # Set once the socket is closing: nothing more is sent on it.
+    closing = False
     # (conversation id, client id) of the messages this socket stored, whose
     # ``conversation.message`` it does not send again: its ``ack`` carried them.
     own_messages: dict[tuple[int, str], None]
@@ -124,8 +129,13 @@ class FrameConsumer(AsyncWebsocketConsumer):
         """At the periodic look: ``frame`` (a ``latest``) when the conversation has a message
         after the last this socket gave its page, whose event the channel layer lost and no
         later message reveals; the page asks for it (shared/message_gaps.js, decision
-        0008). Once for each such seq: the page remembers what it lacks."""
-        if last_seq > self.seqs_given.get(conversation_id, 0):
+        0008). The look runs beside the socket's handlers, so it may read a seq whose event
+        or ack is still on its way here: it is told only if it has not come after
+        ``LATEST_GRACE`` seconds. Once for each such seq: the page remembers what it lacks."""
+        if last_seq <= self.seqs_given.get(conversation_id, 0):
+            return
+        await asyncio.sleep(LATEST_GRACE)
+        if last_seq > self.seqs_given.get(conversation_id, 0) and not self.closing:
             self.given(conversation_id, last_seq)
             await self.send_json(frame)
 

@@ -214,9 +214,7 @@ class VisitorConsumer(FrameConsumer):
         await self.accept()
         self.keeper = asyncio.create_task(self._keep_place())
         try:
-            await self.send_json(
-                self._with_queue_text(await _state(self.conversation_id, self.token_hash))
-            )
+            await self._send_state()
         except ConversationError:
             # Signed out between the lookup and now.
             await self._close_as(CLOSE_NO_CONVERSATION)
@@ -225,8 +223,9 @@ class VisitorConsumer(FrameConsumer):
         """Every ``REFRESH_SECONDS``: keep this socket's place, and look again whether its
         browser still holds the conversation. Events are best effort (a full queue or a Redis
         reconnect drops one), so a lost ``conversation.signed_out`` keeps a signed-out
-        socket listening for one interval at most, and a lost last message stays off its
-        page for one interval at most (the ``latest`` frame)."""
+        socket listening for one interval at most, and a lost last message is told to its
+        page an interval (and ``LATEST_GRACE``) at most after the visitor's last message
+        (the ``latest`` frame)."""
         # Sockets that opened together (a restart brings them all back) must not all look
         # at once every interval, stalling delivery: each counts its first checks as made
         # at a random earlier moment, so it looks sooner (decision 0043). A message the
@@ -298,6 +297,13 @@ class VisitorConsumer(FrameConsumer):
         with translation.override(self.language):
             await super().receive(text_data=text_data, bytes_data=bytes_data)
 
+    async def _send_state(self) -> None:
+        """The ``state`` frame. Its ``last_seq`` tells the page the conversation's highest
+        seq, as ``latest`` does: the page asks for what it lacks below it (chat.js)."""
+        state = await _state(self.conversation_id, self.token_hash)
+        await self.send_json(self._with_queue_text(state))
+        self.given(self.conversation_id, state["last_seq"])
+
     def _with_queue_text(self, state: dict) -> dict:
         if state.get("position"):
             text = queue_text(self.page_language, state["position"], state["wait_minutes"])
@@ -343,9 +349,7 @@ class VisitorConsumer(FrameConsumer):
             after = int_field(frame, "last_seq", 0)
             frames, more = await _catch_up(self.conversation_id, self.token_hash, after)
             await self.send_messages(self.conversation_id, after, frames, more=more)
-            await self.send_json(
-                self._with_queue_text(await _state(self.conversation_id, self.token_hash))
-            )
+            await self._send_state()
         elif kind == "catch_up":
             # The page saw a seq jump past one it never got (an event the channel layer
             # lost, shared/message_gaps.js): the messages after ``last_seq``, without the

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from huoli.accounts.models import User
 from huoli.console.consumers import CLOSE_UNAUTHORISED, StaffConsumer
@@ -16,10 +17,12 @@ from huoli.console.tests.test_socket_rights import chat_watched_by_its_counsello
 from huoli.conversations.models import Conversation
 from huoli.conversations.services import messages
 from huoli.conversations.services.messages import message_post
+from huoli.core import consumers as core_consumers
 from huoli.core import events
 from huoli.core.models import AuditEntry
 from huoli.core.roles import Role
 from huoli.public import sockets
+from huoli.public.tests.test_consumers import connected_visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,9 +32,10 @@ def looks(monkeypatch):
     """The sockets' periodic look (``latest`` after a lost message) kept out of the way of
     these tests' frames, unless a test sets ``interval`` shorter."""
 
-    def interval(seconds: float) -> None:
+    def interval(seconds: float, grace: float = 0.05) -> None:
         monkeypatch.setattr(sockets, "REFRESH_SECONDS", seconds)
         monkeypatch.setattr(StaffConsumer, "recheck_seconds", seconds)
+        monkeypatch.setattr(core_consumers, "LATEST_GRACE", grace)
 
     interval(3600)
     return interval
@@ -45,6 +49,14 @@ def stored_without_its_event(conversation, body: str, client_id: str) -> int:
             conversation=conversation, sender="visitor", client_id=client_id, body=body
         )
     return message.seq
+
+
+@database_sync_to_async
+def stored_with_its_events_held(conversation, body: str, client_id: str) -> list:
+    """A message committed whose events are kept back, for the test to send later."""
+    with events.collected() as held:
+        message_post(conversation=conversation, sender="visitor", client_id=client_id, body=body)
+    return held
 
 
 async def frames_until_pong(socket) -> list[dict]:
@@ -193,17 +205,39 @@ async def test_a_lost_last_message_is_told_to_both_idle_sockets_once(looks):
 
 
 async def test_an_idle_socket_that_gave_its_page_every_message_says_nothing(looks):
-    """Messages whose events arrived, acks and a hello's answer count as given: the
-    periodic look stays silent (a frame only when something is missing)."""
+    """Messages whose events arrived, acks, and the ``state`` a visitor's socket opens with
+    (its ``last_seq`` tells the page, chat.js) count as given: the periodic look stays
+    silent (a frame only when something is missing)."""
     looks(0.1)
-    _access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
     await visitor.send_json_to({"type": "message", "client_id": "v-1", "body": "hello"})
     assert (await visitor.receive_json_from(timeout=5))["type"] == "ack"
     assert (await staff.receive_json_from(timeout=5))["seq"] == 1
-    await asyncio.sleep(0.5)  # several looks
-    assert await frames_until_pong(visitor) == []
-    assert await frames_until_pong(staff) == []
+    second, state = await connected_visitor(access.token)  # says no hello
+    assert state["last_seq"] == 1
+    await asyncio.sleep(0.5)  # several looks, each past its grace
+    for socket in (visitor, staff, second):
+        assert await frames_until_pong(socket) == []
+        await socket.disconnect()
+
+
+async def test_a_look_that_read_a_seq_on_its_way_says_nothing_when_it_comes(looks):
+    """The look runs beside the socket's handlers: it may read a seq whose event has not
+    reached the socket yet. It tells the page only if the seq has not come within its
+    grace, so a message on its way is not asked for twice."""
+    looks(0.05, grace=1.0)
+    access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
+    held = await stored_with_its_events_held(access.conversation, "late", "late")
+    await asyncio.sleep(0.3)  # looks have read seq 1, and wait out their grace
+    layer = get_channel_layer()
+    for group, message in held:
+        await layer.group_send(group, message)
     for socket in (visitor, staff):
+        frame = await socket.receive_json_from(timeout=5)
+        assert (frame["type"], frame["seq"]) == ("conversation.message", 1)
+    await asyncio.sleep(1.2)  # past the grace of every look that read it
+    for socket in (visitor, staff):
+        assert await frames_until_pong(socket) == []
         await socket.disconnect()
 
 

@@ -128,7 +128,11 @@ if (root && form && root.classList.contains("live")) {
   }
 
   const handlers = {
-    state: showState,
+    state: (state) => {
+      // Its `last_seq` is the conversation's highest seq, as a `latest` frame's is.
+      gaps.latest(state.last_seq);
+      showState(state);
+    },
     "conversation.message": receiveMessage,
     // The conversation's highest seq, from the server's periodic look (decision 0008).
     latest: (event) => gaps.latest(event.last_seq),
