@@ -1,7 +1,8 @@
 """Promise 1 (docs/design.md) against a real server process: uvicorn started exactly as `make run`
 and a production worker's systemd unit start it carries a whole chat, a message without
 JavaScript, a wrong return code, 404s, a refused socket and a malformed request; afterwards
-nothing the process wrote to stdout or stderr, and nothing in the database, holds the
+nothing the process wrote to stdout or stderr, nothing in the database, and (in production)
+nothing it put in Redis, whose guessing counters are keyed by a daily-keyed hash, holds the
 visitor's address (the connecting one and the one a proxy forwards), a source port or the user
 agent."""
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import redis
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from websockets.exceptions import InvalidStatus
@@ -100,6 +102,15 @@ def receive(socket, wanted: str) -> dict:
         frame = json.loads(socket.recv(timeout=20))
         if frame["type"] == wanted:
             return frame
+
+
+def redis_contents(url: str) -> bytes:
+    """Every key in the Redis database at ``url`` and its value as Redis serialises it."""
+    client = redis.Redis.from_url(url)
+    try:
+        return b"\n".join(key + b" " + (client.dump(key) or b"") for key in client.scan_iter())
+    finally:
+        client.close()
 
 
 def production_server(tmp_path: Path, log_path: Path, redis_url: str) -> AsgiProcess:
@@ -192,10 +203,17 @@ def _carry_everything_through(command, tmp_path, stack):
     assert "Started server process" in output, output  # the capture works
     stored = everything_stored()
     file_bytes = sqlite_file_bytes()
+    cached = b""
+    if command == "production":
+        # What the server put in Redis: the guessing counter of the wrong return code is
+        # there, keyed by a daily-keyed hash of the source (conversations.throttle).
+        cached = redis_contents(redis_url)
+        assert b"throttle:rc:src:" in cached
     for needle in (CONNECTING, FORWARDED, "HuoliUniqueAgent", "marker-ua-2026"):
         assert needle not in output, f"{needle} in the log:\n{output}"
         assert needle not in stored
         assert needle.encode() not in file_bytes
+        assert needle.encode() not in cached, f"{needle} in Redis"
     assert len(visitor.ports) >= 10
     for port in visitor.ports:
         assert not mentions(output, port), f"source port {port} in the log:\n{output}"
