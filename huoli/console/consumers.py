@@ -167,7 +167,6 @@ class StaffConsumer(FrameConsumer):
     # An idle socket checks this often (an expired session sends no event).
     recheck_seconds = 30.0
 
-    closing = False
     arrivals_only = False
 
     async def connect(self):

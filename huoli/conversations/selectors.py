@@ -467,13 +467,13 @@ def conversation_for_token(token: str | None) -> Conversation | None:
 def visitor_token_current(*, conversation_id: int, token_hash: str) -> bool:
     """Whether a browser token (its hash) still opens the conversation: it does not after a
     return with the code elsewhere or a blocked code."""
-    return Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash).exists()
+    return visitor_last_seq(conversation_id=conversation_id, token_hash=token_hash) is not None
 
 
 def visitor_last_seq(*, conversation_id: int, token_hash: str) -> int | None:
     """The conversation's highest message ``seq`` if the browser token (its hash) still opens
-    it (``visitor_token_current``), else None: the visitor socket's periodic look tells its
-    page of a last message whose event was lost (decision 0008)."""
+    it, else None: the visitor socket's periodic look tells its page of a last message whose
+    event was lost (decision 0008)."""
     return (
         Conversation.objects.filter(pk=conversation_id, visitor_token_hash=token_hash)
         .values_list("last_seq", flat=True)

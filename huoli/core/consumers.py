@@ -182,10 +182,9 @@ class FrameConsumer(AsyncWebsocketConsumer):
             if mine in self.own_messages:
                 del self.own_messages[mine]
                 return  # this socket's own message: its ack carried it
-            await self.send(text_data=event_text(message))
-            self.given(event["conversation_id"], event["seq"])
-            return
         await self.send(text_data=event_text(message))
+        if kind == "conversation.message":
+            self.given(event["conversation_id"], event["seq"])
 
 
 def event_text(message: dict) -> str:

@@ -172,7 +172,6 @@ def _typing(conversation_id: int, token_hash: str):
 
 class VisitorConsumer(FrameConsumer):
     side = "visitor"
-    closing = False
     # When the token was last found current (time.monotonic()): opening the socket, a
     # stored message, or ``_keep_place``.
     token_checked = 0.0
