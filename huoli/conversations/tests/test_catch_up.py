@@ -42,21 +42,19 @@ def looks(monkeypatch):
 
 
 @database_sync_to_async
-def stored_without_its_event(conversation, body: str, client_id: str) -> int:
-    """A message committed whose event goes nowhere: what a lost publish leaves."""
-    with events.collected():
+def stored_with_its_events_held(conversation, body: str, client_id: str) -> tuple[int, list]:
+    """A message committed whose events are kept back: its seq, and the events."""
+    with events.collected() as held:
         message, _created = message_post(
             conversation=conversation, sender="visitor", client_id=client_id, body=body
         )
-    return message.seq
+    return message.seq, held
 
 
-@database_sync_to_async
-def stored_with_its_events_held(conversation, body: str, client_id: str) -> list:
-    """A message committed whose events are kept back, for the test to send later."""
-    with events.collected() as held:
-        message_post(conversation=conversation, sender="visitor", client_id=client_id, body=body)
-    return held
+async def stored_without_its_event(conversation, body: str, client_id: str) -> int:
+    """A message committed whose event goes nowhere: what a lost publish leaves."""
+    seq, _held = await stored_with_its_events_held(conversation, body, client_id)
+    return seq
 
 
 async def frames_until_pong(socket) -> list[dict]:
@@ -227,7 +225,7 @@ async def test_a_look_that_read_a_seq_on_its_way_says_nothing_when_it_comes(look
     grace, so a message on its way is not asked for twice."""
     looks(0.05, grace=1.0)
     access, _user, _key, visitor, staff = await chat_watched_by_its_counsellor()
-    held = await stored_with_its_events_held(access.conversation, "late", "late")
+    _seq, held = await stored_with_its_events_held(access.conversation, "late", "late")
     await asyncio.sleep(0.3)  # looks have read seq 1, and wait out their grace
     layer = get_channel_layer()
     for group, message in held:

@@ -19,24 +19,35 @@ from huoli.tests.browser.test_records import chat_taken
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_message_whose_event_was_lost_reaches_both_open_pages(demo_staff, asgi_server, browser):
-    staff, visitor = chat_taken(browser, asgi_server.url)
+def chat_with_a_first_message(browser, url: str):
+    """A chat the demo counsellor took, open on both pages, where the visitor's "First" has
+    reached the console: (console page, visitor page, conversation)."""
+    staff, visitor = chat_taken(browser, url)
     conversation = Conversation.objects.get(
         pk=staff.locator("[data-console-chat]").get_attribute("data-conversation")
     )
     visitor.get_by_label("Message").fill("First")
     visitor.get_by_label("Message").press("Enter")
     expect(bodies(staff)).to_have_text(["First"])
+    return staff, visitor, conversation
 
-    # Stored and committed, but its event goes nowhere: what a lost publish leaves.
+
+def stored_unannounced(conversation, sender: str, client_id: str, body: str) -> list:
+    """A message stored and committed whose events go nowhere (what a lost publish leaves,
+    or a server away); returns the events kept back."""
+    author = get_user_model().objects.get(username="counsellor") if sender == "counsellor" else None
     with events.collected() as kept:
         message_post(
-            conversation=conversation,
-            sender="counsellor",
-            author=get_user_model().objects.get(username="counsellor"),
-            client_id="lost-on-the-way",
-            body="Lost on the way",
+            conversation=conversation, sender=sender, author=author, client_id=client_id, body=body
         )
+    return kept
+
+
+def test_a_message_whose_event_was_lost_reaches_both_open_pages(demo_staff, asgi_server, browser):
+    staff, visitor, conversation = chat_with_a_first_message(browser, asgi_server.url)
+
+    # Stored and committed, but its event goes nowhere: what a lost publish leaves.
+    kept = stored_unannounced(conversation, "counsellor", "lost-on-the-way", "Lost on the way")
     assert [message["event"]["type"] for _group, message in kept[:1]] == ["conversation.message"]
 
     # Until another message comes, nothing tells the pages; then both ask and show it.
@@ -57,23 +68,11 @@ def test_a_lost_last_message_reaches_both_open_pages_at_the_periodic_look(
     page the conversation's highest seq (``latest``), and the page asks for what it lacks."""
     monkeypatch.setattr(sockets, "REFRESH_SECONDS", 1.0)
     monkeypatch.setattr(StaffConsumer, "recheck_seconds", 1.0)
-    staff, visitor = chat_taken(browser, asgi_server.url)
-    conversation = Conversation.objects.get(
-        pk=staff.locator("[data-console-chat]").get_attribute("data-conversation")
-    )
-    visitor.get_by_label("Message").fill("First")
-    visitor.get_by_label("Message").press("Enter")
-    expect(bodies(staff)).to_have_text(["First"])
+    staff, visitor, conversation = chat_with_a_first_message(browser, asgi_server.url)
 
-    for sender, author in (("counsellor", "counsellor"), ("visitor", None)):
-        with events.collected() as kept:
-            message_post(
-                conversation=conversation,
-                sender=sender,
-                author=get_user_model().objects.get(username=author) if author else None,
-                client_id=f"lost-{sender}",
-                body=f"Lost, from the {sender}",
-            )
+    for sender in ("counsellor", "visitor"):
+        body = f"Lost, from the {sender}"
+        kept = stored_unannounced(conversation, sender, f"lost-{sender}", body)
         assert [message["event"]["type"] for _group, message in kept[:1]] == [
             "conversation.message"
         ]
@@ -91,27 +90,13 @@ def test_pages_away_while_many_messages_came_get_them_all_a_page_at_a_time(
     holds (``MESSAGES_PER_ANSWER``, made 4 here); each page reconnects, is answered 4 and
     ``more``, and asks on until it has them all, once each."""
     monkeypatch.setattr(messages, "MESSAGES_PER_ANSWER", 4)
-    staff, visitor = chat_taken(browser, asgi_server.url)
-    conversation = Conversation.objects.get(
-        pk=staff.locator("[data-console-chat]").get_attribute("data-conversation")
-    )
-    visitor.get_by_label("Message").fill("First")
-    visitor.get_by_label("Message").press("Enter")
-    expect(bodies(staff)).to_have_text(["First"])
+    staff, visitor, conversation = chat_with_a_first_message(browser, asgi_server.url)
 
     asgi_server.stop()
-    counsellor = get_user_model().objects.get(username="counsellor")
     expected = ["First"]
-    for n in range(2, 12):
+    for n in range(2, 12):  # no server to hear them
         sender = "visitor" if n % 2 else "counsellor"
-        with events.collected():  # no server to hear them
-            message_post(
-                conversation=conversation,
-                sender=sender,
-                author=counsellor if sender == "counsellor" else None,
-                client_id=f"away-{n}",
-                body=f"While away {n}",
-            )
+        stored_unannounced(conversation, sender, f"away-{n}", f"While away {n}")
         expected.append(f"While away {n}")
     asgi_server.start()
     expect(bodies(visitor)).to_have_text(expected, timeout=20_000)
