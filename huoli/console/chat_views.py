@@ -23,10 +23,12 @@ from huoli.conversations.errors import ConversationError
 from huoli.conversations.models import Conversation, FlagReason
 from huoli.conversations.selectors import (
     access_conversation,
+    before_param,
     canned_responses_for,
     conversations_list_for,
     duty_list_for,
     live_rows_for,
+    messages_before,
     my_conversations,
     queue_offered_to,
     staff_notes_after,
@@ -160,6 +162,14 @@ def conversation_view(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
     if conversation.kind == conversation.Kind.CALLBACK:
         return callback_page(request, conversation)
+    before = before_param(request.GET.get("before"))
+    messages_list, earlier = messages_before(conversation, before)
+    if before is not None:
+        return render(
+            request,
+            "console/conversation_earlier.html",
+            {"conversation": conversation, "messages_list": messages_list, "earlier": earlier},
+        )
     user = request.user
     writes = may_write(user, conversation)
     escalation = conversation.escalations.order_by("-opened_at").first()
@@ -172,7 +182,8 @@ def conversation_view(request, conversation_id: int):
         "deletion_due": conversation.deletion_due(RetentionPolicy.current().message_days),
         "directory": directory_panel(conversation_id=conversation.pk) if writes else None,
         "may_escalate": may_escalate(user, conversation, escalation),
-        "messages_list": conversation.messages.order_by("seq"),
+        "messages_list": messages_list,
+        "earlier": earlier,
         "may_write": writes,
         "client_id": secrets.token_hex(8),
         "observing": may_observe(user, conversation),

@@ -138,6 +138,35 @@ def messages_after(conversation: Conversation, seq: int) -> QuerySet[Message]:
     return conversation.messages.filter(seq__gt=seq).order_by("seq")
 
 
+# The most messages a conversation page shows at once, the visitor's and the console's: the
+# latest, with a link to the ones before. A visitor can write thousands of messages into
+# their own chat, and every page load would otherwise decrypt them all (the sockets' answers
+# are bounded the same way, ``messages.MESSAGES_PER_ANSWER``).
+MESSAGES_PER_PAGE = 100
+
+
+def messages_before(
+    conversation: Conversation, seq: int | None = None
+) -> tuple[list[Message], int | None]:
+    """The conversation's last ``MESSAGES_PER_PAGE`` messages before ``seq`` (the last of
+    all without it), oldest first; and the seq to show earlier ones before (the first of
+    these), or None when there are none."""
+    query = conversation.messages.order_by("-seq")
+    if seq is not None:
+        query = query.filter(seq__lt=seq)
+    latest = list(query[: MESSAGES_PER_PAGE + 1])
+    shown = latest[:MESSAGES_PER_PAGE][::-1]
+    return shown, (shown[0].seq if len(latest) > MESSAGES_PER_PAGE else None)
+
+
+def before_param(value: str | None) -> int | None:
+    """The seq a conversation page's ``?before=`` names (a positive whole number), else None:
+    the page shows the latest messages."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value) or None
+    return None
+
+
 def staff_notes_after(conversation: Conversation, note_id: int = 0) -> QuerySet[StaffNote]:
     """The conversation's private staff notes, oldest first (after ``note_id``). Only for a
     conversation fetched with ``access_conversation``: that read is the audited one."""

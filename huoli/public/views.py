@@ -30,8 +30,10 @@ from huoli.conversations.flood import Gate, challenge_issue, gate_check
 from huoli.conversations.models import MAX_MESSAGE_CHARS, Conversation, spoken_language_name
 from huoli.conversations.selectors import (
     anyone_speaks,
+    before_param,
     chat_availability,
     chat_offer_due,
+    messages_before,
     speakers_on_duty,
 )
 from huoli.conversations.services.feedback import feedback_ask, feedback_record
@@ -493,9 +495,11 @@ def _conversation_page(request, conversation, *, form=None, status_code=200, off
         if ended_chat and conversation.kind == Conversation.Kind.CHAT
         else (False, False)
     )
+    messages_list, earlier = messages_before(conversation)
     context = {
         "conversation": conversation,
-        "messages_list": conversation.messages.order_by("seq"),
+        "messages_list": messages_list,
+        "earlier": earlier,
         "deletion_due": conversation.deletion_due(RetentionPolicy.current().message_days),
         "return_code": return_codes.grouped(code) if code else "",
         "return_code_digits": code or "",
@@ -553,6 +557,14 @@ def conversation_view(request):
     conversation = conversation_from_request(request)
     if conversation is None:
         return render(request, "public/no_conversation.html", status=404)
+    before = before_param(request.GET.get("before"))
+    if before is not None and conversation.kind != Conversation.Kind.CALLBACK:
+        messages_list, earlier = messages_before(conversation, before)
+        return render(
+            request,
+            "public/conversation_earlier.html",
+            {"messages_list": messages_list, "earlier": earlier},
+        )
     return _conversation_page(request, conversation)
 
 

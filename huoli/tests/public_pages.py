@@ -9,12 +9,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from unittest import mock
 
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
 
+from huoli.conversations import selectors
 from huoli.conversations.models import Conversation
 from huoli.conversations.services.messages import message_post
 from huoli.conversations.services.queue import (
@@ -195,6 +197,9 @@ def public_pages(language: str) -> Iterator[tuple[str, str]]:
         body=f"Vastaus {language}",
     )
     yield "written message answered", get("/conversation/")
+    with mock.patch.object(selectors, "MESSAGES_PER_PAGE", 1):
+        yield "written message, earlier messages not shown", get("/conversation/")
+        yield "earlier messages", get("/conversation/?before=2")
     yield "send without text", post("/conversation/send/", {"body": "", "client_id": "c2"})
 
     chat = Client()

@@ -166,6 +166,10 @@ def console_pages() -> dict[str, str]:
         "counsellor record without a case": reverse(
             "console:record", kwargs={"record_id": caseless_record.pk}
         ),
+        "counsellor conversation, earlier messages": reverse(
+            "console:conversation", kwargs={"conversation_id": chat.pk}
+        )
+        + "?before=2",
         "counsellor directory, searched": reverse("console:directory") + "?q=helsinki",
         "counsellor directory results": reverse("console:directory_results") + "?q=a",
         "counsellor conversations, filtered to none": reverse("console:conversation_list")

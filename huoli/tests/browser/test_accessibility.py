@@ -116,6 +116,9 @@ def test_the_console_has_no_serious_violations(line_open, asgi_server, browser, 
     staff.get_by_role("button", name="Take chat").click()
     expect(staff.get_by_role("heading", name=re.compile(r"Chat \d+"))).to_be_visible()
     found += serious_violations(staff, axe_source)
+    staff.goto(f"{staff.url}?before=2")  # a page of earlier messages
+    expect(staff.get_by_role("heading", name=re.compile("Earlier messages"))).to_be_visible()
+    found += serious_violations(staff, axe_source)
     for path in (
         "/console/calls/new/",
         "/console/conversations/",

@@ -1,0 +1,160 @@
+"""A conversation page shows its latest messages, and earlier ones a page at a time: no page
+load reads and decrypts a whole history, which a visitor can make as long as they like
+(``selectors.messages_before``). The visitor's page and the console's, without JavaScript."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from huoli.accounts.tests.factories import StaffFactory
+from huoli.conversations import selectors
+from huoli.conversations.models import Conversation
+from huoli.conversations.tests.factories import chat_taken, conversation_taken, messages_posted
+from huoli.core.models import AuditEntry
+from huoli.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 3
+
+
+@pytest.fixture(autouse=True)
+def three_a_page(monkeypatch):
+    monkeypatch.setattr(selectors, "MESSAGES_PER_PAGE", PER_PAGE)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def shown(html: str) -> list[int]:
+    """The seqs of the messages on the page, in its order."""
+    return [int(seq) for seq in re.findall(r'<li class="message [a-z]+" data-seq="(\d+)"', html)]
+
+
+def earlier_link(html: str) -> str | None:
+    found = re.search(r'<p class="earlier"><a href="([^"]+)">', html)
+    return found.group(1) if found else None
+
+
+def a_visitor_with_messages(client, count: int) -> Conversation:
+    """A visitor's written message and ``count - 1`` more, alternating with a counsellor's."""
+    client.post(
+        "/en/message/",
+        {"body": "kirje-1.", "client_id": "c1", "language": "fi", "nickname": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    counsellor = StaffFactory(role=Role.COUNSELLOR)
+    conversation = conversation_taken(
+        conversation_id=Conversation.objects.get().pk, counsellor=counsellor
+    )
+    messages_posted(
+        conversation=conversation,
+        messages=[
+            ("counsellor" if n % 2 else "visitor", f"kirje-{n}.") for n in range(2, count + 1)
+        ],
+        counsellor=counsellor,
+    )
+    return conversation
+
+
+def test_the_visitors_page_shows_the_latest_and_earlier_ones_a_page_at_a_time(client):
+    a_visitor_with_messages(client, 7)
+    html = client.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [5, 6, 7]
+    assert "kirje-4." not in html and "kirje-7." in html
+    # The live page's highest seq is the conversation's: its socket resumes from there.
+    assert 'data-last-seq="7"' in html
+    assert earlier_link(html) == "/en/conversation/?before=5"
+
+    pages = []
+    link = earlier_link(html)
+    while link:
+        page = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        assert "no-store" in page["Cache-Control"]
+        html = page.content.decode()
+        assert "Earlier messages" in html
+        assert 'href="/en/conversation/">Back to the conversation' in html
+        # Nothing to write or send from a page of earlier messages.
+        assert "data-send-form" not in html and "data-chat" not in html
+        pages.append(shown(html))
+        link = earlier_link(html)
+    assert pages == [[2, 3, 4], [1]]
+
+
+def test_a_conversation_of_one_page_has_no_earlier_link(client):
+    a_visitor_with_messages(client, PER_PAGE)
+    html = client.get("/en/conversation/").content.decode()
+    assert shown(html) == [1, 2, 3]
+    assert earlier_link(html) is None
+
+
+@pytest.mark.parametrize("before", ["abc", "-1", "0", "1e3", "\u0665", "9" * 40, ""])
+def test_a_before_that_names_no_seq_shows_the_latest(client, before):
+    a_visitor_with_messages(client, 5)
+    page = client.get(f"/en/conversation/?before={before}")
+    assert page.status_code == 200
+    assert shown(page.content.decode()) == [3, 4, 5]
+
+
+def test_a_seq_beyond_the_last_shows_the_latest_page_as_earlier(client):
+    a_visitor_with_messages(client, 5)
+    html = client.get("/en/conversation/?before=1000").content.decode()
+    assert shown(html) == [3, 4, 5]
+    assert "data-send-form" not in html
+
+
+def test_earlier_messages_are_only_for_the_browser_that_holds_the_conversation(client):
+    """Another browser, or this one after leaving, gets no messages of anyone's."""
+    from django.test import Client
+
+    a_visitor_with_messages(client, 7)
+    stranger = Client()
+    page = stranger.get("/en/conversation/?before=5")
+    assert page.status_code == 404
+    assert "kirje-" not in page.content.decode()
+    client.get("/en/exit/")  # the quick exit forgets the conversation on this device
+    page = client.get("/en/conversation/?before=5")
+    assert page.status_code == 404
+    assert "kirje-" not in page.content.decode()
+
+
+def console_url(conversation, before=None):
+    query = f"?before={before}" if before is not None else ""
+    return f"/console/conversations/{conversation.pk}/{query}"
+
+
+def test_the_console_page_shows_the_latest_and_earlier_ones_a_page_at_a_time(client, logged_in):
+    aino = logged_in(Role.COUNSELLOR)
+    chat = chat_taken(
+        counsellor=aino,
+        messages=[("visitor" if n % 2 else "counsellor", f"kirje-{n}.") for n in range(1, 8)],
+    ).conversation
+    html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [5, 6, 7]
+    assert earlier_link(html) == console_url(chat, 5)
+    html = client.get(console_url(chat, 5), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [2, 3, 4]
+    assert f'href="{console_url(chat)}">Back to the conversation' in html
+    assert "data-send-form" not in html and "data-console-chat" not in html
+    html = client.get(earlier_link(html), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [1]
+    assert earlier_link(html) is None
+    # Every page of it is a read of the conversation in the audit log, as the page is.
+    reads = AuditEntry.objects.filter(action="conversation.read", object_id=str(chat.pk))
+    assert reads.count() == 3
+
+
+def test_earlier_messages_need_the_right_to_the_conversation(client, logged_in):
+    chat = chat_taken(
+        counsellor=StaffFactory(role=Role.COUNSELLOR),
+        messages=[("visitor", f"kirje-{n}.") for n in range(1, 8)],
+    ).conversation
+    logged_in(Role.COUNSELLOR)  # another counsellor: not theirs to read
+    page = client.get(console_url(chat, 5))
+    assert page.status_code == 404
+    assert "kirje-" not in page.content.decode()
+    client.post("/console/logout/")
+    page = client.get(console_url(chat, 5))
+    assert page.status_code == 302 and "/login/" in page["Location"]
