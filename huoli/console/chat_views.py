@@ -184,6 +184,11 @@ def conversation_view(request, conversation_id: int):
         "may_escalate": may_escalate(user, conversation, escalation),
         "messages_list": messages_list,
         "earlier": earlier,
+        # The page marks what it shows as seen by the counsellor answering: say so when some
+        # of what they have not seen is earlier than that (``Conversation.unread_count``).
+        "unread_earlier": earlier is not None
+        and conversation.counsellor_id == user.pk
+        and conversation.counsellor_seen_seq < earlier - 1,
         "may_write": writes,
         "client_id": secrets.token_hex(8),
         "observing": may_observe(user, conversation),

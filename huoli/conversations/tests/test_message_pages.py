@@ -63,8 +63,7 @@ def test_the_visitors_page_shows_the_latest_and_earlier_ones_a_page_at_a_time(cl
     html = client.get("/en/conversation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert shown(html) == [5, 6, 7]
     assert "kirje-4." not in html and "kirje-7." in html
-    # The live page's highest seq is the conversation's: its socket resumes from there.
-    assert 'data-last-seq="7"' in html
+    assert "data-send-form" in html  # the live page
     assert earlier_link(html) == "/en/conversation/?before=5"
 
     pages = []
@@ -95,7 +94,9 @@ def test_a_before_that_names_no_seq_shows_the_latest(client, before):
     a_visitor_with_messages(client, 5)
     page = client.get(f"/en/conversation/?before={before}")
     assert page.status_code == 200
-    assert shown(page.content.decode()) == [3, 4, 5]
+    html = page.content.decode()
+    assert shown(html) == [3, 4, 5]
+    assert "data-send-form" in html  # the live page, not a page of earlier ones
 
 
 def test_a_seq_beyond_the_last_shows_the_latest_page_as_earlier(client):
@@ -103,6 +104,13 @@ def test_a_seq_beyond_the_last_shows_the_latest_page_as_earlier(client):
     html = client.get("/en/conversation/?before=1000").content.decode()
     assert shown(html) == [3, 4, 5]
     assert "data-send-form" not in html
+
+
+def test_before_the_first_message_there_are_no_earlier_ones(client):
+    a_visitor_with_messages(client, 5)
+    html = client.get("/en/conversation/?before=1").content.decode()
+    assert shown(html) == []
+    assert "No earlier messages." in html and earlier_link(html) is None
 
 
 def test_earlier_messages_are_only_for_the_browser_that_holds_the_conversation(client):
@@ -158,3 +166,46 @@ def test_earlier_messages_need_the_right_to_the_conversation(client, logged_in):
     client.post("/console/logout/")
     page = client.get(console_url(chat, 5))
     assert page.status_code == 302 and "/login/" in page["Location"]
+
+
+@pytest.mark.parametrize("before", ["abc", "0", "-3", "\u0665"])
+def test_on_the_console_a_before_that_names_no_seq_shows_the_live_page(client, logged_in, before):
+    aino = logged_in(Role.COUNSELLOR)
+    chat = chat_taken(
+        counsellor=aino, messages=[("visitor", f"kirje-{n}.") for n in range(1, 6)]
+    ).conversation
+    html = client.get(console_url(chat, before), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [3, 4, 5]
+    assert "data-console-chat" in html
+
+
+UNREAD_EARLIER = "Some messages you have not read yet are earlier than the ones shown here."
+
+
+def test_the_counsellor_is_told_when_unread_messages_are_earlier_than_the_page(client, logged_in):
+    """The page marks what it shows as seen; unread ones above it are not lost silently."""
+    aino = logged_in(Role.COUNSELLOR)
+    chat = chat_taken(
+        counsellor=aino, messages=[("visitor", f"kirje-{n}.") for n in range(1, 8)]
+    ).conversation
+    html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [5, 6, 7]
+    assert UNREAD_EARLIER in html
+    # Seen up to the one before the page: nothing unread above it.
+    Conversation.objects.filter(pk=chat.pk).update(counsellor_seen_seq=4)
+    html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert UNREAD_EARLIER not in html
+    Conversation.objects.filter(pk=chat.pk).update(counsellor_seen_seq=3)
+    html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert UNREAD_EARLIER in html
+
+
+def test_only_the_counsellor_answering_is_told_of_unread_earlier_messages(client, logged_in):
+    chat = chat_taken(
+        counsellor=StaffFactory(role=Role.COUNSELLOR),
+        messages=[("visitor", f"kirje-{n}.") for n in range(1, 8)],
+    ).conversation
+    logged_in(Role.SUPERVISOR)
+    html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert shown(html) == [5, 6, 7]
+    assert UNREAD_EARLIER not in html
