@@ -26,6 +26,7 @@ from huoli.cases.services import (
 from huoli.console.access import staff_required
 from huoli.contacts.models import ContactRecord, ListEntry, RiskLevel
 from huoli.contacts.selectors import list_entries
+from huoli.conversations.selectors import before_param, messages_before
 from huoli.core.policy import get_or_404, records_scope, user_has_permission
 from huoli.core.roles import Role
 from huoli.escalations.models import Escalation
@@ -93,16 +94,51 @@ def case_list_view(request):
 
 
 def _timeline(case: Case, user) -> list[tuple]:
-    """Contacts (with the messages of their conversations) and notes, in time order."""
+    """Contacts and notes, in time order: ``(when, kind, item, messages)``, where a contact
+    with a conversation has its latest messages and the seq before which earlier ones are
+    (``messages_before``: a case page does not read whole histories either)."""
     records = records_scope(
         user,
         ContactRecord.objects.filter(case=case)
-        .select_related("contact_type", "counsellor")
+        .select_related("contact_type", "counsellor", "conversation")
         .prefetch_related("referrals__service"),
     )
-    items = [(record.started_at, "record", record) for record in records]
-    items += [(note.created_at, "note", note) for note in case.notes.select_related("author")]
+    items = [
+        (
+            record.started_at,
+            "record",
+            record,
+            messages_before(record.conversation) if record.conversation_id else None,
+        )
+        for record in records
+    ]
+    items += [(note.created_at, "note", note, None) for note in case.notes.select_related("author")]
     return sorted(items, key=lambda item: item[0])
+
+
+@staff_required("counselling.work")
+@require_GET
+def case_messages_view(request, number: str, record_id: int):
+    """A page of a case's contact's messages, before ``?before=`` (the latest without it):
+    for the case's counsellors, who may read its records but not open their conversations."""
+    case = access_case(request.user, number)
+    record = get_or_404(
+        records_scope(
+            request.user,
+            ContactRecord.objects.filter(case=case, conversation__isnull=False).select_related(
+                "conversation"
+            ),
+        ),
+        pk=record_id,
+    )
+    messages_list, earlier = messages_before(
+        record.conversation, before_param(request.GET.get("before"))
+    )
+    return render(
+        request,
+        "console/case_messages.html",
+        {"case": case, "record": record, "messages_list": messages_list, "earlier": earlier},
+    )
 
 
 @staff_required("counselling.work")

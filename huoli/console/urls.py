@@ -105,6 +105,11 @@ urlpatterns = [
     path("supervision/", supervision_views.team_view, name="team"),
     path("cases/", case_views.case_list_view, name="case_list"),
     path("cases/<str:number>/", case_views.case_view, name="case"),
+    path(
+        "cases/<str:number>/records/<int:record_id>/messages/",
+        case_views.case_messages_view,
+        name="case_messages",
+    ),
     path("cases/<str:number>/update/", case_views.case_update_view, name="case_update"),
     path(
         "cases/<str:number>/follow-ups/<int:follow_up_id>/done/",

@@ -88,6 +88,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "console:conversation_escalate": COUNSELLING,
     "console:case_list": COUNSELLING,
     "console:case": COUNSELLING,
+    "console:case_messages": COUNSELLING,
     "console:case_update": COUNSELLING,
     "console:follow_up_done": COUNSELLING,
     "console:escalation": COUNSELLING,

@@ -8,6 +8,9 @@ import pytest
 from django.core.cache import cache
 
 from huoli.accounts.tests.factories import StaffFactory
+from huoli.cases.services import case_counsellor_add
+from huoli.contacts.models import ContactRecord
+from huoli.contacts.services import case_create_for_record
 from huoli.conversations import selectors
 from huoli.conversations.models import Conversation
 from huoli.conversations.tests.factories import chat_taken, conversation_taken, messages_posted
@@ -209,3 +212,63 @@ def test_only_the_counsellor_answering_is_told_of_unread_earlier_messages(client
     html = client.get(console_url(chat), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert shown(html) == [5, 6, 7]
     assert UNREAD_EARLIER not in html
+
+
+def a_case_with_a_long_chat(counsellor):
+    """A case made from ``counsellor``'s chat of seven messages: (case, its record)."""
+    chat = chat_taken(
+        counsellor=counsellor,
+        messages=[("visitor" if n % 2 else "counsellor", f"kirje-{n}.") for n in range(1, 8)],
+    ).conversation
+    record = ContactRecord.objects.get(conversation=chat)
+    return case_create_for_record(record=record, by=counsellor), record
+
+
+def test_a_case_page_shows_each_contacts_latest_messages_and_earlier_ones_a_page_at_a_time(
+    client, logged_in
+):
+    """The case's other counsellor may read its records but not open their conversations:
+    the earlier messages are a page of the case's."""
+    aino = StaffFactory(role=Role.COUNSELLOR)
+    case, record = a_case_with_a_long_chat(aino)
+    ben = logged_in(Role.COUNSELLOR)
+    case_counsellor_add(case=case, by=aino, counsellor=ben)
+    case_url = f"/console/cases/{case.number}/"
+    html = client.get(case_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert case_messages(html) == ["kirje-5.", "kirje-6.", "kirje-7."]
+    link = earlier_link(html)
+    assert link == f"/console/cases/{case.number}/records/{record.pk}/messages/?before=5"
+    assert client.get(console_url(record.conversation, 5)).status_code == 404  # not Ben's
+    page = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    assert case_messages(html) == ["kirje-2.", "kirje-3.", "kirje-4."]
+    assert f'href="{case_url}">Back to the case' in html
+    html = client.get(earlier_link(html), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert case_messages(html) == ["kirje-1."] and earlier_link(html) is None
+    reads = AuditEntry.objects.filter(actor_id=ben.pk, action="case.read", object_id=case.number)
+    assert reads.count() == 3
+
+
+def test_a_cases_messages_need_the_right_to_the_case_and_the_record(client, logged_in):
+    aino = StaffFactory(role=Role.COUNSELLOR)
+    case, record = a_case_with_a_long_chat(aino)
+    _other_case, other_record = a_case_with_a_long_chat(aino)
+    logged_in(Role.COUNSELLOR)  # not on the case
+    url = f"/console/cases/{case.number}/records/{record.pk}/messages/?before=5"
+    page = client.get(url)
+    assert page.status_code == 404 and "kirje-" not in page.content.decode()
+    client.logout()
+    logged_in(Role.SUPERVISOR)
+    assert client.get(url).status_code == 200
+    # A record of another case, under this case's number: nothing.
+    wrong = f"/console/cases/{case.number}/records/{other_record.pk}/messages/"
+    page = client.get(wrong)
+    assert page.status_code == 404 and "kirje-" not in page.content.decode()
+    client.post("/console/logout/")
+    page = client.get(url)
+    assert page.status_code == 302 and "/login/" in page["Location"]
+
+
+def case_messages(html: str) -> list[str]:
+    return re.findall(r'<span class="body" dir="auto">(kirje-\d+\.)</span>', html)
