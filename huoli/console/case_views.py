@@ -94,13 +94,13 @@ def case_list_view(request):
 
 
 def _timeline(case: Case, user) -> list[tuple]:
-    """Contacts and notes, in time order: ``(when, kind, item, messages)``, where a contact
-    with a conversation has its latest messages and the seq before which earlier ones are
-    (``messages_before``: a case page does not read whole histories either)."""
+    """Contacts and notes, in time order: ``(when, kind, item, page)``, where a contact with
+    a conversation has as ``page`` its latest messages and the seq before which earlier ones
+    are (``messages_before``: a case page does not read whole histories either)."""
     records = records_scope(
         user,
         ContactRecord.objects.filter(case=case)
-        .select_related("contact_type", "counsellor", "conversation")
+        .select_related("contact_type", "counsellor")
         .prefetch_related("referrals__service"),
     )
     items = [
@@ -108,7 +108,7 @@ def _timeline(case: Case, user) -> list[tuple]:
             record.started_at,
             "record",
             record,
-            messages_before(record.conversation) if record.conversation_id else None,
+            messages_before(record.conversation_id) if record.conversation_id else None,
         )
         for record in records
     ]
@@ -124,15 +124,12 @@ def case_messages_view(request, number: str, record_id: int):
     case = access_case(request.user, number)
     record = get_or_404(
         records_scope(
-            request.user,
-            ContactRecord.objects.filter(case=case, conversation__isnull=False).select_related(
-                "conversation"
-            ),
+            request.user, ContactRecord.objects.filter(case=case, conversation__isnull=False)
         ),
         pk=record_id,
     )
     messages_list, earlier = messages_before(
-        record.conversation, before_param(request.GET.get("before"))
+        record.conversation_id, before_param(request.GET.get("before"))
     )
     return render(
         request,

@@ -163,7 +163,7 @@ def conversation_view(request, conversation_id: int):
     if conversation.kind == conversation.Kind.CALLBACK:
         return callback_page(request, conversation)
     before = before_param(request.GET.get("before"))
-    messages_list, earlier = messages_before(conversation, before)
+    messages_list, earlier = messages_before(conversation.pk, before)
     if before is not None:
         return render(
             request,

@@ -146,12 +146,13 @@ MESSAGES_PER_PAGE = 100
 
 
 def messages_before(
-    conversation: Conversation, seq: int | None = None
+    conversation_id: int, seq: int | None = None
 ) -> tuple[list[Message], int | None]:
     """The conversation's last ``MESSAGES_PER_PAGE`` messages before ``seq`` (the last of
     all without it), oldest first; and the seq to show earlier ones before (the first of
-    these), or None when there are none."""
-    query = conversation.messages.order_by("-seq")
+    these), or None when there are none. By the conversation's key: a caller that has not
+    loaded the conversation need not (its encrypted fields are decrypted as they load)."""
+    query = Message.objects.filter(conversation_id=conversation_id).order_by("-seq")
     if seq is not None:
         query = query.filter(seq__lt=seq)
     latest = list(query[: MESSAGES_PER_PAGE + 1])

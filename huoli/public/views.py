@@ -495,7 +495,7 @@ def _conversation_page(request, conversation, *, form=None, status_code=200, off
         if ended_chat and conversation.kind == Conversation.Kind.CHAT
         else (False, False)
     )
-    messages_list, earlier = messages_before(conversation)
+    messages_list, earlier = messages_before(conversation.pk)
     context = {
         "conversation": conversation,
         "messages_list": messages_list,
@@ -559,7 +559,7 @@ def conversation_view(request):
         return render(request, "public/no_conversation.html", status=404)
     before = before_param(request.GET.get("before"))
     if before is not None and conversation.kind != Conversation.Kind.CALLBACK:
-        messages_list, earlier = messages_before(conversation, before)
+        messages_list, earlier = messages_before(conversation.pk, before)
         return render(
             request,
             "public/conversation_earlier.html",

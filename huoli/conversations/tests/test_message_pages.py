@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from huoli.accounts.tests.factories import StaffFactory
-from huoli.cases.services import case_counsellor_add
+from huoli.cases.services import case_counsellor_add, case_create
 from huoli.contacts.models import ContactRecord
 from huoli.contacts.services import case_create_for_record
 from huoli.conversations import selectors
@@ -268,6 +268,22 @@ def test_a_cases_messages_need_the_right_to_the_case_and_the_record(client, logg
     client.post("/console/logout/")
     page = client.get(url)
     assert page.status_code == 302 and "/login/" in page["Location"]
+
+
+def test_a_counsellors_own_record_in_a_case_they_are_not_on_shows_nothing_there(client, logged_in):
+    """The record is theirs (``records_scope``), the case is not (``cases_scope``): its
+    pages are the case's, so nothing."""
+    aino = logged_in(Role.COUNSELLOR)
+    chat = chat_taken(
+        counsellor=aino, messages=[("visitor", f"kirje-{n}.") for n in range(1, 5)]
+    ).conversation
+    record = ContactRecord.objects.get(conversation=chat)
+    ben = StaffFactory(role=Role.COUNSELLOR)
+    case = case_create(by=ben)
+    ContactRecord.objects.filter(pk=record.pk).update(case=case)  # linked by someone else
+    url = f"/console/cases/{case.number}/records/{record.pk}/messages/"
+    assert client.get(url).status_code == 404
+    assert client.get(console_url(chat)).status_code == 200  # their own conversation
 
 
 def case_messages(html: str) -> list[str]:
