@@ -94,9 +94,9 @@ def case_list_view(request):
 
 
 def _timeline(case: Case, user) -> list[tuple]:
-    """Contacts and notes, in time order: ``(when, kind, item, page)``, where a contact with
-    a conversation has as ``page`` its latest messages and the seq before which earlier ones
-    are (``messages_before``: a case page does not read whole histories either)."""
+    """Contacts and notes, in time order: ``(when, kind, item, page)``, where ``page`` is a
+    contact's conversation's latest messages (``messages_before``: a case page does not read
+    whole histories either), None for a note or a contact without one."""
     records = records_scope(
         user,
         ContactRecord.objects.filter(case=case)

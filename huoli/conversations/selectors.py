@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -145,19 +146,24 @@ def messages_after(conversation: Conversation, seq: int) -> QuerySet[Message]:
 MESSAGES_PER_PAGE = 100
 
 
-def messages_before(
-    conversation_id: int, seq: int | None = None
-) -> tuple[list[Message], int | None]:
+class MessagesPage(NamedTuple):
+    """A page of a conversation's messages, oldest first, and the seq to show earlier ones
+    before (the first of these), or None when there are none."""
+
+    messages: list[Message]
+    earlier: int | None
+
+
+def messages_before(conversation_id: int, seq: int | None = None) -> MessagesPage:
     """The conversation's last ``MESSAGES_PER_PAGE`` messages before ``seq`` (the last of
-    all without it), oldest first; and the seq to show earlier ones before (the first of
-    these), or None when there are none. By the conversation's key: a caller that has not
-    loaded the conversation need not (its encrypted fields are decrypted as they load)."""
+    all without it). By the conversation's key: a caller that has not loaded the
+    conversation need not (its encrypted fields are decrypted as they load)."""
     query = Message.objects.filter(conversation_id=conversation_id).order_by("-seq")
     if seq is not None:
         query = query.filter(seq__lt=seq)
     latest = list(query[: MESSAGES_PER_PAGE + 1])
     shown = latest[:MESSAGES_PER_PAGE][::-1]
-    return shown, (shown[0].seq if len(latest) > MESSAGES_PER_PAGE else None)
+    return MessagesPage(shown, shown[0].seq if len(latest) > MESSAGES_PER_PAGE else None)
 
 
 def before_param(value: str | None) -> int | None:
