@@ -24,11 +24,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect, sync_playwright
 
+from huoli.conversations.selectors import MESSAGES_PER_PAGE
 from huoli.tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from huoli.tests.browser.test_chat import bodies, counsellor_takes_chat, visitor_starts_chat
 
@@ -202,6 +204,29 @@ def send(page, other, text: str, expected: list[str]) -> None:
     expect(bodies(other)).to_have_text(expected)
 
 
+def whole_history(page) -> list[str]:
+    """Every message of the conversation on `page`, read as a person would: the live page's
+    messages, then "Show earlier messages" page after page (in a tab of the same browser, so
+    the live page stays as it is)."""
+    texts = bodies(page).all_inner_texts()
+    link = page.get_by_role("link", name="Show earlier messages")
+    if not link.count():
+        return texts
+    earlier = page.context.new_page()
+    href = link.get_attribute("href")
+    pages = 0
+    while href:
+        pages += 1
+        assert pages < 1000, "the earlier pages do not end"
+        earlier.goto(urljoin(page.url, href))
+        expect(earlier.get_by_role("link", name="Back to the conversation").first).to_be_visible()
+        texts = earlier.locator(".messages .message .body").all_inner_texts() + texts
+        link = earlier.get_by_role("link", name="Show earlier messages")
+        href = link.get_attribute("href") if link.count() else None
+    earlier.close()
+    return texts
+
+
 def test_a_chat_goes_on_through_a_killed_worker_and_an_upgrade_and_no_log_holds_the_address(
     counsellor, forwarder, browser
 ):
@@ -262,15 +287,23 @@ def test_a_chat_goes_on_through_a_killed_worker_and_an_upgrade_and_no_log_holds_
     assert upgrade.wait() == 0, upgrade_log.read_text()[-3000:]
     assert "restarting the worker on port" in upgrade_log.read_text()
     send(visitor, staff, "after the upgrade", expected)
+    # More than a page of messages in all, however fast the upgrade was: the pages below show
+    # the latest MESSAGES_PER_PAGE and the rest behind "Show earlier messages".
+    while len(expected) <= MESSAGES_PER_PAGE:
+        n += 1
+        send(visitor, staff, f"after the upgrade {n}", expected)
 
-    # Stored once each: a new page with the return code shows the same, in order.
+    # Stored once each: a new page with the return code shows the same, in order; the pages
+    # show the latest MESSAGES_PER_PAGE, earlier ones behind "Show earlier messages".
     later = browser.new_context(locale="en-GB", ignore_https_errors=True).new_page()
     later.goto(f"{url}/en/return/")
     later.get_by_label("Return code").fill(code)
     later.get_by_role("button", name="Open").click()
-    expect(bodies(later)).to_have_text(expected)
+    expect(bodies(later)).to_have_text(expected[-MESSAGES_PER_PAGE:])
+    assert whole_history(later) == expected, "a message lost, doubled or out of order"
     staff.reload()
-    expect(bodies(staff)).to_have_text(expected)
+    expect(bodies(staff)).to_have_text(expected[-MESSAGES_PER_PAGE:])
+    assert whole_history(staff) == expected
 
     # nginx's own refusals write error lines about the request, which name the client.
     form = {
