@@ -13,9 +13,19 @@ from huoli.core.policy import cases_scope, get_or_404
 
 
 def access_case(user, number: str, *, purpose: str = "read") -> Case:
-    case = get_or_404(cases_scope(user, Case.objects.all()), number=normalise_case_number(number))
-    audit_record(actor=user, action=f"case.{purpose}", object_type="case", object_id=case.number)
+    case = case_in_scope(user, number)
+    audit_case(user, case, purpose=purpose)
     return case
+
+
+def case_in_scope(user, number: str) -> Case:
+    """The case, if the user may see it (404 otherwise), not audited: for a view that looks up
+    more before it shows anything, and then calls ``audit_case``."""
+    return get_or_404(cases_scope(user, Case.objects.all()), number=normalise_case_number(number))
+
+
+def audit_case(user, case: Case, *, purpose: str = "read") -> None:
+    audit_record(actor=user, action=f"case.{purpose}", object_type="case", object_id=case.number)
 
 
 def cases_for(user) -> QuerySet[Case]:

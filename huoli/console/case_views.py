@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from huoli.accounts.models import User
 from huoli.cases.models import Case, FollowUp
-from huoli.cases.selectors import access_case, case_search
+from huoli.cases.selectors import access_case, audit_case, case_in_scope, case_search
 from huoli.cases.services import (
     CaseError,
     case_counsellor_add,
@@ -121,13 +121,14 @@ def _timeline(case: Case, user) -> list[tuple]:
 def case_messages_view(request, number: str, record_id: int):
     """A page of a case's contact's messages, before ``?before=`` (the latest without it):
     for the case's counsellors, who may read its records but not open their conversations."""
-    case = access_case(request.user, number)
+    case = case_in_scope(request.user, number)
     record = get_or_404(
         records_scope(
             request.user, ContactRecord.objects.filter(case=case, conversation__isnull=False)
         ),
         pk=record_id,
     )
+    audit_case(request.user, case)  # what it shows: nothing is audited before a 404
     messages_list, earlier = messages_before(
         record.conversation_id, before_param(request.GET.get("before"))
     )

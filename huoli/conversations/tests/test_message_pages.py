@@ -259,12 +259,17 @@ def test_a_cases_messages_need_the_right_to_the_case_and_the_record(client, logg
     page = client.get(url)
     assert page.status_code == 404 and "kirje-" not in page.content.decode()
     client.logout()
-    logged_in(Role.SUPERVISOR)
+    supervisor = logged_in(Role.SUPERVISOR)
     assert client.get(url).status_code == 200
-    # A record of another case, under this case's number: nothing.
-    wrong = f"/console/cases/{case.number}/records/{other_record.pk}/messages/"
-    page = client.get(wrong)
-    assert page.status_code == 404 and "kirje-" not in page.content.decode()
+    reads = AuditEntry.objects.filter(actor_id=supervisor.pk, action="case.read")
+    assert reads.count() == 1
+    # A record of another case, or none, under this case's number: nothing, and no read of
+    # the case in the audit log (nothing of it was shown).
+    for record_id in (other_record.pk, 999999):
+        wrong = f"/console/cases/{case.number}/records/{record_id}/messages/"
+        page = client.get(wrong)
+        assert page.status_code == 404 and "kirje-" not in page.content.decode()
+    assert reads.count() == 1
     client.post("/console/logout/")
     page = client.get(url)
     assert page.status_code == 302 and "/login/" in page["Location"]
