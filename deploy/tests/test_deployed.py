@@ -209,20 +209,18 @@ def whole_history(page) -> list[str]:
     messages, then "Show earlier messages" page after page (in a tab of the same browser, so
     the live page stays as it is)."""
     texts = bodies(page).all_inner_texts()
-    link = page.get_by_role("link", name="Show earlier messages")
-    if not link.count():
-        return texts
     earlier = page.context.new_page()
-    href = link.get_attribute("href")
-    pages = 0
-    while href:
-        pages += 1
-        assert pages < 1000, "the earlier pages do not end"
-        earlier.goto(urljoin(page.url, href))
+    shown = page
+    for _ in range(999):
+        link = shown.get_by_role("link", name="Show earlier messages")
+        if not link.count():
+            break
+        earlier.goto(urljoin(page.url, link.get_attribute("href")))
         expect(earlier.get_by_role("link", name="Back to the conversation").first).to_be_visible()
         texts = earlier.locator(".messages .message .body").all_inner_texts() + texts
-        link = earlier.get_by_role("link", name="Show earlier messages")
-        href = link.get_attribute("href") if link.count() else None
+        shown = earlier
+    else:
+        raise AssertionError("the earlier pages do not end")
     earlier.close()
     return texts
 
